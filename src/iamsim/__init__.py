@@ -1,0 +1,1 @@
+"""iamsim: decide AWS IAM requests exactly as AWS does, offline, and explain why."""

@@ -1,0 +1,163 @@
+"""Linear-time glob matching for policy text (``*`` any run, ``?`` one character).
+
+Patterns come from untrusted policies, so they are never turned into backtracking regular
+expressions. A compiled :class:`Glob` picks the cheapest exact strategy for its shape:
+
+* no wildcard: string equality;
+* only ``*``: the literal pieces between stars are located left to right with ``str.find``
+  (greedy leftmost placement is exact for ``*``-only globs), anchored at both ends;
+* any ``?``: a bit-parallel simulation of the pattern's automaton (Shift-And), one pass over
+  the value whatever the pattern: O(len(value) * len(pattern) / word size).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A compiled glob. ``literal_stars`` marks positions holding a literal ``*``/``?``.
+
+    ``tokens`` is the pattern as a tuple of single characters, where the wildcard characters
+    ``*`` and ``?`` are the strings ``"\\x00*"`` and ``"\\x00?"`` so that literal ``*`` and ``?``
+    (from ``${*}`` and ``${?}`` policy variables) stay distinct.
+    """
+
+    pattern: str
+    ignore_case: bool = False
+    _kind: str = field(init=False, repr=False)
+    _pieces: tuple[str, ...] = field(init=False, repr=False)
+    _masks: dict[str, int] = field(init=False, repr=False)
+    _any_mask: int = field(init=False, repr=False)
+    _star_mask: int = field(init=False, repr=False)
+    _accept: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _compile(self, tokenize(self.pattern))
+
+    @classmethod
+    def from_tokens(cls, tokens: list[str], *, ignore_case: bool = False) -> Glob:
+        """Compile from tokens where ``WILD_STAR``/``WILD_ONE`` are wildcards, others literal."""
+        glob = cls.__new__(cls)
+        text = "".join("*" if t == WILD_STAR else "?" if t == WILD_ONE else t for t in tokens)
+        object.__setattr__(glob, "pattern", text)
+        object.__setattr__(glob, "ignore_case", ignore_case)
+        _compile(glob, tokens)
+        return glob
+
+    @property
+    def is_literal(self) -> bool:
+        return self._kind == "literal"
+
+    @property
+    def matches_everything(self) -> bool:
+        return self._kind == "star" and self._pieces == ("", "")
+
+    def matches(self, value: str) -> bool:
+        if self.ignore_case:
+            value = value.lower()
+        kind = self._kind
+        if kind == "literal":
+            return value == self._pieces[0]
+        if kind == "star":
+            return _match_stars(self._pieces, value)
+        return _match_automaton(self, value)
+
+
+WILD_STAR = "\x00*"
+WILD_ONE = "\x00?"
+
+
+def tokenize(pattern: str) -> list[str]:
+    """Tokens of a plain glob: every ``*`` and ``?`` is a wildcard."""
+    return [WILD_STAR if c == "*" else WILD_ONE if c == "?" else c for c in pattern]
+
+
+def _compile(glob: Glob, tokens: list[str]) -> None:
+    if glob.ignore_case:
+        tokens = [t if t in (WILD_STAR, WILD_ONE) else t.lower() for t in tokens]
+    # Consecutive stars are one star.
+    collapsed: list[str] = []
+    for token in tokens:
+        if token == WILD_STAR and collapsed and collapsed[-1] == WILD_STAR:
+            continue
+        collapsed.append(token)
+    setattr_ = object.__setattr__
+    setattr_(glob, "_masks", {})
+    setattr_(glob, "_any_mask", 0)
+    setattr_(glob, "_star_mask", 0)
+    setattr_(glob, "_accept", 0)
+    if WILD_ONE in collapsed:
+        _compile_automaton(glob, collapsed)
+        return
+    pieces: list[str] = [""]
+    for token in collapsed:
+        if token == WILD_STAR:
+            pieces.append("")
+        else:
+            pieces[-1] += token
+    if len(pieces) == 1:
+        setattr_(glob, "_kind", "literal")
+    else:
+        setattr_(glob, "_kind", "star")
+    setattr_(glob, "_pieces", tuple(pieces))
+
+
+def _match_stars(pieces: tuple[str, ...], value: str) -> bool:
+    first, last = pieces[0], pieces[-1]
+    if len(value) < len(first) + len(last):
+        return False
+    if not value.startswith(first):
+        return False
+    end = len(value) - len(last)
+    if not value.endswith(last):
+        return False
+    pos = len(first)
+    # Greedy leftmost placement of each middle piece; the last piece is anchored at the end.
+    for piece in pieces[1:-1]:
+        if not piece:
+            continue
+        found = value.find(piece, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return pos <= end
+
+
+def _compile_automaton(glob: Glob, tokens: list[str]) -> None:
+    # State bit i set: tokens[0:i] matched a prefix of the value read so far.
+    masks: dict[str, int] = {}
+    any_mask = 0
+    star_mask = 0
+    for i, token in enumerate(tokens):
+        bit = 1 << i
+        if token == WILD_STAR:
+            star_mask |= bit
+        elif token == WILD_ONE:
+            any_mask |= bit
+        else:
+            masks[token] = masks.get(token, 0) | bit
+    for char in masks:
+        masks[char] |= any_mask
+    setattr_ = object.__setattr__
+    setattr_(glob, "_kind", "automaton")
+    setattr_(glob, "_pieces", ())
+    setattr_(glob, "_masks", masks)
+    setattr_(glob, "_any_mask", any_mask)
+    setattr_(glob, "_star_mask", star_mask)
+    setattr_(glob, "_accept", 1 << len(tokens))
+
+
+def _match_automaton(glob: Glob, value: str) -> bool:
+    masks = glob._masks
+    any_mask = glob._any_mask
+    star = glob._star_mask
+    state = 1
+    state |= (state & star) << 1  # a star may match the empty string
+    for char in value:
+        state = (state & star) | ((state & masks.get(char, any_mask)) << 1)
+        if not state:
+            return False
+        state |= (state & star) << 1
+    return bool(state & glob._accept)
