@@ -79,9 +79,8 @@ _SET_PREFIXES = {s.value.lower() + ":": s for s in SetOperator}
 def parse_operator(text: str) -> ConditionOperator:
     """Parse an operator name; raise ``ValueError`` with the reason when AWS would reject it.
 
-    Operator names are matched case-sensitively, as AWS's grammar writes them, except that the
-    set-operator prefix is also accepted case-insensitively (AWS documents no case rule; a
-    wrong-case base name is rejected so that a typo never silently changes meaning).
+    AWS documents no case rule for operator names; they are matched case-insensitively, which
+    can never change what a recognised operator means (docs/semantics.md, "Operator names").
     """
     rest = text
     set_operator: SetOperator | None = None
@@ -93,14 +92,11 @@ def parse_operator(text: str) -> ConditionOperator:
         rest = tail
     if_exists = False
     info = OPERATORS.get(rest.lower())
-    if info is None and rest.endswith("IfExists"):
+    if info is None and rest.lower().endswith("ifexists"):
         info = OPERATORS.get(rest[: -len("IfExists")].lower())
         if_exists = info is not None
     if info is None:
         raise ValueError(f"invalid condition operator {text!r}")
-    written = rest[: -len("IfExists")] if if_exists else rest
-    if written != info.name:
-        raise ValueError(f"invalid condition operator {text!r} (did you mean {info.name!r}?)")
     if info.family is OperatorFamily.NULL and if_exists:
         raise ValueError("the Null operator has no IfExists form")
     return ConditionOperator(text=text, base=info.name, set_operator=set_operator, if_exists=if_exists)
