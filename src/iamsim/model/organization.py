@@ -1,0 +1,155 @@
+"""The AWS Organizations tree: root -> OUs -> accounts, with the SCPs and RCPs attached to
+each node, and the management account (which SCPs and RCPs never restrict).
+
+Policies are attached per node, so the SCP (or RCP) gate of an account is one tuple of
+policies per level of its path from the root, as :class:`~iamsim.engine.policies.PolicySet`
+expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec, Statement
+
+FULL_AWS_ACCESS = "FullAWSAccess"
+RCP_FULL_AWS_ACCESS = "RCPFullAWSAccess"
+FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
+RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess"
+
+
+class NodeKind(StrEnum):
+    ROOT = "root"
+    OU = "ou"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgNode:
+    """One node of the organization tree. ``id`` is ``r-…``, ``ou-…`` or the account ID."""
+
+    id: str
+    kind: NodeKind
+    name: str | None = None
+    children: tuple[OrgNode, ...] = ()
+    scps: tuple[Policy, ...] = ()
+    rcps: tuple[Policy, ...] = ()
+
+    def walk(self) -> Iterator[OrgNode]:
+        """This node and its descendants, depth first, in child order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An organization. ``scp_enabled``/``rcp_enabled`` say whether each policy type is
+    enabled at the root; when disabled, that gate does not exist at all.
+    """
+
+    id: str
+    management_account: str | None
+    root: OrgNode
+    scp_enabled: bool = True
+    rcp_enabled: bool = True
+    _paths: dict[str, tuple[OrgNode, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if self.root.kind is not NodeKind.ROOT:
+            raise ValueError("the organization root must be a node of kind root")
+        seen: set[str] = set()
+        stack: list[tuple[OrgNode, tuple[OrgNode, ...]]] = [(self.root, ())]
+        while stack:
+            node, parents = stack.pop()
+            if node.id in seen:
+                raise ValueError(f"node {node.id} appears twice in organization {self.id}")
+            seen.add(node.id)
+            here = (*parents, node)
+            if node.kind is NodeKind.ACCOUNT:
+                if node.children:
+                    raise ValueError(f"account {node.id} cannot have children")
+                self._paths[node.id] = here
+            stack.extend((child, here) for child in reversed(node.children))
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """Every member account ID (the management account included), sorted."""
+        return tuple(sorted(self._paths))
+
+    def contains(self, account_id: str | None) -> bool:
+        return account_id is not None and account_id in self._paths
+
+    def is_management(self, account_id: str | None) -> bool:
+        return account_id is not None and account_id == self.management_account
+
+    def nodes(self) -> Iterator[OrgNode]:
+        return self.root.walk()
+
+    def node(self, node_id: str) -> OrgNode | None:
+        return next((n for n in self.root.walk() if n.id == node_id), None)
+
+    def path_to(self, account_id: str) -> list[OrgNode]:
+        """Root first, then each OU, then the account node itself.
+
+        Raises KeyError when the account is not in the organization.
+        """
+        return list(self._paths[account_id])
+
+    def org_path_string(self, account_id: str) -> str:
+        """The account's value for ``aws:PrincipalOrgPaths`` / ``aws:ResourceOrgPaths``:
+        ``o-xxx/r-xxxx/ou-xxxx/…/`` (the account's parents; the account ID is not part of it).
+        """
+        parents = self._paths[account_id][:-1]
+        return "/".join([self.id, *(n.id for n in parents)]) + "/"
+
+    def scp_levels(self, account_id: str) -> tuple[tuple[Policy, ...], ...]:
+        """The SCPs of each level from the root to the account (each must allow)."""
+        return tuple(n.scps for n in self._paths[account_id])
+
+    def rcp_levels(self, account_id: str) -> tuple[tuple[Policy, ...], ...]:
+        """The RCPs of each level from the root to the account (each must allow)."""
+        return tuple(n.rcps for n in self._paths[account_id])
+
+
+def full_aws_access_scp(source: str | None = None) -> Policy:
+    """The AWS managed SCP ``FullAWSAccess`` (Allow * on *), attached by default everywhere."""
+    stmt = Statement(
+        index=0,
+        effect=Effect.ALLOW,
+        actions=("*",),
+        resources=("*",),
+        scalar_elements=frozenset({"Action", "Resource"}),
+        path="/Statement/0",
+    )
+    return Policy(
+        policy_type=PolicyType.SCP,
+        statements=(stmt,),
+        version="2012-10-17",
+        name=FULL_AWS_ACCESS,
+        source=source,
+    )
+
+
+def rcp_full_aws_access(source: str | None = None) -> Policy:
+    """The AWS managed RCP ``RCPFullAWSAccess``, attached to every node and never detachable."""
+    stmt = Statement(
+        index=0,
+        effect=Effect.ALLOW,
+        actions=("*",),
+        resources=("*",),
+        principal=PrincipalSpec(wildcard=True),
+        scalar_elements=frozenset({"Action", "Resource", "Principal"}),
+        path="/Statement/0",
+    )
+    return Policy(
+        policy_type=PolicyType.RCP,
+        statements=(stmt,),
+        version="2012-10-17",
+        name=RCP_FULL_AWS_ACCESS,
+        source=source,
+    )

@@ -1,0 +1,83 @@
+"""Resources of the world model: anything with an ARN that may carry tags or a policy.
+
+S3 buckets and objects, KMS keys, SQS queues, SNS topics, Lambda functions, Secrets Manager
+secrets, ECR repositories, and any other ARN given a resource policy. IAM roles are principals
+(their trust policy lives on :class:`~iamsim.model.principals.Role`), not resources here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iamsim.model.arn import parse_arn
+from iamsim.model.tags import EMPTY_TAGS, Tags
+from iamsim.policy.model import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A resource. ``account`` is the owner (needed for S3, whose ARNs carry none)."""
+
+    arn: str
+    account: str | None = None
+    tags: Tags = EMPTY_TAGS
+    policy: Policy | None = None
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", resource_kind(self.arn))
+        if self.account is None:
+            parsed = parse_arn(self.arn)
+            if parsed is not None and parsed.account:
+                object.__setattr__(self, "account", parsed.account)
+
+
+# Friendly kinds for the resource types people attach policies to; others become
+# ``<service>-<type>`` (or ``<service>`` for types without a prefix).
+_KINDS: dict[tuple[str, str], str] = {
+    ("kms", "key"): "kms-key",
+    ("kms", "alias"): "kms-alias",
+    ("lambda", "function"): "lambda-function",
+    ("lambda", "layer"): "lambda-layer",
+    ("secretsmanager", "secret"): "secretsmanager-secret",
+    ("ecr", "repository"): "ecr-repository",
+    ("iam", "role"): "iam-role",
+    ("iam", "user"): "iam-user",
+    ("iam", "group"): "iam-group",
+    ("iam", "policy"): "iam-policy",
+    ("logs", "log-group"): "logs-log-group",
+    ("glacier", "vaults"): "glacier-vault",
+    ("events", "event-bus"): "events-event-bus",
+    ("es", "domain"): "es-domain",
+    ("backup", "backup-vault"): "backup-vault",
+}
+
+
+def resource_kind(arn: str) -> str:
+    """A short kind name for an ARN: ``s3-bucket``, ``s3-object``, ``kms-key``, ``sqs-queue``..."""
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return "unknown"
+    service, rtype = parsed.service, parsed.resource_type
+    if service == "s3":
+        if parsed.account or parsed.region:
+            return f"s3-{rtype}" if rtype else "s3"
+        return "s3-object" if "/" in parsed.resource else "s3-bucket"
+    if service == "sqs":
+        return "sqs-queue"
+    if service == "sns":
+        return "sns-topic"
+    known = _KINDS.get((service, rtype))
+    if known:
+        return known
+    return f"{service}-{rtype}" if rtype else service
+
+
+def s3_bucket_arn(arn: str) -> str | None:
+    """The bucket ARN of an S3 bucket or object ARN (``arn:aws:s3:::b/k`` -> ``arn:aws:s3:::b``)."""
+    parsed = parse_arn(arn)
+    if parsed is None or parsed.service != "s3" or parsed.account or parsed.region:
+        return None
+    bucket = parsed.resource.split("/", 1)[0]
+    return f"arn:{parsed.partition}:s3:::{bucket}" if bucket else None
