@@ -29,9 +29,12 @@ Deliberate choices where the documentation is silent (documented so they can be 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from iamsim.engine.request import Context
 from iamsim.patterns.glob import Glob, tokenize
+
+if TYPE_CHECKING:  # the engine package imports this module; avoid a runtime cycle
+    from iamsim.engine.request import Context
 
 # Special variables that insert one literal character (never a wildcard).
 _SPECIAL_LITERALS = {"*": "*", "?": "?", "$": "$"}
@@ -86,6 +89,11 @@ class Template:
     _globs: dict[tuple[bool, tuple[str, ...]], Glob] = field(
         default_factory=dict, repr=False, compare=False, hash=False
     )
+
+    @property
+    def static_tokens(self) -> list[str] | None:
+        """The glob tokens when the template has no variables (context-free), else None."""
+        return None if self._static_tokens is None else list(self._static_tokens)
 
     def tokens(self, context: Context) -> list[str] | None:
         """Glob tokens after substitution, or None if a variable cannot be resolved.
@@ -263,3 +271,30 @@ def _build(text: str, parts: tuple[_Part, ...]) -> Template:
         literal=literal,
         _static_tokens=static_tokens,
     )
+
+
+def split_outside_variables(text: str, sep: str, maxsplit: int, *, enabled: bool) -> list[str]:
+    """``text.split(sep, maxsplit)`` that never splits inside a ``${...}`` variable.
+
+    ARN templates need this: ``arn:aws:iam::${aws:PrincipalAccount}:role/x`` has a colon
+    inside the variable that is not an ARN separator. With ``enabled=False`` it is a plain
+    split. Raises ValueError for a malformed variable (as :func:`parse_template` would).
+    """
+    if not enabled or "${" not in text:
+        return text.split(sep, maxsplit)
+    out: list[str] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n and len(out) < maxsplit:
+        if text.startswith("${", i):
+            _, i = _parse_variable(text, i)
+            continue
+        if text.startswith(sep, i):
+            out.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    out.append(text[start:])
+    return out

@@ -1,0 +1,310 @@
+"""ARNs: parsing, validation, ``Resource``/``NotResource`` patterns and ARN condition values.
+
+This module owns how an ARN written in a policy is compared with an ARN in a request:
+
+* :func:`parse_arn` / :class:`Arn` split a request ARN
+  ``arn:partition:service:region:account-id:resource`` at its first five colons; the resource
+  part keeps any further ``:`` and ``/``
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
+* :func:`arn_problem` reports why a ``Resource``/``Principal`` ARN value is malformed.
+* :func:`compile_resource` compiles one ``Resource``/``NotResource`` entry.
+* :func:`compile_arn_condition` compiles one ``ArnEquals``/``ArnLike`` (and negated) value.
+
+Resource matching rules (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html):
+
+* ``"*"`` matches every resource, including the ``"*"`` request resource used for actions
+  without resource-level permissions. Any other pattern never matches ``"*"``.
+* Colons. The current Resource page says wildcards may be used "within the individual
+  segments of an ARN (the parts separated by colons)", that "If the * wildcard is the last
+  character of a resource ARN segment, it can expand to match beyond the colon boundaries",
+  and recommends using wildcards "within ARN segments separated by a colon". Its S3 example
+  ``arn:aws:s3:::BUCKET/*/test/*`` shows ``*`` crossing ``/`` in the resource part.
+  Decision: both pattern and request ARN are split into six parts at their first five
+  colons. Partition, service, region and account are globbed one segment each (a ``*``
+  there never crosses a colon); the resource part (which may itself contain colons) is
+  globbed as a whole, so a ``*`` in it crosses ``:`` and ``/``. A pattern with fewer than six
+  parts whose last segment ends in ``*`` uses the documented expansion: that segment is
+  matched against the request's segment at the same position and its final ``*`` absorbs
+  every following segment (``arn:aws:s3:*`` matches every S3 ARN, ``arn:aws:*`` every ARN
+  of partition ``aws``). A short pattern that does not end in ``*`` matches nothing. In a
+  full six-part pattern a segment-final ``*`` is kept within its segment: for well-formed
+  request ARNs this only differs from unbounded expansion when a request's resource part
+  itself looks like ``account:...``, and the positional reading is the stricter one.
+* Case. The Resource page says "In the Resource element, the IAM user name is case
+  sensitive" and is otherwise silent on partition, region and account. Decision: the
+  resource part, partition, region and account compare case-sensitively; the service
+  segment compares case-insensitively (both sides lower-cased), since service prefixes are
+  lower-case namespaces and IAM Access Analyzer reports any other case as an error.
+* Policy variables are substituted only in the resource part (after the fifth colon), as
+  the variables page requires; ``${...}`` in an earlier segment is literal text. An entry
+  whose variable cannot be resolved matches no resource.
+* A request resource that is not an ARN is matched only by ``"*"`` and by patterns that do
+  not start with ``arn:`` (globbed over the whole string).
+
+ARN condition operators (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN):
+"Each of the six colon-delimited components of the ARN is checked separately", case
+sensitively, so ``*`` can never cross a colon in the first five components (the sixth,
+the remainder after the fifth colon, is globbed whole). A policy value or context value with
+fewer than six components never matches. Variables may appear anywhere in the value: it is
+substituted first (values inserted as literal characters) and the result is then split into
+components, so ``${aws:PrincipalAccount}`` works in the account position and
+``${aws:PrincipalArn}`` can supply a whole ARN.
+
+All matching is linear time: every segment is a precompiled :class:`~iamsim.patterns.glob.Glob`
+(or a per-value cached one for variable templates); no regular expression is ever built
+from policy text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from iamsim.patterns.glob import Glob
+from iamsim.patterns.variables import Template, parse_template, split_outside_variables
+
+if TYPE_CHECKING:  # the engine package imports this module; avoid a runtime cycle
+    from iamsim.engine.request import Context
+
+# Partitions documented on the ARN page plus the isolated and European sovereign partitions.
+_KNOWN_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-eusc"})
+
+_PARTITION, _SERVICE, _REGION, _ACCOUNT, _RESOURCE = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    """A request ARN split at its first five colons."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @property
+    def segments(self) -> tuple[str, str, str, str, str, str]:
+        """The six colon-delimited parts, ``"arn"`` first."""
+        return ("arn", self.partition, self.service, self.region, self.account, self.resource)
+
+    def __str__(self) -> str:
+        return ":".join(self.segments)
+
+
+@lru_cache(maxsize=4096)
+def parse_arn(text: str) -> Arn | None:
+    """Split ``text`` into an :class:`Arn`; None unless it is ``arn:`` plus five more parts."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def _has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def arn_problem(text: str) -> str | None:
+    """Why ``text`` is not a valid ARN (or ARN pattern) for a policy, or None if it is.
+
+    ``"*"`` is accepted. A pattern with fewer than six parts is accepted when its last
+    segment ends in ``*`` (the documented colon expansion). Checks the ``arn:`` prefix, the
+    partition, empty or wildcard-only structure, whitespace in the first five parts and
+    policy variables outside the resource part.
+    """
+    if text == "*":
+        return None
+    if not text.startswith("arn:"):
+        return "an ARN must begin with 'arn:'"
+    try:
+        parts = split_outside_variables(text, ":", 5, enabled=True)
+    except ValueError as exc:
+        return str(exc)
+    partition = parts[_PARTITION]
+    if not partition:
+        return "the ARN has an empty partition"
+    if not _has_wildcard(partition) and not (
+        partition in _KNOWN_PARTITIONS or partition.startswith("aws-iso")
+    ):
+        return f"unknown ARN partition {partition!r}"
+    if len(parts) < 6:
+        if parts[-1].endswith("*"):
+            prefix = parts
+        else:
+            return (
+                "an ARN needs six colon-separated parts "
+                "(arn:partition:service:region:account-id:resource)"
+            )
+    else:
+        prefix = parts[:_RESOURCE]
+        if parts[_RESOURCE] == "":
+            return "the ARN has an empty resource part"
+    if len(parts) > _SERVICE and parts[_SERVICE] == "":
+        return "the ARN has an empty service"
+    for segment in prefix:
+        if any(c.isspace() for c in segment):
+            return f"the ARN segment {segment!r} contains whitespace"
+        if "${" in segment:
+            return "policy variables are allowed only in the resource part (after the fifth colon)"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePattern:
+    """One compiled ``Resource``/``NotResource`` entry. See the module docstring for rules.
+
+    ``service`` is the lower-case service segment when it is literal (for indexing), else None.
+    """
+
+    text: str
+    matches_all: bool
+    service: str | None
+    has_variables: bool
+    _kind: str  # "all", "arn", "never" or "other"
+    _prefix: tuple[Glob, ...]  # globs for partition, service, region, account (as present)
+    _resource: Template | None  # the resource part (6th), None for a short pattern
+    _absorb: bool  # short pattern: the last prefix glob absorbs the remaining segments
+    _whole: Template | None  # for non-ARN patterns: the whole text
+
+    def matches(self, resource: str, context: Context) -> bool:
+        """True if this entry covers the request resource (an ARN or ``"*"``)."""
+        kind = self._kind
+        if kind == "all":
+            return True
+        if resource == "*" or kind == "never":
+            return False
+        if kind == "other":
+            assert self._whole is not None
+            glob = self._whole.glob(context)
+            return glob is not None and glob.matches(resource)
+        arn = parse_arn(resource)
+        if arn is None:
+            return False
+        return self.matches_arn(arn, context)
+
+    def matches_arn(self, arn: Arn, context: Context) -> bool:
+        """Like :meth:`matches` for an already parsed request ARN."""
+        kind = self._kind
+        if kind == "all":
+            return True
+        if kind != "arn":
+            return False
+        segments = arn.segments
+        for index, segment_glob in enumerate(self._prefix, start=_PARTITION):
+            if not segment_glob.matches(segments[index]):
+                return False
+        if self._absorb:
+            return True
+        assert self._resource is not None
+        glob = self._resource.glob(context)
+        return glob is not None and glob.matches(arn.resource)
+
+
+def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
+    """Compile one ``Resource``/``NotResource`` value.
+
+    Raises ValueError for malformed policy-variable syntax in the resource part. Structural
+    ARN problems are not errors here (use :func:`arn_problem`); a malformed ARN pattern
+    simply matches nothing it cannot match.
+    """
+    if text == "*":
+        return ResourcePattern(text, True, None, False, "all", (), None, False, None)
+    if not text.startswith("arn:"):
+        whole = parse_template(text, enabled=variables_enabled)
+        return ResourcePattern(
+            text, False, None, whole.has_variables, "other", (), None, False, whole
+        )
+    parts = split_outside_variables(text, ":", 5, enabled=variables_enabled)
+    prefix_texts = parts[_PARTITION:_RESOURCE]
+    # Variables are not substituted before the fifth colon: the segments are plain globs.
+    prefix = tuple(
+        Glob(segment, ignore_case=(index == _SERVICE))
+        for index, segment in enumerate(prefix_texts, start=_PARTITION)
+    )
+    service: str | None = None
+    if len(parts) > _SERVICE and not _has_wildcard(parts[_SERVICE]):
+        service = parts[_SERVICE].lower()
+    if len(parts) < 6:
+        last = parts[-1]
+        if not last.endswith("*"):
+            return ResourcePattern(text, False, service, False, "never", (), None, False, None)
+        return ResourcePattern(text, False, service, False, "arn", prefix, None, True, None)
+    resource = parse_template(parts[_RESOURCE], enabled=variables_enabled)
+    return ResourcePattern(
+        text, False, service, resource.has_variables, "arn", prefix, resource, False, None
+    )
+
+
+# How many per-value component globs a variable ARN condition value keeps.
+_ARN_CACHE_LIMIT = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ArnConditionPattern:
+    """One compiled value of ``ArnEquals``/``ArnLike``/``ArnNotEquals``/``ArnNotLike``.
+
+    ``ArnEquals`` and ``ArnLike`` behave identically (both honour wildcards), so one pattern
+    type serves all four operators; the negation belongs to the condition engine. Variables
+    are substituted first and the result is split into its six components, so a variable
+    may supply a whole ARN (``${aws:PrincipalArn}``) or any component.
+    """
+
+    text: str
+    has_variables: bool
+    _template: Template
+    # resolved tokens -> six component globs, or None when the value has fewer than six.
+    _cache: dict[tuple[str, ...], tuple[Glob, ...] | None] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
+
+    def matches(self, value: str, context: Context) -> bool | None:
+        """Whether the context ARN ``value`` matches; None if a policy variable is unresolvable.
+
+        A policy value or context value with fewer than six colon-delimited components
+        never matches.
+        """
+        tokens = self._template.tokens(context)
+        if tokens is None:
+            return None
+        key = tuple(tokens)
+        cache = self._cache
+        if key in cache:
+            globs = cache[key]
+        else:
+            if len(cache) >= _ARN_CACHE_LIMIT:
+                cache.clear()  # crude bound; the cache only saves recompilation
+            globs = _component_globs(tokens)
+            cache[key] = globs
+        if globs is None:
+            return False
+        components = value.split(":", 5)
+        if len(components) != 6:
+            return False
+        return all(
+            glob.matches(component) for glob, component in zip(globs, components, strict=True)
+        )
+
+
+def _component_globs(tokens: list[str]) -> tuple[Glob, ...] | None:
+    """Split resolved tokens at the first five ``:`` characters and compile each component."""
+    components: list[list[str]] = [[]]
+    for token in tokens:
+        if token == ":" and len(components) < 6:
+            components.append([])
+        else:
+            components[-1].append(token)
+    if len(components) != 6:
+        return None
+    return tuple(Glob.from_tokens(component) for component in components)
+
+
+def compile_arn_condition(text: str, *, variables_enabled: bool) -> ArnConditionPattern:
+    """Compile one ARN-operator condition value. Raises ValueError for bad variable syntax."""
+    template = parse_template(text, enabled=variables_enabled)
+    pattern = ArnConditionPattern(text, template.has_variables, template)
+    static = template.static_tokens
+    if static is not None:
+        # Compile the static value once, at policy load time.
+        pattern._cache[tuple(static)] = _component_globs(static)
+    return pattern
