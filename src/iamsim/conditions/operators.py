@@ -8,12 +8,12 @@ AWS rejects them ("Invalid condition operator") and silently ignoring one could 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from iamsim.policy.model import ConditionOperator, SetOperator
 
 
-class OperatorFamily(str, Enum):
+class OperatorFamily(StrEnum):
     STRING = "String"
     NUMERIC = "Numeric"
     DATE = "Date"
@@ -32,7 +32,9 @@ class OperatorInfo:
     accepts_variables: bool  # policy variables are substituted in its values
 
 
-def _op(name: str, family: OperatorFamily, negated: bool = False, variables: bool = False) -> OperatorInfo:
+def _op(
+    name: str, family: OperatorFamily, negated: bool = False, variables: bool = False
+) -> OperatorInfo:
     return OperatorInfo(name, family, negated, variables)
 
 
@@ -99,7 +101,9 @@ def parse_operator(text: str) -> ConditionOperator:
         raise ValueError(f"invalid condition operator {text!r}")
     if info.family is OperatorFamily.NULL and if_exists:
         raise ValueError("the Null operator has no IfExists form")
-    return ConditionOperator(text=text, base=info.name, set_operator=set_operator, if_exists=if_exists)
+    return ConditionOperator(
+        text=text, base=info.name, set_operator=set_operator, if_exists=if_exists
+    )
 
 
 def operator_info(operator: ConditionOperator) -> OperatorInfo:
