@@ -1,0 +1,98 @@
+"""``iamsim eval``: evaluate scenario documents (a request plus the policies that apply).
+
+Exit status: 0 when every scenario evaluated and every ``expect`` held, 1 when an expectation
+failed, 2 when any input was invalid.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from iamsim.engine.decision import evaluate
+from iamsim.errors import InputError
+from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
+from iamsim.report.text import render_decision
+
+EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
+
+
+@click.command("eval")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per scenario (JSON Lines).")
+@click.option("--brief", is_flag=True, help="Only the verdict and decisive statements.")
+def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
+    """Evaluate scenario FILES (JSON or YAML; standard input when none).
+
+    \b
+    Examples:
+      iamsim eval examples/scenarios/lambda-first-bucket.yaml
+      iamsim eval --json scenarios/*.yaml
+      cat scenario.json | iamsim eval
+    """
+    status = EXIT_OK
+    for source, text in _read_sources(files):
+        if text is None:
+            status = EXIT_INVALID
+            continue
+        try:
+            scenarios = load_scenarios(text, source)
+        except InputError as exc:
+            _emit_error(as_json, None, exc)
+            status = EXIT_INVALID
+            continue
+        for item in scenarios:
+            if isinstance(item, ScenarioError):
+                _emit_error(as_json, item.name, item.error)
+                status = EXIT_INVALID
+                continue
+            if not _run(item, as_json, brief) and status == EXIT_OK:
+                status = EXIT_EXPECTATION
+    sys.exit(status)
+
+
+def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    if not files:
+        return [("<stdin>", sys.stdin.read())]
+    out: list[tuple[str, str | None]] = []
+    for name in files:
+        if name == "-":
+            out.append(("<stdin>", sys.stdin.read()))
+            continue
+        try:
+            with open(name, encoding="utf-8") as handle:
+                out.append((name, handle.read()))
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"error: {name}: cannot read: {exc}", err=True)
+            out.append((name, None))
+    return out
+
+
+def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
+    decision = evaluate(scenario.request, scenario.policies, explain=True)
+    met = scenario.expectation_met(decision.value.value)
+    if as_json:
+        record: dict[str, Any] = {"name": scenario.name, "decision": decision.value.value}
+        if scenario.expect is not None:
+            record["expect"] = scenario.expect
+            record["expectation_met"] = met
+        record.update({k: v for k, v in decision.to_dict().items() if k != "decision"})
+        click.echo(json.dumps(record, sort_keys=False))
+    else:
+        header = f"== {scenario.name}"
+        if met is not None:
+            header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
+        click.echo(header)
+        click.echo(render_decision(decision, verbose=not brief))
+        click.echo()
+    return met is not False
+
+
+def _emit_error(as_json: bool, name: str | None, error: InputError) -> None:
+    if as_json:
+        click.echo(json.dumps({"name": name, "error": error.describe()}))
+    else:
+        click.echo(f"error: {error.describe()}", err=True)

@@ -1,0 +1,548 @@
+"""The AWS authorization decision for one request, and its explanation.
+
+The procedure follows the documented order:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+
+1. an explicit Deny in any applicable policy ends evaluation (ExplicitDeny);
+2. RCPs of the resource owner's organization, then SCPs of the caller's, must allow at every
+   level from the root down to the account; VPC endpoint policies must allow;
+3. role trust policies and KMS key policies must allow even within one account (own branches);
+4. within one account, a resource-based grant naming the caller directly is final; otherwise the
+   identity policies (or a resource-based grant to the caller's role or user) must allow, capped by
+   the permissions boundary and the session policies;
+5. across accounts both sides must allow, with no shortcut.
+
+Each branch below cites the page it implements; docs/semantics.md lists every choice made where
+AWS pages disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from iamsim.engine.compiled import IMPLICIT_PRINCIPAL, Applied, CompiledPolicy, compile_policies
+from iamsim.engine.policies import PolicySet
+from iamsim.engine.principals import MatchClass
+from iamsim.engine.request import CallerKind, Request
+from iamsim.engine.trace import (
+    Decision,
+    DecisionValue,
+    PolicyTypeResult,
+    PolicyTypeVerdict,
+    StatementRef,
+    StatementTrace,
+)
+from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec, Statement
+
+ALLOW = DecisionValue.ALLOW
+EXPLICIT_DENY = DecisionValue.EXPLICIT_DENY
+IMPLICIT_DENY = DecisionValue.IMPLICIT_DENY
+
+# Actions authorized by the role's trust policy.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html
+TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+
+# RCPFullAWSAccess is attached to the root, every OU and every account and cannot be detached.
+# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+RCP_FULL_AWS_ACCESS = Policy(
+    policy_type=PolicyType.RCP,
+    version="2012-10-17",
+    name="RCPFullAWSAccess",
+    statements=(
+        Statement(
+            index=0,
+            effect=Effect.ALLOW,
+            actions=("*",),
+            resources=("*",),
+            principal=PrincipalSpec(wildcard=True),
+            scalar_elements=frozenset({"Principal", "Action", "Resource"}),
+            path="/Statement/0",
+        ),
+    ),
+)
+
+_SIGNED_IAM = frozenset(
+    {CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT}
+)
+
+
+@lru_cache(maxsize=1)
+def _default_rcp_services() -> frozenset[str] | None:
+    """Services whose resources RCPs govern, from the service reference (None: unknown)."""
+    try:
+        from iamsim.catalog import service_reference
+    except ImportError:  # pragma: no cover - the catalog ships with the package
+        return None
+    return frozenset(service_reference().rcp_supported_services())
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Choices where AWS documentation leaves room; defaults follow docs/semantics.md."""
+
+    # Services RCPs apply to; None = the service reference's list.
+    rcp_services: frozenset[str] | None = None
+
+
+class CompiledPolicySet:
+    """A :class:`PolicySet` with every policy compiled once, to decide many requests."""
+
+    __slots__ = ("boundary", "endpoint", "identity", "policies", "rcp", "resource", "scp", "session")
+
+    def __init__(self, policies: PolicySet) -> None:
+        self.policies = policies
+        self.identity = compile_policies(policies.identity)
+        self.boundary = CompiledPolicy(policies.boundary) if policies.boundary else None
+        self.session = compile_policies(policies.session) if policies.session else None
+        self.resource = CompiledPolicy(policies.resource) if policies.resource else None
+        self.scp = (
+            tuple(compile_policies(level, i) for i, level in enumerate(policies.scp))
+            if policies.scp
+            else None
+        )
+        self.rcp = (
+            tuple(compile_policies(_with_rcp_full_access(level), i) for i, level in enumerate(policies.rcp))
+            if policies.rcp
+            else None
+        )
+        self.endpoint = compile_policies(policies.endpoint) if policies.endpoint else None
+
+
+def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
+    if any(p.name == RCP_FULL_AWS_ACCESS.name for p in level):
+        return level
+    return (RCP_FULL_AWS_ACCESS, *level)
+
+
+def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolicySet:
+    return policies if isinstance(policies, CompiledPolicySet) else CompiledPolicySet(policies)
+
+
+@dataclass
+class _Group:
+    """What one policy type (or organization level) said about the request."""
+
+    name: str
+    level: int | None
+    applicable: bool
+    allows: list[Applied] = field(default_factory=list)
+    denies: list[Applied] = field(default_factory=list)
+    traces: list[StatementTrace] = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.allows)
+
+    def best_match(self) -> int:
+        return max((a.match for a in self.allows), default=-1)
+
+    def allows_with(self, *classes: MatchClass) -> list[Applied]:
+        return [a for a in self.allows if a.match in classes]
+
+    def result(self) -> PolicyTypeResult:
+        if not self.applicable:
+            verdict = PolicyTypeVerdict.NOT_APPLICABLE
+            refs: tuple[StatementRef, ...] = ()
+        elif self.denies:
+            verdict = PolicyTypeVerdict.DENY
+            refs = tuple(_ref(a) for a in self.denies)
+        elif self.allows:
+            verdict = PolicyTypeVerdict.ALLOW
+            refs = tuple(_ref(a) for a in self.allows)
+        else:
+            verdict = PolicyTypeVerdict.NO_MATCH
+            refs = ()
+        return PolicyTypeResult(self.name, verdict, self.level, refs, self.note)
+
+
+def _ref(applied: Applied) -> StatementRef:
+    ref = applied.statement.ref
+    if applied.match == IMPLICIT_PRINCIPAL:
+        return ref
+    return StatementRef(
+        ref.policy_type, ref.policy, ref.statement, ref.effect, ref.level, MatchClass(applied.match).name
+    )
+
+
+class _Evaluation:
+    """Gathers what every policy type says, then runs the decision procedure."""
+
+    def __init__(
+        self, request: Request, compiled: CompiledPolicySet, explain: bool, options: EngineOptions
+    ) -> None:
+        self.request = request
+        self.compiled = compiled
+        self.explain = explain
+        self.notes: list[str] = []
+        caller = request.caller
+        action = request.action.lower()
+        self.action = action
+        bounded = compiled.boundary is not None
+        self.bounded = bounded
+        kind = caller.kind
+        signed_iam = kind in _SIGNED_IAM
+
+        self.identity = self._group("identity", compiled.identity, signed_iam)
+        self.boundary = self._group(
+            "boundary",
+            (compiled.boundary,) if compiled.boundary else None,
+            kind in (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER),
+        )
+        self.session = self._group("session", compiled.session, caller.is_session)
+        resource_name = "resource"
+        if compiled.resource is not None and compiled.resource.policy.policy_type is PolicyType.TRUST:
+            resource_name = "trust"
+        self.resource = self._group(
+            resource_name, (compiled.resource,) if compiled.resource else None, True
+        )
+
+        # SCPs govern IAM principals of member accounts, never service-linked roles.
+        # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+        scp_applies = signed_iam and not caller.service_linked
+        if compiled.scp and not scp_applies:
+            self.notes.append(_scp_exemption(caller.kind, caller.service_linked))
+        self.scp_levels = [
+            self._group("scp", level, scp_applies, level_index=i)
+            for i, level in enumerate(compiled.scp or ())
+        ]
+        # RCPs govern resources of supported services for every caller but service-linked roles.
+        # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+        rcp_services = options.rcp_services or _default_rcp_services()
+        rcp_applies = not caller.service_linked
+        if compiled.rcp and rcp_services is not None and request.service not in rcp_services:
+            rcp_applies = False
+            self.notes.append(f"RCPs do not apply: {request.service} is not a service RCPs support")
+        elif compiled.rcp and caller.service_linked:
+            self.notes.append("RCPs do not apply to service-linked roles")
+        self.rcp_levels = [
+            self._group("rcp", level, rcp_applies, level_index=i)
+            for i, level in enumerate(compiled.rcp or ())
+        ]
+        self.endpoint = self._group("endpoint", compiled.endpoint, True)
+
+    def _group(
+        self,
+        name: str,
+        policies: tuple[CompiledPolicy, ...] | None,
+        applicable: bool,
+        level_index: int | None = None,
+    ) -> _Group:
+        group = _Group(name, level_index, applicable and policies is not None)
+        if policies is None:
+            return group
+        request, action, bounded = self.request, self.action, self.bounded
+        for policy in policies:
+            if self.explain:
+                applied, traces = policy.explain(request, action, bounded)
+                group.traces.extend(traces)
+            else:
+                applied = policy.applied(request, action, bounded)
+            if not group.applicable:
+                continue
+            for item in applied:
+                (group.denies if item.statement.is_deny else group.allows).append(item)
+        return group
+
+    def groups(self) -> list[_Group]:
+        return [
+            *self.scp_levels,
+            *self.rcp_levels,
+            self.endpoint,
+            self.resource,
+            self.identity,
+            self.boundary,
+            self.session,
+        ]
+
+    # ----------------------------------------------------------------- the procedure
+
+    def decide(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        """(decision, reason, decisive statements, blocking guardrail)."""
+        request = self.request
+        caller = request.caller
+
+        # 1. Explicit deny anywhere wins.
+        for group in self.groups():
+            if group.denies:
+                guard = _guard_name(group)
+                return EXPLICIT_DENY, f"explicitly denied by the {_label(group)}", group.denies, guard
+
+        # 2. Organization and network gates: every level must allow.
+        for group in self.rcp_levels:
+            if group.applicable and not group.allowed:
+                return IMPLICIT_DENY, f"no Allow in the RCPs at level {group.level}", [], _guard_name(group)
+        for group in self.scp_levels:
+            if group.applicable and not group.allowed:
+                return IMPLICIT_DENY, f"no Allow in the SCPs at level {group.level}", [], _guard_name(group)
+        if self.endpoint.applicable and not self.endpoint.allowed:
+            return IMPLICIT_DENY, "the VPC endpoint policy does not allow the request", [], "endpoint policy"
+
+        # 3. Callers with no identity side.
+        if caller.kind is CallerKind.ANONYMOUS:
+            return self._anonymous()
+        if caller.kind in (CallerKind.SERVICE, CallerKind.WEB_IDENTITY):
+            return self._resource_only()
+
+        # 4. Resource types that must allow explicitly.
+        if self.is_trust_request():
+            return self._trust()
+        if self.is_kms_key_request():
+            return self._kms()
+        if request.same_account:
+            return self._same_account()
+        return self._cross_account()
+
+    def is_trust_request(self) -> bool:
+        if self.resource.name == "trust":
+            return True
+        return self.action in TRUST_ACTIONS and ":role/" in self.request.resource
+
+    def is_kms_key_request(self) -> bool:
+        return self.request.service == "kms" and ":key/" in self.request.resource
+
+    def _anonymous(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        # Only a resource-based policy naming "*" lets an unauthenticated caller in.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+        grants = self.resource.allows_with(MatchClass.DIRECT)
+        if grants:
+            return ALLOW, "the resource-based policy allows everyone (Principal \"*\")", grants, None
+        return IMPLICIT_DENY, "anonymous callers need a resource-based policy that allows \"*\"", [], None
+
+    def _resource_only(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        # Service principals and federation callers have no identity policies of their own.
+        if self.resource.allows:
+            return ALLOW, "the resource-based policy allows this principal", self.resource.allows, None
+        who = "service principal" if self.request.caller.kind is CallerKind.SERVICE else "federated caller"
+        return IMPLICIT_DENY, f"no resource-based policy allows the {who}", [], None
+
+    def _principal_side(self) -> tuple[DecisionValue, str, list[Applied], str | None] | None:
+        """Identity policies, then boundary, then session policy; None when they all allow."""
+        if self.request.caller.kind is not CallerKind.ROOT and not self.identity.allowed:
+            return IMPLICIT_DENY, "no identity-based policy allows the action", [], None
+        return self._ceilings()
+
+    def _ceilings(self) -> tuple[DecisionValue, str, list[Applied], str | None] | None:
+        """The permissions boundary and the session policy (None when neither blocks).
+
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+        """
+        caller = self.request.caller
+        if self.boundary.applicable and not self.boundary.allowed:
+            return IMPLICIT_DENY, "the permissions boundary does not allow the action", [], "permissions boundary"
+        if caller.is_session:
+            if self.session.applicable:
+                if not self.session.allowed:
+                    return IMPLICIT_DENY, "the session policy does not allow the action", [], "session policy"
+            elif caller.kind is CallerKind.FEDERATED_USER:
+                return (
+                    IMPLICIT_DENY,
+                    "a federated-user session without a session policy has no permissions",
+                    [],
+                    "session policy",
+                )
+        return None
+
+    def _identity_allow(self, reason: str) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        return ALLOW, reason, self.identity.allows, None
+
+    def _same_account(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        caller = self.request.caller
+        direct = self.resource.allows_with(MatchClass.DIRECT, MatchClass.SERVICE)
+        if direct:
+            # A grant to the caller itself is not limited by implicit denies elsewhere.
+            return ALLOW, "the resource-based policy names the caller directly", direct, None
+        if caller.kind is CallerKind.ROOT:
+            return ALLOW, "the root user has full access in its own account", [], None
+        entity = self.resource.allows_with(MatchClass.ENTITY)
+        if not self.identity.allowed and not entity:
+            if self.resource.allows_with(MatchClass.ACCOUNT):
+                self.notes.append(
+                    "the resource-based policy names the account: that delegates to the account, "
+                    "whose identity policies must still allow"
+                )
+            return IMPLICIT_DENY, "no identity-based or resource-based policy allows the action", [], None
+        blocked = self._ceilings()
+        if blocked is not None:
+            return blocked
+        if self.identity.allowed:
+            return self._identity_allow("an identity-based policy allows the action")
+        return ALLOW, "the resource-based policy allows the caller's role or user", entity, None
+
+    def _cross_account(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        # Both the caller's account and the resource's account must allow.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+        blocked = self._principal_side()
+        if blocked is not None:
+            return blocked[0], f"cross-account: {blocked[1]}", blocked[2], blocked[3]
+        if not self.resource.allows:
+            return (
+                IMPLICIT_DENY,
+                "cross-account: the resource-based policy of the resource's account does not allow the caller",
+                [],
+                None,
+            )
+        return ALLOW, "cross-account: both the caller's policies and the resource policy allow", [
+            *self.identity.allows,
+            *self.resource.allows,
+        ], None
+
+    def _trust(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        # The trust policy must allow, even within one account; naming the account delegates
+        # to IAM policies. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+        request = self.request
+        caller = request.caller
+        if not self.resource.applicable:
+            return IMPLICIT_DENY, "no trust policy given for the role: it must allow explicitly", [], None
+        if not self.resource.allows:
+            return IMPLICIT_DENY, "the role's trust policy does not allow the caller", [], None
+        if caller.kind is CallerKind.ROOT and self.action == "sts:assumerole":
+            return IMPLICIT_DENY, "the root user cannot assume roles", [], None
+        specific = [a for a in self.resource.allows if a.match > MatchClass.ACCOUNT]
+        if not (request.same_account and specific) and not self.identity.allowed:
+            why = "cross-account" if not request.same_account else "the trust policy names only the account"
+            return IMPLICIT_DENY, f"{why}: an identity-based policy must also allow the action", [], None
+        # The boundary must allow role assumption even when the trust policy names the caller.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+        blocked = self._ceilings()
+        if blocked is not None:
+            return blocked
+        return ALLOW, "the trust policy allows the caller", [*self.resource.allows, *self.identity.allows], None
+
+    def _kms(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        # Without permission from the key policy, IAM policies have no effect.
+        # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+        request = self.request
+        caller = request.caller
+        key = self.resource
+        if not key.applicable:
+            self.notes.append(
+                "no key policy given: assumed the default key policy, which lets IAM policies of "
+                "the key's account grant access"
+            )
+            if request.same_account:
+                return self._same_account()
+            return IMPLICIT_DENY, "cross-account use of a KMS key needs its key policy to allow", [], None
+        if not key.allows:
+            return IMPLICIT_DENY, "the KMS key policy does not allow the caller (IAM policies alone cannot)", [], None
+        if not request.same_account:
+            return self._cross_account()
+        direct = key.allows_with(MatchClass.DIRECT, MatchClass.SERVICE)
+        if direct:
+            return ALLOW, "the key policy names the caller directly", direct, None
+        entity = key.allows_with(MatchClass.ENTITY)
+        if entity:
+            blocked = self._ceilings()
+            if blocked is not None:
+                return blocked
+            return ALLOW, "the key policy allows the caller's role or user", entity, None
+        # Only the account is named: the key policy enables IAM policies.
+        if caller.kind is CallerKind.ROOT:
+            return ALLOW, "the key policy allows the account and the root user has full access", key.allows, None
+        blocked = self._principal_side()
+        if blocked is not None:
+            return blocked
+        return ALLOW, "the key policy enables IAM policies and an identity-based policy allows", [
+            *key.allows,
+            *self.identity.allows,
+        ], None
+
+    # ----------------------------------------------------------------- reporting
+
+    def result(self) -> Decision:
+        value, reason, decisive, blocked_by = self.decide()
+        groups = self.groups()
+        traces: list[StatementTrace] = []
+        missing: set[str] = set()
+        if self.explain:
+            for group in groups:
+                traces.extend(group.traces)
+            for trace in traces:
+                for check in trace.conditions:
+                    if check.request_values is None:
+                        missing.add(check.key)
+        if blocked_by is not None and value is not EXPLICIT_DENY and self._otherwise_allowed():
+            reason = f"{reason} (otherwise allowed)"
+        results = tuple(g.result() for g in groups if g.applicable or g.traces or g.note)
+        return Decision(
+            value=value,
+            reason=reason,
+            request=self.request,
+            decisive=tuple(_ref(a) for a in decisive),
+            blocked_by=blocked_by,
+            policy_results=results,
+            statements=tuple(traces),
+            missing_context_keys=tuple(sorted(missing, key=str.lower)),
+            notes=tuple(dict.fromkeys(self.notes)),
+        )
+
+    def _otherwise_allowed(self) -> bool:
+        return self.identity.allowed or bool(self.resource.allows)
+
+
+def _label(group: _Group) -> str:
+    names = {
+        "identity": "identity-based policies",
+        "boundary": "permissions boundary",
+        "session": "session policy",
+        "resource": "resource-based policy",
+        "trust": "role trust policy",
+        "endpoint": "VPC endpoint policy",
+    }
+    if group.name in ("scp", "rcp"):
+        return f"{group.name.upper()}s at level {group.level}"
+    return names.get(group.name, group.name)
+
+
+def _guard_name(group: _Group) -> str | None:
+    if group.name in ("scp", "rcp"):
+        return f"{group.name.upper()} at level {group.level}"
+    return {
+        "boundary": "permissions boundary",
+        "session": "session policy",
+        "endpoint": "endpoint policy",
+    }.get(group.name)
+
+
+def _scp_exemption(kind: CallerKind, service_linked: bool) -> str:
+    if service_linked:
+        return "SCPs do not apply to service-linked roles"
+    return f"SCPs do not apply to {kind.value} callers"
+
+
+def evaluate(
+    request: Request,
+    policies: PolicySet | CompiledPolicySet,
+    *,
+    explain: bool = True,
+    options: EngineOptions | None = None,
+) -> Decision:
+    """Decide ``request`` under ``policies``; with ``explain`` every statement is traced."""
+    compiled = compile_policy_set(policies)
+    return _Evaluation(request, compiled, explain, options or EngineOptions()).result()
+
+
+def decide(
+    request: Request,
+    policies: PolicySet | CompiledPolicySet,
+    *,
+    options: EngineOptions | None = None,
+) -> DecisionValue:
+    """Only the decision value: the fast path for analyses over many requests."""
+    compiled = compile_policy_set(policies)
+    return _Evaluation(request, compiled, False, options or EngineOptions()).decide()[0]
+
+
+DecisionFunction = Callable[[Request, CompiledPolicySet], DecisionValue]
