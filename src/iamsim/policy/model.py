@@ -8,13 +8,13 @@ policy renders back to an equivalent canonical JSON document.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 # A condition value as written in JSON: AWS accepts strings, numbers and booleans.
 ConditionScalar = str | int | float | bool
 
 
-class PolicyType(str, Enum):
+class PolicyType(StrEnum):
     """Where a policy is attached; each type has its own grammar rules and quota."""
 
     IDENTITY = "identity"  # managed or inline policy of a user, group or role
@@ -27,12 +27,12 @@ class PolicyType(str, Enum):
     ENDPOINT = "endpoint"  # VPC endpoint policy
 
 
-class Effect(str, Enum):
+class Effect(StrEnum):
     ALLOW = "Allow"
     DENY = "Deny"
 
 
-class SetOperator(str, Enum):
+class SetOperator(StrEnum):
     FOR_ANY_VALUE = "ForAnyValue"
     FOR_ALL_VALUES = "ForAllValues"
 
@@ -97,6 +97,9 @@ class Statement:
     # True when the document had a ``Condition`` element (even an empty one).
     has_condition_element: bool = False
     path: str = ""
+    # Operators written with an empty key map (``{"StringEquals": {}}``): they hold no clause,
+    # so they are kept here only to render the document back unchanged. Vacuously true.
+    empty_condition_operators: tuple[ConditionOperator, ...] = ()
 
     @property
     def label(self) -> str:
