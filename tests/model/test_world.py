@@ -38,7 +38,7 @@ def _policy(name: str, ptype: PolicyType = PolicyType.IDENTITY) -> Policy:
 
 
 def _world() -> World:
-    return World(
+    return World.of(
         accounts=[Account(A, "prod"), Account(B, "dev")],
         users=[
             User(arn=f"arn:aws:iam::{A}:user/alice", name="alice", account=A),
@@ -150,7 +150,7 @@ def test_resource_kinds() -> None:
     assert resource_kind(f"arn:aws:sqs:us-east-1:{A}:q") == "sqs-queue"
     assert resource_kind(f"arn:aws:lambda:us-east-1:{A}:function:f") == "lambda-function"
     bucket = Resource("arn:aws:s3:::bucket", account=A)
-    world = World(resources=[bucket])
+    world = World.of(resources=[bucket])
     assert world.resource_for("arn:aws:s3:::bucket/key") is bucket
     assert world.resource_account("arn:aws:s3:::bucket/key") == A
 
@@ -173,16 +173,16 @@ def test_managed_policy_versions_and_retype() -> None:
 
 def test_merge_duplicates_and_conflicts() -> None:
     user = User(arn=f"arn:aws:iam::{A}:user/alice", name="alice", account=A)
-    same = World(users=[user], sources={user.arn: "b.json"})
-    merged = merge_worlds([World(users=[user], sources={user.arn: "a.json"}), same])
+    same = World.of(users=[user], sources={user.arn: "b.json"})
+    merged = merge_worlds([World.of(users=[user], sources={user.arn: "a.json"}), same])
     assert list(merged.users) == [user.arn]
     assert merged.sources[user.arn] == "a.json"
-    changed = World(
+    changed = World.of(
         users=[User(arn=user.arn, name="alice", account=A, group_names=("admins",))],
         sources={user.arn: "c.json"},
     )
     with pytest.raises(InputError) as info:
-        merge_worlds([World(users=[user], sources={user.arn: "a.json"}), changed])
+        merge_worlds([World.of(users=[user], sources={user.arn: "a.json"}), changed])
     assert info.value.source == "c.json" and "a.json" in info.value.reason
 
 
@@ -194,17 +194,22 @@ def test_merge_aws_managed_newer_wins() -> None:
             versions=(PolicyVersion(version, _policy(version), is_default=True),),
         )
 
-    merged = merge_worlds([World(managed_policies=[mp("v9")]), World(managed_policies=[mp("v28")])])
+    merged = merge_worlds(
+        [World.of(managed_policies=[mp("v9")]), World.of(managed_policies=[mp("v28")])]
+    )
     assert merged.managed_policies["arn:aws:iam::aws:policy/X"].version_id == "v28"
     assert any("v28" in note for note in merged.notes)
 
 
 def test_merge_accounts_and_orgs() -> None:
     merged = merge_worlds(
-        [World(accounts=[Account(A)]), World(accounts=[Account(A, "prod")], organization=_org())]
+        [
+            World.of(accounts=[Account(A)]),
+            World.of(accounts=[Account(A, "prod")], organization=_org()),
+        ]
     )
     assert merged.accounts[A].name == "prod"
     assert merged.organization is not None
     with pytest.raises(InputError, match="second organization"):
         other = Organization("o-other", None, OrgNode("r-zz", NodeKind.ROOT))
-        merge_worlds([merged, World(organization=other)])
+        merge_worlds([merged, World.of(organization=other)])

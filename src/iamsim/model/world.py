@@ -46,24 +46,19 @@ class Account:
     email: str | None = None
 
 
-def _frozen(items: Mapping[str, T] | Iterable[T] | None, key: str = "arn") -> Mapping[str, T]:
-    """An immutable mapping sorted by key, from a mapping or from records keyed by ``key``."""
-    if items is None:
-        return MappingProxyType({})
-    if isinstance(items, Mapping):
-        pairs = dict(items)
-    else:
-        pairs = {getattr(item, key): item for item in items}
-    return MappingProxyType(dict(sorted(pairs.items())))
+def _frozen(items: Mapping[str, T]) -> Mapping[str, T]:
+    """An immutable copy of ``items`` sorted by key (deterministic iteration everywhere)."""
+    return MappingProxyType(dict(sorted(items.items())))
 
 
 @dataclass(frozen=True)
 class World:
     """Everything loaded. Mappings are keyed by ARN (accounts by ID) and sorted by key.
 
-    ``sources`` maps an entity ARN (or account ID, or ``organization``) to the input it came
-    from, for error messages and reports. ``notes`` are loader remarks worth showing (for
-    example an AWS managed policy resolved from the packaged snapshot).
+    Build one from records with :meth:`World.of`. ``sources`` maps an entity ARN (or account
+    ID, or ``organization``) to the input it came from, for error messages and reports.
+    ``notes`` are loader remarks worth showing (for example an AWS managed policy resolved
+    from the packaged snapshot).
     """
 
     accounts: Mapping[str, Account] = field(default_factory=dict)
@@ -78,9 +73,9 @@ class World:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        # Accept plain dicts or iterables of records; store sorted read-only mappings.
+        # Store sorted read-only copies so that iteration order never depends on input order.
         set_ = object.__setattr__
-        set_(self, "accounts", _frozen(self.accounts, "id"))
+        set_(self, "accounts", _frozen(self.accounts))
         set_(self, "managed_policies", _frozen(self.managed_policies))
         set_(self, "users", _frozen(self.users))
         set_(self, "groups", _frozen(self.groups))
@@ -89,6 +84,43 @@ class World:
         set_(self, "resources", _frozen(self.resources))
         set_(self, "sources", MappingProxyType(dict(sorted(self.sources.items()))))
         set_(self, "notes", tuple(self.notes))
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        accounts: Iterable[Account] = (),
+        organization: Organization | None = None,
+        managed_policies: Iterable[ManagedPolicy] = (),
+        users: Iterable[User] = (),
+        groups: Iterable[Group] = (),
+        roles: Iterable[Role] = (),
+        sessions: Iterable[Session] = (),
+        resources: Iterable[Resource] = (),
+        sources: Mapping[str, str] | None = None,
+        notes: Iterable[str] = (),
+    ) -> World:
+        """A World from records; each is keyed by its ARN (accounts by ID).
+
+        Sessions without a name (no ARN) cannot be stored and raise ValueError.
+        """
+        session_map: dict[str, Session] = {}
+        for session in sessions:
+            if session.arn is None:
+                raise ValueError("only sessions with a name (and so an ARN) can be stored")
+            session_map[session.arn] = session
+        return cls(
+            accounts={a.id: a for a in accounts},
+            organization=organization,
+            managed_policies={p.arn: p for p in managed_policies},
+            users={u.arn: u for u in users},
+            groups={g.arn: g for g in groups},
+            roles={r.arn: r for r in roles},
+            sessions=session_map,
+            resources={r.arn: r for r in resources},
+            sources=dict(sources or {}),
+            notes=tuple(notes),
+        )
 
     # -- simple lookups -------------------------------------------------------------------
 
