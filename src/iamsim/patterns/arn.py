@@ -264,11 +264,14 @@ class ArnConditionPattern:
         A policy value or context value with fewer than six colon-delimited components
         never matches.
         """
+        cache = self._cache
+        if not self.has_variables:
+            # Compiled once at load time under the empty key (see compile_arn_condition).
+            return _match_components(cache[()], value)
         tokens = self._template.tokens(context)
         if tokens is None:
             return None
         key = tuple(tokens)
-        cache = self._cache
         if key in cache:
             globs = cache[key]
         else:
@@ -276,14 +279,18 @@ class ArnConditionPattern:
                 cache.clear()  # crude bound; the cache only saves recompilation
             globs = _component_globs(tokens)
             cache[key] = globs
-        if globs is None:
-            return False
-        components = value.split(":", 5)
-        if len(components) != 6:
-            return False
-        return all(
-            glob.matches(component) for glob, component in zip(globs, components, strict=True)
-        )
+        return _match_components(globs, value)
+
+
+def _match_components(globs: tuple[Glob, ...] | None, value: str) -> bool:
+    """Glob each of the value's six components; fewer than six never match."""
+    if globs is None:
+        return False
+    components = value.split(":", 5)
+    if len(components) != 6:
+        return False
+    pairs = zip(globs, components, strict=True)
+    return all(glob.matches(component) for glob, component in pairs)
 
 
 def _component_globs(tokens: list[str]) -> tuple[Glob, ...] | None:
@@ -306,5 +313,5 @@ def compile_arn_condition(text: str, *, variables_enabled: bool) -> ArnCondition
     static = template.static_tokens
     if static is not None:
         # Compile the static value once, at policy load time.
-        pattern._cache[tuple(static)] = _component_globs(static)
+        pattern._cache[()] = _component_globs(static)
     return pattern

@@ -139,7 +139,8 @@ class Template:
         Without variables the same Glob object is returned on every call.
         """
         if self._static_tokens is not None:
-            key = (ignore_case, self._static_tokens)
+            # Static templates key on the flag alone: no per-call hashing of the tokens.
+            key: tuple[bool, tuple[str, ...]] = (ignore_case, ())
             cached = self._globs.get(key)
             if cached is None:
                 cached = Glob.from_tokens(list(self._static_tokens), ignore_case=ignore_case)
