@@ -14,17 +14,19 @@ from dataclasses import dataclass
 
 from iamsim.conditions import ConditionOutcome, compile_conditions
 from iamsim.engine.principals import CompiledPrincipal, MatchClass
-from iamsim.engine.request import Caller, CallerKind, Request
+from iamsim.engine.request import Caller, CallerKind, Context, Request
 from iamsim.engine.trace import ConditionCheck, StatementRef, StatementTrace
 from iamsim.patterns.action import ActionPattern, compile_action
-from iamsim.patterns.arn import ResourcePattern, compile_resource
+from iamsim.patterns.arn import Arn, ResourcePattern, compile_resource
 from iamsim.policy.model import Effect, Policy, PolicyType, Statement
 
 # Statement applies without a Principal element (identity-type policies name no principal).
 IMPLICIT_PRINCIPAL = 0
 
 # Policy types whose statements carry a Principal/NotPrincipal element.
-_PRINCIPAL_TYPES = frozenset({PolicyType.RESOURCE, PolicyType.TRUST, PolicyType.RCP, PolicyType.ENDPOINT})
+_PRINCIPAL_TYPES = frozenset(
+    {PolicyType.RESOURCE, PolicyType.TRUST, PolicyType.RCP, PolicyType.ENDPOINT}
+)
 
 # Callers that can carry a permissions boundary (for the NotPrincipal + boundary rule).
 _BOUNDABLE = frozenset({CallerKind.USER, CallerKind.ROLE_SESSION})
@@ -42,6 +44,8 @@ class CompiledStatement:
     """One statement with every pattern compiled; evaluation allocates as little as possible."""
 
     __slots__ = (
+        "_action_memo",
+        "_resource_memo",
         "actions",
         "conditions",
         "effect",
@@ -63,7 +67,9 @@ class CompiledStatement:
         self.is_deny = statement.effect is Effect.DENY
         self.actions: tuple[ActionPattern, ...] | None = _actions(statement.actions)
         self.not_actions: tuple[ActionPattern, ...] | None = _actions(statement.not_actions)
-        self.resources: tuple[ResourcePattern, ...] | None = _resources(statement.resources, enabled)
+        self.resources: tuple[ResourcePattern, ...] | None = _resources(
+            statement.resources, enabled
+        )
         self.not_resources: tuple[ResourcePattern, ...] | None = _resources(
             statement.not_resources, enabled
         )
@@ -74,6 +80,12 @@ class CompiledStatement:
             CompiledPrincipal.compile(statement.not_principal) if statement.not_principal else None
         )
         self.conditions = compile_conditions(statement.conditions, variables_enabled=enabled)
+        # Whether the action and resource elements apply depends only on the action name and
+        # the resource ARN (unless a policy variable is involved), so results are memoized.
+        self._action_memo: dict[str, bool] = {}
+        patterns = self.resources if self.resources is not None else self.not_resources
+        cacheable = patterns is not None and not any(p.has_variables for p in patterns)
+        self._resource_memo: dict[str, bool] | None = {} if cacheable else None
         # Services this statement can apply to; None means any service (wildcard or NotAction).
         self.services: frozenset[str] | None = None
         if self.actions is not None and all(p.service is not None for p in self.actions):
@@ -92,21 +104,40 @@ class CompiledStatement:
         action: str,
         bounded: bool,
         outcomes: list[ConditionOutcome] | None = None,
+        arn: Arn | None = None,
     ) -> tuple[int | None, str | None, str | None]:
-        """(match class or None, reason it did not apply, detail). ``action`` is lowercased."""
-        if self.actions is not None:
-            if not any(p.matches(action) for p in self.actions):
+        """(match class or None, reason it did not apply, detail).
+
+        ``action`` is the lowercased request action; ``arn`` the parsed request resource,
+        parsed once per request by the caller (None for ``"*"`` or a non-ARN resource).
+        """
+        action_applies = self._action_memo.get(action)
+        if action_applies is None:
+            if self.actions is not None:
+                action_applies = _any_action(self.actions, action)
+            else:
+                action_applies = not _any_action(self.not_actions or (), action)
+            _remember(self._action_memo, action, action_applies)
+        if not action_applies:
+            if self.actions is not None:
                 return None, "action", f"{request.action} is not in Action"
-        elif self.not_actions is not None and any(p.matches(action) for p in self.not_actions):
             return None, "action", f"{request.action} is excluded by NotAction"
         context = request.context
         resource = request.resource
-        if self.resources is not None:
-            if not any(p.matches(resource, context) for p in self.resources):
+        memo = self._resource_memo
+        resource_applies = memo.get(resource) if memo is not None else None
+        if resource_applies is None:
+            if self.resources is not None:
+                resource_applies = _any_resource(self.resources, resource, arn, context)
+            else:
+                resource_applies = not _any_resource(
+                    self.not_resources or (), resource, arn, context
+                )
+            if memo is not None:
+                _remember(memo, resource, resource_applies)
+        if not resource_applies:
+            if self.resources is not None:
                 return None, "resource", f"{resource} is not in Resource"
-        elif self.not_resources is not None and any(
-            p.matches(resource, context) for p in self.not_resources
-        ):
             return None, "resource", f"{resource} is excluded by NotResource"
         match_class = IMPLICIT_PRINCIPAL
         caller = request.caller
@@ -125,9 +156,11 @@ class CompiledStatement:
             return None, "condition", _failed_conditions(outcomes)
         return match_class, None, None
 
-    def explain(self, request: Request, action: str, bounded: bool) -> tuple[StatementTrace, int | None]:
+    def explain(
+        self, request: Request, action: str, bounded: bool, arn: Arn | None
+    ) -> tuple[StatementTrace, int | None]:
         outcomes: list[ConditionOutcome] = []
-        match_class, reason, detail = self.match(request, action, bounded, outcomes)
+        match_class, reason, detail = self.match(request, action, bounded, outcomes, arn)
         ref = self.ref
         if match_class is not None and match_class != IMPLICIT_PRINCIPAL:
             ref = _with_match(ref, match_class)
@@ -141,9 +174,41 @@ class CompiledStatement:
         return trace, match_class
 
 
+_MEMO_LIMIT = 8192
+
+
+def _remember(memo: dict[str, bool], key: str, value: bool) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
+def _any_action(patterns: tuple[ActionPattern, ...], action: str) -> bool:
+    return any(pattern.matches(action) for pattern in patterns)
+
+
+def _any_resource(
+    patterns: tuple[ResourcePattern, ...], resource: str, arn: Arn | None, context: Context
+) -> bool:
+    for pattern in patterns:
+        if pattern.matches_all:
+            return True
+        if arn is not None:
+            if pattern.matches_arn(arn, context):
+                return True
+        elif pattern.matches(resource, context):
+            return True
+    return False
+
+
 def _with_match(ref: StatementRef, match_class: int) -> StatementRef:
     return StatementRef(
-        ref.policy_type, ref.policy, ref.statement, ref.effect, ref.level, MatchClass(match_class).name
+        ref.policy_type,
+        ref.policy,
+        ref.statement,
+        ref.effect,
+        ref.level,
+        MatchClass(match_class).name,
     )
 
 
@@ -195,35 +260,40 @@ class CompiledPolicy:
     def candidates(self, service: str) -> tuple[CompiledStatement, ...]:
         found = self._by_service.get(service)
         if found is None:
-            found = tuple(
-                s for s in self.statements if s.services is None or service in s.services
-            )
+            found = tuple(s for s in self.statements if s.services is None or service in s.services)
             self._by_service[service] = found
         return found
 
-    def applied(self, request: Request, action: str, bounded: bool) -> list[Applied]:
+    def applied(
+        self, request: Request, action: str, service: str, bounded: bool, arn: Arn | None
+    ) -> list[Applied]:
         """Statements that apply to the request (fast path: no trace)."""
         out: list[Applied] = []
-        for statement in self.candidates(request.service):
-            match_class, _, _ = statement.match(request, action, bounded)
+        candidates = self._by_service.get(service)
+        if candidates is None:
+            candidates = self.candidates(service)
+        for statement in candidates:
+            match_class = statement.match(request, action, bounded, None, arn)[0]
             if match_class is not None:
                 out.append(Applied(statement, match_class))
         return out
 
     def explain(
-        self, request: Request, action: str, bounded: bool
+        self, request: Request, action: str, bounded: bool, arn: Arn | None
     ) -> tuple[list[Applied], list[StatementTrace]]:
         applied: list[Applied] = []
         traces: list[StatementTrace] = []
         for statement in self.statements:
-            trace, match_class = statement.explain(request, action, bounded)
+            trace, match_class = statement.explain(request, action, bounded, arn)
             traces.append(trace)
             if match_class is not None:
                 applied.append(Applied(statement, match_class))
         return applied, traces
 
 
-def compile_policies(policies: Sequence[Policy], level: int | None = None) -> tuple[CompiledPolicy, ...]:
+def compile_policies(
+    policies: Sequence[Policy], level: int | None = None
+) -> tuple[CompiledPolicy, ...]:
     return tuple(CompiledPolicy(p, level) for p in policies)
 
 

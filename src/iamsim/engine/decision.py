@@ -19,7 +19,7 @@ AWS pages disagree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from iamsim.engine.compiled import IMPLICIT_PRINCIPAL, Applied, CompiledPolicy, compile_policies
@@ -34,6 +34,7 @@ from iamsim.engine.trace import (
     StatementRef,
     StatementTrace,
 )
+from iamsim.patterns.arn import parse_arn
 from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec, Statement
 
 ALLOW = DecisionValue.ALLOW
@@ -81,7 +82,7 @@ _SIGNED_IAM = frozenset(
 def _default_rcp_services() -> frozenset[str] | None:
     """Services whose resources RCPs govern, from the service reference (None: unknown)."""
     try:
-        from iamsim.catalog import service_reference
+        from iamsim.catalog.service_reference import service_reference
     except ImportError:  # pragma: no cover - the catalog ships with the package
         return None
     return frozenset(service_reference().rcp_supported_services())
@@ -95,10 +96,22 @@ class EngineOptions:
     rcp_services: frozenset[str] | None = None
 
 
+_DEFAULT_OPTIONS = EngineOptions()
+
+
 class CompiledPolicySet:
     """A :class:`PolicySet` with every policy compiled once, to decide many requests."""
 
-    __slots__ = ("boundary", "endpoint", "identity", "policies", "rcp", "resource", "scp", "session")
+    __slots__ = (
+        "boundary",
+        "endpoint",
+        "identity",
+        "policies",
+        "rcp",
+        "resource",
+        "scp",
+        "session",
+    )
 
     def __init__(self, policies: PolicySet) -> None:
         self.policies = policies
@@ -112,7 +125,10 @@ class CompiledPolicySet:
             else None
         )
         self.rcp = (
-            tuple(compile_policies(_with_rcp_full_access(level), i) for i, level in enumerate(policies.rcp))
+            tuple(
+                compile_policies(_with_rcp_full_access(level), i)
+                for i, level in enumerate(policies.rcp)
+            )
             if policies.rcp
             else None
         )
@@ -129,24 +145,23 @@ def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolic
     return policies if isinstance(policies, CompiledPolicySet) else CompiledPolicySet(policies)
 
 
-@dataclass
 class _Group:
     """What one policy type (or organization level) said about the request."""
 
-    name: str
-    level: int | None
-    applicable: bool
-    allows: list[Applied] = field(default_factory=list)
-    denies: list[Applied] = field(default_factory=list)
-    traces: list[StatementTrace] = field(default_factory=list)
-    note: str | None = None
+    __slots__ = ("allows", "applicable", "denies", "level", "name", "note", "traces")
+
+    def __init__(self, name: str, level: int | None, applicable: bool) -> None:
+        self.name = name
+        self.level = level
+        self.applicable = applicable
+        self.allows: list[Applied] = []
+        self.denies: list[Applied] = []
+        self.traces: list[StatementTrace] = []
+        self.note: str | None = None
 
     @property
     def allowed(self) -> bool:
         return bool(self.allows)
-
-    def best_match(self) -> int:
-        return max((a.match for a in self.allows), default=-1)
 
     def allows_with(self, *classes: MatchClass) -> list[Applied]:
         return [a for a in self.allows if a.match in classes]
@@ -167,12 +182,21 @@ class _Group:
         return PolicyTypeResult(self.name, verdict, self.level, refs, self.note)
 
 
+# Shared stand-in for a policy type the request has no policies of (never mutated).
+_ABSENT = _Group("absent", None, False)
+
+
 def _ref(applied: Applied) -> StatementRef:
     ref = applied.statement.ref
     if applied.match == IMPLICIT_PRINCIPAL:
         return ref
     return StatementRef(
-        ref.policy_type, ref.policy, ref.statement, ref.effect, ref.level, MatchClass(applied.match).name
+        ref.policy_type,
+        ref.policy,
+        ref.statement,
+        ref.effect,
+        ref.level,
+        MatchClass(applied.match).name,
     )
 
 
@@ -187,10 +211,11 @@ class _Evaluation:
         self.explain = explain
         self.notes: list[str] = []
         caller = request.caller
-        action = request.action.lower()
-        self.action = action
-        bounded = compiled.boundary is not None
-        self.bounded = bounded
+        self.action = request.action.lower()
+        self.service = self.action.partition(":")[0]
+        self.bounded = compiled.boundary is not None
+        resource = request.resource
+        self.arn = parse_arn(resource) if resource != "*" else None
         kind = caller.kind
         signed_iam = kind in _SIGNED_IAM
 
@@ -202,7 +227,10 @@ class _Evaluation:
         )
         self.session = self._group("session", compiled.session, caller.is_session)
         resource_name = "resource"
-        if compiled.resource is not None and compiled.resource.policy.policy_type is PolicyType.TRUST:
+        if (
+            compiled.resource is not None
+            and compiled.resource.policy.policy_type is PolicyType.TRUST
+        ):
             resource_name = "trust"
         self.resource = self._group(
             resource_name, (compiled.resource,) if compiled.resource else None, True
@@ -219,9 +247,9 @@ class _Evaluation:
         ]
         # RCPs govern resources of supported services for every caller but service-linked roles.
         # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-        rcp_services = options.rcp_services or _default_rcp_services()
+        rcp_services = (options.rcp_services or _default_rcp_services()) if compiled.rcp else None
         rcp_applies = not caller.service_linked
-        if compiled.rcp and rcp_services is not None and request.service not in rcp_services:
+        if compiled.rcp and rcp_services is not None and self.service not in rcp_services:
             rcp_applies = False
             self.notes.append(f"RCPs do not apply: {request.service} is not a service RCPs support")
         elif compiled.rcp and caller.service_linked:
@@ -239,16 +267,18 @@ class _Evaluation:
         applicable: bool,
         level_index: int | None = None,
     ) -> _Group:
-        group = _Group(name, level_index, applicable and policies is not None)
         if policies is None:
-            return group
-        request, action, bounded = self.request, self.action, self.bounded
+            return _ABSENT
+        group = _Group(name, level_index, applicable)
+        request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
         for policy in policies:
             if self.explain:
-                applied, traces = policy.explain(request, action, bounded)
+                applied, traces = policy.explain(request, action, bounded, arn)
                 group.traces.extend(traces)
+            elif group.applicable:
+                applied = policy.applied(request, action, self.service, bounded, arn)
             else:
-                applied = policy.applied(request, action, bounded)
+                continue
             if not group.applicable:
                 continue
             for item in applied:
@@ -277,17 +307,37 @@ class _Evaluation:
         for group in self.groups():
             if group.denies:
                 guard = _guard_name(group)
-                return EXPLICIT_DENY, f"explicitly denied by the {_label(group)}", group.denies, guard
+                return (
+                    EXPLICIT_DENY,
+                    f"explicitly denied by the {_label(group)}",
+                    group.denies,
+                    guard,
+                )
 
         # 2. Organization and network gates: every level must allow.
         for group in self.rcp_levels:
             if group.applicable and not group.allowed:
-                return IMPLICIT_DENY, f"no Allow in the RCPs at level {group.level}", [], _guard_name(group)
+                return (
+                    IMPLICIT_DENY,
+                    f"no Allow in the RCPs at level {group.level}",
+                    [],
+                    _guard_name(group),
+                )
         for group in self.scp_levels:
             if group.applicable and not group.allowed:
-                return IMPLICIT_DENY, f"no Allow in the SCPs at level {group.level}", [], _guard_name(group)
+                return (
+                    IMPLICIT_DENY,
+                    f"no Allow in the SCPs at level {group.level}",
+                    [],
+                    _guard_name(group),
+                )
         if self.endpoint.applicable and not self.endpoint.allowed:
-            return IMPLICIT_DENY, "the VPC endpoint policy does not allow the request", [], "endpoint policy"
+            return (
+                IMPLICIT_DENY,
+                "the VPC endpoint policy does not allow the request",
+                [],
+                "endpoint policy",
+            )
 
         # 3. Callers with no identity side.
         if caller.kind is CallerKind.ANONYMOUS:
@@ -317,14 +367,28 @@ class _Evaluation:
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
         grants = self.resource.allows_with(MatchClass.DIRECT)
         if grants:
-            return ALLOW, "the resource-based policy allows everyone (Principal \"*\")", grants, None
-        return IMPLICIT_DENY, "anonymous callers need a resource-based policy that allows \"*\"", [], None
+            return ALLOW, 'the resource-based policy allows everyone (Principal "*")', grants, None
+        return (
+            IMPLICIT_DENY,
+            'anonymous callers need a resource-based policy that allows "*"',
+            [],
+            None,
+        )
 
     def _resource_only(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         # Service principals and federation callers have no identity policies of their own.
         if self.resource.allows:
-            return ALLOW, "the resource-based policy allows this principal", self.resource.allows, None
-        who = "service principal" if self.request.caller.kind is CallerKind.SERVICE else "federated caller"
+            return (
+                ALLOW,
+                "the resource-based policy allows this principal",
+                self.resource.allows,
+                None,
+            )
+        who = (
+            "service principal"
+            if self.request.caller.kind is CallerKind.SERVICE
+            else "federated caller"
+        )
         return IMPLICIT_DENY, f"no resource-based policy allows the {who}", [], None
 
     def _principal_side(self) -> tuple[DecisionValue, str, list[Applied], str | None] | None:
@@ -341,11 +405,21 @@ class _Evaluation:
         """
         caller = self.request.caller
         if self.boundary.applicable and not self.boundary.allowed:
-            return IMPLICIT_DENY, "the permissions boundary does not allow the action", [], "permissions boundary"
+            return (
+                IMPLICIT_DENY,
+                "the permissions boundary does not allow the action",
+                [],
+                "permissions boundary",
+            )
         if caller.is_session:
             if self.session.applicable:
                 if not self.session.allowed:
-                    return IMPLICIT_DENY, "the session policy does not allow the action", [], "session policy"
+                    return (
+                        IMPLICIT_DENY,
+                        "the session policy does not allow the action",
+                        [],
+                        "session policy",
+                    )
             elif caller.kind is CallerKind.FEDERATED_USER:
                 return (
                     IMPLICIT_DENY,
@@ -373,7 +447,12 @@ class _Evaluation:
                     "the resource-based policy names the account: that delegates to the account, "
                     "whose identity policies must still allow"
                 )
-            return IMPLICIT_DENY, "no identity-based or resource-based policy allows the action", [], None
+            return (
+                IMPLICIT_DENY,
+                "no identity-based or resource-based policy allows the action",
+                [],
+                None,
+            )
         blocked = self._ceilings()
         if blocked is not None:
             return blocked
@@ -394,10 +473,15 @@ class _Evaluation:
                 [],
                 None,
             )
-        return ALLOW, "cross-account: both the caller's policies and the resource policy allow", [
-            *self.identity.allows,
-            *self.resource.allows,
-        ], None
+        return (
+            ALLOW,
+            "cross-account: both the caller's policies and the resource policy allow",
+            [
+                *self.identity.allows,
+                *self.resource.allows,
+            ],
+            None,
+        )
 
     def _trust(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         # The trust policy must allow, even within one account; naming the account delegates
@@ -405,21 +489,40 @@ class _Evaluation:
         request = self.request
         caller = request.caller
         if not self.resource.applicable:
-            return IMPLICIT_DENY, "no trust policy given for the role: it must allow explicitly", [], None
+            return (
+                IMPLICIT_DENY,
+                "no trust policy given for the role: it must allow explicitly",
+                [],
+                None,
+            )
         if not self.resource.allows:
             return IMPLICIT_DENY, "the role's trust policy does not allow the caller", [], None
         if caller.kind is CallerKind.ROOT and self.action == "sts:assumerole":
             return IMPLICIT_DENY, "the root user cannot assume roles", [], None
         specific = [a for a in self.resource.allows if a.match > MatchClass.ACCOUNT]
         if not (request.same_account and specific) and not self.identity.allowed:
-            why = "cross-account" if not request.same_account else "the trust policy names only the account"
-            return IMPLICIT_DENY, f"{why}: an identity-based policy must also allow the action", [], None
+            why = (
+                "cross-account"
+                if not request.same_account
+                else "the trust policy names only the account"
+            )
+            return (
+                IMPLICIT_DENY,
+                f"{why}: an identity-based policy must also allow the action",
+                [],
+                None,
+            )
         # The boundary must allow role assumption even when the trust policy names the caller.
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
         blocked = self._ceilings()
         if blocked is not None:
             return blocked
-        return ALLOW, "the trust policy allows the caller", [*self.resource.allows, *self.identity.allows], None
+        return (
+            ALLOW,
+            "the trust policy allows the caller",
+            [*self.resource.allows, *self.identity.allows],
+            None,
+        )
 
     def _kms(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         # Without permission from the key policy, IAM policies have no effect.
@@ -434,9 +537,19 @@ class _Evaluation:
             )
             if request.same_account:
                 return self._same_account()
-            return IMPLICIT_DENY, "cross-account use of a KMS key needs its key policy to allow", [], None
+            return (
+                IMPLICIT_DENY,
+                "cross-account use of a KMS key needs its key policy to allow",
+                [],
+                None,
+            )
         if not key.allows:
-            return IMPLICIT_DENY, "the KMS key policy does not allow the caller (IAM policies alone cannot)", [], None
+            return (
+                IMPLICIT_DENY,
+                "the KMS key policy does not allow the caller (IAM policies alone cannot)",
+                [],
+                None,
+            )
         if not request.same_account:
             return self._cross_account()
         direct = key.allows_with(MatchClass.DIRECT, MatchClass.SERVICE)
@@ -450,14 +563,24 @@ class _Evaluation:
             return ALLOW, "the key policy allows the caller's role or user", entity, None
         # Only the account is named: the key policy enables IAM policies.
         if caller.kind is CallerKind.ROOT:
-            return ALLOW, "the key policy allows the account and the root user has full access", key.allows, None
+            return (
+                ALLOW,
+                "the key policy allows the account and the root user has full access",
+                key.allows,
+                None,
+            )
         blocked = self._principal_side()
         if blocked is not None:
             return blocked
-        return ALLOW, "the key policy enables IAM policies and an identity-based policy allows", [
-            *key.allows,
-            *self.identity.allows,
-        ], None
+        return (
+            ALLOW,
+            "the key policy enables IAM policies and an identity-based policy allows",
+            [
+                *key.allows,
+                *self.identity.allows,
+            ],
+            None,
+        )
 
     # ----------------------------------------------------------------- reporting
 
@@ -475,7 +598,7 @@ class _Evaluation:
                         missing.add(check.key)
         if blocked_by is not None and value is not EXPLICIT_DENY and self._otherwise_allowed():
             reason = f"{reason} (otherwise allowed)"
-        results = tuple(g.result() for g in groups if g.applicable or g.traces or g.note)
+        results = tuple(g.result() for g in groups if g is not _ABSENT)
         return Decision(
             value=value,
             reason=reason,
@@ -531,7 +654,7 @@ def evaluate(
 ) -> Decision:
     """Decide ``request`` under ``policies``; with ``explain`` every statement is traced."""
     compiled = compile_policy_set(policies)
-    return _Evaluation(request, compiled, explain, options or EngineOptions()).result()
+    return _Evaluation(request, compiled, explain, options or _DEFAULT_OPTIONS).result()
 
 
 def decide(
@@ -541,8 +664,8 @@ def decide(
     options: EngineOptions | None = None,
 ) -> DecisionValue:
     """Only the decision value: the fast path for analyses over many requests."""
-    compiled = compile_policy_set(policies)
-    return _Evaluation(request, compiled, False, options or EngineOptions()).decide()[0]
+    compiled = policies if isinstance(policies, CompiledPolicySet) else CompiledPolicySet(policies)
+    return _Evaluation(request, compiled, False, options or _DEFAULT_OPTIONS).decide()[0]
 
 
 DecisionFunction = Callable[[Request, CompiledPolicySet], DecisionValue]

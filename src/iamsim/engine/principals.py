@@ -182,5 +182,7 @@ class CompiledPrincipal:
         if kind is CallerKind.ROOT:
             return True
         if kind is CallerKind.ROLE_SESSION:
-            return caller.role_arn in self.arns and caller.arn is not None and caller.arn in self.arns
+            return (
+                caller.role_arn in self.arns and caller.arn is not None and caller.arn in self.arns
+            )
         return caller.arn is not None and caller.arn in self.arns

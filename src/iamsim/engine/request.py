@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from iamsim.errors import RequestError
 
@@ -18,7 +18,7 @@ ContextScalar = str | int | float | bool
 ContextValue = ContextScalar | list[ContextScalar] | tuple[ContextScalar, ...]
 
 
-class CallerKind(str, Enum):
+class CallerKind(StrEnum):
     USER = "user"  # IAM user with long-term credentials (or GetSessionToken credentials)
     ROLE_SESSION = "role-session"  # a session of an IAM role (AssumeRole*, EC2 instance role)
     FEDERATED_USER = "federated-user"  # GetFederationToken session of an IAM user or root

@@ -9,13 +9,13 @@ depended on but that were absent from the request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from iamsim.engine.request import Request
 
 
-class DecisionValue(str, Enum):
+class DecisionValue(StrEnum):
     ALLOW = "Allow"
     EXPLICIT_DENY = "ExplicitDeny"
     IMPLICIT_DENY = "ImplicitDeny"
@@ -102,7 +102,7 @@ class StatementTrace:
         return out
 
 
-class PolicyTypeVerdict(str, Enum):
+class PolicyTypeVerdict(StrEnum):
     ALLOW = "Allow"  # an Allow statement applied (and no Deny)
     DENY = "Deny"  # a Deny statement applied
     NO_MATCH = "NoMatch"  # present, but nothing applied: an implicit deny for gates

@@ -20,13 +20,28 @@ from iamsim.engine.context import make_request
 from iamsim.engine.decision import TRUST_ACTIONS
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import Request
-from iamsim.errors import InputError, IamsimError
-from iamsim.policy.parser import parse_policy
+from iamsim.errors import IamsimError, InputError
 from iamsim.policy.model import Policy, PolicyType
+from iamsim.policy.parser import parse_policy
 
-_FIELDS = {"name", "principal", "action", "resource", "resource_account", "context", "policies", "expect", "now"}
+_FIELDS = {
+    "name",
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "policies",
+    "expect",
+    "now",
+}
 _POLICY_FIELDS = {"identity", "boundary", "session", "resource", "scp", "rcp", "endpoint"}
-EXPECTATIONS = {"allow": "Allow", "explicitdeny": "ExplicitDeny", "implicitdeny": "ImplicitDeny", "deny": "Deny"}
+EXPECTATIONS = {
+    "allow": "Allow",
+    "explicitdeny": "ExplicitDeny",
+    "implicitdeny": "ImplicitDeny",
+    "deny": "Deny",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,9 @@ def read_documents(text: str, source: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source) from exc
+            raise InputError(
+                f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source
+            ) from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -76,7 +93,9 @@ def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
         items = data
         prefix = "/"
     else:
-        raise InputError("a scenario file holds one scenario (a mapping) or a list of them", source=source)
+        raise InputError(
+            "a scenario file holds one scenario (a mapping) or a list of them", source=source
+        )
     out: list[Scenario | ScenarioError] = []
     for index, item in enumerate(items):
         path = f"{prefix}{index}" if prefix else ""
@@ -105,31 +124,48 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     principal = _required_text(item, "principal", path, source)
     action = _required_text(item, "action", path, source)
     if ":" not in action or "*" in action or "?" in action:
-        raise InputError("action must be one service:Action name without wildcards", path=f"{path}/action", source=source)
+        raise InputError(
+            "action must be one service:Action name without wildcards",
+            path=f"{path}/action",
+            source=source,
+        )
     resource = item.get("resource", "*")
     if not isinstance(resource, str) or not resource:
-        raise InputError("resource must be an ARN or \"*\"", path=f"{path}/resource", source=source)
+        raise InputError('resource must be an ARN or "*"', path=f"{path}/resource", source=source)
     resource_account = item.get("resource_account")
     if resource_account is not None:
         resource_account = str(resource_account)
     context = item.get("context") or {}
     if not isinstance(context, Mapping):
-        raise InputError("context must be a mapping of condition keys to values", path=f"{path}/context", source=source)
+        raise InputError(
+            "context must be a mapping of condition keys to values",
+            path=f"{path}/context",
+            source=source,
+        )
     now = item.get("now")
     moment = _parse_now(now, f"{path}/now", source) if now is not None else None
     try:
         request = make_request(
-            principal, action, resource, resource_account=resource_account, context=context, now=moment
+            principal,
+            action,
+            resource,
+            resource_account=resource_account,
+            context=context,
+            now=moment,
         )
     except InputError as exc:
-        raise exc.located(source=source, prefix=f"{path}/principal" if not exc.path else path) from exc
+        raise exc.located(
+            source=source, prefix=f"{path}/principal" if not exc.path else path
+        ) from exc
     policies = _policies(item.get("policies") or {}, request, f"{path}/policies", source)
     expect = item.get("expect")
     if expect is not None:
         normalized = EXPECTATIONS.get(str(expect).replace(" ", "").lower())
         if normalized is None:
             raise InputError(
-                "expect must be Allow, ExplicitDeny, ImplicitDeny or Deny", path=f"{path}/expect", source=source
+                "expect must be Allow, ExplicitDeny, ImplicitDeny or Deny",
+                path=f"{path}/expect",
+                source=source,
             )
         expect = normalized
     return Scenario(name=name, request=request, policies=policies, expect=expect)
@@ -147,7 +183,9 @@ def _parse_now(value: Any, path: str, source: str) -> datetime:
 def _required_text(item: Mapping[str, Any], field: str, path: str, source: str) -> str:
     value = item.get(field)
     if not isinstance(value, str | int) or not str(value).strip():
-        raise InputError(f"{field} is required and must be a string", path=f"{path}/{field}", source=source)
+        raise InputError(
+            f"{field} is required and must be a string", path=f"{path}/{field}", source=source
+        )
     return str(value).strip()
 
 
@@ -191,7 +229,9 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
             )
         return tuple(
             tuple(
-                _policy(v, policy_type, f"{path}/{key}/{i}/{j}", source, default_name=f"{key}[{i}][{j}]")
+                _policy(
+                    v, policy_type, f"{path}/{key}/{i}/{j}", source, default_name=f"{key}[{i}][{j}]"
+                )
                 for j, v in enumerate(level)
             )
             for i, level in enumerate(value)
@@ -211,19 +251,27 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
     )
 
 
-def _policy(value: Any, policy_type: PolicyType, path: str, source: str, *, default_name: str) -> Policy:
+def _policy(
+    value: Any, policy_type: PolicyType, path: str, source: str, *, default_name: str
+) -> Policy:
     name = default_name
     document = value
     doc_path = path
     if isinstance(value, Mapping) and "document" in value:
         extra = sorted(set(value) - {"name", "document"})
         if extra:
-            raise InputError(f"unknown field {extra[0]!r} beside name/document", path=f"{path}/{extra[0]}", source=source)
+            raise InputError(
+                f"unknown field {extra[0]!r} beside name/document",
+                path=f"{path}/{extra[0]}",
+                source=source,
+            )
         name = str(value.get("name") or default_name)
         document = value["document"]
         doc_path = f"{path}/document"
     if not isinstance(document, str | Mapping):
-        raise InputError("a policy must be a JSON object or a JSON string", path=doc_path, source=source)
+        raise InputError(
+            "a policy must be a JSON object or a JSON string", path=doc_path, source=source
+        )
     try:
         return parse_policy(document, policy_type, name=name, source=source)
     except InputError as exc:

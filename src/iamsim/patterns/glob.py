@@ -61,7 +61,10 @@ class Glob:
         if kind == "literal":
             return value == self._pieces[0]
         if kind == "star":
-            return _match_stars(self._pieces, value)
+            pieces = self._pieces
+            if len(pieces) == 2 and not pieces[0] and not pieces[1]:
+                return True
+            return _match_stars(pieces, value)
         return _match_automaton(self, value)
 
 

@@ -46,7 +46,9 @@ def render_decision(decision: Decision, *, verbose: bool = True) -> str:
     for note in decision.notes:
         lines.append(f"  note: {note}")
     if decision.missing_context_keys:
-        lines.append("  absent context keys it depended on: " + ", ".join(decision.missing_context_keys))
+        lines.append(
+            "  absent context keys it depended on: " + ", ".join(decision.missing_context_keys)
+        )
     if not verbose:
         return "\n".join(lines)
     by_type: dict[tuple[str, int | None], list[StatementTrace]] = {}
@@ -70,8 +72,6 @@ def render_decision(decision: Decision, *, verbose: bool = True) -> str:
                     f"{list(check.policy_values)} vs request {got}{note}"
                 )
     return "\n".join(lines)
-
-
 
 
 def _statement_line(trace: StatementTrace) -> str:
