@@ -429,8 +429,14 @@ class _Evaluation:
                 )
         return None
 
-    def _identity_allow(self, reason: str) -> tuple[DecisionValue, str, list[Applied], str | None]:
-        return ALLOW, reason, self.identity.allows, None
+    def _granted(
+        self, reason: str, *grants: list[Applied]
+    ) -> tuple[DecisionValue, str, list[Applied], str | None]:
+        """An Allow, listing the granting statements and the ceilings they passed through."""
+        decisive = [a for group in grants for a in group]
+        decisive += self.boundary.allows if self.boundary.applicable else []
+        decisive += self.session.allows if self.session.applicable else []
+        return ALLOW, reason, decisive, None
 
     def _same_account(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         caller = self.request.caller
@@ -457,8 +463,8 @@ class _Evaluation:
         if blocked is not None:
             return blocked
         if self.identity.allowed:
-            return self._identity_allow("an identity-based policy allows the action")
-        return ALLOW, "the resource-based policy allows the caller's role or user", entity, None
+            return self._granted("an identity-based policy allows the action", self.identity.allows)
+        return self._granted("the resource-based policy allows the caller's role or user", entity)
 
     def _cross_account(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         # Both the caller's account and the resource's account must allow.
@@ -473,14 +479,10 @@ class _Evaluation:
                 [],
                 None,
             )
-        return (
-            ALLOW,
+        return self._granted(
             "cross-account: both the caller's policies and the resource policy allow",
-            [
-                *self.identity.allows,
-                *self.resource.allows,
-            ],
-            None,
+            self.identity.allows,
+            self.resource.allows,
         )
 
     def _trust(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
@@ -517,11 +519,8 @@ class _Evaluation:
         blocked = self._ceilings()
         if blocked is not None:
             return blocked
-        return (
-            ALLOW,
-            "the trust policy allows the caller",
-            [*self.resource.allows, *self.identity.allows],
-            None,
+        return self._granted(
+            "the trust policy allows the caller", self.resource.allows, self.identity.allows
         )
 
     def _kms(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
@@ -560,7 +559,7 @@ class _Evaluation:
             blocked = self._ceilings()
             if blocked is not None:
                 return blocked
-            return ALLOW, "the key policy allows the caller's role or user", entity, None
+            return self._granted("the key policy allows the caller's role or user", entity)
         # Only the account is named: the key policy enables IAM policies.
         if caller.kind is CallerKind.ROOT:
             return (
@@ -572,14 +571,10 @@ class _Evaluation:
         blocked = self._principal_side()
         if blocked is not None:
             return blocked
-        return (
-            ALLOW,
+        return self._granted(
             "the key policy enables IAM policies and an identity-based policy allows",
-            [
-                *key.allows,
-                *self.identity.allows,
-            ],
-            None,
+            key.allows,
+            self.identity.allows,
         )
 
     # ----------------------------------------------------------------- reporting
