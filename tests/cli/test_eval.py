@@ -1,0 +1,126 @@
+"""``iamsim eval``: output shapes, exit statuses and located errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from iamsim.cli.main import cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "iamsim" / "examples" / "scenarios"
+
+ALLOW_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+def _run(args: list[str], stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, args, input=stdin)
+    return result.exit_code, result.output
+
+
+def test_bundled_examples_hold_their_expectations() -> None:
+    files = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
+    assert files
+    code, output = _run(["eval", *files])
+    assert code == 0, output
+    assert "FAILED" not in output
+
+
+def test_json_lines_in_input_order(tmp_path: Path) -> None:
+    scenarios = [
+        {
+            "name": "first",
+            "principal": "arn:aws:iam::111122223333:user/a",
+            "action": "s3:GetObject",
+            "policies": {"identity": [ALLOW_ALL]},
+        },
+        {
+            "name": "second",
+            "principal": "arn:aws:iam::111122223333:user/a",
+            "action": "s3:GetObject",
+        },
+    ]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenarios))
+    code, output = _run(["eval", "--json", str(path)])
+    records = [json.loads(line) for line in output.splitlines()]
+    assert code == 0
+    assert [r["name"] for r in records] == ["first", "second"]
+    assert [r["decision"] for r in records] == ["Allow", "ImplicitDeny"]
+
+
+def test_failed_expectation_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "principal: arn:aws:iam::111122223333:user/a\naction: s3:GetObject\nexpect: Allow\n"
+    )
+    code, output = _run(["eval", str(path)])
+    assert code == 1
+    assert "FAILED" in output
+
+
+def test_invalid_policy_exits_2_naming_file_scenario_and_path(tmp_path: Path) -> None:
+    bad = {
+        "name": "typo",
+        "principal": "arn:aws:iam::111122223333:user/a",
+        "action": "s3:GetObject",
+        "policies": {
+            "identity": [
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:*",
+                            "Resource": "*",
+                            "Condition": {"StringEqualz": {"aws:username": "a"}},
+                        }
+                    ],
+                }
+            ]
+        },
+    }
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([bad]))
+    code, output = _run(["eval", "--json", str(path)])
+    record = json.loads(output.splitlines()[0])
+    assert code == 2
+    assert record["name"] == "typo"
+    assert "bad.json" in record["error"]
+    assert "typo" in record["error"]
+    assert "/0/policies/identity/0/Statement/0/Condition" in record["error"]
+    assert "StringEqualz" in record["error"]
+
+
+def test_invalid_input_never_prevents_other_scenarios(tmp_path: Path) -> None:
+    good = {
+        "name": "good",
+        "principal": "arn:aws:iam::111122223333:user/a",
+        "action": "s3:GetObject",
+    }
+    bad = {"name": "bad", "principal": "not a principal", "action": "s3:GetObject"}
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([bad, good]))
+    code, output = _run(["eval", "--json", str(path)])
+    records = [json.loads(line) for line in output.splitlines()]
+    assert code == 2
+    assert "error" in records[0] and records[1]["decision"] == "ImplicitDeny"
+
+
+def test_reads_standard_input() -> None:
+    scenario = json.dumps({"principal": "arn:aws:iam::111122223333:root", "action": "s3:GetObject"})
+    code, output = _run(["eval", "--json"], stdin=scenario)
+    assert code == 0
+    assert json.loads(output)["decision"] == "Allow"
+
+
+def test_malformed_yaml_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("principal: [unclosed\n")
+    code, output = _run(["eval", str(path)])
+    assert code == 2
+    assert "broken.yaml" in output and "invalid YAML" in output
