@@ -436,13 +436,21 @@ class _ArnSide(_PolicySide):
                 pattern = compile_arn_condition(text, variables_enabled=variables)
             except ValueError as exc:
                 raise PolicyError(str(exc), path=clause.path) from exc
+            if not keys and text.count(":") < 5:
+                # Kept (it simply never matches) but reported, like other uncoercible values.
+                self.bad_policy_notes.append(f"policy value {raw!r} is not an ARN")
             patterns.append((pattern, keys))
         self._patterns = tuple(patterns)
 
     def bind(self, context: Context, notes: list[str] | None) -> ValueTest:
+        self._report(notes)
         patterns = self._patterns
 
         def test(value: str) -> bool:
+            if value.count(":") < 5:
+                # "Each of the six colon-delimited components of the ARN is checked" [OPS].
+                _note(notes, f"value {value!r} is not an ARN")
+                return False
             for pattern, keys in patterns:
                 matched = pattern.matches(value, context)
                 if matched is None:
