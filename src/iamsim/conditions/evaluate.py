@@ -35,7 +35,13 @@ The rules, in evaluation order:
    [SHEET 4.4]. ``ForAnyValue``: true when at least one request value satisfies it; false for
    an absent key or an empty set [SVM]. A negated operator inside a set operator is applied to
    each request value (that value must match none of the policy values) [SVM worked example
-   ``ForAllValues:StringNotLike``].
+   ``ForAllValues:StringNotLike``]. ``IfExists`` does not change a set operator's result for
+   an absent key (``ForAnyValue:StringEqualsIfExists`` is still false): the docs are silent,
+   but AWS was observed to behave so
+   (https://repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w : an Allow with
+   ``ForAnyValue:StringEqualsIfExists`` on ``aws:TagKeys`` did not apply to ``ListQueues``,
+   which has no tag keys), and cloud-copilot documents the same ("Any operator starting with
+   ForAnyValue will ignore IfExists", iam.cloudcopilot.io/resources/operators).
 6. Plain operator on a multi-valued key: the docs say only "Multivalued context keys require a
    condition set operator" [SVM] and give no runtime result. We follow [SHEET 4.4]'s default,
    itself from the cloud-copilot engine and an AWS re:Inforce 2025 session: the condition is
@@ -57,7 +63,7 @@ The rules, in evaluation order:
 9. An empty policy value list (``"k": []``) never satisfies a comparison, positive or negated:
    plain operators are then false (the statement is ineffective), ``IfExists`` forms are true
    only for an absent key, ``ForAllValues`` only for an absent or empty key, ``ForAnyValue``
-   never [SHEET 4.4, AA].
+   never (with or without ``IfExists``) [SHEET 4.4, AA].
 
 Condition key names are case-insensitive; :class:`~iamsim.engine.request.Context` folds them.
 """
@@ -562,15 +568,17 @@ class CompiledCondition:
             return self._decide_null(values, notes)
         set_op = self.set_operator
         if values is None:
-            if self.if_exists:
-                _note(notes, "IfExists: key absent")
-                return True
+            # With a set operator, IfExists changes nothing: it applies per request value,
+            # inside the set loop, where every value exists (see rule 5 above).
             if set_op is SetOperator.FOR_ALL_VALUES:
                 _note(notes, "key absent (ForAllValues is true for an absent key)")
                 return True
             if set_op is SetOperator.FOR_ANY_VALUE:
                 _note(notes, "key absent (ForAnyValue is false for an absent key)")
                 return False
+            if self.if_exists:
+                _note(notes, "IfExists: key absent")
+                return True
             if not self.clause.values:
                 _note(notes, "key absent; no policy values, so the condition never matches")
                 return False
