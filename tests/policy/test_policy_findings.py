@@ -131,3 +131,14 @@ def test_trust_quota_is_adjustable_and_default_for_trust_policies() -> None:
     assert [f.code for f in check_policy(identity, "identity", quota_kind="managed")] == [
         "policy-too-large"
     ]
+
+
+def test_inline_quota_bounds_the_sum_of_an_entitys_inline_policies() -> None:
+    one = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "s3:" + "G" * 900, "Resource": "*"},
+    }
+    assert policy_size(one) < 1024
+    assert check_quota([one], QuotaKind.USER_INLINE) is None
+    assert check_quota([one, one, one], QuotaKind.USER_INLINE) is not None
+    assert check_quota([one, one, one], QuotaKind.GROUP_INLINE) is None

@@ -23,7 +23,7 @@ counts. AWS policies never need whitespace inside strings except in condition va
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
@@ -82,7 +82,10 @@ QUOTAS: dict[QuotaKind, Quota] = {
 }
 
 
-def policy_size(document: str | bytes | Mapping[str, Any], counting: Counting) -> int:
+Document = str | bytes | Mapping[str, Any]
+
+
+def policy_size(document: Document, counting: Counting = "non-whitespace") -> int:
     """The size AWS measures: characters of the text, optionally without formatting whitespace.
 
     A mapping is measured as its compact JSON rendering (what a minifier would send).
@@ -122,20 +125,23 @@ def _count_outside_whitespace(text: str) -> int:
 
 
 def check_quota(
-    document: str | bytes | Mapping[str, Any],
+    documents: Document | Sequence[Document],
     kind: QuotaKind | str,
     *,
     limit: int | None = None,
 ) -> Finding | None:
     """An error finding if the document is larger than the quota, else None.
 
-    ``limit`` overrides the default for adjustable quotas (a raised trust-policy quota).
-    For the per-entity inline sums, pass the concatenation's size via :func:`policy_size` and
-    compare yourself, or check one document against the whole budget.
+    For the per-entity inline quotas (user, group, role) pass every inline policy of the
+    entity as a list: the quota bounds their sum. ``limit`` overrides the default for
+    adjustable quotas (a raised trust-policy quota).
     """
     quota = QUOTAS[QuotaKind(kind)]
     maximum = quota.limit if limit is None else limit
-    size = policy_size(document, quota.counting)
+    if isinstance(documents, str | bytes | Mapping):
+        size = policy_size(documents, quota.counting)
+    else:
+        size = sum(policy_size(d, quota.counting) for d in documents)
     if size <= maximum:
         return None
     how = "characters" if quota.counting == "all" else "characters, not counting whitespace"
