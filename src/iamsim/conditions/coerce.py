@@ -44,6 +44,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 from iamsim.policy.model import ConditionScalar
 
@@ -95,6 +96,8 @@ def bool_from_policy(value: ConditionScalar) -> bool | None:
     return None
 
 
+# Request values repeat across many evaluations; parsing is pure, so results are cached.
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal | None:
     if _NUMBER.fullmatch(text) is None:
         return None
@@ -118,6 +121,8 @@ def number_from_policy(value: ConditionScalar) -> Decimal | None:
     return parse_number(value)
 
 
+# Request values repeat across many evaluations; parsing is pure, so results are cached.
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> Fraction | None:
     """Seconds since the epoch (exact), or None. All-digit text is epoch seconds."""
     if _EPOCH.fullmatch(text):
@@ -162,6 +167,8 @@ def date_from_policy(value: ConditionScalar) -> Fraction | None:
     return parse_date(value)
 
 
+# Request values repeat across many evaluations; parsing is pure, so results are cached.
+@lru_cache(maxsize=4096)
 def parse_ip_address(text: str) -> IpAddress | None:
     if "%" in text:
         return None
@@ -171,6 +178,8 @@ def parse_ip_address(text: str) -> IpAddress | None:
         return None
 
 
+# Request values repeat across many evaluations; parsing is pure, so results are cached.
+@lru_cache(maxsize=4096)
 def parse_ip_network(text: str) -> IpNetwork | None:
     """A CIDR block; a bare address is a one-address block (/32 or /128)."""
     if "%" in text:

@@ -22,7 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from iamsim.engine.compiled import IMPLICIT_PRINCIPAL, Applied, CompiledPolicy, compile_policies
+from iamsim.engine.compiled import (
+    IMPLICIT_PRINCIPAL,
+    Applied,
+    CompiledPolicy,
+    CompiledStatement,
+    compile_policies,
+)
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
 from iamsim.engine.request import CallerKind, Request
@@ -103,6 +109,7 @@ class CompiledPolicySet:
     """A :class:`PolicySet` with every policy compiled once, to decide many requests."""
 
     __slots__ = (
+        "_plans",
         "boundary",
         "endpoint",
         "identity",
@@ -111,6 +118,7 @@ class CompiledPolicySet:
         "resource",
         "scp",
         "session",
+        "slots",
     )
 
     def __init__(self, policies: PolicySet) -> None:
@@ -133,6 +141,32 @@ class CompiledPolicySet:
             else None
         )
         self.endpoint = compile_policies(policies.endpoint) if policies.endpoint else None
+        # Every present policy type (and organization level) in one fixed order, so the fast
+        # path can walk all candidate statements of a service in a single flat loop.
+        slots: list[tuple[str, int | None, tuple[CompiledPolicy, ...]]] = [
+            ("identity", None, self.identity),
+            ("boundary", None, (self.boundary,) if self.boundary else ()),
+            ("session", None, self.session or ()),
+            ("resource", None, (self.resource,) if self.resource else ()),
+            ("endpoint", None, self.endpoint or ()),
+        ]
+        slots += [("scp", i, level) for i, level in enumerate(self.scp or ())]
+        slots += [("rcp", i, level) for i, level in enumerate(self.rcp or ())]
+        self.slots = tuple(slots)
+        self._plans: dict[str, tuple[tuple[int, CompiledStatement], ...]] = {}
+
+    def plan(self, service: str) -> tuple[tuple[int, CompiledStatement], ...]:
+        """(slot index, statement) for every statement that may apply to ``service``."""
+        found = self._plans.get(service)
+        if found is None:
+            found = tuple(
+                (index, statement)
+                for index, (_, _, policies) in enumerate(self.slots)
+                for policy in policies
+                for statement in policy.candidates(service)
+            )
+            self._plans[service] = found
+        return found
 
 
 def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
@@ -143,6 +177,9 @@ def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
 
 def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolicySet:
     return policies if isinstance(policies, CompiledPolicySet) else CompiledPolicySet(policies)
+
+
+_NO_TRACES: list[StatementTrace] = []  # shared, never appended to (fast path only)
 
 
 class _Group:
@@ -156,7 +193,7 @@ class _Group:
         self.applicable = applicable
         self.allows: list[Applied] = []
         self.denies: list[Applied] = []
-        self.traces: list[StatementTrace] = []
+        self.traces: list[StatementTrace] = _NO_TRACES
         self.note: str | None = None
 
     @property
@@ -219,71 +256,69 @@ class _Evaluation:
         kind = caller.kind
         signed_iam = kind in _SIGNED_IAM
 
-        self.identity = self._group("identity", compiled.identity, signed_iam)
-        self.boundary = self._group(
-            "boundary",
-            (compiled.boundary,) if compiled.boundary else None,
-            kind in (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER),
-        )
-        self.session = self._group("session", compiled.session, caller.is_session)
-        resource_name = "resource"
-        if (
-            compiled.resource is not None
-            and compiled.resource.policy.policy_type is PolicyType.TRUST
-        ):
-            resource_name = "trust"
-        self.resource = self._group(
-            resource_name, (compiled.resource,) if compiled.resource else None, True
-        )
-
         # SCPs govern IAM principals of member accounts, never service-linked roles.
         # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
         scp_applies = signed_iam and not caller.service_linked
         if compiled.scp and not scp_applies:
             self.notes.append(_scp_exemption(caller.kind, caller.service_linked))
-        self.scp_levels = [
-            self._group("scp", level, scp_applies, level_index=i)
-            for i, level in enumerate(compiled.scp or ())
-        ]
         # RCPs govern resources of supported services for every caller but service-linked roles.
         # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
         rcp_services = (options.rcp_services or _default_rcp_services()) if compiled.rcp else None
         rcp_applies = not caller.service_linked
         if compiled.rcp and rcp_services is not None and self.service not in rcp_services:
             rcp_applies = False
-            self.notes.append(f"RCPs do not apply: {request.service} is not a service RCPs support")
+            self.notes.append(f"RCPs do not apply: {self.service} is not a service RCPs support")
         elif compiled.rcp and caller.service_linked:
             self.notes.append("RCPs do not apply to service-linked roles")
-        self.rcp_levels = [
-            self._group("rcp", level, rcp_applies, level_index=i)
-            for i, level in enumerate(compiled.rcp or ())
+        applies = {
+            "identity": signed_iam,
+            "boundary": kind
+            in (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER),
+            "session": caller.is_session,
+            "resource": True,
+            "endpoint": True,
+            "scp": scp_applies,
+            "rcp": rcp_applies,
+        }
+        groups = [
+            _Group(_slot_name(name, compiled), level, applies[name]) if policies else _ABSENT
+            for name, level, policies in compiled.slots
         ]
-        self.endpoint = self._group("endpoint", compiled.endpoint, True)
+        if explain:
+            for group, (_, _, policies) in zip(groups, compiled.slots, strict=True):
+                if policies:
+                    self._collect(group, policies)
+        else:
+            self._collect_fast(groups, compiled.plan(self.service))
+        self.identity, self.boundary, self.session, self.resource, self.endpoint = groups[:5]
+        scp_count = len(compiled.scp or ())
+        self.scp_levels = groups[5 : 5 + scp_count]
+        self.rcp_levels = groups[5 + scp_count :]
 
-    def _group(
-        self,
-        name: str,
-        policies: tuple[CompiledPolicy, ...] | None,
-        applicable: bool,
-        level_index: int | None = None,
-    ) -> _Group:
-        if policies is None:
-            return _ABSENT
-        group = _Group(name, level_index, applicable)
+    def _collect(self, group: _Group, policies: tuple[CompiledPolicy, ...]) -> None:
+        """Trace every statement of ``policies`` and record those that apply."""
         request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
+        group.traces = []
         for policy in policies:
-            if self.explain:
-                applied, traces = policy.explain(request, action, bounded, arn)
-                group.traces.extend(traces)
-            elif group.applicable:
-                applied = policy.applied(request, action, self.service, bounded, arn)
-            else:
-                continue
+            applied, traces = policy.explain(request, action, bounded, arn)
+            group.traces.extend(traces)
+            if group.applicable:
+                for item in applied:
+                    (group.denies if item.statement.is_deny else group.allows).append(item)
+
+    def _collect_fast(
+        self, groups: list[_Group], plan: tuple[tuple[int, CompiledStatement], ...]
+    ) -> None:
+        """Record the applying statements of every group in one pass, without a trace."""
+        request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
+        for index, statement in plan:
+            group = groups[index]
             if not group.applicable:
                 continue
-            for item in applied:
-                (group.denies if item.statement.is_deny else group.allows).append(item)
-        return group
+            match_class = statement.match(request, action, bounded, None, arn)[0]
+            if match_class is not None:
+                item = Applied(statement, match_class)
+                (group.denies if statement.is_deny else group.allows).append(item)
 
     def groups(self) -> list[_Group]:
         return [
@@ -632,6 +667,17 @@ def _guard_name(group: _Group) -> str | None:
         "session": "session policy",
         "endpoint": "endpoint policy",
     }.get(group.name)
+
+
+def _slot_name(name: str, compiled: CompiledPolicySet) -> str:
+    resource = compiled.resource
+    if (
+        name == "resource"
+        and resource is not None
+        and resource.policy.policy_type is PolicyType.TRUST
+    ):
+        return "trust"
+    return name
 
 
 def _scp_exemption(kind: CallerKind, service_linked: bool) -> str:
