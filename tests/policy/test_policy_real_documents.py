@@ -17,7 +17,9 @@ import pytest
 
 from iamsim.policy import PolicyType, check_policy, parse_policy, policy_to_json
 
-DATA = Path("/work/shared/data")
+# shared/ sits beside the repository (CI clones next to it); /work/shared on dev machines.
+_CANDIDATES = (Path(__file__).resolve().parents[3] / "shared" / "data", Path("/work/shared/data"))
+DATA = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[-1])
 MANAGED = DATA / "aws-managed-policies.json.gz"
 SCP_DIR = DATA / "scp-examples"
 
