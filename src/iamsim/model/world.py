@@ -413,6 +413,8 @@ def merge_worlds(worlds: Iterable[World]) -> World:
                 sources.setdefault(arn, src)
                 continue
             if pol.is_aws_managed:
+                if _content_equal(current.versions, pol.versions):
+                    continue  # only per-account attachment counts differ
                 kept = _newer(current, pol)
                 notes.append(
                     f"AWS managed policy {arn} differs between inputs "

@@ -1,0 +1,24 @@
+"""The request builder: turns "can PRINCIPAL do ACTION on RESOURCE" into an engine Request
+and the PolicySet AWS would evaluate, with the context keys AWS would supply, from a World.
+"""
+
+from iamsim.builder.builder import (
+    TRUST_ACTIONS,
+    BuilderWarning,
+    BuiltRequest,
+    RequestBuilder,
+    build_request,
+)
+from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys, time_keys
+
+__all__ = [
+    "TRUST_ACTIONS",
+    "BuilderWarning",
+    "BuiltRequest",
+    "RequestBuilder",
+    "build_request",
+    "org_keys",
+    "principal_keys",
+    "resource_tag_keys",
+    "time_keys",
+]

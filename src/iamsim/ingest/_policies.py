@@ -1,0 +1,88 @@
+"""Turning the policy documents found inside input files into parsed policies.
+
+Inputs carry documents in several spellings: a JSON object, a JSON string, the URL-encoded
+JSON string IAM APIs return, or (in our own formats) the path of a JSON file. Parse errors are
+re-anchored at the document's place in the input file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from iamsim.errors import InputError
+from iamsim.ingest._io import parse_text, type_name
+from iamsim.policy.model import Policy, PolicyType
+
+
+def decode_document_string(text: str) -> Any | None:
+    """The JSON value in ``text`` (plain or URL-encoded JSON), or None if it is neither."""
+    candidate = text.strip()
+    if candidate.startswith("%7B") or candidate.startswith("%7b") or "%22" in candidate[:20]:
+        candidate = unquote(candidate).strip()
+    if not candidate.startswith("{"):
+        return None
+    try:
+        return json.loads(candidate)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the policy document is not valid JSON (line {exc.lineno} column {exc.colno}: "
+            f"{exc.msg})"
+        ) from None
+
+
+def load_policy(
+    value: Any,
+    policy_type: PolicyType,
+    *,
+    source: str,
+    path: str,
+    name: str | None = None,
+    base_dir: Path | None = None,
+) -> Policy:
+    """Parse the document ``value`` found at JSON pointer ``path`` of file ``source``.
+
+    ``base_dir`` enables file references: a string that is not JSON is then read as a path
+    relative to ``base_dir`` (and the policy's source becomes that file).
+    """
+    from iamsim.policy import parse_policy  # the policy package may import heavier modules
+
+    document: Any = value
+    doc_source, doc_prefix = source, path
+    if isinstance(value, str):
+        try:
+            document = decode_document_string(value)
+        except InputError as exc:
+            raise exc.located(source=source, prefix=path) from None
+        if document is None:
+            if base_dir is None:
+                raise InputError(
+                    "expected a policy document (an object or a JSON string)",
+                    path=path,
+                    source=source,
+                )
+            file = Path(value) if Path(value).is_absolute() else base_dir / value
+            try:
+                text = file.read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot read policy file {str(file)!r}: {exc.strerror or exc}",
+                    path=path,
+                    source=source,
+                ) from None
+            doc_source, doc_prefix = str(file), ""
+            document = parse_text(text, doc_source)
+            name = name or file.stem
+    if not isinstance(document, Mapping):
+        raise InputError(
+            f"expected a policy document, found {type_name(document)}",
+            path=doc_prefix,
+            source=doc_source,
+        )
+    try:
+        return parse_policy(document, policy_type, name=name, source=doc_source)
+    except InputError as exc:
+        raise exc.located(source=doc_source, prefix=doc_prefix) from None

@@ -1,0 +1,279 @@
+"""Loader for ``aws iam get-account-authorization-details`` exports (GAAD).
+
+Reads UserDetailList, GroupDetailList, RoleDetailList and Policies into the world model.
+Documents may be JSON objects or URL-encoded JSON strings (as the raw IAM API returns them).
+The owning account of each entity comes from its ARN, so one file may hold several accounts
+(and several files may hold one account each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from iamsim.ingest._io import InputFile, Reader, pointer
+from iamsim.ingest._policies import load_policy
+from iamsim.model import (
+    Account,
+    Group,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    Tags,
+    User,
+    World,
+    parse_arn,
+    version_number,
+)
+from iamsim.policy.model import Policy, PolicyType
+
+LIST_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+_PAGING_KEYS = {"Marker", "IsTruncated"}
+
+
+def detect(file: InputFile) -> bool:
+    """A GAAD export is an object whose keys are the four detail lists (and paging keys)."""
+    doc = file.document
+    if not isinstance(doc, Mapping) or not any(k in doc for k in LIST_KEYS):
+        return False
+    return all(k in LIST_KEYS or k in _PAGING_KEYS for k in doc)
+
+
+def load(file: InputFile) -> World:
+    return load_document(file.document, file.source)
+
+
+def load_document(doc: Any, source: str) -> World:
+    """Build a World from one parsed GAAD document."""
+    return _GaadLoader(source).load(doc)
+
+
+class _GaadLoader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.r = Reader(source)
+        self.accounts: dict[str, Account] = {}
+        self.first_seen: dict[str, str] = {}  # ARN -> JSON pointer of its first entry
+        self.notes: list[str] = []
+
+    def load(self, doc: Any) -> World:
+        top = self.r.obj(doc, "", "a get-account-authorization-details object")
+        if top.get("IsTruncated") is True:
+            self.notes.append(
+                f"{self.source}: the export is truncated (IsTruncated); entities may be missing"
+            )
+        users = [self.user(e, p) for e, p in self.entries(top, "UserDetailList")]
+        groups = [self.group(e, p) for e, p in self.entries(top, "GroupDetailList")]
+        roles = [self.role(e, p) for e, p in self.entries(top, "RoleDetailList")]
+        policies = [self.managed(e, p) for e, p in self.entries(top, "Policies")]
+        sources = dict.fromkeys([*self.first_seen, *self.accounts], self.source)
+        return World.of(
+            accounts=self.accounts.values(),
+            users=users,
+            groups=groups,
+            roles=roles,
+            managed_policies=policies,
+            sources=sources,
+            notes=tuple(self.notes),
+        )
+
+    def entries(self, top: Mapping[str, Any], key: str) -> list[tuple[Mapping[str, Any], str]]:
+        value = top.get(key)
+        if value is None:
+            return []
+        path = pointer("", key)
+        items = self.r.array(value, path)
+        return [
+            (self.r.obj(item, pointer(path, i)), pointer(path, i)) for i, item in enumerate(items)
+        ]
+
+    # -- shared pieces --------------------------------------------------------------------
+
+    def arn_account(self, entry: Mapping[str, Any], path: str, kind: str) -> tuple[str, str]:
+        arn = self.r.req_string(entry, "Arn", path)
+        parsed = parse_arn(arn)
+        expected = "policy" if kind == "policy" else kind
+        if parsed is None or parsed.service != "iam" or parsed.resource_type != expected:
+            raise self.r.error(f"expected an IAM {kind} ARN, found {arn!r}", pointer(path, "Arn"))
+        if kind != "policy" or parsed.account != "aws":
+            if not (len(parsed.account) == 12 and parsed.account.isdigit()):
+                raise self.r.error(
+                    f"the ARN {arn!r} has no 12-digit account ID", pointer(path, "Arn")
+                )
+            if parsed.account not in self.accounts:
+                self.accounts[parsed.account] = Account(parsed.account, partition=parsed.partition)
+        if arn in self.first_seen:
+            # Within one export an ARN appears once; a repeat means a corrupted file.
+            raise self.r.error(
+                f"{arn} is listed twice (first at {self.first_seen[arn]})", pointer(path, "Arn")
+            )
+        self.first_seen[arn] = path
+        return arn, parsed.account
+
+    def path_of(self, entry: Mapping[str, Any], path: str) -> str:
+        value = entry.get("Path", "/")
+        return self.r.string(value, pointer(path, "Path"), "an IAM path")
+
+    def inline(
+        self, entry: Mapping[str, Any], key: str, path: str, owner: str
+    ) -> tuple[Policy, ...]:
+        out = []
+        list_path = pointer(path, key)
+        for i, item in enumerate(self.r.array(entry.get(key) or [], list_path)):
+            where = pointer(list_path, i)
+            obj = self.r.obj(item, where)
+            name = self.r.req_string(obj, "PolicyName", where)
+            document = self.r.req(obj, "PolicyDocument", where)
+            out.append(
+                load_policy(
+                    document,
+                    PolicyType.IDENTITY,
+                    source=self.source,
+                    path=pointer(where, "PolicyDocument"),
+                    name=f"{name} (inline, {owner})",
+                )
+            )
+        return tuple(out)
+
+    def attached(self, entry: Mapping[str, Any], path: str) -> tuple[str, ...]:
+        list_path = pointer(path, "AttachedManagedPolicies")
+        arns = []
+        for i, item in enumerate(
+            self.r.array(entry.get("AttachedManagedPolicies") or [], list_path)
+        ):
+            where = pointer(list_path, i)
+            arns.append(self.r.req_string(self.r.obj(item, where), "PolicyArn", where))
+        return tuple(arns)
+
+    def boundary(self, entry: Mapping[str, Any], path: str) -> str | None:
+        value = entry.get("PermissionsBoundary")
+        if not value:
+            return None
+        where = pointer(path, "PermissionsBoundary")
+        return self.r.req_string(self.r.obj(value, where), "PermissionsBoundaryArn", where)
+
+    def tags(self, entry: Mapping[str, Any], path: str) -> Tags:
+        return Tags(self.r.tags(entry.get("Tags"), pointer(path, "Tags")))
+
+    # -- entities -------------------------------------------------------------------------
+
+    def user(self, e: Mapping[str, Any], path: str) -> User:
+        arn, account = self.arn_account(e, path, "user")
+        name = self.r.req_string(e, "UserName", path)
+        groups_path = pointer(path, "GroupList")
+        group_names = tuple(
+            self.r.string(g, pointer(groups_path, i), "a group name")
+            for i, g in enumerate(self.r.array(e.get("GroupList") or [], groups_path))
+        )
+        return User(
+            arn=arn,
+            name=name,
+            account=account,
+            path=self.path_of(e, path),
+            id=self.r.opt_string(e, "UserId", path),
+            inline_policies=self.inline(e, "UserPolicyList", path, f"user/{name}"),
+            managed_policy_arns=self.attached(e, path),
+            group_names=group_names,
+            boundary_arn=self.boundary(e, path),
+            tags=self.tags(e, path),
+        )
+
+    def group(self, e: Mapping[str, Any], path: str) -> Group:
+        arn, account = self.arn_account(e, path, "group")
+        name = self.r.req_string(e, "GroupName", path)
+        return Group(
+            arn=arn,
+            name=name,
+            account=account,
+            path=self.path_of(e, path),
+            id=self.r.opt_string(e, "GroupId", path),
+            inline_policies=self.inline(e, "GroupPolicyList", path, f"group/{name}"),
+            managed_policy_arns=self.attached(e, path),
+        )
+
+    def role(self, e: Mapping[str, Any], path: str) -> Role:
+        arn, account = self.arn_account(e, path, "role")
+        name = self.r.req_string(e, "RoleName", path)
+        trust_doc = e.get("AssumeRolePolicyDocument")
+        trust = None
+        if trust_doc is not None:
+            trust = load_policy(
+                trust_doc,
+                PolicyType.TRUST,
+                source=self.source,
+                path=pointer(path, "AssumeRolePolicyDocument"),
+                name=f"trust policy of role/{name}",
+            )
+        else:
+            self.notes.append(f"{self.source}: role {arn} has no AssumeRolePolicyDocument")
+        profiles_path = pointer(path, "InstanceProfileList")
+        profiles = []
+        for i, item in enumerate(self.r.array(e.get("InstanceProfileList") or [], profiles_path)):
+            where = pointer(profiles_path, i)
+            profiles.append(self.r.req_string(self.r.obj(item, where), "Arn", where))
+        return Role(
+            arn=arn,
+            name=name,
+            account=account,
+            path=self.path_of(e, path),
+            id=self.r.opt_string(e, "RoleId", path),
+            trust_policy=trust,
+            inline_policies=self.inline(e, "RolePolicyList", path, f"role/{name}"),
+            managed_policy_arns=self.attached(e, path),
+            boundary_arn=self.boundary(e, path),
+            tags=self.tags(e, path),
+            instance_profile_arns=tuple(sorted(profiles)),
+        )
+
+    def managed(self, e: Mapping[str, Any], path: str) -> ManagedPolicy:
+        arn, _ = self.arn_account(e, path, "policy")
+        name = self.r.req_string(e, "PolicyName", path)
+        default_id = self.r.opt_string(e, "DefaultVersionId", path)
+        versions_path = pointer(path, "PolicyVersionList")
+        raw_versions = self.r.array(self.r.req(e, "PolicyVersionList", path), versions_path)
+        versions = []
+        for i, item in enumerate(raw_versions):
+            where = pointer(versions_path, i)
+            v = self.r.obj(item, where)
+            version_id = self.r.req_string(v, "VersionId", where)
+            is_default = v.get("IsDefaultVersion")
+            if not isinstance(is_default, bool):
+                is_default = version_id == default_id
+            doc = load_policy(
+                self.r.req(v, "Document", where),
+                PolicyType.IDENTITY,
+                source=self.source,
+                path=pointer(where, "Document"),
+                name=name,
+            )
+            create = v.get("CreateDate")
+            versions.append(
+                PolicyVersion(version_id, doc, is_default, str(create) if create else None)
+            )
+        defaults = [v for v in versions if v.is_default]
+        if len(defaults) != 1:
+            raise self.r.error(
+                f"policy {name} must have exactly one default version, found {len(defaults)}",
+                versions_path,
+            )
+        if default_id is not None and defaults[0].version_id != default_id:
+            raise self.r.error(
+                f"DefaultVersionId is {default_id} but version {defaults[0].version_id} is "
+                "marked IsDefaultVersion",
+                pointer(path, "DefaultVersionId"),
+            )
+        versions.sort(key=lambda v: version_number(v.version_id))
+        return ManagedPolicy(
+            arn=arn,
+            name=name,
+            versions=tuple(versions),
+            path=self.path_of(e, path),
+            id=self.r.opt_string(e, "PolicyId", path),
+            attachment_count=_int_or_none(e.get("AttachmentCount")),
+            boundary_usage_count=_int_or_none(e.get("PermissionsBoundaryUsageCount")),
+            update_date=str(e["UpdateDate"]) if e.get("UpdateDate") else None,
+        )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

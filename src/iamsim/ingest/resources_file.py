@@ -1,0 +1,107 @@
+"""Loader for our resources file: resources with their owner, tags and resource policy.
+
+Shape (JSON or YAML; see docs/inputs.md)::
+
+    resources:
+      - arn: arn:aws:s3:::backup-bucket
+        account: "111122223333"          # required when the ARN has no account (S3)
+        tags: {team: backup}             # or [{Key: team, Value: backup}]
+        policy: {...}                    # an object, a JSON string, or a JSON file path
+
+A top-level list of the same entries is accepted too. Policies are resource-based policies
+(bucket, key, queue, topic, function, secret, repository policies...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from iamsim.ingest._io import InputFile, Reader, pointer
+from iamsim.ingest._policies import load_policy
+from iamsim.model import Account, Resource, Tags, World, is_account_id, parse_arn, resource_kind
+from iamsim.policy.model import PolicyType
+
+_ENTRY_KEYS = {"arn", "account", "policy", "tags", "kind"}
+
+
+def detect(file: InputFile) -> bool:
+    doc = file.document
+    if isinstance(doc, Mapping):
+        if set(doc) != {"resources"}:
+            return False
+        doc = doc["resources"]
+    return (
+        isinstance(doc, list)
+        and bool(doc)
+        and all(isinstance(e, Mapping) and "arn" in e for e in doc)
+    )
+
+
+def load(file: InputFile) -> World:
+    return load_document(file.document, file.source, file.path.parent)
+
+
+def load_document(doc: Any, source: str, base_dir: Path | None = None) -> World:
+    """Build a World (resources and their accounts) from a parsed resources file."""
+    r = Reader(source)
+    base = base_dir or Path(".")
+    list_path = ""
+    if isinstance(doc, Mapping):
+        r.unknown_keys(doc, {"resources"}, "")
+        doc, list_path = doc.get("resources"), "/resources"
+    entries = r.array(doc, list_path, "a list of resources")
+    resources: dict[str, Resource] = {}
+    accounts: dict[str, Account] = {}
+    for i, item in enumerate(entries):
+        path = pointer(list_path, i)
+        entry = r.obj(item, path, "a resource {arn, account, policy, tags}")
+        r.unknown_keys(entry, _ENTRY_KEYS, path)
+        arn = r.req_string(entry, "arn", path)
+        parsed = parse_arn(arn)
+        if parsed is None:
+            raise r.error(f"{arn!r} is not an ARN", pointer(path, "arn"))
+        if "*" in arn or "?" in arn:
+            raise r.error("a resource ARN cannot contain wildcards", pointer(path, "arn"))
+        if parsed.service == "iam" and parsed.resource_type in ("role", "user", "group"):
+            raise r.error(
+                "IAM users, groups and roles come from IAM inputs (their trust policy is part "
+                "of the role), not from the resources file",
+                pointer(path, "arn"),
+            )
+        account = None
+        if "account" in entry:
+            account = r.account_id(entry["account"], pointer(path, "account"))
+            if is_account_id(parsed.account) and parsed.account != account:
+                raise r.error(
+                    f"account {account} differs from the ARN's account {parsed.account}",
+                    pointer(path, "account"),
+                )
+        elif is_account_id(parsed.account):
+            account = parsed.account
+        else:
+            raise r.error(f"the ARN {arn!r} names no account; give the owner in 'account'", path)
+        if arn in resources:
+            raise r.error(f"{arn} is listed twice", pointer(path, "arn"))
+        policy = None
+        if entry.get("policy") is not None:
+            policy = load_policy(
+                entry["policy"],
+                PolicyType.RESOURCE,
+                source=source,
+                path=pointer(path, "policy"),
+                name=f"resource policy of {arn}",
+                base_dir=base,
+            )
+        kind = r.opt_string(entry, "kind", path) or resource_kind(arn)
+        resources[arn] = Resource(
+            arn=arn,
+            account=account,
+            tags=Tags(r.tags(entry.get("tags"), pointer(path, "tags"))),
+            policy=policy,
+            kind=kind,
+        )
+        accounts.setdefault(account, Account(account, partition=parsed.partition))
+    sources = dict.fromkeys([*resources, *accounts], source)
+    return World.of(accounts=accounts.values(), resources=resources.values(), sources=sources)

@@ -1,0 +1,165 @@
+"""Format detection from content, and malformed inputs as located InputErrors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from ingest_paths import DATA
+
+from iamsim.errors import InputError
+from iamsim.ingest import InputFile, InputFormat, detect_format, formats, load_input, load_inputs
+from iamsim.model import World
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("gaad-small.json", "gaad"),
+        ("org-tree.yaml", "organization"),
+        ("org-cli.json", "organization-cli"),
+        ("resources.yaml", "resources"),
+    ],
+)
+def test_detected_from_content_not_extension(tmp_path: Path, fixture: str, expected: str) -> None:
+    # Misleading names: the content decides.
+    copy = tmp_path / "input.txt"
+    shutil.copy(DATA / fixture, copy)
+    assert detect_format(InputFile(copy)).name == expected
+
+
+def test_gaad_as_yaml(tmp_path: Path) -> None:
+    import yaml
+
+    doc = json.loads((DATA / "gaad-small.json").read_text())
+    path = tmp_path / "export"
+    path.write_text(yaml.safe_dump(doc))
+    assert len(load_input(path).users) == 2
+
+
+def test_unrecognised_content(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"Something": []}')
+    with pytest.raises(InputError, match="not a recognised input") as info:
+        load_input(path)
+    assert info.value.source == str(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        load_inputs([tmp_path / "nope.json"])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"UserDetailList": [}', "invalid JSON at line 1 column 21"),
+        ("organization:\n  id: [unclosed\n", "invalid YAML at line 3"),
+    ],
+)
+def test_syntax_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    assert info.value.source == str(path)
+    assert message in info.value.reason
+
+
+def _gaad(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
+    doc = json.loads((DATA / "gaad-small.json").read_text())
+    mutate(doc)
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pointer", "message"),
+    [
+        (lambda d: d.update(UserDetailList={}), "/UserDetailList", "expected an array"),
+        (lambda d: d["UserDetailList"][0].pop("Arn"), "/UserDetailList/0", "'Arn'"),
+        (
+            lambda d: d["UserDetailList"][1].update(Arn="arn:aws:iam::22:user/bob"),
+            "/UserDetailList/1/Arn",
+            "12-digit account",
+        ),
+        (
+            lambda d: d["RoleDetailList"][0].update(AssumeRolePolicyDocument="%7B%22Version"),
+            "/RoleDetailList/0/AssumeRolePolicyDocument",
+            "not valid JSON",
+        ),
+        (
+            lambda d: d["RoleDetailList"][0]["RolePolicyList"][0].update(
+                PolicyDocument={"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}
+            ),
+            "/RoleDetailList/0/RolePolicyList/0/PolicyDocument/Statement/0",
+            "",
+        ),
+        (
+            lambda d: d["Policies"][0]["PolicyVersionList"][1].update(IsDefaultVersion=False),
+            "/Policies/0/PolicyVersionList",
+            "exactly one default version",
+        ),
+        (
+            lambda d: d["UserDetailList"][0].update(Tags=[{"Key": "a", "Value": 3}]),
+            "/UserDetailList/0/Tags/0/Value",
+            "tag value",
+        ),
+        (
+            lambda d: d["UserDetailList"].append(d["UserDetailList"][0]),
+            "/UserDetailList/2/Arn",
+            "listed twice (first at /UserDetailList/0)",
+        ),
+    ],
+)
+def test_gaad_errors_are_located(tmp_path: Path, mutate, pointer: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = _gaad(tmp_path, mutate)
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    assert info.value.source == str(path)
+    assert info.value.path.startswith(pointer), info.value.path
+    assert message in info.value.reason
+
+
+def test_conflicting_duplicate_across_files(tmp_path: Path) -> None:
+    changed = _gaad(tmp_path, lambda d: d["UserDetailList"][0].update(GroupList=[]))
+    with pytest.raises(InputError, match="defined differently") as info:
+        load_inputs([DATA / "gaad-small.json", changed])
+    assert info.value.source == str(changed)
+    assert "gaad-small.json" in info.value.reason
+
+
+def test_yaml_keeps_leading_zero_account_ids(tmp_path: Path) -> None:
+    # YAML 1.1 would read 011122223333 as an octal number.
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        "organization:\n  id: o-x\n  root:\n    id: r-1\n    children:\n"
+        "      - account: 011122223333\n      - account: 111122223333\n"
+    )
+    world = load_input(path)
+    assert sorted(world.accounts) == ["011122223333", "111122223333"]
+
+
+def test_registry_accepts_new_formats(tmp_path: Path) -> None:
+    from iamsim.ingest import detect
+
+    fmt = InputFormat(
+        name="test-marker",
+        description="a file whose text starts with MARKER",
+        detect=lambda f: not f.is_dir and f.text.startswith("MARKER"),
+        load=lambda f: World(),
+        priority=1,
+    )
+    detect.register_format(fmt)
+    try:
+        path = tmp_path / "m"
+        path.write_text("MARKER\n")
+        assert detect_format(InputFile(path)).name == "test-marker"
+        assert formats()[0].name == "test-marker"
+        with pytest.raises(ValueError, match="already registered"):
+            detect.register_format(fmt)
+    finally:
+        detect._FORMATS.pop("test-marker")
