@@ -80,14 +80,18 @@ def test_resource_pattern_attributes() -> None:
     assert compile_resource("arn:aws:s3*:::b", variables_enabled=True).service is None
 
 
-def test_resource_variables_only_in_resource_part() -> None:
-    # Before the fifth colon ${...} is not substituted (the variables page allows variables
-    # only in the resource part), so this entry cannot match a real account number.
+def test_resource_variables_before_the_resource_part() -> None:
+    # The variables page places variables after the fifth colon, but AWS's own managed policy
+    # AmazonTimestreamInfluxDBServiceRolePolicy uses arn:*:kms:*:${aws:PrincipalAccount}:key/*,
+    # so they are substituted in every segment.
     pattern = compile_resource(
         "arn:aws:iam::${aws:PrincipalAccount}:user/x", variables_enabled=True
     )
+    assert pattern.has_variables
     context = Context({"aws:PrincipalAccount": "111122223333"})
-    assert pattern.matches("arn:aws:iam::111122223333:user/x", context) is False
+    assert pattern.matches("arn:aws:iam::111122223333:user/x", context) is True
+    assert pattern.matches("arn:aws:iam::444455556666:user/x", context) is False
+    assert pattern.matches("arn:aws:iam::111122223333:user/x", Context()) is False
 
 
 def test_matches_arn_accepts_parsed_arn() -> None:

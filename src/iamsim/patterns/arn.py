@@ -35,9 +35,11 @@ Resource matching rules (https://docs.aws.amazon.com/IAM/latest/UserGuide/refere
   resource part, partition, region and account compare case-sensitively; the service
   segment compares case-insensitively (both sides lower-cased), since service prefixes are
   lower-case namespaces and IAM Access Analyzer reports any other case as an error.
-* Policy variables are substituted only in the resource part (after the fifth colon), as
-  the variables page requires; ``${...}`` in an earlier segment is literal text. An entry
-  whose variable cannot be resolved matches no resource.
+* Policy variables. The variables page places them in the resource part (after the fifth
+  colon), but AWS's own managed policies use them earlier (for example
+  ``arn:*:kms:*:${aws:PrincipalAccount}:key/*`` in AmazonTimestreamInfluxDBServiceRolePolicy),
+  so they are substituted in every segment; the parser reports the earlier ones as warnings.
+  An entry whose variable cannot be resolved matches no resource.
 * A request resource that is not an ARN is matched only by ``"*"`` and by patterns that do
   not start with ``arn:`` (globbed over the whole string).
 
@@ -162,7 +164,7 @@ class ResourcePattern:
     service: str | None
     has_variables: bool
     _kind: str  # "all", "arn", "never" or "other"
-    _prefix: tuple[Glob, ...]  # globs for partition, service, region, account (as present)
+    _prefix: tuple[Glob | Template, ...]  # partition, service, region, account (as present)
     _resource: Template | None  # the resource part (6th), None for a short pattern
     _absorb: bool  # short pattern: the last prefix glob absorbs the remaining segments
     _whole: Template | None  # for non-ARN patterns: the whole text
@@ -191,7 +193,13 @@ class ResourcePattern:
         if kind != "arn":
             return False
         segments = arn.segments
-        for index, segment_glob in enumerate(self._prefix, start=_PARTITION):
+        for index, segment in enumerate(self._prefix, start=_PARTITION):
+            if isinstance(segment, Template):
+                segment_glob = segment.glob(context, ignore_case=index == _SERVICE)
+                if segment_glob is None:
+                    return False
+            else:
+                segment_glob = segment
             if not segment_glob.matches(segments[index]):
                 return False
         if self._absorb:
@@ -217,11 +225,11 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
         )
     parts = split_outside_variables(text, ":", 5, enabled=variables_enabled)
     prefix_texts = parts[_PARTITION:_RESOURCE]
-    # Variables are not substituted before the fifth colon: the segments are plain globs.
     prefix = tuple(
-        Glob(segment, ignore_case=(index == _SERVICE))
+        _segment(segment, index == _SERVICE, variables_enabled)
         for index, segment in enumerate(prefix_texts, start=_PARTITION)
     )
+    prefix_variables = any(isinstance(p, Template) for p in prefix)
     service: str | None = None
     if len(parts) > _SERVICE and not _has_wildcard(parts[_SERVICE]):
         service = parts[_SERVICE].lower()
@@ -229,11 +237,23 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
         last = parts[-1]
         if not last.endswith("*"):
             return ResourcePattern(text, False, service, False, "never", (), None, False, None)
-        return ResourcePattern(text, False, service, False, "arn", prefix, None, True, None)
+        return ResourcePattern(
+            text, False, service, prefix_variables, "arn", prefix, None, True, None
+        )
     resource = parse_template(parts[_RESOURCE], enabled=variables_enabled)
+    has_variables = resource.has_variables or prefix_variables
     return ResourcePattern(
-        text, False, service, resource.has_variables, "arn", prefix, resource, False, None
+        text, False, service, has_variables, "arn", prefix, resource, False, None
     )
+
+
+def _segment(text: str, ignore_case: bool, variables_enabled: bool) -> Glob | Template:
+    """A plain glob for a literal segment, a template when it holds a policy variable."""
+    if variables_enabled and "${" in text:
+        template = parse_template(text, enabled=True)
+        if template.has_variables:
+            return template
+    return Glob(text, ignore_case=ignore_case)
 
 
 # How many per-value component globs a variable ARN condition value keeps.
