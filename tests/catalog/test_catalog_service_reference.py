@@ -269,3 +269,19 @@ def test_fresh_instance_is_independent() -> None:
     other = ServiceReference()
     assert other is not service_reference()
     assert other.canonical_action("s3:getobject") == "s3:GetObject"
+
+
+def test_import_reads_no_data() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, iamsim, iamsim.catalog\n"
+        "sr = sys.modules['iamsim.catalog.service_reference']\n"
+        "mp = sys.modules['iamsim.catalog.managed_policies']\n"
+        "assert sr._DEFAULT is None and mp._snapshot is None\n"
+        "ref = iamsim.catalog.service_reference()\n"
+        "assert ref.canonical_action('sts:getcalleridentity') == 'sts:GetCallerIdentity'\n"
+        "assert list(ref._services) == ['sts'], list(ref._services)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

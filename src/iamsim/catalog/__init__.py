@@ -6,6 +6,10 @@
   packaged snapshot.
 
 Everything loads lazily on first use; importing this package reads no data.
+
+Note: the package attribute ``service_reference`` is the function (re-exported below), which
+shadows the submodule of the same name; ``from iamsim.catalog.service_reference import X`` works,
+``import iamsim.catalog.service_reference as m`` gives the function.
 """
 
 from iamsim.catalog.managed_policies import (
