@@ -39,6 +39,18 @@ def test_gaad_as_yaml(tmp_path: Path) -> None:
     assert len(load_input(path).users) == 2
 
 
+def test_policy_listing_is_not_an_export(tmp_path: Path) -> None:
+    path = tmp_path / "policies.json"
+    path.write_text(json.dumps({"Policies": [{"Id": "p-1", "Name": "x", "Type": "SCP"}]}))
+    with pytest.raises(InputError, match="not a recognised input"):
+        load_input(path)
+    only_policies = json.loads((DATA / "gaad-small.json").read_text())
+    del only_policies["UserDetailList"], only_policies["GroupDetailList"]
+    del only_policies["RoleDetailList"]
+    path.write_text(json.dumps(only_policies))
+    assert len(load_input(path).managed_policies) == 2
+
+
 def test_unrecognised_content(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text('{"Something": []}')

@@ -76,7 +76,7 @@ def principal_keys(
         tags = principal.tags.overridden_by(session_tags or {})
     elif isinstance(principal, Session):
         keys["aws:PrincipalAccount"] = principal.account
-        overlay = {**principal.tags, **(session_tags or {})}
+        overlay = principal.tags.overridden_by(session_tags or {})
         if principal.kind is SessionKind.ASSUMED_ROLE:
             keys["aws:PrincipalType"] = "AssumedRole"
             if principal.role_arn:
@@ -93,7 +93,7 @@ def principal_keys(
             if principal.name:
                 keys["aws:userid"] = f"{principal.account}:{principal.name}"
             # Federated users carry only the tags passed to GetFederationToken.
-            tags = Tags(overlay)
+            tags = overlay
         if principal.source_identity:
             keys["aws:SourceIdentity"] = principal.source_identity
     for key, value in (tags or {}).items():

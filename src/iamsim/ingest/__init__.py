@@ -2,54 +2,50 @@
 
 ``load_inputs(paths)`` reads every path, detects each one's format from its content, loads it,
 merges everything into one World (several accounts and one organization), and resolves AWS
-managed policies referenced by ARN from the packaged snapshot. New formats plug in with
-:func:`register_format`.
+managed policies referenced by ARN from the packaged snapshot.
+
+Formats plug in without editing this file's logic: a loader module named in
+``_FORMAT_MODULES`` that defines ``FORMATS`` (a sequence of :class:`InputFormat`) is registered
+when this package is imported; modules not written yet, or without ``FORMATS``, are skipped.
+:func:`register_format` adds a format from anywhere else.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
-from iamsim.ingest import gaad, organization, resources_file
 from iamsim.ingest._io import InputFile, parse_text
 from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
 from iamsim.ingest.managed import aws_managed_policy, resolve_managed_policies
 from iamsim.model import World, merge_worlds
 
-register_format(
-    InputFormat(
-        name="gaad",
-        description="aws iam get-account-authorization-details output",
-        detect=gaad.detect,
-        load=gaad.load,
-    )
+# Loader modules of this package, in registration order (detection order is by priority).
+_FORMAT_MODULES = (
+    "gaad",
+    "organization",
+    "resources_file",
+    "terraform_plan",
+    "terraform_hcl",
+    "terraform",
+    "cloudformation",
 )
-register_format(
-    InputFormat(
-        name="organization",
-        description='organization tree ({"organization": {"id", "root", ...}})',
-        detect=organization.detect_tree,
-        load=organization.load_tree,
-    )
-)
-register_format(
-    InputFormat(
-        name="organization-cli",
-        description="assembled aws organizations CLI output (DescribeOrganization, Roots, ...)",
-        detect=organization.detect_bundle,
-        load=organization.load_bundle,
-    )
-)
-register_format(
-    InputFormat(
-        name="resources",
-        description='resources file ({"resources": [{"arn", "account", "policy", "tags"}]})',
-        detect=resources_file.detect,
-        load=resources_file.load,
-    )
-)
+
+
+def _register_builtin_formats() -> None:
+    for name in _FORMAT_MODULES:
+        qualified = f"{__name__}.{name}"
+        if importlib.util.find_spec(qualified) is None:
+            continue
+        module = importlib.import_module(qualified)
+        for fmt in getattr(module, "FORMATS", ()):
+            register_format(fmt, replace=True)
+
+
+_register_builtin_formats()
 
 
 def load_input(path: Path | str) -> World:

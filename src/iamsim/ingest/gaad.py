@@ -13,6 +13,7 @@ from typing import Any
 
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
+from iamsim.ingest.detect import InputFormat
 from iamsim.model import (
     Account,
     Group,
@@ -36,11 +37,30 @@ def detect(file: InputFile) -> bool:
     doc = file.document
     if not isinstance(doc, Mapping) or not any(k in doc for k in LIST_KEYS):
         return False
-    return all(k in LIST_KEYS or k in _PAGING_KEYS for k in doc)
+    if not all(k in LIST_KEYS or k in _PAGING_KEYS for k in doc):
+        return False
+    if any(k in doc for k in LIST_KEYS[:3]):
+        return True
+    # Only "Policies": list-policies-for-target and list-policies print that key too; an
+    # export's policies carry their versions.
+    policies = doc["Policies"]
+    return isinstance(policies, list) and all(
+        isinstance(p, Mapping) and "PolicyVersionList" in p for p in policies
+    )
 
 
 def load(file: InputFile) -> World:
     return load_document(file.document, file.source)
+
+
+FORMATS = (
+    InputFormat(
+        name="gaad",
+        description="aws iam get-account-authorization-details output",
+        detect=detect,
+        load=load,
+    ),
+)
 
 
 def load_document(doc: Any, source: str) -> World:

@@ -23,6 +23,7 @@ from typing import Any
 
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
+from iamsim.ingest.detect import InputFormat
 from iamsim.model import (
     FULL_AWS_ACCESS,
     RCP_FULL_AWS_ACCESS,
@@ -478,3 +479,19 @@ class _BundleLoader:
             )
         self.policy_cache[policy_id] = policy
         return policy
+
+
+FORMATS = (
+    InputFormat(
+        name="organization",
+        description='organization tree ({"organization": {"id", "root", ...}})',
+        detect=detect_tree,
+        load=load_tree,
+    ),
+    InputFormat(
+        name="organization-cli",
+        description="assembled aws organizations CLI output (DescribeOrganization, Roots, ...)",
+        detect=detect_bundle,
+        load=load_bundle,
+    ),
+)

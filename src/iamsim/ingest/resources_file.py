@@ -20,6 +20,7 @@ from typing import Any
 
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
+from iamsim.ingest.detect import InputFormat
 from iamsim.model import Account, Resource, Tags, World, is_account_id, parse_arn, resource_kind
 from iamsim.policy.model import PolicyType
 
@@ -41,6 +42,16 @@ def detect(file: InputFile) -> bool:
 
 def load(file: InputFile) -> World:
     return load_document(file.document, file.source, file.path.parent)
+
+
+FORMATS = (
+    InputFormat(
+        name="resources",
+        description='resources file ({"resources": [{"arn", "account", "policy", "tags"}]})',
+        detect=detect,
+        load=load,
+    ),
+)
 
 
 def load_document(doc: Any, source: str, base_dir: Path | None = None) -> World:

@@ -177,7 +177,10 @@ class World:
         if found is not None and found.account:
             return found.account
         parsed = parse_arn(arn)
-        if parsed is not None and parsed.account and is_account_id(parsed.account):
+        # Placeholder accounts of loaders (Terraform before apply) count once declared.
+        if parsed is not None and (
+            is_account_id(parsed.account) or (parsed.account and parsed.account in self.accounts)
+        ):
             return parsed.account
         role_or_user = self.roles.get(arn) or self.users.get(arn)
         return role_or_user.account if role_or_user else None
