@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -291,10 +292,30 @@ class CompiledPolicy:
         return applied, traces
 
 
+# Compiled policies by the identity of the (immutable) Policy object and organization level.
+# Each entry keeps its Policy alive, so an id is never reused while its entry exists.
+_COMPILED: OrderedDict[tuple[int, int | None], tuple[Policy, CompiledPolicy]] = OrderedDict()
+_COMPILED_LIMIT = 8192
+
+
+def compiled_policy(policy: Policy, level: int | None = None) -> CompiledPolicy:
+    """The compiled form of ``policy``, compiled once and reused while it stays cached."""
+    key = (id(policy), level)
+    entry = _COMPILED.get(key)
+    if entry is not None:
+        _COMPILED.move_to_end(key)
+        return entry[1]
+    compiled = CompiledPolicy(policy, level)
+    _COMPILED[key] = (policy, compiled)
+    if len(_COMPILED) > _COMPILED_LIMIT:
+        _COMPILED.popitem(last=False)
+    return compiled
+
+
 def compile_policies(
     policies: Sequence[Policy], level: int | None = None
 ) -> tuple[CompiledPolicy, ...]:
-    return tuple(CompiledPolicy(p, level) for p in policies)
+    return tuple(compiled_policy(p, level) for p in policies)
 
 
 def caller_is_bounded(caller: Caller, has_boundary: bool) -> bool:

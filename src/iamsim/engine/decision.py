@@ -18,6 +18,7 @@ AWS pages disagree.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,7 @@ from iamsim.engine.compiled import (
     CompiledPolicy,
     CompiledStatement,
     compile_policies,
+    compiled_policy,
 )
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
@@ -124,9 +126,9 @@ class CompiledPolicySet:
     def __init__(self, policies: PolicySet) -> None:
         self.policies = policies
         self.identity = compile_policies(policies.identity)
-        self.boundary = CompiledPolicy(policies.boundary) if policies.boundary else None
+        self.boundary = compiled_policy(policies.boundary) if policies.boundary else None
         self.session = compile_policies(policies.session) if policies.session else None
-        self.resource = CompiledPolicy(policies.resource) if policies.resource else None
+        self.resource = compiled_policy(policies.resource) if policies.resource else None
         self.scp = (
             tuple(compile_policies(level, i) for i, level in enumerate(policies.scp))
             if policies.scp
@@ -175,8 +177,43 @@ def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
     return (RCP_FULL_AWS_ACCESS, *level)
 
 
+# Compiled sets by the identities of their policies: the request builder hands out the same
+# Policy objects for the same principal and resource, so repeated questions reuse the set (and
+# its per-service statement plans). Entries keep their PolicySet alive, so ids stay unique.
+_SETS: OrderedDict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = OrderedDict()
+_SETS_LIMIT = 2048
+
+
+def _ids(policies: tuple[Policy, ...] | None) -> tuple[int, ...] | None:
+    return None if policies is None else tuple(map(id, policies))
+
+
+def _set_key(policies: PolicySet) -> tuple[object, ...]:
+    return (
+        _ids(policies.identity),
+        id(policies.boundary),
+        _ids(policies.session),
+        id(policies.resource),
+        None if policies.scp is None else tuple(map(_ids, policies.scp)),
+        None if policies.rcp is None else tuple(map(_ids, policies.rcp)),
+        _ids(policies.endpoint),
+    )
+
+
 def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolicySet:
-    return policies if isinstance(policies, CompiledPolicySet) else CompiledPolicySet(policies)
+    """The compiled form of a policy set, reusing an earlier compilation of the same policies."""
+    if isinstance(policies, CompiledPolicySet):
+        return policies
+    key = _set_key(policies)
+    entry = _SETS.get(key)
+    if entry is not None:
+        _SETS.move_to_end(key)
+        return entry[1]
+    compiled = CompiledPolicySet(policies)
+    _SETS[key] = (policies, compiled)
+    if len(_SETS) > _SETS_LIMIT:
+        _SETS.popitem(last=False)
+    return compiled
 
 
 _NO_TRACES: list[StatementTrace] = []  # shared, never appended to (fast path only)
@@ -705,7 +742,7 @@ def decide(
     options: EngineOptions | None = None,
 ) -> DecisionValue:
     """Only the decision value: the fast path for analyses over many requests."""
-    compiled = policies if isinstance(policies, CompiledPolicySet) else CompiledPolicySet(policies)
+    compiled = compile_policy_set(policies)
     return _Evaluation(request, compiled, False, options or _DEFAULT_OPTIONS).decide()[0]
 
 
