@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from iamsim.engine.trace import Decision
 
 if TYPE_CHECKING:
-    from iamsim.expectations import CaseResult, TestRun
+    from iamsim.expectations import CaseResult, ExpectationRun
     from iamsim.validation import ValidationReport
 
 
@@ -66,7 +66,7 @@ def case_to_json(result: CaseResult) -> dict[str, Any]:
     return out
 
 
-def test_run_to_json(run: TestRun) -> dict[str, Any]:
+def test_run_to_json(run: ExpectationRun) -> dict[str, Any]:
     return {
         "source": run.source,
         "summary": run.summary(),
