@@ -1,0 +1,2014 @@
+"""Terraform HCL configurations (a directory of ``*.tf`` files, or one file) into the world
+model.
+
+This module owns the Terraform *language*: files are parsed by python-hcl2's grammar (a real
+HCL parser; no text matching of HCL here) and the resulting syntax tree is evaluated the way
+Terraform would before apply:
+
+* variables (defaults, ``terraform.tfvars``, ``*.auto.tfvars``, values passed by the caller),
+  locals, outputs, local modules (and remote ones already downloaded into
+  ``.terraform/modules``), ``count``/``for_each`` instances and ``dynamic`` blocks;
+* expressions: literals, string templates with ``${...}`` / ``%{...}`` (``$${`` and ``%%{``
+  are literal), heredocs, operators, conditionals, ``for`` expressions, splats, indexing and
+  the common built-in functions (``jsonencode``, ``file``, ``templatefile``, ``format``,
+  ``merge``, ...);
+* references between resources: attributes that are configured evaluate to their expression;
+  the ones the provider computes (``arn``, ``id``, ...) come from
+  :func:`~iamsim.ingest.terraform_common.computed_attributes`, so ``aws_iam_role.app.arn`` is
+  ``arn:aws:iam::<account>:role/<path><name>``; ``data.aws_iam_policy_document.x.json`` is
+  rendered as the provider renders it.
+
+Which account and region each resource deploys to comes from its provider configuration
+(``region``, ``allowed_account_ids``, ``assume_role.role_arn``, ``default_tags``), else from
+the caller's ``account=``/``region=``, else from the documented placeholders. Anything that
+cannot be computed offline is an :class:`~iamsim.ingest.terraform_common.Unknown` carrying the
+reason (and file:line); what depends on it is reported, not guessed. Mapping the evaluated
+resources onto the model is :mod:`iamsim.ingest.terraform_common`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError
+
+from iamsim.errors import InputError
+from iamsim.ingest._io import InputFile
+from iamsim.ingest.terraform_common import (
+    PLACEHOLDER_ACCOUNT,
+    PLACEHOLDER_REGION,
+    Env,
+    TfResource,
+    Unknown,
+    Warnings,
+    build_world,
+    computed_attributes,
+    find_unknown,
+    partition_of_region,
+    placeholder_alnum,
+    placeholder_digits,
+    placeholder_hex,
+    placeholder_uuid,
+    render_policy_document,
+)
+from iamsim.model import World, is_account_id
+
+__all__ = ["detect", "load", "load_terraform_dir", "read_terraform_dir"]
+
+# -- detection ------------------------------------------------------------------------------------
+
+
+def _tf_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.tf") if p.is_file())
+
+
+def detect(source: InputFile | str | os.PathLike[str]) -> bool:
+    """True for a directory holding ``*.tf`` files, or a single ``.tf`` file.
+
+    ``source`` is an :class:`~iamsim.ingest.InputFile` (as the format registry passes it) or a
+    path.
+    """
+    path = source.path if isinstance(source, InputFile) else Path(source)
+    try:
+        if path.is_dir():
+            return bool(_tf_files(path))
+        return path.is_file() and path.suffix == ".tf"
+    except OSError:
+        return False
+
+
+def load(file: InputFile) -> World:
+    """The format registry's entry point (see :func:`load_terraform_dir`)."""
+    return load_terraform_dir(file.path, source=file.source)
+
+
+# -- syntax tree helpers --------------------------------------------------------------------------
+
+_SKIP = ("new_line_or_comment",)
+
+
+def _kids(tree: Tree[Any]) -> list[Any]:
+    """Children that carry meaning: no punctuation tokens, no newlines or comments."""
+    return [c for c in tree.children if isinstance(c, Tree) and c.data not in _SKIP]
+
+
+def _line(tree: Any) -> int | None:
+    meta = getattr(tree, "meta", None)
+    return getattr(meta, "line", None) if meta is not None and not meta.empty else None
+
+
+def _name_of(tree: Tree[Any]) -> str:
+    """The text of an identifier / keyword / literal_value node used as a name."""
+    token = tree.children[0]
+    return str(token)
+
+
+def _label_text(tree: Tree[Any]) -> str:
+    if tree.data == "string":
+        out = []
+        for part in tree.children:
+            if isinstance(part, Tree) and part.data == "string_part":
+                inner = part.children[0]
+                if isinstance(inner, Token):
+                    out.append(_unescape(str(inner)))
+        return "".join(out)
+    return _name_of(tree)
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    """Resolve the backslash escapes of an HCL quoted string."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "\\" or i + 1 >= len(text):
+            out.append(ch)
+            i += 1
+            continue
+        nxt = text[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u" and i + 6 <= len(text):
+            out.append(chr(int(text[i + 2 : i + 6], 16)))
+            i += 6
+        elif nxt == "U" and i + 10 <= len(text):
+            out.append(chr(int(text[i + 2 : i + 10], 16)))
+            i += 10
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _traversal(tree: Any) -> str | None:
+    """``aws.west`` for the expression ``aws.west`` (a provider reference), else None."""
+    if not isinstance(tree, Tree):
+        return None
+    if tree.data == "expr_term":
+        kids = _kids(tree)
+        return _traversal(kids[0]) if len(kids) == 1 else None
+    if tree.data == "identifier":
+        return _name_of(tree)
+    if tree.data == "get_attr_expr_term":
+        base, attr = _kids(tree)
+        head = _traversal(base)
+        name = _kids(attr)[0]
+        return f"{head}.{_name_of(name)}" if head else None
+    return None
+
+
+@dataclass
+class Block:
+    """A block of a configuration file with its attributes (unevaluated) and nested blocks."""
+
+    type: str
+    labels: list[str]
+    attrs: dict[str, Tree[Any]]
+    blocks: list[Block]
+    file: str
+    line: int | None
+    dir: Path
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def _body(body: Tree[Any], file: str, directory: Path) -> tuple[dict[str, Tree[Any]], list[Block]]:
+    attrs: dict[str, Tree[Any]] = {}
+    blocks: list[Block] = []
+    for item in _kids(body):
+        if item.data == "attribute":
+            name_tree, expr = _kids(item)
+            attrs[_name_of(name_tree)] = expr
+        elif item.data == "block":
+            parts = _kids(item)
+            inner = parts[-1]
+            block_type = _name_of(parts[0])
+            labels = [_label_text(p) for p in parts[1:-1]]
+            sub_attrs, sub_blocks = _body(inner, file, directory)
+            blocks.append(
+                Block(block_type, labels, sub_attrs, sub_blocks, file, _line(item), directory)
+            )
+    return attrs, blocks
+
+
+def _parse_text(text: str, source: str) -> Tree[Any]:
+    try:
+        return hcl2.parses_to_tree(text)
+    except LarkError as exc:
+        line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+        where = f"line {line}, column {column}" if line else ""
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"invalid HCL: {reason}", path=where, source=source) from None
+
+
+def parse_file(path: Path, source: str | None = None) -> list[Block]:
+    """The top-level blocks of one ``.tf`` file; malformed HCL raises InputError."""
+    label = source or str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", source=label) from None
+    tree = _parse_text(text, label)
+    body = next(c for c in tree.children if isinstance(c, Tree) and c.data == "body")
+    attrs, blocks = _body(body, label, path.parent)
+    if attrs:
+        name = next(iter(attrs))
+        raise InputError(
+            f"unexpected top-level argument {name!r} (a .tf file holds blocks)",
+            path=f"line {_line(attrs[name]) or '?'}",
+            source=label,
+        )
+    return blocks
+
+
+# -- values ------------------------------------------------------------------------------------------
+
+
+class Lazy:
+    """A value whose attributes are computed on access (a resource, a module, ``var``...)."""
+
+    def get(self, name: str) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def materialize(self) -> Any:
+        return Unknown(f"{self} cannot be used as a whole value here")
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _to_str(value: Any) -> Any:
+    """Terraform's conversion of a primitive to a string (for templates and string functions)."""
+    if isinstance(value, Unknown | str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return Unknown("a null value cannot be used in a string")
+    return Unknown(f"a {_type_name(value)} cannot be used as a string")
+
+
+def _to_num(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return Unknown("a bool is not a number")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return Unknown(f"{value!r} is not a number")
+        return int(number) if number.is_integer() and "." not in value else number
+    return Unknown(f"a {_type_name(value)} is not a number")
+
+
+def _plain(value: Any) -> Any:
+    """Resolve lazy objects inside a value (for jsonencode, for-each and the mapping)."""
+    if isinstance(value, Lazy):
+        return _plain(value.materialize())
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    if op == "%":
+        return math.fmod(a, b)
+    if op == "<":
+        return a < b
+    if op == ">":
+        return a > b
+    if op == "<=":
+        return a <= b
+    return a >= b
+
+
+def _tf_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and bool(a == b)
+
+
+# -- templates --------------------------------------------------------------------------------------
+
+
+def _template_to_quoted(text: str) -> str:
+    """Re-encode template text (heredoc body, template file) as a quoted HCL string, so that
+    the HCL parser itself parses its interpolations and directives.
+
+    Literal text is escaped for a quoted string; ``${...}`` / ``%{...}`` sequences are copied
+    unchanged up to their matching brace (tracking nested braces and quoted strings inside
+    them), because their content is an expression, not literal text.
+    """
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith(("$${", "%%{"), i):
+            out.append(text[i : i + 3])
+            i += 3
+            continue
+        if text.startswith(("${", "%{"), i):
+            j, depth, in_str = i + 2, 1, False
+            while j < n and depth:
+                ch = text[j]
+                if in_str:
+                    if ch == "\\":
+                        j += 1
+                    elif ch == '"':
+                        in_str = False
+                elif ch == '"':
+                    in_str = True
+                elif ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    depth -= 1
+                j += 1
+            out.append(text[i:j])
+            i = j
+            continue
+        ch = text[i]
+        out.append({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, ch))
+        i += 1
+    return '"' + "".join(out) + '"'
+
+
+def _heredoc_body(token: str, trim: bool) -> str:
+    first_newline = token.index("\n")
+    body = token[first_newline + 1 :].rstrip("\r\n")
+    lines = body.split("\n")
+    lines = lines[:-1]  # the closing marker
+    if trim:
+        indents = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip()]
+        cut = min(indents) if indents else 0
+        lines = [ln[cut:] for ln in lines]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+_TEMPLATE_CACHE: dict[str, Tree[Any]] = {}
+
+
+def _template_tree(text: str, source: str) -> Tree[Any]:
+    tree = _TEMPLATE_CACHE.get(text)
+    if tree is None:
+        parsed = _parse_text(f"t = {_template_to_quoted(text)}\n", source)
+        body = next(c for c in parsed.children if isinstance(c, Tree) and c.data == "body")
+        attribute = next(c for c in _kids(body) if c.data == "attribute")
+        tree = _kids(attribute)[1]
+        _TEMPLATE_CACHE[text] = tree
+    return tree
+
+
+# -- the evaluator --------------------------------------------------------------------------------
+
+_META = frozenset(
+    {"count", "for_each", "provider", "depends_on", "lifecycle", "providers", "source", "version"}
+)
+
+
+@dataclass
+class Ctx:
+    """Where an expression is evaluated: its module, the names in scope, its file."""
+
+    module: ModuleInstance
+    scope: dict[str, Any] = field(default_factory=dict)
+    file: str = ""
+    base_dir: Path | None = None
+
+    def with_vars(self, **names: Any) -> Ctx:
+        return Ctx(self.module, {**self.scope, **names}, self.file, self.base_dir)
+
+
+class Evaluator:
+    """Evaluates expression trees. One per load (it holds the function table)."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+
+    def unknown(self, tree: Any, ctx: Ctx, reason: str) -> Unknown:
+        line = _line(tree)
+        where = f"{ctx.file}:{line}" if line and ctx.file else ctx.file
+        return Unknown(f"{where}: {reason}" if where else reason)
+
+    def ev(self, tree: Any, ctx: Ctx) -> Any:
+        if isinstance(tree, Token):
+            return self.unknown(None, ctx, f"unexpected token {tree!s}")
+        method = getattr(self, f"e_{tree.data}", None)
+        if method is None:
+            return self.unknown(tree, ctx, f"the expression form {tree.data} is not supported")
+        return method(tree, ctx)
+
+    # -- terms
+
+    def e_expr_term(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        kids = _kids(tree)
+        if len(kids) == 1:
+            return self.ev(kids[0], ctx)
+        return self.unknown(tree, ctx, "malformed expression")
+
+    def e_int_lit(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        return int(str(tree.children[0]))
+
+    def e_float_lit(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        value = float(str(tree.children[0]))
+        return (
+            int(value) if value.is_integer() and "e" not in str(tree.children[0]).lower() else value
+        )
+
+    def e_literal_value(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        return {"true": True, "false": False, "null": None}[str(tree.children[0])]
+
+    def e_tuple(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        return [self.ev(k, ctx) for k in _kids(tree)]
+
+    def e_object(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        out: dict[str, Any] = {}
+        for elem in _kids(tree):
+            key_tree, value_tree = _kids(elem)
+            key_kids = _kids(key_tree)
+            key_expr = key_kids[0]
+            if key_expr.data == "keyword":
+                key: Any = _name_of(key_expr)
+            else:
+                inner = _kids(key_expr)
+                # A bare identifier as a key is the key's name, not a reference.
+                if (
+                    key_expr.data == "expr_term"
+                    and len(inner) == 1
+                    and inner[0].data == "identifier"
+                ):
+                    key = _name_of(inner[0])
+                else:
+                    key = _to_str(self.ev(key_expr, ctx))
+            if isinstance(key, Unknown):
+                return key
+            out[key] = self.ev(value_tree, ctx)
+        return out
+
+    def e_string(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        parts = [c for c in tree.children if isinstance(c, Tree) and c.data == "string_part"]
+        return self.template(parts, ctx)
+
+    def e_template_string(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        text = str(tree.children[0])
+        return _unescape(text[2:-2])
+
+    def e_heredoc_template(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        body = _heredoc_body(str(tree.children[0]), trim=False)
+        return self.ev(_template_tree(body, ctx.file), ctx)
+
+    def e_heredoc_template_trim(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        body = _heredoc_body(str(tree.children[0]), trim=True)
+        return self.ev(_template_tree(body, ctx.file), ctx)
+
+    def template(self, parts: Sequence[Tree[Any]], ctx: Ctx) -> Any:
+        """Evaluate string parts, including ``%{if}`` / ``%{for}`` directives."""
+        items: list[Any] = []  # str literal | ("interp", tree) | (directive, tree)
+        for part in parts:
+            inner = part.children[0]
+            if isinstance(inner, Token):
+                text = str(inner)
+                if inner.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                    items.append(text[1:])  # $${ -> ${ and %%{ -> %{
+                else:
+                    items.append(_unescape(text))
+            else:
+                items.append((inner.data, inner))
+        pos, value = self._template_seq(items, 0, ctx, stop=())
+        if pos != len(items):
+            return self.unknown(parts[0] if parts else None, ctx, "unbalanced template directive")
+        return value
+
+    def _template_seq(
+        self, items: list[Any], pos: int, ctx: Ctx, stop: tuple[str, ...]
+    ) -> tuple[int, Any]:
+        out: list[str] = []
+        unknown: Unknown | None = None
+        strip_next = False
+        while pos < len(items):
+            item = items[pos]
+            if isinstance(item, str):
+                out.append(item.lstrip() if strip_next else item)
+                strip_next = False
+                pos += 1
+                continue
+            kind, tree = item
+            if kind in stop:
+                return pos, unknown or "".join(out)
+            strips = [c for c in tree.children if isinstance(c, Token) and c.type == "STRIP_MARKER"]
+            tokens = [c for c in tree.children if isinstance(c, Token)]
+            if strips and tokens and tokens[1].type == "STRIP_MARKER" and out:
+                out[-1] = out[-1].rstrip()
+            strip_next = bool(strips) and tokens[-2].type == "STRIP_MARKER"
+            if kind == "interpolation":
+                value = _to_str(_plain(self.ev(_kids(tree)[0], ctx)))
+                if isinstance(value, Unknown):
+                    unknown = unknown or value
+                else:
+                    out.append(value)
+                pos += 1
+            elif kind == "template_if_start":
+                cond = self.ev(_kids(tree)[0], ctx)
+                pos, then_value = self._template_seq(
+                    items, pos + 1, ctx, ("template_else", "template_endif")
+                )
+                else_value: Any = ""
+                if pos < len(items) and items[pos][0] == "template_else":
+                    pos, else_value = self._template_seq(items, pos + 1, ctx, ("template_endif",))
+                if pos >= len(items):
+                    return pos, self.unknown(tree, ctx, "%{if} without %{endif}")
+                pos += 1
+                if isinstance(cond, Unknown):
+                    unknown = unknown or cond
+                elif not isinstance(cond, bool):
+                    unknown = unknown or self.unknown(
+                        tree, ctx, "an %{if} condition must be a bool"
+                    )
+                else:
+                    chosen = then_value if cond else else_value
+                    if isinstance(chosen, Unknown):
+                        unknown = unknown or chosen
+                    else:
+                        out.append(chosen)
+            elif kind == "template_for_start":
+                names = [_name_of(k) for k in _kids(tree) if k.data == "identifier"]
+                coll_tree = next(k for k in _kids(tree) if k.data != "identifier")
+                collection = _plain(self.ev(coll_tree, ctx))
+                body_start = pos + 1
+                end, _ = self._template_seq(items, body_start, ctx, ("template_endfor",))
+                if end >= len(items):
+                    return end, self.unknown(tree, ctx, "%{for} without %{endfor}")
+                if isinstance(collection, Unknown):
+                    unknown = unknown or collection
+                else:
+                    for key, val in self._iterate(collection):
+                        names_map = (
+                            {names[0]: key, names[1]: val} if len(names) == 2 else {names[0]: val}
+                        )
+                        _, text = self._template_seq(
+                            items, body_start, ctx.with_vars(**names_map), ("template_endfor",)
+                        )
+                        if isinstance(text, Unknown):
+                            unknown = unknown or text
+                        else:
+                            out.append(text)
+                pos = end + 1
+            else:
+                return pos, self.unknown(tree, ctx, f"unexpected {kind}")
+        return pos, unknown or "".join(out)
+
+    # -- names and traversal
+
+    def e_identifier(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        name = _name_of(tree)
+        if name in ctx.scope:
+            return ctx.scope[name]
+        module = ctx.module
+        if name == "var":
+            return _Namespace(f"{module.prefix}var", module.variable)
+        if name == "local":
+            return _Namespace(f"{module.prefix}local", module.local)
+        if name == "data":
+            return _Namespace(
+                f"{module.prefix}data",
+                lambda rtype: _Namespace(
+                    f"data.{rtype}", lambda n: module.resource("data", rtype, n)
+                ),
+            )
+        if name == "module":
+            return _Namespace(f"{module.prefix}module", module.call)
+        if name == "path":
+            # As when Terraform runs in the root module's directory: path.module is relative
+            # to it, and relative file names are resolved against it.
+            root = self.loader.root_dir
+            return {"module": os.path.relpath(module.dir, root), "root": ".", "cwd": str(root)}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in ("count", "each", "self"):
+            return self.unknown(tree, ctx, f"{name} is not available here")
+        return _Namespace(name, lambda n: module.resource("managed", name, n))
+
+    def _get_attr(self, value: Any, name: str, tree: Tree[Any], ctx: Ctx) -> Any:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, Lazy):
+            return value.get(name)
+        if isinstance(value, dict):
+            if name in value:
+                return value[name]
+            return self.unknown(tree, ctx, f"the object has no attribute {name!r}")
+        if isinstance(value, list) and name.isdigit():  # legacy list.0 syntax
+            return self._index(value, int(name), tree, ctx)
+        return self.unknown(tree, ctx, f"a {_type_name(value)} has no attribute {name!r}")
+
+    def _index(self, value: Any, key: Any, tree: Tree[Any], ctx: Ctx) -> Any:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(key, Unknown):
+            return key
+        if isinstance(value, Lazy):
+            value = value.materialize()
+            if isinstance(value, Unknown):
+                return value
+        if isinstance(value, list):
+            number = _to_num(key)
+            if isinstance(number, Unknown) or not float(number).is_integer():
+                return self.unknown(tree, ctx, f"invalid list index {key!r}")
+            if not 0 <= int(number) < len(value):
+                return self.unknown(tree, ctx, f"index {key!r} is out of range")
+            return value[int(number)]
+        if isinstance(value, dict):
+            text = _to_str(key)
+            if isinstance(text, Unknown) or text not in value:
+                return self.unknown(tree, ctx, f"no element with key {key!r}")
+            return value[text]
+        return self.unknown(tree, ctx, f"a {_type_name(value)} cannot be indexed")
+
+    def _apply_traversal(self, value: Any, ops: Sequence[Tree[Any]], ctx: Ctx) -> Any:
+        for op in ops:
+            if op.data == "get_attr":
+                value = self._get_attr(value, _name_of(_kids(op)[0]), op, ctx)
+            elif op.data == "braces_index":
+                value = self._index(value, _plain(self.ev(_kids(op)[0], ctx)), op, ctx)
+            elif op.data == "short_index":
+                value = self._index(value, int(str(op.children[-1])), op, ctx)
+        return value
+
+    def e_get_attr_expr_term(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        base, op = _kids(tree)
+        return self._apply_traversal(self.ev(base, ctx), [op], ctx)
+
+    def e_index_expr_term(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        base, op = _kids(tree)
+        return self._apply_traversal(self.ev(base, ctx), [op], ctx)
+
+    def _splat(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        base, splat = _kids(tree)
+        value = self.ev(base, ctx)
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, Lazy):
+            value = value.materialize()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif value is None:
+            value = []
+        elif not isinstance(value, list):
+            value = [value]
+        return [self._apply_traversal(item, _kids(splat), ctx) for item in value]
+
+    e_attr_splat_expr_term = _splat
+    e_full_splat_expr_term = _splat
+
+    # -- operators
+
+    def e_conditional(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        cond, then, other = _kids(tree)
+        value = self.ev(cond, ctx)
+        if isinstance(value, Unknown):
+            return value
+        if not isinstance(value, bool):
+            return self.unknown(tree, ctx, f"a condition must be a bool, not {_type_name(value)}")
+        return self.ev(then if value else other, ctx)
+
+    def e_unary_op(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        op = str(tree.children[0])
+        value = self.ev(_kids(tree)[0], ctx)
+        if isinstance(value, Unknown):
+            return value
+        if op == "!":
+            return (
+                not value if isinstance(value, bool) else self.unknown(tree, ctx, "! needs a bool")
+            )
+        number = _to_num(value)
+        return -number if not isinstance(number, Unknown) else number
+
+    def e_binary_op(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        left_tree, term = _kids(tree)[:2]
+        op_tree, right_tree = _kids(term)
+        op = str(op_tree.children[0])
+        left = self.ev(left_tree, ctx)
+        # && and || short-circuit on a decided left side.
+        if isinstance(left, bool) and ((op == "&&" and not left) or (op == "||" and left)):
+            return left
+        right = self.ev(right_tree, ctx)
+        left, right = _plain(left), _plain(right)
+        for side in (left, right):
+            if isinstance(side, Unknown):
+                return side
+        if op == "==":
+            return _tf_equal(left, right)
+        if op == "!=":
+            return not _tf_equal(left, right)
+        if op in ("&&", "||"):
+            if not isinstance(left, bool) or not isinstance(right, bool):
+                return self.unknown(tree, ctx, f"{op} needs bools")
+            return left and right if op == "&&" else left or right
+        a, b = _to_num(left), _to_num(right)
+        if isinstance(a, Unknown):
+            return a
+        if isinstance(b, Unknown):
+            return b
+        try:
+            result = _arith(op, a, b)
+        except ZeroDivisionError:
+            return self.unknown(tree, ctx, "division by zero")
+        if isinstance(result, float) and result.is_integer() and op != "/":
+            return int(result)
+        return result
+
+    # -- for expressions
+
+    @staticmethod
+    def _iterate(collection: Any) -> Iterator[tuple[Any, Any]]:
+        if isinstance(collection, dict):
+            for key in sorted(collection):
+                yield key, collection[key]
+        elif isinstance(collection, list):
+            yield from enumerate(collection)
+
+    def _for(self, tree: Tree[Any], ctx: Ctx, *, is_object: bool) -> Any:
+        kids = _kids(tree)
+        intro = kids[0]
+        names = [_name_of(k) for k in _kids(intro) if k.data == "identifier"]
+        coll_tree = next(k for k in _kids(intro) if k.data != "identifier")
+        collection = _plain(self.ev(coll_tree, ctx))
+        if isinstance(collection, Unknown):
+            return collection
+        if not isinstance(collection, dict | list):
+            return self.unknown(tree, ctx, f"cannot iterate over a {_type_name(collection)}")
+        cond_tree = kids[-1] if kids[-1].data == "for_cond" else None
+        exprs = [k for k in kids[1:] if k is not cond_tree]
+        grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
+        out_list: list[Any] = []
+        out_obj: dict[str, Any] = {}
+        for key, val in self._iterate(collection):
+            names_map = {names[0]: key, names[1]: val} if len(names) == 2 else {names[0]: val}
+            inner = ctx.with_vars(**names_map)
+            if cond_tree is not None:
+                keep = self.ev(_kids(cond_tree)[0], inner)
+                if isinstance(keep, Unknown):
+                    return keep
+                if not keep:
+                    continue
+            if not is_object:
+                out_list.append(self.ev(exprs[0], inner))
+                continue
+            k = _to_str(_plain(self.ev(exprs[0], inner)))
+            if isinstance(k, Unknown):
+                return k
+            v = self.ev(exprs[1], inner)
+            if grouping:
+                out_obj.setdefault(k, []).append(v)
+            elif k in out_obj:
+                return self.unknown(tree, ctx, f"duplicate key {k!r} in a for expression")
+            else:
+                out_obj[k] = v
+        return out_obj if is_object else out_list
+
+    def e_for_tuple_expr(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        return self._for(tree, ctx, is_object=False)
+
+    def e_for_object_expr(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        return self._for(tree, ctx, is_object=True)
+
+    # -- functions
+
+    def e_function_call(self, tree: Tree[Any], ctx: Ctx) -> Any:
+        kids = _kids(tree)
+        names = [_name_of(k) for k in kids if k.data == "identifier"]
+        name = names[-1] if len(names) == 1 else "::".join(names)
+        arg_trees: list[Tree[Any]] = []
+        expand = False
+        for k in kids:
+            if k.data == "arguments":
+                arg_trees = _kids(k)
+                expand = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in k.children)
+        if name in ("try", "can"):
+            return self._try(name, arg_trees, ctx, tree)
+        func = _FUNCTIONS.get(name)
+        if func is None:
+            return self.unknown(tree, ctx, f"the function {name}() is not supported offline")
+        args = [_plain(self.ev(a, ctx)) for a in arg_trees]
+        if expand and args:
+            last = args.pop()
+            if isinstance(last, Unknown):
+                return last
+            if not isinstance(last, list):
+                return self.unknown(tree, ctx, "... needs a list")
+            args.extend(last)
+        if name not in _UNKNOWN_TOLERANT:
+            for arg in args:
+                unknown = find_unknown(arg)
+                if unknown is not None:
+                    return unknown
+        try:
+            return func(_Call(self, ctx, tree), *args)
+        except _FunctionError as exc:
+            return self.unknown(tree, ctx, f"{name}(): {exc}")
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            return self.unknown(tree, ctx, f"{name}(): invalid arguments ({exc})")
+
+    def _try(self, name: str, arg_trees: list[Tree[Any]], ctx: Ctx, tree: Tree[Any]) -> Any:
+        if name == "can":
+            if len(arg_trees) != 1:
+                return self.unknown(tree, ctx, "can() takes one argument")
+            value = _plain(self.ev(arg_trees[0], ctx))
+            # An offline Unknown is not an evaluation error, so can() cannot decide on it.
+            return value if isinstance(value, Unknown) else True
+        last: Any = self.unknown(tree, ctx, "try() needs arguments")
+        for arg in arg_trees:
+            value = _plain(self.ev(arg, ctx))
+            if find_unknown(value) is None:
+                return value
+            last = value
+        return last
+
+
+@dataclass
+class _Call:
+    evaluator: Evaluator
+    ctx: Ctx
+    tree: Tree[Any]
+
+    def path(self, text: str) -> Path:
+        path = Path(text)
+        return path if path.is_absolute() else self.evaluator.loader.root_dir / path
+
+
+class _FunctionError(Exception):
+    pass
+
+
+def _need(cond: bool, message: str) -> None:
+    if not cond:
+        raise _FunctionError(message)
+
+
+def _jsonencode(call: _Call, value: Any) -> str:
+    # Terraform renders object attributes in lexical order, compactly.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _jsondecode(call: _Call, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _FunctionError(f"invalid JSON ({exc.msg}, line {exc.lineno})") from None
+
+
+def _file(call: _Call, name: str) -> Any:
+    path = call.path(name)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return call.evaluator.unknown(
+            call.tree, call.ctx, f"cannot read {name!r}: {exc.strerror or exc}"
+        )
+
+
+def _templatefile(call: _Call, name: str, variables: Any = None) -> Any:
+    text = _file(call, name)
+    if isinstance(text, Unknown):
+        return text
+    _need(variables is None or isinstance(variables, dict), "the variables must be an object")
+    tree = _template_tree(text, str(call.path(name)))
+    inner = Ctx(call.ctx.module, dict(variables or {}), str(call.path(name)))
+    return call.evaluator.ev(tree, inner)
+
+
+_FORMAT_VERB = re.compile(r"%(?:%|([-+# 0]*)(\d+)?(?:\.(\d+))?([sdvqtfeg]))")
+
+
+def _format(call: _Call, fmt: str, *args: Any) -> str:
+    values = list(args)
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        _need(bool(values), "not enough arguments for the format")
+        value = values.pop(0)
+        verb = match.group(4)
+        if verb in ("s", "v") and not isinstance(value, dict | list):
+            text = _to_str(value)
+            _need(isinstance(text, str), f"cannot format {_type_name(value)} with %{verb}")
+            return str(text)
+        if verb in ("v", "q"):
+            return json.dumps(value)
+        if verb == "d":
+            number = _to_num(value)
+            _need(not isinstance(number, Unknown), "%d needs a number")
+            return str(int(number))
+        if verb == "t":
+            _need(isinstance(value, bool), "%t needs a bool")
+            return "true" if value else "false"
+        number = _to_num(value)
+        _need(not isinstance(number, Unknown), f"%{verb} needs a number")
+        precision = match.group(3)
+        return format(float(number), f".{precision or 6}{verb}")
+
+    return _FORMAT_VERB.sub(one, fmt)
+
+
+def _replace(call: _Call, text: str, search: str, repl: str) -> str:
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        # Terraform uses RE2 with $1 / ${1} for groups; Python's re agrees on the common subset.
+        py_repl = re.sub(r"\$\{?(\d+)\}?", r"\\g<\1>", repl.replace("\\", "\\\\"))
+        return re.sub(search[1:-1], py_repl, text)
+    return text.replace(search, repl)
+
+
+def _tolist(call: _Call, value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        raise _FunctionError("cannot convert an object to a list")
+    return list(value)
+
+
+def _toset(call: _Call, value: Any) -> list[Any]:
+    _need(isinstance(value, list), "toset() needs a list")
+    unique: list[Any] = []
+    for item in value:
+        if not any(_tf_equal(item, u) for u in unique):
+            unique.append(item)
+    # Terraform orders a set of strings lexically.
+    if all(isinstance(u, str) for u in unique):
+        unique.sort()
+    return unique
+
+
+def _flatten(call: _Call, value: Any) -> list[Any]:
+    out: list[Any] = []
+    for item in value:
+        if isinstance(item, list):
+            out.extend(_flatten(call, item))
+        else:
+            out.append(item)
+    return out
+
+
+def _merge(call: _Call, *maps: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for m in maps:
+        if m is None:
+            continue
+        _need(isinstance(m, dict), "merge() needs objects")
+        out.update(m)
+    return out
+
+
+def _lookup(call: _Call, mapping: Any, key: str, *default: Any) -> Any:
+    _need(isinstance(mapping, dict), "lookup() needs an object")
+    if key in mapping:
+        return mapping[key]
+    _need(bool(default), f"no key {key!r} and no default")
+    return default[0]
+
+
+def _element(call: _Call, items: list[Any], index: Any) -> Any:
+    _need(bool(items), "element() of an empty list")
+    return items[int(index) % len(items)]
+
+
+def _coalesce(call: _Call, *values: Any) -> Any:
+    for v in values:
+        if v is not None and v != "":
+            return v
+    raise _FunctionError("no non-null, non-empty argument")
+
+
+def _substr(call: _Call, text: str, offset: int, length: int) -> str:
+    offset = int(offset)
+    if offset < 0:
+        offset += len(text)
+    return text[offset:] if int(length) < 0 else text[offset : offset + int(length)]
+
+
+def _tostring(call: _Call, value: Any) -> Any:
+    if value is None:
+        return None
+    text = _to_str(value)
+    if isinstance(text, Unknown):
+        raise _FunctionError(text.reason)
+    return text
+
+
+def _tonumber(call: _Call, value: Any) -> Any:
+    number = _to_num(value)
+    if isinstance(number, Unknown):
+        raise _FunctionError(number.reason)
+    return number
+
+
+def _tobool(call: _Call, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    _need(value in ("true", "false"), f"{value!r} is not a bool")
+    return bool(value == "true")
+
+
+def _one(call: _Call, value: list[Any]) -> Any:
+    _need(len(value) <= 1, "one() needs at most one element")
+    return value[0] if value else None
+
+
+def _regex(call: _Call, pattern: str, text: str) -> Any:
+    match = re.search(pattern, text)
+    _need(match is not None, "no match")
+    assert match is not None
+    if match.groupdict():
+        return match.groupdict()
+    if match.groups():
+        return list(match.groups())
+    return match.group(0)
+
+
+def _not_offline(what: str) -> Callable[..., Any]:
+    def func(call: _Call, *args: Any) -> Any:
+        return call.evaluator.unknown(
+            call.tree, call.ctx, f"{what} is only known when Terraform runs"
+        )
+
+    return func
+
+
+def _str_fn(fn: Callable[[str], Any]) -> Callable[..., Any]:
+    def func(call: _Call, text: Any) -> Any:
+        _need(isinstance(text, str), f"expected a string, found {_type_name(text)}")
+        return fn(text)
+
+    return func
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "jsonencode": _jsonencode,
+    "jsondecode": _jsondecode,
+    "file": _file,
+    "templatefile": _templatefile,
+    "fileexists": lambda c, name: c.path(name).is_file(),
+    "format": _format,
+    "formatlist": lambda c, fmt, *lists: [
+        _format(c, fmt, *(a[i] if isinstance(a, list) else a for a in lists))
+        for i in range(max((len(a) for a in lists if isinstance(a, list)), default=1))
+    ],
+    "join": lambda c, sep, *lists: sep.join(str(_to_str(x)) for lst in lists for x in lst),
+    "split": lambda c, sep, text: text.split(sep),
+    "concat": lambda c, *lists: [x for lst in lists for x in lst],
+    "merge": _merge,
+    "lookup": _lookup,
+    "element": _element,
+    "length": lambda c, v: len(v),
+    "lower": _str_fn(str.lower),
+    "upper": _str_fn(str.upper),
+    "title": _str_fn(str.title),
+    "replace": _replace,
+    "trimspace": _str_fn(str.strip),
+    "trim": lambda c, text, chars: text.strip(chars),
+    "trimprefix": lambda c, text, p: text.removeprefix(p),
+    "trimsuffix": lambda c, text, s: text.removesuffix(s),
+    "chomp": _str_fn(lambda t: t.rstrip("\r\n")),
+    "substr": _substr,
+    "startswith": lambda c, text, p: text.startswith(p),
+    "endswith": lambda c, text, s: text.endswith(s),
+    "strcontains": lambda c, text, s: s in text,
+    "coalesce": _coalesce,
+    "coalescelist": lambda c, *lists: next((lst for lst in lists if lst), []),
+    "compact": lambda c, items: [x for x in items if x not in (None, "")],
+    "distinct": lambda c, items: [x for i, x in enumerate(items) if x not in items[:i]],
+    "flatten": _flatten,
+    "keys": lambda c, m: sorted(m),
+    "values": lambda c, m: [m[k] for k in sorted(m)],
+    "contains": lambda c, items, v: any(_tf_equal(x, v) for x in items),
+    "index": lambda c, items, v: next(i for i, x in enumerate(items) if _tf_equal(x, v)),
+    "tolist": _tolist,
+    "toset": _toset,
+    "tomap": lambda c, m: dict(m),
+    "tostring": _tostring,
+    "tonumber": _tonumber,
+    "tobool": _tobool,
+    "one": _one,
+    "sort": lambda c, items: sorted(str(_to_str(x)) for x in items),
+    "reverse": lambda c, items: list(reversed(items)),
+    "slice": lambda c, items, a, b: items[int(a) : int(b)],
+    "zipmap": lambda c, ks, vs: dict(zip(ks, vs, strict=True)),
+    "range": lambda c, *a: list(range(*(int(x) for x in a))),
+    "min": lambda c, *a: min(a),
+    "max": lambda c, *a: max(a),
+    "sum": lambda c, items: sum(items),
+    "abs": lambda c, n: abs(n),
+    "ceil": lambda c, n: math.ceil(n),
+    "floor": lambda c, n: math.floor(n),
+    "alltrue": lambda c, items: all(x is True or x == "true" for x in items),
+    "anytrue": lambda c, items: any(x is True or x == "true" for x in items),
+    "setunion": lambda c, *sets: _toset(c, [x for s in sets for x in s]),
+    "setintersection": lambda c, first, *rest: _toset(
+        c, [x for x in first if all(x in s for s in rest)]
+    ),
+    "setsubtract": lambda c, a, b: _toset(c, [x for x in a if x not in b]),
+    "base64encode": lambda c, t: base64.b64encode(t.encode()).decode(),
+    "base64decode": lambda c, t: base64.b64decode(t).decode(),
+    "abspath": lambda c, p: str(c.path(p).resolve()),
+    "dirname": lambda c, p: os.path.dirname(p),
+    "basename": lambda c, p: os.path.basename(p),
+    "regex": _regex,
+    "regexall": lambda c, pattern, text: [m.group(0) for m in re.finditer(pattern, text)],
+    "timestamp": _not_offline("timestamp()"),
+    "uuid": _not_offline("uuid()"),
+    "bcrypt": _not_offline("bcrypt()"),
+    "plantimestamp": _not_offline("plantimestamp()"),
+}
+# Functions that must see Unknown arguments themselves (the rest return the first Unknown).
+_UNKNOWN_TOLERANT = frozenset({"coalesce_unknown"})
+
+
+class _Namespace(Lazy):
+    """``var``, ``local``, ``data``, ``module`` and resource-type names: attribute lookups are
+    delegated to a function."""
+
+    def __init__(self, label: str, lookup: Callable[[str], Any]) -> None:
+        self.label = label
+        self.lookup = lookup
+
+    def get(self, name: str) -> Any:
+        return self.lookup(name)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# -- modules, resources and instances ----------------------------------------------------------------
+
+
+class Instance(Lazy):
+    """One instance of a resource or data block (``count``/``for_each`` give several)."""
+
+    def __init__(
+        self,
+        module: ModuleInstance,
+        block: Block,
+        mode: str,
+        address: str,
+        scope: dict[str, Any],
+    ) -> None:
+        self.module = module
+        self.block = block
+        self.mode = mode
+        self.rtype = block.labels[0]
+        self.address = address
+        self.scope = scope
+        self._cache: dict[str, Any] = {}
+        self._env: Env | None = None
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def ctx(self) -> Ctx:
+        return Ctx(self.module, dict(self.scope), self.block.file)
+
+    @property
+    def env(self) -> Env:
+        if self._env is None:
+            self._env = self.module.env_for(self.block)
+        return self._env
+
+    def configured(self, name: str) -> bool:
+        return (name in self.block.attrs and name not in _META) or any(
+            _block_name(b) == name for b in self.block.blocks
+        )
+
+    def get(self, name: str) -> Any:
+        if name in self._cache:
+            value = self._cache[name]
+            if value is _IN_PROGRESS:
+                return Unknown(f"{self.block.where}: {self.address}.{name} refers to itself")
+            return value
+        self._cache[name] = _IN_PROGRESS
+        try:
+            value = self._compute(name)
+        finally:
+            self._cache.pop(name, None)
+        self._cache[name] = value
+        return value
+
+    def _compute(self, name: str) -> Any:
+        loader = self.module.loader
+        if name in self.block.attrs and name not in _META:
+            return loader.evaluator.ev(self.block.attrs[name], self.ctx)
+        if any(_block_name(b) == name for b in self.block.blocks):
+            return self.module.nested(self.block.blocks, name, self.ctx)
+        if (
+            self.mode == "data"
+            and self.rtype == "aws_iam_policy_document"
+            and name in ("json", "minified_json")
+        ):
+            return self.policy_json(minified=name == "minified_json")
+        if self.rtype.startswith("random_") and self.mode == "managed":
+            return _random_attribute(self, name)
+        computed = computed_attributes(
+            self.rtype, self.address, _LazyValues(self), self.env, data=self.mode == "data"
+        )
+        if name in computed:
+            return computed[name]
+        if name == "tags_all":
+            tags = self.get("tags") if self.configured("tags") else {}
+            if isinstance(tags, Unknown):
+                return tags
+            return {**self.env.default_tags, **(tags or {})}
+        return Unknown(
+            f"{self.block.where}: {self.address}.{name} is not set in the configuration and is "
+            "known only after apply"
+        )
+
+    def policy_json(self, *, minified: bool) -> Any:
+        values = self.values()
+        try:
+            text, notes = render_policy_document(values)
+        except ValueError as exc:
+            raise InputError(str(exc), path=self.address, source=self.block.where) from None
+        for note in notes:
+            self.module.loader.warnings.add(self.block.where, self.address, note)
+        if minified and isinstance(text, str):
+            return json.dumps(json.loads(text), separators=(",", ":"))
+        return text
+
+    def values(self) -> dict[str, Any]:
+        """Every configured argument and nested block, evaluated."""
+        out: dict[str, Any] = {}
+        for name in self.block.attrs:
+            if name not in _META:
+                out[name] = _plain(self.get(name))
+        for b in self.block.blocks:
+            name = _block_name(b)
+            if name not in out and name not in _META:
+                out[name] = _plain(self.get(name))
+        return out
+
+    def materialize(self) -> Any:
+        values = self.values()
+        computed = computed_attributes(
+            self.rtype, self.address, values, self.env, data=self.mode == "data"
+        )
+        return {**computed, **values}
+
+
+_IN_PROGRESS = object()
+
+
+def _block_name(block: Block) -> str:
+    return block.labels[0] if block.type == "dynamic" and block.labels else block.type
+
+
+class _LazyValues(Mapping[str, Any]):
+    """An instance's configured values, evaluated when the provider rules read them."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+
+    def __getitem__(self, key: str) -> Any:
+        if not self.instance.configured(key):
+            raise KeyError(key)
+        return _plain(self.instance.get(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(k for k in self.instance.block.attrs if k not in _META)
+
+    def __len__(self) -> int:
+        return len(self.instance.block.attrs)
+
+
+def _random_attribute(inst: Instance, name: str) -> Any:
+    """Stable placeholders for the ``random`` provider's values, which exist only after apply."""
+    seed = inst.address
+    length_value = inst.get("length") if inst.configured("length") else 16
+    length = int(length_value) if isinstance(length_value, int) else 16
+    if inst.rtype == "random_id":
+        size_value = inst.get("byte_length") if inst.configured("byte_length") else 8
+        size = int(size_value) if isinstance(size_value, int) else 8
+        hex_value = placeholder_hex(seed, size * 2)
+        prefix = inst.get("prefix") if inst.configured("prefix") else ""
+        raw = bytes.fromhex(hex_value)
+        return {
+            "hex": f"{prefix}{hex_value}",
+            "dec": f"{prefix}{int(hex_value, 16)}",
+            "b64_url": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            "b64_std": base64.b64encode(raw).decode(),
+            "id": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        }.get(name, Unknown(f"random_id has no attribute {name}"))
+    if inst.rtype in ("random_string", "random_password"):
+        upper = inst.get("upper") if inst.configured("upper") else True
+        text = placeholder_alnum(seed, length, upper=False)
+        if upper is not False:
+            text = text[: length // 2] + text[length // 2 :].upper()
+        return text if name in ("result", "id") else Unknown(f"{inst.rtype}.{name} is unknown")
+    if inst.rtype == "random_uuid":
+        return placeholder_uuid(seed) if name in ("result", "id") else Unknown("unknown attribute")
+    if inst.rtype == "random_integer":
+        low = inst.get("min") if inst.configured("min") else 0
+        return low if name in ("result", "id") else Unknown("unknown attribute")
+    if inst.rtype == "random_pet":
+        prefix = inst.get("prefix") if inst.configured("prefix") else None
+        sep = inst.get("separator") if inst.configured("separator") else "-"
+        pet = f"placeholder{sep}{placeholder_digits(seed, 6)}"
+        return (f"{prefix}{sep}{pet}" if prefix else pet) if name == "id" else Unknown("unknown")
+    return Unknown(f"{inst.address}.{name} is chosen at apply time")
+
+
+@dataclass
+class _Provider:
+    block: Block | None
+    module: ModuleInstance
+    _env: Env | None = None
+
+
+class ModuleInstance:
+    """One instance of a module: the root module, or a module call (per count/for_each key)."""
+
+    def __init__(
+        self,
+        loader: _Loader,
+        directory: Path,
+        blocks: list[Block],
+        prefix: str,
+        inputs: Mapping[str, Callable[[], Any]],
+        providers: dict[str, _Provider],
+        key_path: str,
+    ) -> None:
+        self.loader = loader
+        self.dir = directory
+        self.prefix = prefix  # "" or "module.a." or 'module.a["k"].'
+        self.inputs = inputs
+        self.key_path = key_path  # for .terraform/modules/modules.json ("a.b")
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, tuple[Tree[Any], Block]] = {}
+        self.outputs: dict[str, Block] = {}
+        self.calls: dict[str, Block] = {}
+        self.blocks: dict[tuple[str, str, str], Block] = {}
+        self.providers = dict(providers)
+        self._locals_cache: dict[str, Any] = {}
+        self._resource_cache: dict[tuple[str, str, str], Any] = {}
+        self._call_cache: dict[str, Any] = {}
+        for block in blocks:
+            self._add(block)
+
+    def _add(self, block: Block) -> None:
+        kind = block.type
+        if kind == "variable" and len(block.labels) == 1:
+            self.variables[block.labels[0]] = block
+        elif kind == "locals":
+            for name, expr in block.attrs.items():
+                if name in self.locals:
+                    raise InputError(
+                        f"local.{name} is defined twice",
+                        path=f"line {block.line}",
+                        source=block.file,
+                    )
+                self.locals[name] = (expr, block)
+        elif kind == "output" and len(block.labels) == 1:
+            self.outputs[block.labels[0]] = block
+        elif kind == "module" and len(block.labels) == 1:
+            self.calls[block.labels[0]] = block
+        elif kind in ("resource", "data"):
+            if len(block.labels) != 2:
+                raise InputError(
+                    f"a {kind} block needs a type and a name",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
+            mode = "managed" if kind == "resource" else "data"
+            res_key = (mode, block.labels[0], block.labels[1])
+            if res_key in self.blocks:
+                raise InputError(
+                    f"{kind} {block.labels[0]}.{block.labels[1]} is declared twice",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
+            self.blocks[res_key] = block
+        elif kind == "provider" and len(block.labels) == 1:
+            alias_tree = block.attrs.get("alias")
+            alias = None
+            if alias_tree is not None:
+                value = self.loader.evaluator.ev(alias_tree, Ctx(self, {}, block.file))
+                alias = value if isinstance(value, str) else None
+            key = block.labels[0] + (f".{alias}" if alias else "")
+            self.providers[key] = _Provider(block, self)
+
+    def ctx(self, block: Block | None = None, scope: dict[str, Any] | None = None) -> Ctx:
+        return Ctx(self, dict(scope or {}), block.file if block else "")
+
+    # -- names
+
+    def variable(self, name: str) -> Any:
+        if name in self.inputs:
+            return self.inputs[name]()
+        block = self.variables.get(name)
+        if block is None:
+            return Unknown(f"{self.prefix}var.{name} is not declared")
+        if self.prefix == "" and name in self.loader.variable_values:
+            return self.loader.variable_values[name]
+        if "default" in block.attrs:
+            return _plain(self.loader.evaluator.ev(block.attrs["default"], self.ctx(block)))
+        return Unknown(
+            f"{block.where}: {self.prefix}var.{name} has no value (no default; pass it with "
+            "variables=..., a terraform.tfvars file or var_files=...)"
+        )
+
+    def local(self, name: str) -> Any:
+        if name in self._locals_cache:
+            value = self._locals_cache[name]
+            if value is _IN_PROGRESS:
+                return Unknown(f"{self.prefix}local.{name} refers to itself")
+            return value
+        if name not in self.locals:
+            return Unknown(f"{self.prefix}local.{name} is not defined")
+        expr, block = self.locals[name]
+        self._locals_cache[name] = _IN_PROGRESS
+        try:
+            value = self.loader.evaluator.ev(expr, self.ctx(block))
+        finally:
+            self._locals_cache.pop(name, None)
+        self._locals_cache[name] = value
+        return value
+
+    def resource(self, mode: str, rtype: str, name: str) -> Any:
+        key = (mode, rtype, name)
+        if key in self._resource_cache:
+            return self._resource_cache[key]
+        block = self.blocks.get(key)
+        label = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
+        if block is None:
+            return Unknown(f"{self.prefix}{label} is not declared")
+        value: Any
+        expansion = self.expand(block)
+        if isinstance(expansion, Unknown):
+            value = expansion
+        elif expansion is None:
+            value = Instance(self, block, mode, f"{self.prefix}{label}", {})
+        else:
+            kind, keys = expansion
+            instances = {
+                k: Instance(self, block, mode, f"{self.prefix}{label}{_index_text(k)}", scope)
+                for k, scope in keys
+            }
+            value = list(instances.values()) if kind == "count" else instances
+        self._resource_cache[key] = value
+        return value
+
+    def expand(self, block: Block) -> Any:
+        """None for a single instance; ("count"|"for_each", [(key, scope)]) for several."""
+        ctx = self.ctx(block)
+        if "count" in block.attrs:
+            count = _plain(self.loader.evaluator.ev(block.attrs["count"], ctx))
+            if isinstance(count, Unknown):
+                return count
+            number = _to_num(count)
+            if isinstance(number, Unknown) or isinstance(count, bool):
+                raise InputError(
+                    f"count must be a number, not {count!r}",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
+            return ("count", [(i, {"count": {"index": i}}) for i in range(int(number))])
+        if "for_each" in block.attrs:
+            each = _plain(self.loader.evaluator.ev(block.attrs["for_each"], ctx))
+            if isinstance(each, Unknown):
+                return each
+            if isinstance(each, dict):
+                items = [(k, {"each": {"key": k, "value": each[k]}}) for k in sorted(each)]
+            elif isinstance(each, list):
+                keys = [_to_str(v) for v in each]
+                bad = next((k for k in keys if isinstance(k, Unknown)), None)
+                if bad is not None:
+                    return bad
+                items = [(k, {"each": {"key": k, "value": k}}) for k in sorted(set(keys))]
+            else:
+                raise InputError(
+                    f"for_each must be a map or a set, not {_type_name(each)}",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
+            return ("for_each", items)
+        return None
+
+    def call(self, name: str) -> Any:
+        if name in self._call_cache:
+            return self._call_cache[name]
+        block = self.calls.get(name)
+        if block is None:
+            return Unknown(f"{self.prefix}module.{name} is not declared")
+        value = self.loader.module_call(self, name, block)
+        self._call_cache[name] = value
+        return value
+
+    def output(self, name: str) -> Any:
+        block = self.outputs.get(name)
+        if block is None or "value" not in block.attrs:
+            return Unknown(f"{self.prefix.rstrip('.')} has no output {name!r}")
+        return self.loader.evaluator.ev(block.attrs["value"], self.ctx(block))
+
+    def nested(self, blocks: list[Block], name: str, ctx: Ctx) -> Any:
+        """The nested blocks called ``name`` as a list of evaluated objects (dynamic expanded)."""
+        out: list[Any] = []
+        for b in blocks:
+            if _block_name(b) != name:
+                continue
+            if b.type != "dynamic":
+                out.append(self.block_values(b, ctx))
+                continue
+            each = (
+                _plain(self.loader.evaluator.ev(b.attrs["for_each"], ctx))
+                if "for_each" in b.attrs
+                else []
+            )
+            if isinstance(each, Unknown):
+                out.append(each)
+                continue
+            iterator = name
+            if "iterator" in b.attrs:
+                iterator = _traversal(b.attrs["iterator"]) or name
+            content = next((c for c in b.blocks if c.type == "content"), None)
+            if content is None:
+                raise InputError(
+                    f"dynamic {name!r} has no content block", path=f"line {b.line}", source=b.file
+                )
+            items = self.loader.evaluator._iterate(each) if isinstance(each, dict | list) else []
+            for key, val in items:
+                inner = ctx.with_vars(**{iterator: {"key": key, "value": val}})
+                out.append(self.block_values(content, inner))
+        return out
+
+    def block_values(self, block: Block, ctx: Ctx) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        inner = Ctx(ctx.module, ctx.scope, block.file)
+        for name, expr in block.attrs.items():
+            out[name] = _plain(self.loader.evaluator.ev(expr, inner))
+        for b in block.blocks:
+            name = _block_name(b)
+            if name not in out:
+                out[name] = self.nested(block.blocks, name, inner)
+        return out
+
+    # -- providers
+
+    def env_for(self, block: Block) -> Env:
+        key = "aws"
+        if "provider" in block.attrs:
+            key = _traversal(block.attrs["provider"]) or "aws"
+        provider = self.providers.get(key) or self.providers.get("aws")
+        if provider is None:
+            return self.loader.default_env(None)
+        if provider._env is None:
+            provider._env = self.loader.provider_env(provider)
+        return provider._env
+
+
+def _index_text(key: Any) -> str:
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
+
+
+# -- the loader ---------------------------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(
+        self,
+        root: Path,
+        source: str,
+        warnings: Warnings,
+        *,
+        account: str | None,
+        region: str | None,
+        partition: str | None,
+        variables: Mapping[str, Any],
+        var_files: Sequence[str | os.PathLike[str]],
+    ) -> None:
+        self.root_path = root
+        self.root_dir = root if root.is_dir() else root.parent
+        self.source = source
+        self.warnings = warnings
+        self.account, self.region, self.partition = account, region, partition
+        self.evaluator = Evaluator(self)
+        self.variable_values: dict[str, Any] = {}
+        self.modules: list[ModuleInstance] = []
+        self._var_files = list(var_files)
+        self._variables = dict(variables)
+        self._modules_json: dict[str, str] | None = None
+
+    # -- files
+
+    def label(self, path: Path) -> str:
+        """How a file is named in messages: relative to the input as given."""
+        try:
+            rel = path.relative_to(self.root_dir)
+        except ValueError:
+            return str(path)
+        base = self.source if self.root_path.is_dir() else str(Path(self.source).parent)
+        return str(Path(base) / rel)
+
+    def read_dir(self, directory: Path, only: Path | None = None) -> list[Block]:
+        files = [only] if only is not None else _tf_files(directory)
+        blocks: list[Block] = []
+        if only is None:
+            for extra in sorted(directory.glob("*.tf.json")):
+                self.warnings.add(
+                    self.label(extra),
+                    "",
+                    "Terraform JSON syntax (.tf.json) is not supported; this file is ignored",
+                )
+        for path in files:
+            if path.name == "override.tf" or path.name.endswith("_override.tf"):
+                self.warnings.add(
+                    self.label(path),
+                    "",
+                    "override files are not merged into the configuration; this file is ignored",
+                )
+                continue
+            blocks.extend(parse_file(path, self.label(path)))
+        return blocks
+
+    def read_tfvars(self, path: Path) -> dict[str, Any]:
+        label = self.label(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
+        if path.name.endswith(".json"):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"invalid JSON: {exc.msg}",
+                    path=f"line {exc.lineno}, column {exc.colno}",
+                    source=label,
+                ) from None
+            if not isinstance(data, dict):
+                raise InputError("a .tfvars.json file holds an object", source=label)
+            return data
+        tree = _parse_text(text, label)
+        body = next(c for c in tree.children if isinstance(c, Tree) and c.data == "body")
+        attrs, blocks = _body(body, label, path.parent)
+        if blocks:
+            raise InputError(
+                "a .tfvars file holds only assignments", path=f"line {blocks[0].line}", source=label
+            )
+        values: dict[str, Any] = {}
+        empty = ModuleInstance(self, path.parent, [], "", {}, {}, "")
+        for name, expr in attrs.items():
+            value = _plain(self.evaluator.ev(expr, Ctx(empty, {}, label)))
+            if find_unknown(value) is not None:
+                raise InputError(
+                    f"{name}: a .tfvars value must be a constant",
+                    path=f"line {_line(expr)}",
+                    source=label,
+                )
+            values[name] = value
+        return values
+
+    def collect_variables(self) -> None:
+        # Terraform's precedence: terraform.tfvars, then *.auto.tfvars in lexical order, then
+        # explicit var files, then values given directly.
+        files: list[Path] = []
+        for name in ("terraform.tfvars", "terraform.tfvars.json"):
+            if (self.root_dir / name).is_file():
+                files.append(self.root_dir / name)
+        files.extend(sorted(self.root_dir.glob("*.auto.tfvars")))
+        files.extend(sorted(self.root_dir.glob("*.auto.tfvars.json")))
+        files.extend(Path(f) for f in self._var_files)
+        for path in files:
+            self.variable_values.update(self.read_tfvars(path))
+        self.variable_values.update(self._variables)
+
+    # -- environments
+
+    def default_env(self, region: str | None) -> Env:
+        account = self.account
+        region = region or self.region
+        return Env(
+            account=account or PLACEHOLDER_ACCOUNT,
+            partition=self.partition or partition_of_region(region),
+            region=region or PLACEHOLDER_REGION,
+            account_is_placeholder=account is None,
+            region_is_placeholder=region is None,
+        )
+
+    def provider_env(self, provider: _Provider) -> Env:
+        block = provider.block
+        if block is None:
+            return self.default_env(None)
+        ctx = provider.module.ctx(block)
+        ev = self.evaluator
+
+        def text(tree: Tree[Any] | None, what: str) -> str | None:
+            if tree is None:
+                return None
+            value = _plain(ev.ev(tree, ctx))
+            if isinstance(value, Unknown):
+                self.warnings.add(
+                    block.where,
+                    f"provider.{block.labels[0]}",
+                    f"{what} is unknown ({value.reason})",
+                )
+                return None
+            return value if isinstance(value, str) else None
+
+        region = text(block.attrs.get("region"), "region") or self.region
+        account = None
+        allowed = block.attrs.get("allowed_account_ids")
+        if allowed is not None:
+            ids = _plain(ev.ev(allowed, ctx))
+            if isinstance(ids, list) and len(ids) == 1 and is_account_id(str(ids[0])):
+                account = str(ids[0])
+        for sub in block.blocks:
+            if sub.type == "assume_role" and account is None:
+                role_arn = text(sub.attrs.get("role_arn"), "assume_role.role_arn")
+                if role_arn and role_arn.count(":") >= 5 and is_account_id(role_arn.split(":")[4]):
+                    account = role_arn.split(":")[4]
+        tags: dict[str, Any] = {}
+        for sub in block.blocks:
+            if sub.type == "default_tags" and "tags" in sub.attrs:
+                value = _plain(ev.ev(sub.attrs["tags"], ctx))
+                if isinstance(value, dict):
+                    tags = value
+        account = account or self.account
+        return Env(
+            account=account or PLACEHOLDER_ACCOUNT,
+            partition=self.partition or partition_of_region(region),
+            region=region or PLACEHOLDER_REGION,
+            default_tags=tags,
+            account_is_placeholder=account is None,
+            region_is_placeholder=region is None,
+        )
+
+    # -- modules
+
+    def modules_json(self) -> dict[str, str]:
+        if self._modules_json is None:
+            self._modules_json = {}
+            manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
+            if manifest.is_file():
+                try:
+                    data = json.loads(manifest.read_text(encoding="utf-8"))
+                    for entry in data.get("Modules", []):
+                        if entry.get("Key") and entry.get("Dir"):
+                            self._modules_json[entry["Key"]] = entry["Dir"]
+                except (OSError, json.JSONDecodeError, AttributeError):
+                    pass
+        return self._modules_json
+
+    def module_call(self, parent: ModuleInstance, name: str, block: Block) -> Any:
+        ctx = parent.ctx(block)
+        source_value = (
+            _plain(self.evaluator.ev(block.attrs["source"], ctx))
+            if "source" in block.attrs
+            else None
+        )
+        address = f"{parent.prefix}module.{name}"
+        if not isinstance(source_value, str):
+            raise InputError(
+                "a module block needs a source string", path=f"line {block.line}", source=block.file
+            )
+        key_path = f"{parent.key_path}.{name}" if parent.key_path else name
+        if source_value.startswith(("./", "../")):
+            directory = (parent.dir / source_value).resolve()
+        elif key_path in self.modules_json():
+            directory = (self.root_dir / self.modules_json()[key_path]).resolve()
+        else:
+            self.warnings.add(
+                block.where,
+                address,
+                f"module source {source_value!r} is not a "
+                "local path and is not downloaded (.terraform/modules); the module "
+                "is not loaded",
+            )
+            return Unknown(f"{block.where}: {address} ({source_value}) is not loaded")
+        if not directory.is_dir():
+            raise InputError(
+                f"module directory {source_value!r} does not exist",
+                path=f"line {block.line}",
+                source=block.file,
+            )
+        blocks = self.read_dir(directory)
+        providers = {k: v for k, v in parent.providers.items() if k == "aws" or "." not in k}
+        if "providers" in block.attrs:
+            mapping = block.attrs["providers"]
+            for elem in _kids(_kids(mapping)[0]) if mapping.data == "expr_term" else []:
+                key_tree, value_tree = _kids(elem)
+                child_key = _traversal(_kids(key_tree)[0]) or ""
+                parent_key = _traversal(value_tree) or ""
+                if parent_key in parent.providers:
+                    providers[child_key] = parent.providers[parent_key]
+        expansion = parent.expand(block)
+        if isinstance(expansion, Unknown):
+            self.warnings.add(
+                block.where,
+                address,
+                f"count/for_each is unknown ({expansion.reason}); the module is not loaded",
+            )
+            return expansion
+        keys: list[tuple[Any, dict[str, Any]]] = [(None, {})] if expansion is None else expansion[1]
+        instances: dict[Any, ModuleInstance] = {}
+        for key, scope in keys:
+            prefix = f"{address}{'' if key is None else _index_text(key)}."
+
+            def thunk(expr: Tree[Any], scope: dict[str, Any] = scope) -> Callable[[], Any]:
+                return lambda: _plain(self.evaluator.ev(expr, parent.ctx(block, scope)))
+
+            inputs = {k: thunk(v) for k, v in block.attrs.items() if k not in _META}
+            child = ModuleInstance(self, directory, blocks, prefix, inputs, providers, key_path)
+            for k in inputs:
+                if k not in child.variables:
+                    raise InputError(
+                        f"module {name!r} has no variable {k!r}",
+                        path=f"line {block.line}",
+                        source=block.file,
+                    )
+            self.modules.append(child)
+            instances[key] = child
+        outputs = {k: _Namespace(f"module.{name}", m.output) for k, m in instances.items()}
+        if expansion is None:
+            return outputs[None]
+        return list(outputs.values()) if expansion[0] == "count" else outputs
+
+
+# -- entry points -----------------------------------------------------------------------------------
+
+
+def _instances(module: ModuleInstance, warnings: Warnings) -> Iterator[Instance]:
+    for (mode, rtype, name), block in module.blocks.items():
+        value = module.resource(mode, rtype, name)
+        label = f"{module.prefix}{'data.' if mode == 'data' else ''}{rtype}.{name}"
+        if isinstance(value, Unknown):
+            warnings.add(
+                block.where,
+                label,
+                f"count/for_each is unknown ({value.reason}); no instance of it is modeled",
+            )
+            continue
+        if isinstance(value, Instance):
+            yield value
+        elif isinstance(value, list):
+            yield from value
+        else:
+            yield from value.values()
+
+
+def read_terraform_dir(
+    path: str | os.PathLike[str],
+    *,
+    account: str | None = None,
+    region: str | None = None,
+    partition: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+    var_files: Sequence[str | os.PathLike[str]] = (),
+    source: str | None = None,
+) -> tuple[World, Warnings]:
+    """Load a configuration and also return the structured warnings (also in ``World.notes``)."""
+    root = Path(path)
+    label = source if source is not None else str(path)
+    if not root.exists():
+        raise InputError("no such file or directory", source=label)
+    if root.is_dir() and not _tf_files(root):
+        raise InputError("the directory holds no .tf files", source=label)
+    if account is not None and not is_account_id(account):
+        raise InputError(f"account must be a 12-digit account ID, not {account!r}", source=label)
+    warnings = Warnings()
+    loader = _Loader(
+        root,
+        label,
+        warnings,
+        account=account,
+        region=region,
+        partition=partition,
+        variables=variables or {},
+        var_files=var_files,
+    )
+    blocks = loader.read_dir(
+        root if root.is_dir() else root.parent, None if root.is_dir() else root
+    )
+    loader.collect_variables()
+    root_module = ModuleInstance(loader, loader.root_dir, blocks, "", {}, {}, "")
+    loader.modules.append(root_module)
+    # Load every module call (recursively), so their resources are collected.
+    pending = [root_module]
+    while pending:
+        module = pending.pop(0)
+        for call_name in module.calls:
+            before = len(loader.modules)
+            module.call(call_name)
+            pending.extend(loader.modules[before:])
+    resources: list[TfResource] = []
+    random_used = False
+    for module in loader.modules:
+        for inst in _instances(module, warnings):
+            if inst.rtype.startswith("random_"):
+                random_used = True
+            values = inst.values()
+            resources.append(
+                TfResource(
+                    address=inst.address,
+                    type=inst.rtype,
+                    name=inst.block.labels[1],
+                    values=values,
+                    env=inst.env,
+                    source=inst.block.where,
+                    mode=inst.mode,
+                )
+            )
+    notes: list[str] = []
+    if any(r.env.account_is_placeholder for r in resources if r.mode == "managed"):
+        notes.append(
+            f"{label}: the configuration does not say which account it deploys to; the "
+            f"placeholder account {PLACEHOLDER_ACCOUNT} is used (pass account=... to set it)"
+        )
+    if any(r.env.region_is_placeholder for r in resources if r.mode == "managed"):
+        notes.append(
+            f"{label}: no provider region is configured; the placeholder region "
+            f"{PLACEHOLDER_REGION} is used in regional ARNs (pass region=... to set it)"
+        )
+    if random_used:
+        notes.append(
+            f"{label}: values of the random provider are chosen at apply time; stable "
+            "placeholders stand in for them"
+        )
+    world = build_world(resources, warnings, label=label, notes=notes)
+    return world, warnings
+
+
+def load_terraform_dir(
+    path: str | os.PathLike[str],
+    *,
+    account: str | None = None,
+    region: str | None = None,
+    partition: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+    var_files: Sequence[str | os.PathLike[str]] = (),
+    source: str | None = None,
+) -> World:
+    """The world a Terraform configuration (a directory of ``.tf`` files, or one ``.tf`` file)
+    would create.
+
+    ``variables`` and ``var_files`` give root-module variables (after ``terraform.tfvars`` and
+    ``*.auto.tfvars``, which are read as Terraform reads them). ``account``/``region``/
+    ``partition`` apply to resources whose provider configuration does not say. Unresolvable
+    parts are left out and reported in ``World.notes``; malformed HCL raises
+    :class:`~iamsim.errors.InputError` naming the file, line and column.
+    """
+    world, _ = read_terraform_dir(
+        path,
+        account=account,
+        region=region,
+        partition=partition,
+        variables=variables,
+        var_files=var_files,
+        source=source,
+    )
+    return world
