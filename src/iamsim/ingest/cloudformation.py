@@ -39,6 +39,7 @@ import yaml
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile
+from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     DEFAULT_PARTITION,
     PLACEHOLDER_ACCOUNT,
@@ -57,7 +58,14 @@ from iamsim.ingest.terraform_common import (
 from iamsim.model import World, is_account_id
 from iamsim.policy.model import PolicyType
 
-__all__ = ["detect", "load", "load_cloudformation", "parse_template", "read_cloudformation"]
+__all__ = [
+    "FORMATS",
+    "detect",
+    "load",
+    "load_cloudformation",
+    "parse_template",
+    "read_cloudformation",
+]
 
 # -- reading -----------------------------------------------------------------------------------------
 
@@ -202,6 +210,16 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_cloudformation`)."""
     return load_cloudformation(file.path, source=file.source)
+
+
+FORMATS = (
+    InputFormat(
+        name="cloudformation",
+        description="a CloudFormation template (JSON, or YAML with !Ref-style short forms)",
+        detect=detect,
+        load=load,
+    ),
+)
 
 
 # -- evaluation ---------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from lark.exceptions import LarkError
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile
+from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
@@ -63,7 +64,7 @@ from iamsim.ingest.terraform_common import (
 )
 from iamsim.model import World, is_account_id
 
-__all__ = ["detect", "load", "load_terraform_dir", "read_terraform_dir"]
+__all__ = ["FORMATS", "detect", "load", "load_terraform_dir", "read_terraform_dir"]
 
 # -- detection ------------------------------------------------------------------------------------
 
@@ -90,6 +91,16 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_terraform_dir`)."""
     return load_terraform_dir(file.path, source=file.source)
+
+
+FORMATS = (
+    InputFormat(
+        name="terraform",
+        description="a Terraform configuration: a directory of .tf files, or one .tf file",
+        detect=detect,
+        load=load,
+    ),
+)
 
 
 # -- syntax tree helpers --------------------------------------------------------------------------

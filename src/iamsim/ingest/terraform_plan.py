@@ -27,6 +27,7 @@ from typing import Any
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile
+from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
@@ -40,7 +41,7 @@ from iamsim.ingest.terraform_common import (
 )
 from iamsim.model import World, is_account_id
 
-__all__ = ["detect", "load", "load_terraform_plan", "read_terraform_plan"]
+__all__ = ["FORMATS", "detect", "load", "load_terraform_plan", "read_terraform_plan"]
 
 _STATE_KEYS = ("planned_values", "resource_changes")
 
@@ -86,6 +87,16 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_terraform_plan`)."""
     return load_terraform_plan(file.path, source=file.source)
+
+
+FORMATS = (
+    InputFormat(
+        name="terraform-plan",
+        description="Terraform plan JSON (terraform show -json PLANFILE; a state file too)",
+        detect=detect,
+        load=load,
+    ),
+)
 
 
 # -- references ------------------------------------------------------------------------------------

@@ -1,0 +1,8 @@
+resource "aws_iam_user" "ok" {
+  name = "ok"
+}
+
+resource "aws_iam_user" "broken" {
+  name = "broken"
+  tags = {
+    a = "b"
