@@ -1,0 +1,59 @@
+"""Readable text for validation reports (``iamsim validate``): findings grouped by file, each
+with its severity, code, JSON path and message, then a summary line."""
+
+from __future__ import annotations
+
+import textwrap
+
+from iamsim.validation import ValidationFinding, ValidationReport
+
+_WIDTH = 100
+
+
+def _finding_lines(finding: ValidationFinding) -> list[str]:
+    where = finding.path or "(whole document)"
+    if finding.policy:
+        where = f"[{finding.policy}] {where}"
+    head = f"  {finding.severity:<10} {finding.code}  {where}"
+    body = textwrap.wrap(
+        finding.message,
+        _WIDTH,
+        initial_indent=" " * 13,
+        subsequent_indent=" " * 13,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return [head, *body]
+
+
+def render_validation(report: ValidationReport) -> str:
+    """Each validated file with what it was read as, its findings, and a summary."""
+    lines: list[str] = []
+    by_file: dict[str, list[ValidationFinding]] = {}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    described = set()
+    for target in report.targets:
+        described.add(target.file)
+        found = by_file.get(target.file, [])
+        status = "ok" if not found else f"{len(found)} finding{'s' if len(found) != 1 else ''}"
+        lines.append(f"{target.file} ({target.description}): {status}")
+        for finding in found:
+            lines += _finding_lines(finding)
+    # Findings located in files the inputs referenced (an SCP file of an organization, ...).
+    for file, found in by_file.items():
+        if file in described:
+            continue
+        lines.append(f"{file or '<inputs>'}: {len(found)} finding{'s' if len(found) != 1 else ''}")
+        for finding in found:
+            lines += _finding_lines(finding)
+    summary = report.summary()
+    lines.append("")
+    lines.append(
+        f"{summary['files']} file{'s' if summary['files'] != 1 else ''}, "
+        f"{summary['policies']} polic{'ies' if summary['policies'] != 1 else 'y'}: "
+        f"{summary['errors']} error{'s' if summary['errors'] != 1 else ''}, "
+        f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}, "
+        f"{summary['suggestions']} suggestion{'s' if summary['suggestions'] != 1 else ''}"
+    )
+    return "\n".join(lines)
