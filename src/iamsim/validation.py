@@ -918,6 +918,8 @@ def _boundary_conflicts(worlds: Sequence[tuple[str, World]]) -> list[ValidationF
                         f"{arn} has the permissions boundary {first[0]} in {first[1]} and "
                         f"{entity.boundary_arn} here; a principal has at most one boundary",
                         file,
+                        "",
+                        arn,
                     )
                 )
     return out
@@ -1063,9 +1065,12 @@ def validate_paths(
                 document = parse_text(text, file)
             except InputError:
                 document = None
+        unparsable_json = (
+            document is None and text is not None and text.lstrip("\ufeff \t\r\n")[:1] == "{"
+        )
         if _looks_like_policy(document) or (
-            policy_type is not None
-            and path.is_file()
+            path.is_file()
+            and (policy_type is not None or unparsable_json)
             and not _looks_like_scenario(document)
             and not _is_known_input(path)
         ):
@@ -1101,13 +1106,18 @@ def validate_paths(
             ValidationTarget(file, "input", _describe_world(world), _count_policies(world))
         )
     if worlds:
-        findings += _boundary_conflicts(worlds)
+        conflicts = _boundary_conflicts(worlds)
+        findings += conflicts
         try:
             merged = merge_worlds(w for _, w in worlds)
         except InputError as exc:
-            findings.append(
-                ValidationFinding("error", "conflicting-inputs", exc.reason, exc.source, exc.path)
-            )
+            # A boundary conflict already explains a principal defined differently.
+            if not any(c.policy and c.policy in exc.reason for c in conflicts):
+                findings.append(
+                    ValidationFinding(
+                        "error", "conflicting-inputs", exc.reason, exc.source, exc.path
+                    )
+                )
             for _, world in worlds:
                 findings += validate_world(world, catalog=cat)
         else:

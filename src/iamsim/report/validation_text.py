@@ -11,10 +11,10 @@ _WIDTH = 100
 
 
 def _finding_lines(finding: ValidationFinding) -> list[str]:
-    where = finding.path or "(whole document)"
+    where = finding.path
     if finding.policy:
-        where = f"[{finding.policy}] {where}"
-    head = f"  {finding.severity:<10} {finding.code}  {where}"
+        where = f"[{finding.policy}] {where}".rstrip()
+    head = f"  {finding.severity:<10} {finding.code}  {where}".rstrip()
     body = textwrap.wrap(
         finding.message,
         _WIDTH,
