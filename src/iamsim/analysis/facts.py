@@ -1,0 +1,91 @@
+"""What a principal alone fixes about every request it makes, and conditions seen through it.
+
+For one principal, some condition keys have the same value in every request it can make: its
+ARN, account, type, tags, organization (``aws:PrincipalArn``, ``aws:PrincipalTag/team``,
+``aws:PrincipalOrgID``...) and, for resources of its own account, ``aws:ResourceAccount`` and
+the resource's organization keys. Analyses that reason about "every request of this principal"
+evaluate the condition clauses over those keys once, with the engine's own condition code, and
+keep the other clauses (time, network, request tags, resource tags...) as the conditions under
+which something is allowed.
+
+Readings: a role is "any session of the role, without session tags" (the request builder's
+reading), so ``aws:PrincipalTag/*`` comes from the role's tags; ``aws:userid`` and
+``aws:SourceIdentity`` are fixed only when known (a role session's name is not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iamsim.conditions.evaluate import CompiledCondition, CompiledConditionBlock
+from iamsim.engine.request import Context, ContextValue
+
+# Keys fixed only when the principal's record supplies them.
+_ONLY_WHEN_KNOWN = frozenset({"aws:userid", "aws:sourceidentity"})
+_PRINCIPAL_KEYS = frozenset({"aws:username", "aws:userid", "aws:sourceidentity"})
+# Keys of the resource's account, fixed when the analysis is about the principal's own account.
+_OWN_ACCOUNT_KEYS = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"})
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Context keys the principal fixes (``context``) and which keys count as fixed."""
+
+    context: Context
+    own_account: bool = True
+    known_principal: bool = True
+
+    def determines(self, key: str) -> bool:
+        """Whether ``key`` has the same value (or is absent) in every request considered."""
+        if not self.known_principal:
+            return False
+        lower = key.lower()
+        if lower in _ONLY_WHEN_KNOWN:
+            return lower in self.context
+        if lower.startswith("aws:principal") or lower in _PRINCIPAL_KEYS:
+            return True
+        return self.own_account and lower in _OWN_ACCOUNT_KEYS and lower in self.context
+
+    def residual(self, block: CompiledConditionBlock) -> tuple[CompiledCondition, ...] | None:
+        """The clauses of ``block`` that still depend on the request, or None when a clause the
+        principal fixes is false (the statement never applies to this principal)."""
+        if block.empty:
+            return ()
+        kept: list[CompiledCondition] = []
+        for condition in block.conditions:
+            keys = (condition.key, *condition.variable_keys)
+            if all(self.determines(k) for k in keys):
+                if not condition.evaluate(self.context):
+                    return None
+                continue
+            kept.append(condition)
+        return tuple(kept)
+
+
+NO_FACTS = Facts(Context(), own_account=False, known_principal=False)
+
+
+def principal_facts(context: Context) -> Facts:
+    """Facts from a built request's context, keeping only the keys a principal fixes."""
+    facts = Facts(context)
+    fixed = {name: context.get_values(name) for name in context if facts.determines(name)}
+    values: dict[str, ContextValue] = {}
+    for name, vals in fixed.items():
+        assert vals is not None
+        values[name] = list(vals) if context.is_multi(name) else vals[0]
+    return Facts(Context(values))
+
+
+def conditions_hold(clauses: tuple[CompiledCondition, ...], context: Context) -> bool:
+    return all(c.evaluate(context) for c in clauses)
+
+
+def clauses_to_dict(clauses: tuple[CompiledCondition, ...]) -> dict[str, dict[str, object]]:
+    """Clauses as a policy ``Condition`` block (operator as written -> key -> values)."""
+    out: dict[str, dict[str, object]] = {}
+    for condition in clauses:
+        clause = condition.clause
+        values = list(clause.values)
+        value: object = values if (clause.value_was_list or len(values) != 1) else values[0]
+        out.setdefault(clause.operator.text, {})[clause.key] = value
+    return out

@@ -1,0 +1,752 @@
+"""The privilege escalation technique catalogue, and how one technique step is decided.
+
+The catalogue is data (``iamsim/data/escalation_techniques.yaml``): each technique names the
+actions it needs, the resource each action is requested on (a template), the context the
+request carries (``iam:PassedToService``, ``iam:PermissionsBoundary``, ``iam:PolicyARN``...) and
+what it yields. :func:`load_catalogue` reads and validates it.
+
+Nothing here decides access by itself. An :class:`Actor` is a principal of the world, possibly
+changed by an escalation (a policy added, a boundary removed) or created by one; the
+:class:`Oracle` turns "can this actor do ACTION on RESOURCE with this context" into the request
+the request builder makes for the actor, applies the actor's changes to the policy set, and asks
+the engine. Every technique step of every analysis goes through :meth:`Oracle.check`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from iamsim.builder import RequestBuilder
+from iamsim.engine import CompiledPolicySet, Decision, DecisionValue, PolicySet, decide, evaluate
+from iamsim.engine.compiled import compiled_policy
+from iamsim.engine.request import ContextValue
+from iamsim.errors import InputError
+from iamsim.model import Role, User, World, parse_arn
+from iamsim.policy.model import Policy, PolicyType
+from iamsim.policy.parser import parse_policy
+
+# Handlers of escalation.py; a technique of another kind is a catalogue error.
+KINDS = frozenset(
+    {
+        "assume-role",
+        "update-trust",
+        "user-credentials",
+        "pass-role",
+        "run-as-existing",
+        "attach-policy",
+        "put-policy",
+        "add-to-group",
+        "edit-policy-version",
+        "set-default-version",
+        "delete-boundary",
+        "put-boundary",
+        "create-principal",
+    }
+)
+# Kinds whose technique names a target type (user, group or role).
+_TARGETED = {
+    "attach-policy": {"user", "group", "role"},
+    "put-policy": {"user", "group", "role"},
+    "delete-boundary": {"user", "role"},
+    "put-boundary": {"user", "role"},
+    "create-principal": {"user", "role"},
+}
+PLACEHOLDERS = frozenset(
+    {
+        "Partition",
+        "Account",
+        "Region",
+        "Target",
+        "New",
+        "Resource",
+        "Service",
+        "TargetBoundary",
+        "PolicyChoice",
+        "BoundaryChoice",
+        "Actor",
+    }
+)
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+_TECHNIQUE_KEYS = {
+    "id",
+    "name",
+    "category",
+    "kind",
+    "target",
+    "service",
+    "instance_profile",
+    "resource_kind",
+    "candidate",
+    "steps",
+    "note",
+    "breaks",
+    "references",
+}
+_STEP_KEYS = {"action", "resource", "context", "trust", "gives"}
+
+# Services whose API is global: requests reach them in us-east-1 (aws:RequestedRegion).
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "support"})
+
+ADMINISTRATOR_ACCESS = "AdministratorAccess"
+
+
+# -- the catalogue ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One request a technique needs: ``action`` on ``resource`` with ``context``.
+
+    ``trust`` is ``attacker`` (decided against a trust policy the actor wrote naming itself)
+    or ``account`` (a trust policy trusting the actor's account); ``gives`` says what an
+    alternative of a new-principal technique grants (``inline-policy``/``attached-policy``).
+    """
+
+    action: str
+    resource: str
+    context: tuple[tuple[str, str], ...] = ()
+    trust: str | None = None
+    gives: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepGroup:
+    """Steps of which any one suffices (a single step is a group of one)."""
+
+    options: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Technique:
+    id: str
+    name: str
+    category: str
+    kind: str
+    steps: tuple[StepGroup, ...]
+    target: str | None = None
+    service: str | None = None
+    instance_profile: bool = False
+    resource_kind: str | None = None
+    candidate: str | None = None
+    note: str | None = None
+    breaks: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(o.action for g in self.steps for o in g.options)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "kind": self.kind,
+            "actions": list(dict.fromkeys(self.actions)),
+        }
+        if self.service:
+            out["service"] = self.service
+        out["references"] = list(self.references)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """An administrator probe: ``action`` on ``resource`` (a template), optionally a trust
+    request decided against a trust policy trusting the account."""
+
+    action: str
+    resource: str
+    trust: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    techniques: tuple[Technique, ...]
+    admin_probes: tuple[Probe, ...]
+    references: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    def technique(self, technique_id: str) -> Technique:
+        for t in self.techniques:
+            if t.id == technique_id:
+                return t
+        raise KeyError(technique_id)
+
+    def of_kind(self, *kinds: str) -> tuple[Technique, ...]:
+        return tuple(t for t in self.techniques if t.kind in kinds)
+
+    def only(self, ids: Iterable[str]) -> Catalogue:
+        """The catalogue restricted to techniques ``ids`` (unknown ids raise KeyError)."""
+        wanted = set(ids)
+        unknown = wanted - {t.id for t in self.techniques}
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        kept = tuple(t for t in self.techniques if t.id in wanted)
+        return dataclasses.replace(self, techniques=kept)
+
+
+def default_catalogue_path() -> Path:
+    return Path(str(resources.files("iamsim") / "data" / "escalation_techniques.yaml"))
+
+
+@lru_cache(maxsize=1)
+def _default_catalogue() -> Catalogue:
+    path = default_catalogue_path()
+    return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+
+
+def load_catalogue(path: Path | str | None = None) -> Catalogue:
+    """The packaged catalogue, or the one at ``path`` (same schema)."""
+    if path is None:
+        return _default_catalogue()
+    text = Path(path).read_text(encoding="utf-8")
+    return parse_catalogue(yaml.safe_load(text), str(path))
+
+
+def parse_catalogue(doc: Any, source: str = "<catalogue>") -> Catalogue:
+    """Validate a parsed catalogue document; errors are InputError naming the entry."""
+
+    def fail(message: str, where: str) -> InputError:
+        return InputError(message, source=source, path=where)
+
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("techniques"), list):
+        raise fail("a catalogue is a mapping with a 'techniques' list", "")
+    refs = doc.get("references") or {}
+    if not isinstance(refs, Mapping):
+        raise fail("'references' maps a short name to a URL", "/references")
+    probes = tuple(
+        _probe(p, f"/admin_probes/{i}", fail) for i, p in enumerate(doc.get("admin_probes") or [])
+    )
+    techniques: list[Technique] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(doc["techniques"]):
+        where = f"/techniques/{i}"
+        technique = _technique(entry, where, refs, fail)
+        if technique.id in seen:
+            raise fail(f"technique id {technique.id!r} is used twice", f"{where}/id")
+        seen.add(technique.id)
+        techniques.append(technique)
+    return Catalogue(tuple(techniques), probes, dict(refs), source)
+
+
+def _probe(entry: Any, where: str, fail: Any) -> Probe:
+    if not isinstance(entry, Mapping) or not {"action", "resource"} <= set(entry):
+        raise fail("an admin probe is {action, resource[, trust]}", where)
+    trust = entry.get("trust")
+    if trust not in (None, "account"):
+        raise fail("a probe's trust can only be 'account'", f"{where}/trust")
+    _check_placeholders(str(entry["resource"]), where, fail)
+    return Probe(str(entry["action"]), str(entry["resource"]), trust)
+
+
+def _technique(entry: Any, where: str, refs: Mapping[str, str], fail: Any) -> Technique:
+    if not isinstance(entry, Mapping):
+        raise fail("a technique is a mapping", where)
+    unknown = set(entry) - _TECHNIQUE_KEYS
+    if unknown:
+        raise fail(f"unknown technique field(s): {', '.join(sorted(unknown))}", where)
+    for key in ("id", "name", "category", "kind", "steps"):
+        if key not in entry:
+            raise fail(f"a technique needs '{key}'", where)
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise fail(f"unknown kind {kind!r} (known: {', '.join(sorted(KINDS))})", f"{where}/kind")
+    target = entry.get("target")
+    if kind in _TARGETED and target not in _TARGETED[kind]:
+        allowed = ", ".join(sorted(_TARGETED[kind]))
+        raise fail(f"kind {kind} needs a target among {allowed}", f"{where}/target")
+    if kind in ("pass-role", "run-as-existing") and not entry.get("service"):
+        raise fail(f"kind {kind} needs the 'service' principal", where)
+    if kind == "run-as-existing" and not (entry.get("candidate") and entry.get("resource_kind")):
+        raise fail("kind run-as-existing needs 'candidate' and 'resource_kind'", where)
+    if not isinstance(entry["steps"], list) or not entry["steps"]:
+        raise fail("'steps' is a non-empty list", f"{where}/steps")
+    groups = []
+    for j, raw in enumerate(entry["steps"]):
+        step_where = f"{where}/steps/{j}"
+        if isinstance(raw, Mapping) and "any_of" in raw:
+            options = raw["any_of"]
+            if not isinstance(options, list) or not options:
+                raise fail("'any_of' is a non-empty list of steps", step_where)
+            groups.append(
+                StepGroup(
+                    tuple(_step(o, f"{step_where}/any_of/{k}", fail) for k, o in enumerate(options))
+                )
+            )
+        else:
+            groups.append(StepGroup((_step(raw, step_where, fail),)))
+    references = []
+    for ref in entry.get("references") or []:
+        references.append(refs.get(ref, ref))
+    if entry.get("candidate"):
+        _check_placeholders(str(entry["candidate"]), f"{where}/candidate", fail)
+    return Technique(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        category=str(entry["category"]),
+        kind=kind,
+        steps=tuple(groups),
+        target=target,
+        service=entry.get("service"),
+        instance_profile=bool(entry.get("instance_profile", False)),
+        resource_kind=entry.get("resource_kind"),
+        candidate=entry.get("candidate"),
+        note=entry.get("note"),
+        breaks=tuple(str(b) for b in entry.get("breaks") or ()),
+        references=tuple(references),
+    )
+
+
+def _step(raw: Any, where: str, fail: Any) -> Step:
+    if not isinstance(raw, Mapping) or "action" not in raw or "resource" not in raw:
+        raise fail("a step is {action, resource[, context, trust, gives]}", where)
+    unknown = set(raw) - _STEP_KEYS
+    if unknown:
+        raise fail(f"unknown step field(s): {', '.join(sorted(unknown))}", where)
+    context = raw.get("context") or {}
+    if not isinstance(context, Mapping):
+        raise fail("a step's context maps condition keys to values", f"{where}/context")
+    if raw.get("trust") not in (None, "attacker", "account"):
+        raise fail("a step's trust is 'attacker' or 'account'", f"{where}/trust")
+    if raw.get("gives") not in (None, "inline-policy", "attached-policy"):
+        raise fail("a step gives 'inline-policy' or 'attached-policy'", f"{where}/gives")
+    _check_placeholders(str(raw["resource"]), f"{where}/resource", fail)
+    for value in context.values():
+        _check_placeholders(str(value), f"{where}/context", fail)
+    return Step(
+        action=str(raw["action"]),
+        resource=str(raw["resource"]),
+        context=tuple((str(k), str(v)) for k, v in context.items()),
+        trust=raw.get("trust"),
+        gives=raw.get("gives"),
+    )
+
+
+def _check_placeholders(text: str, where: str, fail: Any) -> None:
+    for name in _PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            raise fail(f"unknown placeholder ${{{name}}}", where)
+
+
+def substitute(template: str, values: Mapping[str, str | None]) -> str | None:
+    """``template`` with every ``${Name}`` replaced; None when a used value is None.
+
+    Names that are not placeholders (``${aws:username}`` in advice text) stay as written.
+    """
+    missing = False
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            return match.group(0)
+        value = values.get(name)
+        if value is None:
+            missing = True
+            return ""
+        return value
+
+    text = _PLACEHOLDER.sub(one, template)
+    return None if missing else text
+
+
+def fill_text(template: str, values: Mapping[str, str | None]) -> str:
+    """Advice text with the placeholders that have values filled, others left readable."""
+
+    def one(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        return value if value else match.group(0)
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+# -- actors and changes -------------------------------------------------------------------
+
+
+_ALLOW_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+@lru_cache(maxsize=4)
+def allow_all(policy_type: PolicyType = PolicyType.IDENTITY) -> Policy:
+    """The document an actor writes when it may write any policy (Allow * on *)."""
+    return parse_policy(_ALLOW_ALL, policy_type, name="attacker-written policy (Allow * on *)")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change an escalation makes to a principal's policies.
+
+    ``add`` identity policies; ``replace`` swaps identity policies (old object, new object);
+    ``boundary`` replaces the boundary when ``sets_boundary`` (None removes it).
+    """
+
+    key: str
+    description: str
+    add: tuple[Policy, ...] = ()
+    replace: tuple[tuple[Policy, Policy], ...] = ()
+    sets_boundary: bool = False
+    boundary: Policy | None = None
+    replace_boundary: tuple[Policy, Policy] | None = None
+
+    def apply(self, policies: PolicySet) -> PolicySet:
+        identity = policies.identity
+        if self.replace:
+            swap = {id(old): new for old, new in self.replace}
+            identity = tuple(swap.get(id(p), p) for p in identity)
+        if self.add:
+            identity = (*identity, *self.add)
+        boundary = policies.boundary
+        if self.sets_boundary:
+            boundary = self.boundary
+        elif self.replace_boundary is not None and boundary is self.replace_boundary[0]:
+            boundary = self.replace_boundary[1]
+        if identity is policies.identity and boundary is policies.boundary:
+            return policies
+        return dataclasses.replace(policies, identity=identity, boundary=boundary)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A principal an escalation can act as: a user or role of the world, with the changes
+    made to it (``changes``), or a principal the escalation created (``created``)."""
+
+    principal: User | Role
+    changes: tuple[Change, ...] = ()
+    created: str | None = None  # how it was created, for new principals
+
+    @property
+    def arn(self) -> str:
+        return self.principal.arn
+
+    @property
+    def account(self) -> str:
+        return self.principal.account
+
+    @property
+    def partition(self) -> str:
+        return self.principal.partition
+
+    @property
+    def is_user(self) -> bool:
+        return isinstance(self.principal, User)
+
+    @property
+    def key(self) -> str:
+        if not self.changes and not self.created:
+            return self.principal.arn
+        parts = [self.principal.arn]
+        if self.created:
+            parts.append(f"created:{self.created}")
+        parts.extend(c.key for c in self.changes)
+        return "|".join(parts)
+
+    @property
+    def label(self) -> str:
+        base = principal_label(self.principal)
+        if self.created:
+            base = f"new {base}"
+        if self.changes:
+            base += " (" + "; ".join(c.description for c in self.changes) + ")"
+        return base
+
+    def changed(self, change: Change) -> Actor:
+        return dataclasses.replace(self, changes=(*self.changes, change))
+
+
+def principal_label(principal: User | Role) -> str:
+    kind = "user" if isinstance(principal, User) else "role"
+    return f"{kind}{principal.path}{principal.name}"
+
+
+# -- deciding a step ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The engine's answer to one step: allowed or not, and the decision when kept."""
+
+    allowed: bool
+    decision: Decision | None = None
+    error: str | None = None
+
+
+_STAND_IN = "iamsim-stand-in-role"
+
+
+def _policy_set_key(policies: PolicySet) -> tuple[object, ...]:
+    def ids(items: tuple[Policy, ...] | None) -> tuple[int, ...] | None:
+        return None if items is None else tuple(map(id, items))
+
+    return (
+        ids(policies.identity),
+        id(policies.boundary),
+        ids(policies.session),
+        id(policies.resource),
+        None if policies.scp is None else tuple(map(ids, policies.scp)),
+        None if policies.rcp is None else tuple(map(ids, policies.rcp)),
+        ids(policies.endpoint),
+    )
+
+
+class Oracle:
+    """Decides technique steps with the engine, for actors of one world.
+
+    Every request is built by the request builder for the actor's principal (so context keys,
+    SCPs, RCPs and resource policies are exactly those of ``iamsim check``), then the actor's
+    changes are applied to the policy set and the engine decides. ``context`` is laid over
+    every request (the user's ``--context``). Requests go to ``region`` (IAM and other global
+    services to us-east-1); role sessions carry ``aws:TokenIssueTime`` (they are temporary
+    credentials), IAM users sign with long-term keys (no token keys), and every request is
+    made over TLS (``aws:SecureTransport``).
+    """
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        region: str = "us-east-1",
+        context: Mapping[str, ContextValue] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self.world = world
+        self.region = region
+        self.now = now or datetime.now(UTC).replace(microsecond=0)
+        self.context = dict(context or {})
+        # A stand-in role per account lets the builder build trust requests for roles that do
+        # not exist yet (roles an escalation creates); the request's resource is then renamed.
+        stand_ins = [
+            Role(
+                arn=f"arn:{acct.partition}:iam::{acct.id}:role/{_STAND_IN}",
+                name=_STAND_IN,
+                account=acct.id,
+            )
+            for acct in world.accounts.values()
+        ]
+        self._build_world = (
+            dataclasses.replace(world, roles={**world.roles, **{r.arn: r for r in stand_ins}})
+            if stand_ins
+            else world
+        )
+        self.builder = RequestBuilder(self._build_world)
+        self._compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = {}
+        self._trusts: dict[tuple[str, str], Policy] = {}
+        self._cache: dict[tuple[object, ...], Outcome] = {}
+        self._base: dict[str, PolicySet] = {}
+        self._documents: dict[str, Policy | None] = {}
+        self._token_time = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.checks = 0  # engine decisions made (for benchmarks)
+
+    # -- the actor's own policies ----------------------------------------------------------
+
+    def policies_of(self, actor: Actor) -> PolicySet:
+        """The identity, boundary and SCP policies the actor's requests carry."""
+        found = self._base.get(actor.key)
+        if found is None:
+            built = self.builder.build(actor.principal, "sts:GetCallerIdentity", now=self.now)
+            found = self._apply(actor, built.policies)
+            self._base[actor.key] = found
+        return found
+
+    def may_allow(self, actor: Actor, action: str) -> bool:
+        """False only when no identity-policy Allow statement of the actor covers ``action``
+        (whatever its resource and conditions): a cheap necessary condition, never a grant."""
+        lower = action.lower()
+        service = lower.partition(":")[0]
+        for policy in self.policies_of(actor).identity:
+            for statement in compiled_policy(policy).candidates(service):
+                if statement.is_deny:
+                    continue
+                if statement.actions is not None:
+                    if any(p.matches(lower) for p in statement.actions):
+                        return True
+                elif not any(p.matches(lower) for p in statement.not_actions or ()):
+                    return True
+        return False
+
+    def condition_values(self, actor: Actor, key: str) -> list[str]:
+        """Values the actor's identity policies compare ``key`` with (candidate choices)."""
+        lower = key.lower()
+        out: list[str] = []
+        for policy in self.policies_of(actor).identity:
+            for statement in policy.statements:
+                for clause in statement.conditions:
+                    if clause.key.lower() == lower:
+                        out.extend(str(v) for v in clause.values)
+        return list(dict.fromkeys(out))
+
+    def resource_patterns(self, actor: Actor, action: str) -> list[str]:
+        """``Resource`` values of the actor's Allow statements that may cover ``action``."""
+        lower = action.lower()
+        out: list[str] = []
+        for policy in self.policies_of(actor).identity:
+            for statement in compiled_policy(policy).candidates(lower.partition(":")[0]):
+                if statement.is_deny or statement.actions is None:
+                    continue
+                if any(p.matches(lower) for p in statement.actions):
+                    out.extend(statement.source.resources or ())
+        return list(dict.fromkeys(out))
+
+    # -- one request -----------------------------------------------------------------------
+
+    def check(
+        self,
+        actor: Actor,
+        action: str,
+        resource: str,
+        context: Mapping[str, str] | None = None,
+        *,
+        trust: str | None = None,
+        explain: bool = False,
+    ) -> Outcome:
+        """Whether ``actor`` may do ``action`` on ``resource``. The decision (decisive
+        statements, blocking guardrail) is kept when allowed, and when denied with ``explain``."""
+        ctx_key = tuple(sorted((context or {}).items()))
+        key = (actor.key, action, resource, ctx_key, trust, explain)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        outcome = self._check(actor, action, resource, dict(context or {}), trust, explain)
+        self._cache[key] = outcome
+        return outcome
+
+    def _check(
+        self,
+        actor: Actor,
+        action: str,
+        resource: str,
+        context: dict[str, str],
+        trust: str | None,
+        explain: bool,
+    ) -> Outcome:
+        service = action.partition(":")[0].lower()
+        values: dict[str, ContextValue] = {
+            "aws:RequestedRegion": "us-east-1" if service in GLOBAL_SERVICES else self.region,
+            "aws:SecureTransport": "true",
+        }
+        if not actor.is_user:
+            values["aws:TokenIssueTime"] = self._token_time
+        values.update(self.context)
+        values.update(context)
+        build_resource = resource
+        if trust is not None or action.lower() == "sts:assumerole":
+            build_resource = self._trust_resource(resource)
+        try:
+            built = self.builder.build(
+                actor.principal, action, build_resource, context=values, now=self.now
+            )
+        except InputError as exc:  # the resource does not fit the action, an unknown role...
+            return Outcome(False, None, exc.describe())
+        request = built.request
+        if build_resource != resource:
+            request = dataclasses.replace(request, resource=resource)
+        policies = self._apply(actor, built.policies)
+        if trust is not None:
+            policies = dataclasses.replace(policies, resource=self._trust_policy(actor, trust))
+        compiled = self._compile(policies)
+        self.checks += 1
+        value = decide(request, compiled)
+        if value is DecisionValue.ALLOW or explain:
+            # The decision without a per-statement trace: its decisive statements and blocker.
+            decision = evaluate(request, compiled, explain=False)
+            return Outcome(value is DecisionValue.ALLOW, decision)
+        return Outcome(False)
+
+    def _trust_resource(self, resource: str) -> str:
+        """A role the builder knows, to build a trust request for a role not created yet."""
+        if resource in self._build_world.roles:
+            return resource
+        parsed = parse_arn(resource)
+        if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
+            return resource
+        if parsed.account not in self.world.accounts:
+            return resource
+        return f"arn:{parsed.partition}:iam::{parsed.account}:role/{_STAND_IN}"
+
+    def _apply(self, actor: Actor, policies: PolicySet) -> PolicySet:
+        for change in actor.changes:
+            policies = change.apply(policies)
+        return policies
+
+    def _compile(self, policies: PolicySet) -> CompiledPolicySet:
+        key = _policy_set_key(policies)
+        found = self._compiled.get(key)
+        if found is None:
+            found = (policies, CompiledPolicySet(policies))
+            self._compiled[key] = found
+        return found[1]
+
+    def _trust_policy(self, actor: Actor, trust: str) -> Policy:
+        principal = (
+            actor.arn if trust == "attacker" else f"arn:{actor.partition}:iam::{actor.account}:root"
+        )
+        key = (trust, principal)
+        found = self._trusts.get(key)
+        if found is None:
+            doc = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": principal},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+            name = (
+                "trust policy written by the actor"
+                if trust == "attacker"
+                else "trust policy trusting the account"
+            )
+            found = parse_policy(doc, PolicyType.TRUST, name=name)
+            self._trusts[key] = found
+        return found
+
+    def managed_document(self, arn: str) -> Policy | None:
+        """The default document of a managed policy of the world or the AWS snapshot."""
+        if arn in self._documents:
+            return self._documents[arn]
+        document: Policy | None = None
+        found = self.world.managed_policy(arn)
+        if found is not None:
+            document = found.document
+        else:
+            try:
+                from iamsim.ingest.managed import aws_managed_policy
+
+                managed = aws_managed_policy(arn)
+            except (ImportError, InputError):
+                managed = None
+            document = managed.document if managed is not None else None
+        self._documents[arn] = document  # one object per policy, so compiled sets are reused
+        return document
+
+
+def administrator_access_arn(partition: str) -> str:
+    return f"arn:{partition}:iam::aws:policy/{ADMINISTRATOR_ACCESS}"
+
+
+def step_values(actor: Actor, region: str, **extra: str | None) -> dict[str, str | None]:
+    """Placeholder values for a step of ``actor`` (extra values override)."""
+    values: dict[str, str | None] = {
+        "Partition": actor.partition,
+        "Account": actor.account,
+        "Region": region,
+        "Actor": actor.arn,
+    }
+    values.update(extra)
+    return values
