@@ -234,6 +234,6 @@ def test_algebra_agrees_with_engine_on_real_exports(name: str) -> None:
     world = load_inputs([path])
     principals = [*world.users, *world.roles]  # type: ignore[attr-defined]
     # Every third principal keeps the run short; the sample is deterministic.
-    compared, problems = check_against_engine(world, principals[::3], actions_per_principal=12)
-    assert compared > 500
+    compared, problems = check_against_engine(world, principals[::3], actions_per_principal=20)
+    assert compared > 200
     assert not problems, "\n".join(problems[:20])
