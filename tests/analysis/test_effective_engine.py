@@ -19,8 +19,9 @@ import pytest
 
 from iamsim.analysis.arnsets import ArnSet, example, resource_set
 from iamsim.analysis.effective import EffectiveAnalyzer, EffectivePermissions, Verdict
+from iamsim.analysis.synthesize import synthesize
 from iamsim.builder import RequestBuilder
-from iamsim.engine import DecisionValue, evaluate
+from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, decide, evaluate
 from iamsim.errors import RequestError
 from iamsim.ingest import load_inputs
 from iamsim.patterns.variables import parse_template
@@ -138,8 +139,13 @@ def check_against_engine(
     actions_per_principal: int = 60,
     extra_actions: Iterable[str] = (),
     seed: int = 7,
+    synthesized: bool = False,
 ) -> tuple[int, list[str]]:
-    """(requests compared, disagreements) for every principal."""
+    """(requests compared, disagreements) for every principal.
+
+    With ``synthesized``, the synthesized policy (alone, as the principal's only policy) is
+    decided by the engine too and must allow exactly what the result allows.
+    """
     builder = RequestBuilder(world)  # type: ignore[arg-type]
     analyzer = EffectiveAnalyzer(world, builder=builder)  # type: ignore[arg-type]
     rng = random.Random(seed)
@@ -148,6 +154,11 @@ def check_against_engine(
     for principal in principals:
         result = analyzer.permissions(principal)
         policy_sets = _policy_sets(analyzer, principal, result)
+        synthetic = None
+        if synthesized:
+            made = synthesize(result)
+            synthetic = CompiledPolicySet(PolicySet(identity=(made.policy(),)))
+            assert not made.approximations, made.approximations
         granted = [p.action for p in result]
         chosen = set(rng.sample(granted, min(actions_per_principal, len(granted))))
         chosen.update(a for a in extra_actions if result.index.id_of(a) is not None)
@@ -171,6 +182,12 @@ def check_against_engine(
                     verdict, by = result.decision_at(action, resource, request.context)
                     compared += 1
                     problem = _disagreement(verdict, by, decision.value, decision.blocked_by)
+                    if problem is None and synthetic is not None:
+                        value = decide(request, synthetic)
+                        if value.allowed != (verdict is Verdict.ALLOWED):
+                            problem = (
+                                f"synthesized policy says {value.value}, result {verdict.value}"
+                            )
                     if problem:
                         problems.append(
                             f"{principal} {action} {resource} {context}: {problem} "
@@ -219,7 +236,9 @@ def test_algebra_agrees_with_engine_on_the_test_account() -> None:
         "lambda:InvokeFunction",
         "logs:PutLogEvents",
     ]
-    compared, problems = check_against_engine(world, principals, extra_actions=extra)
+    compared, problems = check_against_engine(
+        world, principals, extra_actions=extra, synthesized=True
+    )
     assert compared > 2000
     assert not problems, "\n".join(problems[:20])
 

@@ -543,6 +543,12 @@ class EffectivePermissions:
     notes: tuple[str, ...]
     _cases: dict[int, Case] = field(repr=False)
     _facts: Facts = field(repr=False)
+    slots: tuple[Slot, ...] = field(default=(), repr=False)
+
+    @property
+    def facts(self) -> Facts:
+        """The context keys the principal fixes (see :mod:`iamsim.analysis.facts`)."""
+        return self._facts
 
     def __iter__(self) -> Iterator[ActionPermission]:
         """Every action the identity policies grant, sorted by action name."""
@@ -846,6 +852,7 @@ class EffectiveAnalyzer:
             notes=tuple(dict.fromkeys(notes)),
             _cases=cases,
             _facts=facts,
+            slots=tuple(slots),
         )
 
     def _rcp_action_ids(

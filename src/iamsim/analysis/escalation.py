@@ -1,0 +1,1436 @@
+"""Privilege escalation: a graph between principals whose edges are techniques, and the paths
+from a starting principal to an administrator or to a target resource.
+
+Edges come in three sorts, each the application of one catalogue technique
+(:mod:`iamsim.analysis.techniques`) whose every step the engine allowed:
+
+* **become** — the actor obtains another principal's credentials or runs code as it
+  (``sts:AssumeRole``, access keys and passwords of users, rewriting a trust policy, passing a
+  role to a service that runs code, injecting code into something already running as a role);
+* **change** — the actor changes a principal's policies (attach or write a policy, a new
+  default policy version, an older version, group membership, removing or replacing a
+  boundary); the changed principal is an :class:`~iamsim.analysis.techniques.Actor` with that
+  change applied, so what it can do afterwards is again decided by the engine;
+* **create** — the actor creates a user or role, gives it a policy and uses it.
+
+A path from a start A is: become edges to some X, then either reaching a principal that meets
+the goal, or a change/create edge from X whose result meets the goal; a changed principal Y is
+then used by becoming Y (from A, whose credentials the attacker still holds). Goals are
+decided by the engine too (the administrator probes of :mod:`iamsim.analysis.admin`, or the
+actions on a target resource).
+
+Resources the model does not hold (a Lambda function that runs as a role, an EC2 instance with
+an instance profile) are tried as ``*``-style candidate ARNs; an edge found that way says what
+must exist for it to work (``conditions``). Names the actor chooses (a new function, a new
+role) are tried as ``iamsim-escalation`` and as names fitting the actor's own ``Resource``
+patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from iamsim.analysis.admin import AdminChecker, describe_ref
+from iamsim.analysis.techniques import (
+    Actor,
+    Catalogue,
+    Change,
+    Oracle,
+    Step,
+    StepGroup,
+    Technique,
+    administrator_access_arn,
+    allow_all,
+    fill_text,
+    load_catalogue,
+    principal_label,
+    substitute,
+)
+from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
+from iamsim.engine.compiled import compiled_policy
+from iamsim.model import Group, ManagedPolicy, Role, ServicePrincipal, User, World, parse_arn
+from iamsim.model.resources import resource_kind
+from iamsim.patterns.glob import Glob
+from iamsim.policy.model import Policy, PolicyType
+
+DEFAULT_NAME = "iamsim-escalation"
+
+BECOME = "become"
+CHANGE = "change"
+CREATE = "create"
+
+
+# -- records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """One request of a technique as the engine allowed it, with the statements that did."""
+
+    action: str
+    resource: str
+    context: tuple[tuple[str, str], ...] = ()
+    trust: str | None = None
+    statements: tuple[StatementRef, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action, "resource": self.resource}
+        if self.context:
+            out["context"] = dict(self.context)
+        if self.trust:
+            out["trust_policy"] = (
+                "written by the actor" if self.trust == "attacker" else "trusts the account"
+            )
+        out["allowed_by"] = [s.to_dict() for s in self.statements]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One technique applied by ``source`` (an actor key).
+
+    ``sort`` is become, change or create. ``target`` is the key of the principal the actor
+    becomes (become), the principal whose policies change (change; the actor must then become
+    it), or the new principal (create); ``result`` is the actor obtained, with its changes.
+    ``conditions`` say what must exist outside the model for the edge to work.
+    """
+
+    technique: Technique
+    source: str
+    sort: str
+    target: str
+    result: Actor
+    summary: str
+    steps: tuple[StepRecord, ...]
+    conditions: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.conditions)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return (self.target, self.technique.id, self.result.key)
+
+    def breaks(self) -> tuple[str, ...]:
+        """What would break this edge: the technique's advice, then each granting statement."""
+        values = dict(self.values)
+        out = [fill_text(b, values) for b in self.technique.breaks]
+        for step in self.steps:
+            for ref in step.statements:
+                if ref.effect != "Allow" or ref.policy_type in ("scp", "rcp", "boundary"):
+                    continue
+                if ref.policy_type == "trust":
+                    text = f"remove the actor from {describe_ref(ref)} (it allows {step.action})"
+                else:
+                    text = f"narrow or remove {describe_ref(ref)} (it allows {step.action})"
+                out.append(text)
+        return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """An edge as one step of a path (``then`` marks becoming the changed principal)."""
+
+    edge: Edge
+    actor: str  # label of the actor applying the technique
+    then: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        e = self.edge
+        out: dict[str, Any] = {
+            "technique": e.technique.id,
+            "name": e.technique.name,
+            "sort": e.sort,
+            "actor": self.actor,
+            "yields": e.summary,
+            "steps": [s.to_dict() for s in e.steps],
+        }
+        if self.then:
+            out["after_change"] = True
+        if e.conditions:
+            out["conditions"] = list(e.conditions)
+        if e.technique.note:
+            out["note"] = e.technique.note
+        out["breaks"] = list(e.breaks())
+        out["references"] = list(e.technique.references)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPath:
+    """A way from ``start`` to the goal: ``steps`` in order; ``reaches`` what meets it."""
+
+    start: str
+    steps: tuple[PathStep, ...]
+    reaches: str
+    goal: str
+
+    @property
+    def conditional(self) -> bool:
+        return any(s.edge.conditional for s in self.steps)
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            self.conditional,
+            len(self.steps),
+            tuple((s.edge.technique.id, s.edge.target, s.edge.result.key) for s in self.steps),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reaches": self.reaches,
+            "goal": self.goal,
+            "conditional": self.conditional,
+            "length": len(self.steps),
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    """The paths found from one starting principal.
+
+    ``status``: ``goal`` (it already meets the goal), ``escalates`` (paths found) or
+    ``contained`` (no path with the catalogue's techniques).
+    """
+
+    start: str
+    label: str
+    status: str
+    paths: tuple[EscalationPath, ...] = ()
+    paths_total: int = 0
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"principal": self.start, "label": self.label, "status": self.status}
+        if self.detail:
+            out["detail"] = self.detail
+        out["paths_total"] = self.paths_total
+        out["paths"] = [p.to_dict() for p in self.paths]
+        return out
+
+
+# -- goals ----------------------------------------------------------------------------------
+
+
+class Goal:
+    """What a path must reach; ``check`` returns a description when ``actor`` meets it."""
+
+    name = "goal"
+
+    def check(self, actor: Actor) -> str | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class AdminGoal(Goal):
+    name = "admin"
+
+    def __init__(self, checker: AdminChecker) -> None:
+        self.checker = checker
+
+    def check(self, actor: Actor) -> str | None:
+        return "administrator" if self.checker.is_admin(actor) else None
+
+
+class ResourceGoal(Goal):
+    """Any of ``actions`` on ``resource`` (default: every action of the catalogue that acts on
+    that kind of resource, except List and Tagging actions)."""
+
+    def __init__(self, oracle: Oracle, resource: str, actions: Sequence[str] | None = None) -> None:
+        self.oracle = oracle
+        self.resource = resource
+        self.name = resource
+        self.actions = list(actions) if actions else default_actions(resource)
+        self._found: dict[str, str | None] = {}
+        found = oracle.world.resource_for(resource)
+        self._has_policy = found is not None and found.policy is not None
+
+    def check(self, actor: Actor) -> str | None:
+        if actor.key in self._found:
+            return self._found[actor.key]
+        allowed = []
+        for action in self.actions:
+            if not self._has_policy and not self.oracle.may_allow(actor, action):
+                continue
+            if self.oracle.check(actor, action, self.resource).allowed:
+                allowed.append(action)
+        result = None
+        if allowed:
+            more = f" (and {len(allowed) - 1} more actions)" if len(allowed) > 1 else ""
+            result = f"{allowed[0]} on {self.resource}{more}"
+        self._found[actor.key] = result
+        return result
+
+
+def default_actions(resource: str) -> list[str]:
+    """Actions of the catalogue that act on ``resource``'s type (List and Tagging excluded)."""
+    from iamsim.catalog import service_reference
+
+    ref = service_reference()
+    parsed = parse_arn(resource)
+    if parsed is None:
+        return []
+    out = []
+    for action in ref.actions_for_service(parsed.service):
+        if ref.access_level(action) in ("List", "Tagging"):
+            continue
+        if ref.matching_resource_types(action, resource):
+            out.append(action)
+    return sorted(out)
+
+
+# -- choices an actor makes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """A managed policy the actor picks (to attach, or as a boundary); ``arn`` None means no
+    boundary; ``create`` names a policy the actor must first create (iam:CreatePolicy)."""
+
+    arn: str | None
+    document: Policy | None
+    label: str
+    create: str | None = None
+
+
+_SEGMENT = re.compile(r"\$\{([A-Za-z]+)\}")
+
+
+class EscalationGraph:
+    """The escalation graph of one world (edges computed on demand and cached).
+
+    ``runs_as`` maps resources that run code as a role (a Lambda function, an EC2 instance, a
+    CodeBuild project...) to that role's ARN; the model has no such link yet, so without it
+    code-injection edges are conditional on such a resource existing.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        oracle: Oracle | None = None,
+        catalogue: Catalogue | None = None,
+        runs_as: Mapping[str, str] | None = None,
+    ) -> None:
+        self.world = world
+        self.oracle = oracle or Oracle(world)
+        self.catalogue = catalogue or load_catalogue()
+        self.admin = AdminChecker(self.oracle, self.catalogue)
+        self.runs_as = dict(sorted((runs_as or {}).items()))
+        self.actors: dict[str, Actor] = {}
+        for user in world.users.values():
+            self.actors[user.arn] = Actor(user)
+        for role in world.roles.values():
+            if not role.service_linked:
+                self.actors[role.arn] = Actor(role)
+        self._become: dict[str, list[Edge]] = {}
+        self._changes: dict[tuple[str, str, str], list[Edge]] = {}
+        self._creates: dict[str, list[Edge]] = {}
+        self._service_trust: dict[str, list[Role]] = {}
+        self._trust_index: _TrustIndex | None = None
+        self._names: dict[tuple[str, str], list[str]] = {}
+        self._fixed: dict[tuple[str, str, str], tuple[list[StepRecord], str] | None] = {}
+        self._may_cache: dict[tuple[str, tuple[int, ...]], bool] = {}
+        self._changers: dict[str, bool] = {}
+
+    # -- indexes ---------------------------------------------------------------------------
+
+    def _users(self, account: str) -> list[User]:
+        return [u for u in self.world.users.values() if u.account == account]
+
+    def _roles(self, account: str) -> list[Role]:
+        return [
+            r for r in self.world.roles.values() if r.account == account and not r.service_linked
+        ]
+
+    def _groups(self, account: str) -> list[Group]:
+        return [g for g in self.world.groups.values() if g.account == account]
+
+    def _members(self, group: Group) -> list[User]:
+        name = group.name.lower()
+        return [
+            u for u in self._users(group.account) if any(n.lower() == name for n in u.group_names)
+        ]
+
+    def roles_trusting(self, service: str) -> list[Role]:
+        """Roles whose trust policy lets ``service`` assume them (decided by the engine)."""
+        found = self._service_trust.get(service)
+        if found is None:
+            found = []
+            builder = self.oracle.builder
+            principal = ServicePrincipal(service)
+            for role in self.world.roles.values():
+                if role.service_linked or role.trust_policy is None:
+                    continue
+                built = builder.build(
+                    principal,
+                    "sts:AssumeRole",
+                    role.arn,
+                    context={"aws:SourceAccount": role.account},
+                    now=self.oracle.now,
+                )
+                if decide(built.request, built.policies) is DecisionValue.ALLOW:
+                    found.append(role)
+            self._service_trust[service] = found
+        return found
+
+    def _trusts(self) -> _TrustIndex:
+        if self._trust_index is None:
+            self._trust_index = _TrustIndex(self.world)
+        return self._trust_index
+
+    # -- running steps -----------------------------------------------------------------------
+
+    def _run(
+        self, actor: Actor, groups: Iterable[StepGroup], values: Mapping[str, str | None]
+    ) -> list[StepRecord] | None:
+        """Every group allowed (one option each), or None."""
+        records: list[StepRecord] = []
+        for group in groups:
+            record = None
+            for option in group.options:
+                record = self._step(actor, option, values)
+                if record is not None:
+                    break
+            if record is None:
+                return None
+            records.append(record)
+        return records
+
+    def _step(
+        self, actor: Actor, step: Step, values: Mapping[str, str | None]
+    ) -> StepRecord | None:
+        resource = substitute(step.resource, values)
+        if resource is None:
+            return None
+        context = {}
+        for key, template in step.context:
+            value = substitute(template, values)
+            if value is not None:
+                context[key] = value
+        outcome = self.oracle.check(actor, step.action, resource, context, trust=step.trust)
+        if not outcome.allowed:
+            return None
+        refs = outcome.decision.decisive if outcome.decision else ()
+        return StepRecord(step.action, resource, tuple(sorted(context.items())), step.trust, refs)
+
+    def _may(self, actor: Actor, groups: Sequence[StepGroup]) -> bool:
+        """Necessary condition: every group has an option the actor's identity may allow."""
+        key = (actor.key, tuple(id(g) for g in groups))
+        found = self._may_cache.get(key)
+        if found is None:
+            found = self._may_uncached(actor, groups)
+            self._may_cache[key] = found
+        return found
+
+    def _may_uncached(self, actor: Actor, groups: Sequence[StepGroup]) -> bool:
+        return all(
+            any(
+                o.action.lower() == "sts:assumerole" or self.oracle.may_allow(actor, o.action)
+                for o in g.options
+            )
+            for g in groups
+        )
+
+    def _base_values(self, actor: Actor, **extra: str | None) -> dict[str, str | None]:
+        values: dict[str, str | None] = {
+            "Partition": actor.partition,
+            "Account": actor.account,
+            "Region": self.oracle.region,
+            "Actor": actor.arn,
+        }
+        values.update(extra)
+        return values
+
+    def _names_for(self, actor: Actor, technique: Technique) -> list[str]:
+        """Candidate names for ``${New}``: the default, then names fitting the actor's own
+        Resource patterns for the technique's actions."""
+        key = (actor.key, technique.id)
+        found = self._names.get(key)
+        if found is not None:
+            return found
+        names = [DEFAULT_NAME]
+        for group in technique.steps:
+            for step in group.options:
+                if "${New}" not in step.resource:
+                    continue
+                shape = _template_regex(step.resource)
+                for pattern in self.oracle.resource_patterns(actor, step.action):
+                    match = shape.match(pattern)
+                    if match is None:
+                        continue
+                    name = match.group("new")
+                    if name and name != "*" and "${" not in name:
+                        names.append(re.sub(r"[*?]", "x", name))
+        found = list(dict.fromkeys(names))
+        self._names[key] = found
+        return found
+
+    def _fixed_steps(
+        self, actor: Actor, technique: Technique, groups: Sequence[StepGroup], extra: str = ""
+    ) -> tuple[list[StepRecord], str] | None:
+        """The technique's steps that do not depend on the target, with the first candidate
+        name that lets all of them through (cached per actor and technique)."""
+        key = (actor.key, technique.id, extra)
+        if key in self._fixed:
+            return self._fixed[key]
+        result = None
+        if not groups:
+            result = ([], DEFAULT_NAME)
+        else:
+            for name in self._names_for(actor, technique):
+                records = self._run(actor, groups, self._base_values(actor, New=name))
+                if records is not None:
+                    result = (records, name)
+                    break
+        self._fixed[key] = result
+        return result
+
+    # -- become edges ---------------------------------------------------------------------------
+
+    def become_edges(self, key: str) -> list[Edge]:
+        """Edges by which actor ``key`` becomes another principal (sorted, cached)."""
+        found = self._become.get(key)
+        if found is not None:
+            return found
+        actor = self.actor(key)
+        edges: list[Edge] = []
+        if actor is not None and not actor.created:
+            for technique in self.catalogue.techniques:
+                handler = self._BECOME.get(technique.kind)
+                if handler is not None:
+                    edges.extend(handler(self, actor, technique))
+        edges.sort(key=lambda e: e.order)
+        self._become[key] = edges
+        return edges
+
+    def actor(self, key: str) -> Actor | None:
+        return self.actors.get(key)
+
+    def _assume_role(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
+        may_identity = self.oracle.may_allow(actor, "sts:AssumeRole")
+        for role in self._trusts().candidates(actor, may_identity):
+            if role.arn == actor.arn:
+                continue
+            values = self._base_values(actor, Target=role.arn)
+            records = self._run(actor, technique.steps, values)
+            if records is not None:
+                yield self._edge(actor, technique, BECOME, self.actors[role.arn], records, values)
+
+    def _update_trust(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps[:1]):
+            return
+        for role in self._roles(actor.account):
+            if role.arn == actor.arn:
+                continue
+            values = self._base_values(actor, Target=role.arn)
+            records = self._run(actor, technique.steps, values)
+            if records is not None:
+                yield self._edge(actor, technique, BECOME, self.actors[role.arn], records, values)
+
+    def _user_credentials(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        for user in self._users(actor.account):
+            if user.arn == actor.arn:
+                continue
+            values = self._base_values(actor, Target=user.arn)
+            records = self._run(actor, technique.steps, values)
+            if records is not None:
+                yield self._edge(actor, technique, BECOME, self.actors[user.arn], records, values)
+
+    def _pass_role(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        targeted = [g for g in technique.steps if _mentions_target(g)]
+        fixed = self._fixed_steps(
+            actor, technique, [g for g in technique.steps if not _mentions_target(g)]
+        )
+        if fixed is None:
+            return
+        fixed_records, name = fixed
+        service = technique.service or ""
+        for role in self.roles_trusting(service):
+            if role.account != actor.account or role.arn == actor.arn:
+                continue
+            values = self._base_values(actor, Target=role.arn, Service=service, New=name)
+            records = self._run(actor, targeted, values)
+            if records is None:
+                continue
+            if technique.instance_profile and not role.instance_profile_arns:
+                profile = self._instance_profile_steps(actor)
+                if profile is None:
+                    continue
+                records = profile + records
+            ordered = _ordered(technique, records + fixed_records)
+            yield self._edge(actor, technique, BECOME, self.actors[role.arn], ordered, values)
+
+    def _instance_profile_steps(self, actor: Actor) -> list[StepRecord] | None:
+        """Creating an instance profile for a role that has none (both steps must pass)."""
+        profile = f"arn:{actor.partition}:iam::{actor.account}:instance-profile/{DEFAULT_NAME}"
+        out = []
+        for action in ("iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"):
+            outcome = self.oracle.check(actor, action, profile)
+            if not outcome.allowed:
+                return None
+            refs = outcome.decision.decisive if outcome.decision else ()
+            out.append(StepRecord(action, profile, (), None, refs))
+        return out
+
+    def _run_as_existing(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        service = technique.service or ""
+        trusting = {
+            r.arn: r
+            for r in self.roles_trusting(service)
+            if r.account == actor.account
+            and r.arn != actor.arn
+            and (not technique.instance_profile or r.instance_profile_arns)
+        }
+        known: set[str] = set()
+        for resource, role_arn in self.runs_as.items():
+            if resource_kind(resource) != technique.resource_kind:
+                continue
+            role = self.world.roles.get(role_arn)
+            if role is None or role.account != actor.account or role.arn == actor.arn:
+                continue
+            known.add(role_arn)
+            values = self._base_values(actor, Target=role_arn, Resource=resource, Service=service)
+            records = self._run(actor, technique.steps, values)
+            if records is not None and role_arn in self.actors:
+                yield self._edge(actor, technique, BECOME, self.actors[role_arn], records, values)
+        candidate = substitute(technique.candidate or "", self._base_values(actor))
+        if not candidate:
+            return
+        values = self._base_values(actor, Resource=candidate, Service=service)
+        records = self._run(actor, technique.steps, values)
+        if records is None:
+            return
+        what = (technique.resource_kind or "resource").replace("-", " ")
+        for role_arn, role in sorted(trusting.items()):
+            if role_arn in known or role_arn not in self.actors:
+                continue
+            condition = (
+                f"a {what} running as {principal_label(role)} must exist (none in the inputs)"
+            )
+            yield self._edge(
+                actor,
+                technique,
+                BECOME,
+                self.actors[role_arn],
+                records,
+                {**values, "Target": role_arn},
+                conditions=(condition,),
+            )
+
+    _BECOME: dict[str, Callable[[EscalationGraph, Actor, Technique], Iterator[Edge]]] = {
+        "assume-role": _assume_role,
+        "update-trust": _update_trust,
+        "user-credentials": _user_credentials,
+        "pass-role": _pass_role,
+        "run-as-existing": _run_as_existing,
+    }
+
+    # -- change edges -----------------------------------------------------------------------------
+
+    def can_change(self, key: str) -> bool:
+        """Whether actor ``key`` may apply any change technique at all (a cheap filter)."""
+        found = self._changers.get(key)
+        if found is None:
+            actor = self.actor(key)
+            found = actor is not None and any(
+                self._may(actor, t.steps)
+                for t in self.catalogue.techniques
+                if t.kind in self._CHANGE
+            )
+            self._changers[key] = found
+        return found
+
+    def change_edges(self, key: str, subject: str) -> list[Edge]:
+        """Edges by which actor ``key`` changes the policies of principal ``subject``."""
+        actor = self.actor(key)
+        target = self.actors.get(subject)
+        if actor is None or target is None or target.account != actor.account:
+            return []
+        if not self.can_change(key):
+            return []
+        edges: list[Edge] = []
+        for technique in self.catalogue.techniques:
+            handler = self._CHANGE.get(technique.kind)
+            if handler is None:
+                continue
+            cache_key = (key, subject, technique.id)
+            found = self._changes.get(cache_key)
+            if found is None:
+                found = list(handler(self, actor, technique, target))
+                self._changes[cache_key] = found
+            edges.extend(found)
+        edges.sort(key=lambda e: e.order)
+        return edges
+
+    def _attach_policy(self, actor: Actor, technique: Technique, subject: Actor) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        for target, via in self._targets(technique, subject):
+            values = self._base_values(
+                actor, Target=target, TargetBoundary=self._boundary_arn(subject, via)
+            )
+            for choice in self._policy_choices(actor):
+                records = self._choice_steps(actor, choice)
+                if records is None:
+                    continue
+                more = self._run(actor, technique.steps, {**values, "PolicyChoice": choice.arn})
+                if more is None:
+                    continue
+                change = Change(
+                    key=f"attach:{choice.arn}",
+                    description=f"{choice.label} attached" + (f" to {via}" if via else ""),
+                    add=(choice.document,) if choice.document else (),
+                )
+                yield self._edge(
+                    actor,
+                    technique,
+                    CHANGE,
+                    subject.changed(change),
+                    records + more,
+                    {**values, "PolicyChoice": choice.arn},
+                    target_key=subject.key,
+                )
+
+    def _put_policy(self, actor: Actor, technique: Technique, subject: Actor) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        for target, via in self._targets(technique, subject):
+            values = self._base_values(
+                actor, Target=target, TargetBoundary=self._boundary_arn(subject, via)
+            )
+            records = self._run(actor, technique.steps, values)
+            if records is None:
+                continue
+            change = Change(
+                key="inline:allow-all",
+                description="inline policy Allow * on * written" + (f" into {via}" if via else ""),
+                add=(allow_all(),),
+            )
+            yield self._edge(
+                actor, technique, CHANGE, subject.changed(change), records, values,
+                target_key=subject.key,
+            )  # fmt: skip
+
+    def _add_to_group(self, actor: Actor, technique: Technique, subject: Actor) -> Iterator[Edge]:
+        if not subject.is_user or not self._may(actor, technique.steps):
+            return
+        user = subject.principal
+        assert isinstance(user, User)
+        member_of = {n.lower() for n in user.group_names}
+        for group in self._groups(actor.account):
+            if group.name.lower() in member_of:
+                continue
+            values = self._base_values(actor, Target=group.arn)
+            records = self._run(actor, technique.steps, values)
+            if records is None:
+                continue
+            documents = self._group_documents(group)
+            change = Change(
+                key=f"group:{group.arn}",
+                description=f"added to group {group.name}",
+                add=documents,
+            )
+            yield self._edge(
+                actor, technique, CHANGE, subject.changed(change), records, values,
+                target_key=subject.key,
+            )  # fmt: skip
+
+    def _edit_policy_version(
+        self, actor: Actor, technique: Technique, subject: Actor
+    ) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        for policy, usage in self._policies_of(subject):
+            if policy.is_aws_managed or policy.account != actor.account:
+                continue
+            values = self._base_values(actor, Target=policy.arn)
+            records = self._run(actor, technique.steps, values)
+            if records is None:
+                continue
+            if len(policy.versions) >= 5:  # IAM keeps five versions: one must go first
+                outcome = self.oracle.check(actor, "iam:DeletePolicyVersion", policy.arn)
+                if not outcome.allowed:
+                    continue
+                refs = outcome.decision.decisive if outcome.decision else ()
+                records = [StepRecord("iam:DeletePolicyVersion", policy.arn, (), None, refs)]
+                records += self._run(actor, technique.steps, values) or []
+            if usage == "boundary":
+                change = Change(
+                    key=f"boundary-version:{policy.arn}",
+                    description=f"boundary {policy.name} rewritten to Allow * on *",
+                    replace_boundary=(
+                        policy.as_type(PolicyType.BOUNDARY),
+                        allow_all(PolicyType.BOUNDARY),
+                    ),
+                )
+            else:
+                change = Change(
+                    key=f"version:{policy.arn}",
+                    description=f"policy {policy.name} rewritten to Allow * on *",
+                    replace=((policy.document, allow_all()),),
+                )
+            yield self._edge(
+                actor, technique, CHANGE, subject.changed(change), records, values,
+                target_key=subject.key,
+            )  # fmt: skip
+
+    def _set_default_version(
+        self, actor: Actor, technique: Technique, subject: Actor
+    ) -> Iterator[Edge]:
+        if not self._may(actor, technique.steps):
+            return
+        for policy, usage in self._policies_of(subject):
+            if policy.is_aws_managed or len(policy.versions) < 2:
+                continue
+            values = self._base_values(actor, Target=policy.arn)
+            records = self._run(actor, technique.steps, values)
+            if records is None:
+                continue
+            for version in policy.versions:
+                if version.is_default:
+                    continue
+                if usage == "boundary":
+                    change = Change(
+                        key=f"boundary-default:{policy.arn}:{version.version_id}",
+                        description=f"boundary {policy.name} set to version {version.version_id}",
+                        replace_boundary=(
+                            policy.as_type(PolicyType.BOUNDARY),
+                            _retyped(version.document, PolicyType.BOUNDARY),
+                        ),
+                    )
+                else:
+                    change = Change(
+                        key=f"default:{policy.arn}:{version.version_id}",
+                        description=f"policy {policy.name} set to version {version.version_id}",
+                        replace=((policy.document, version.document),),
+                    )
+                yield self._edge(
+                    actor, technique, CHANGE, subject.changed(change), records,
+                    {**values, "Version": version.version_id}, target_key=subject.key,
+                )  # fmt: skip
+
+    def _delete_boundary(
+        self, actor: Actor, technique: Technique, subject: Actor
+    ) -> Iterator[Edge]:
+        if not _is_kind(subject, technique.target) or not self._may(actor, technique.steps):
+            return
+        boundary = subject.principal.boundary_arn
+        if not boundary or subject.changes:
+            return
+        values = self._base_values(actor, Target=subject.arn, TargetBoundary=boundary)
+        records = self._run(actor, technique.steps, values)
+        if records is None:
+            return
+        change = Change(
+            key="boundary:none",
+            description="permissions boundary removed",
+            sets_boundary=True,
+            boundary=None,
+        )
+        yield self._edge(
+            actor, technique, CHANGE, subject.changed(change), records, values,
+            target_key=subject.key,
+        )  # fmt: skip
+
+    def _put_boundary(self, actor: Actor, technique: Technique, subject: Actor) -> Iterator[Edge]:
+        if not _is_kind(subject, technique.target) or not self._may(actor, technique.steps):
+            return
+        current = subject.principal.boundary_arn
+        if not current:
+            return  # a boundary only ever restricts an unbounded principal
+        for choice in self._boundary_choices(actor, with_none=False):
+            if choice.arn == current:
+                continue
+            records = self._choice_steps(actor, choice)
+            if records is None:
+                continue
+            values = self._base_values(actor, Target=subject.arn, BoundaryChoice=choice.arn)
+            more = self._run(actor, technique.steps, values)
+            if more is None:
+                continue
+            change = Change(
+                key=f"boundary:{choice.arn}",
+                description=f"boundary replaced by {choice.label}",
+                sets_boundary=True,
+                boundary=choice.document,
+            )
+            yield self._edge(
+                actor, technique, CHANGE, subject.changed(change), records + more, values,
+                target_key=subject.key,
+            )  # fmt: skip
+
+    _CHANGE: dict[str, Callable[[EscalationGraph, Actor, Technique, Actor], Iterator[Edge]]] = {
+        "attach-policy": _attach_policy,
+        "put-policy": _put_policy,
+        "add-to-group": _add_to_group,
+        "edit-policy-version": _edit_policy_version,
+        "set-default-version": _set_default_version,
+        "delete-boundary": _delete_boundary,
+        "put-boundary": _put_boundary,
+    }
+
+    def _targets(self, technique: Technique, subject: Actor) -> list[tuple[str, str]]:
+        """(ARN the technique acts on, "via" text) for a subject: the principal itself, or
+        each of its groups for group techniques."""
+        if technique.target == "group":
+            if not subject.is_user:
+                return []
+            user = subject.principal
+            assert isinstance(user, User)
+            return [(g.arn, f"group {g.name}") for g in self.world.groups_of(user)]
+        if _is_kind(subject, technique.target):
+            return [(subject.arn, "")]
+        return []
+
+    @staticmethod
+    def _boundary_arn(subject: Actor, via: str) -> str | None:
+        return None if via else subject.principal.boundary_arn
+
+    def _group_documents(self, group: Group) -> tuple[Policy, ...]:
+        docs = list(group.inline_policies)
+        for arn in group.managed_policy_arns:
+            doc = self.oracle.managed_document(arn)
+            if doc is not None:
+                docs.append(doc)
+        return tuple(docs)
+
+    def _policies_of(self, subject: Actor) -> list[tuple[ManagedPolicy, str]]:
+        """Managed policies the subject uses: (policy, "identity"|"boundary")."""
+        principal = subject.principal
+        out: list[tuple[ManagedPolicy, str]] = []
+        arns = list(principal.managed_policy_arns)
+        if isinstance(principal, User):
+            for group in self.world.groups_of(principal):
+                arns.extend(group.managed_policy_arns)
+        for arn in dict.fromkeys(arns):
+            policy = self.world.managed_policy(arn)
+            if policy is not None:
+                out.append((policy, "identity"))
+        if principal.boundary_arn:
+            policy = self.world.managed_policy(principal.boundary_arn)
+            if policy is not None:
+                out.append((policy, "boundary"))
+        return out
+
+    # -- choices --------------------------------------------------------------------------------
+
+    def _policy_choices(self, actor: Actor) -> list[_Choice]:
+        admin = administrator_access_arn(actor.partition)
+        arns = [admin, *self._harvest(actor, "iam:PolicyARN")]
+        out = [self._managed_choice(arn, PolicyType.IDENTITY) for arn in dict.fromkeys(arns)]
+        out += self._created_choices(actor, "iam:PolicyARN", PolicyType.IDENTITY)
+        return [c for c in out if c is not None]
+
+    def _boundary_choices(self, actor: Actor, *, with_none: bool = True) -> list[_Choice]:
+        admin = administrator_access_arn(actor.partition)
+        out: list[_Choice | None] = []
+        if with_none:
+            out.append(_Choice(None, None, "no boundary"))
+        arns = [admin, *self._harvest(actor, "iam:PermissionsBoundary")]
+        out += [self._managed_choice(arn, PolicyType.BOUNDARY) for arn in dict.fromkeys(arns)]
+        out += self._created_choices(actor, "iam:PermissionsBoundary", PolicyType.BOUNDARY)
+        return [c for c in out if c is not None]
+
+    def _harvest(self, actor: Actor, key: str) -> list[str]:
+        """Managed policy ARNs the actor's conditions on ``key`` name or match."""
+        out = []
+        for value in self.oracle.condition_values(actor, key):
+            if "*" in value or "?" in value:
+                glob = Glob(value, ignore_case=True)
+                out += [arn for arn in self.world.managed_policies if glob.matches(arn)]
+            elif parse_arn(value) is not None:
+                out.append(value)
+        return out
+
+    def _managed_choice(self, arn: str, policy_type: PolicyType) -> _Choice | None:
+        document = self.oracle.managed_document(arn)
+        if document is None:
+            return None
+        name = arn.rsplit("/", 1)[-1]
+        if policy_type is not PolicyType.IDENTITY:
+            document = self._retype(arn, document, policy_type)
+        return _Choice(arn, document, f"policy {name}")
+
+    def _retype(self, arn: str, document: Policy, policy_type: PolicyType) -> Policy:
+        managed = self.world.managed_policy(arn)
+        if managed is not None:
+            return managed.as_type(policy_type)
+        return _retyped(document, policy_type)
+
+    def _created_choices(self, actor: Actor, key: str, policy_type: PolicyType) -> list[_Choice]:
+        """Policies the actor could create itself with a name its conditions accept."""
+        out = []
+        for value in self.oracle.condition_values(actor, key):
+            arn = _instantiate_policy_arn(value, actor)
+            if arn is None or arn in self.world.managed_policies:
+                continue
+            name = arn.rsplit("/", 1)[-1]
+            out.append(_Choice(arn, allow_all(policy_type), f"new policy {name}", create=arn))
+        return out
+
+    def _choice_steps(self, actor: Actor, choice: _Choice) -> list[StepRecord] | None:
+        if choice.create is None:
+            return []
+        outcome = self.oracle.check(actor, "iam:CreatePolicy", choice.create)
+        if not outcome.allowed:
+            return None
+        refs = outcome.decision.decisive if outcome.decision else ()
+        return [StepRecord("iam:CreatePolicy", choice.create, (), None, refs)]
+
+    # -- create edges ---------------------------------------------------------------------------
+
+    def create_edges(self, key: str) -> list[Edge]:
+        """Edges by which actor ``key`` creates a new principal it can use."""
+        found = self._creates.get(key)
+        if found is not None:
+            return found
+        actor = self.actor(key)
+        edges: list[Edge] = []
+        if actor is not None:
+            for technique in self.catalogue.of_kind("create-principal"):
+                edges.extend(self._create_principal(actor, technique))
+        edges.sort(key=lambda e: e.order)
+        self._creates[key] = edges
+        return edges
+
+    def _create_principal(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
+        """One edge per boundary choice the engine lets through (no boundary first)."""
+        if not self._may(actor, technique.steps):
+            return
+        create, grant, *access = technique.steps
+        for name in self._names_for(actor, technique):
+            edges = []
+            for boundary in self._boundary_choices(actor):
+                values = self._base_values(actor, New=name, BoundaryChoice=boundary.arn)
+                created = self._choice_steps(actor, boundary)
+                first = self._run(actor, [create], values) if created is not None else None
+                rest = self._run(actor, access, values) if first is not None else None
+                granted = self._grant(actor, grant, values) if rest is not None else None
+                if created is None or first is None or rest is None or granted is None:
+                    continue
+                choice, grant_records = granted
+                records = created + first + grant_records + rest
+                edges.append(
+                    self._new_principal_edge(
+                        actor, technique, name, boundary, choice, records, values
+                    )
+                )
+            if edges:
+                yield from edges
+                return
+
+    def _grant(
+        self, actor: Actor, group: StepGroup, values: Mapping[str, str | None]
+    ) -> tuple[_Choice, list[StepRecord]] | None:
+        """The first way to give a new principal a policy: inline Allow * on *, else the
+        first attachable managed policy."""
+        for option in group.options:
+            if option.gives == "inline-policy":
+                choices = [_Choice(None, allow_all(), "inline policy Allow * on *")]
+            else:
+                choices = self._policy_choices(actor)
+            for choice in choices:
+                extra = self._choice_steps(actor, choice)
+                if extra is None:
+                    continue
+                record = self._step(actor, option, {**values, "PolicyChoice": choice.arn})
+                if record is not None:
+                    return choice, [*extra, record]
+        return None
+
+    def _new_principal_edge(
+        self,
+        actor: Actor,
+        technique: Technique,
+        name: str,
+        boundary: _Choice,
+        granted: _Choice,
+        records: list[StepRecord],
+        values: Mapping[str, str | None],
+    ) -> Edge:
+        kind = technique.target or "role"
+        arn = f"arn:{actor.partition}:iam::{actor.account}:{kind}/{name}"
+        principal: User | Role = (
+            User(arn=arn, name=name, account=actor.account)
+            if kind == "user"
+            else Role(arn=arn, name=name, account=actor.account)
+        )
+        changes = [
+            Change(
+                key=f"granted:{granted.arn or 'inline'}",
+                description=f"with {granted.label}",
+                add=(granted.document,) if granted.document else (),
+            ),
+            Change(
+                key=f"boundary:{boundary.arn or 'none'}",
+                description=f"boundary {boundary.label}" if boundary.arn else "no boundary",
+                sets_boundary=True,
+                boundary=boundary.document,
+            ),
+        ]
+        result = Actor(principal, tuple(changes), created=f"{technique.id} by {actor.arn}")
+        return self._edge(
+            actor,
+            technique,
+            CREATE,
+            result,
+            records,
+            {**values, "Target": arn, "PolicyChoice": granted.arn},
+            target_key=result.key,
+        )
+
+    # -- edges ----------------------------------------------------------------------------------
+
+    def _edge(
+        self,
+        actor: Actor,
+        technique: Technique,
+        sort: str,
+        result: Actor,
+        records: list[StepRecord],
+        values: Mapping[str, str | None],
+        *,
+        conditions: tuple[str, ...] = (),
+        target_key: str | None = None,
+    ) -> Edge:
+        if sort == BECOME:
+            summary = f"becomes {result.label}"
+        elif sort == CREATE:
+            summary = f"creates and uses {result.label}"
+        else:
+            summary = f"changes {result.label}"
+        shown = {k: v for k, v in values.items() if v is not None}
+        if "Target" in shown:
+            shown.setdefault("TargetLabel", result.label)
+        return Edge(
+            technique=technique,
+            source=actor.key,
+            sort=sort,
+            target=target_key or result.key,
+            result=result,
+            summary=summary,
+            steps=tuple(records),
+            conditions=conditions,
+            values=tuple(sorted(shown.items())),
+        )
+
+
+def _retyped(document: Policy, policy_type: PolicyType) -> Policy:
+    import dataclasses
+
+    return (
+        document
+        if document.policy_type is policy_type
+        else dataclasses.replace(document, policy_type=policy_type)
+    )
+
+
+def _is_kind(subject: Actor, kind: str | None) -> bool:
+    if kind == "user":
+        return subject.is_user
+    if kind == "role":
+        return not subject.is_user
+    return False
+
+
+def _mentions_target(group: StepGroup) -> bool:
+    return any(
+        "${Target" in o.resource or any("${Target" in v for _, v in o.context)
+        for o in group.options
+    )
+
+
+def _ordered(technique: Technique, records: list[StepRecord]) -> list[StepRecord]:
+    """Records in the technique's step order (instance-profile steps first)."""
+    order = {a.lower(): i for i, a in enumerate(technique.actions)}
+    return sorted(records, key=lambda r: order.get(r.action.lower(), -1))
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    """A regex reading a Resource pattern written like ``template``; ``${New}`` is captured."""
+    out = []
+    position = 0
+    for match in _SEGMENT.finditer(template):
+        out.append(re.escape(template[position : match.start()]))
+        out.append("(?P<new>.+)" if match.group(1) == "New" else "[^:]*")
+        position = match.end()
+    out.append(re.escape(template[position:]))
+    return re.compile("^" + "".join(out) + "$")
+
+
+def _instantiate_policy_arn(value: str, actor: Actor) -> str | None:
+    """A concrete policy ARN matching a condition value with wildcards (``*`` → ``x``)."""
+    if "*" not in value and "?" not in value:
+        return None
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("policy/"):
+        return None
+    partition = actor.partition if any(c in parts[1] for c in "*?") else parts[1]
+    account = actor.account if any(c in parts[4] for c in "*?") else parts[4]
+    if account != actor.account:
+        return None
+    resource = re.sub(r"[*?]", "x", parts[5])
+    return f"arn:{partition}:iam::{account}:{resource}"
+
+
+class _TrustIndex:
+    """Which roles' trust policies could name a caller (a superset; the engine decides).
+
+    Built from the compiled Principal elements of each trust policy's Allow statements:
+    roles trusting ``*`` or using NotPrincipal, by account, and by principal ARN.
+    """
+
+    def __init__(self, world: World) -> None:
+        self.any: list[Role] = []
+        self.by_account: dict[str, list[Role]] = {}
+        self.by_arn: dict[str, list[Role]] = {}
+        for role in world.roles.values():
+            if role.service_linked or role.trust_policy is None:
+                continue
+            accounts: set[str] = set()
+            arns: set[str] = set()
+            anyone = False
+            for statement in compiled_policy(role.trust_policy).statements:
+                if statement.is_deny:
+                    continue
+                if statement.not_principal is not None:
+                    anyone = True
+                principal = statement.principal
+                if principal is None:
+                    continue
+                if principal.wildcard:
+                    anyone = True
+                accounts |= principal.accounts
+                arns |= principal.arns
+            if anyone:
+                self.any.append(role)
+                continue
+            for account in accounts:
+                self.by_account.setdefault(account, []).append(role)
+            for arn in arns:
+                self.by_arn.setdefault(arn, []).append(role)
+
+    def candidates(self, actor: Actor, identity_may_allow: bool) -> list[Role]:
+        found = {r.arn: r for r in self.any}
+        for role in self.by_arn.get(actor.arn, ()):
+            found[role.arn] = role
+        if identity_may_allow:
+            for role in self.by_account.get(actor.account, ()):
+                found[role.arn] = role
+        return [found[k] for k in sorted(found)]
+
+
+# -- searching paths --------------------------------------------------------------------------
+
+
+class EscalationAnalysis:
+    """Paths from principals to a goal over an :class:`EscalationGraph`."""
+
+    def __init__(self, graph: EscalationGraph, goal: Goal) -> None:
+        self.graph = graph
+        self.goal = goal
+
+    def starts(self) -> list[str]:
+        return sorted(self.graph.actors)
+
+    def from_start(self, start: str, *, max_paths: int | None = None) -> StartResult:
+        graph = self.graph
+        actor = graph.actor(start)
+        if actor is None:
+            raise KeyError(start)
+        label = actor.label
+        already = self.goal.check(actor)
+        if already is not None:
+            return StartResult(start, label, "goal", detail=already)
+        parents, order, hits = self._explore(start)
+        paths: list[EscalationPath] = []
+        for key in hits:
+            node = graph.actors[key]
+            paths.append(
+                EscalationPath(
+                    start=start,
+                    steps=tuple(self._path_to(parents, key)),
+                    reaches=node.label,
+                    goal=self.goal.check(node) or "",
+                )
+            )
+        visited = set(order)
+        for key in order:
+            if key in hits:
+                continue
+            prefix = self._path_to(parents, key)
+            for edge in self._changes_from(key, visited):
+                met = self.goal.check(edge.result)
+                if met is None:
+                    continue
+                steps = [*prefix, PathStep(edge, graph.actors[key].label)]
+                if edge.sort == CHANGE and edge.target != key:
+                    steps += [
+                        PathStep(s.edge, s.actor, then=True)
+                        for s in self._path_to(parents, edge.target)
+                    ]
+                paths.append(EscalationPath(start, tuple(steps), edge.result.label, met))
+        unique = {
+            tuple((s.edge.technique.id, s.edge.source, s.edge.result.key) for s in p.steps): p
+            for p in paths
+        }
+        ranked = sorted(unique.values(), key=lambda p: p.sort_key)
+        total = len(ranked)
+        if max_paths is not None:
+            ranked = ranked[:max_paths]
+        status = "escalates" if total else "contained"
+        return StartResult(start, label, status, tuple(ranked), total)
+
+    def _changes_from(self, key: str, visited: set[str]) -> Iterator[Edge]:
+        graph = self.graph
+        if graph.can_change(key):
+            for subject in sorted(visited):
+                yield from graph.change_edges(key, subject)
+        yield from graph.create_edges(key)
+
+    def _explore(
+        self, start: str
+    ) -> tuple[dict[str, tuple[str, Edge] | None], list[str], list[str]]:
+        """Breadth-first over become edges; nodes meeting the goal are not expanded."""
+        graph = self.graph
+        parents: dict[str, tuple[str, Edge] | None] = {start: None}
+        order: list[str] = []
+        hits: list[str] = []
+        queue = deque([start])
+        while queue:
+            key = queue.popleft()
+            order.append(key)
+            if key != start and self.goal.check(graph.actors[key]) is not None:
+                hits.append(key)
+                continue
+            for edge in graph.become_edges(key):
+                if edge.target not in parents:
+                    parents[edge.target] = (key, edge)
+                    queue.append(edge.target)
+        return parents, order, hits
+
+    def _path_to(self, parents: Mapping[str, tuple[str, Edge] | None], key: str) -> list[PathStep]:
+        steps: list[PathStep] = []
+        current = key
+        while True:
+            link = parents.get(current)
+            if link is None:
+                break
+            previous, edge = link
+            steps.append(PathStep(edge, self.graph.actors[previous].label))
+            current = previous
+        steps.reverse()
+        return steps
+
+
+@dataclass(frozen=True)
+class EscalationReport:
+    """The answer of ``iamsim escalation``: the goal, every start's paths, the admins."""
+
+    goal: str
+    results: tuple[StartResult, ...]
+    admins: tuple[str, ...] = ()
+    techniques: int = 0
+    checks: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        escalating = [r for r in self.results if r.status == "escalates"]
+        return {
+            "goal": self.goal,
+            "techniques": self.techniques,
+            "administrators": list(self.admins),
+            "summary": {
+                "principals": len(self.results),
+                "already_at_goal": sum(r.status == "goal" for r in self.results),
+                "escalate": len(escalating),
+                "contained": sum(r.status == "contained" for r in self.results),
+            },
+            "results": [r.to_dict() for r in self.results],
+            "notes": list(self.notes),
+        }
+
+
+def analyze_escalation(
+    world: World,
+    *,
+    start: str | None = None,
+    to: str = "admin",
+    actions: Sequence[str] | None = None,
+    max_paths: int | None = None,
+    oracle: Oracle | None = None,
+    catalogue: Catalogue | None = None,
+    runs_as: Mapping[str, str] | None = None,
+    graph: EscalationGraph | None = None,
+) -> EscalationReport:
+    """Paths from ``start`` (a principal as ``World.find_principal`` reads it; all users and
+    roles when None) to an administrator (``to="admin"``) or to the resource ARN ``to``."""
+    graph = graph or EscalationGraph(world, oracle=oracle, catalogue=catalogue, runs_as=runs_as)
+    goal: Goal = (
+        AdminGoal(graph.admin) if to == "admin" else ResourceGoal(graph.oracle, to, actions)
+    )
+    analysis = EscalationAnalysis(graph, goal)
+    if start is not None:
+        principal = world.find_principal(start)
+        key = getattr(principal, "arn", None)
+        if key not in graph.actors:
+            from iamsim.errors import RequestError
+
+            raise RequestError(
+                f"{start!r} is not a user or role of the inputs that escalation can start from"
+            )
+        keys = [key]
+    else:
+        keys = analysis.starts()
+    results = tuple(analysis.from_start(k, max_paths=max_paths) for k in keys)
+    admins = tuple(k for k in sorted(graph.actors) if graph.admin.is_admin(graph.actors[k]))
+    notes = []
+    if not graph.runs_as:
+        notes.append(
+            "no resource is known to run as a role (Lambda functions, instances, projects, "
+            "stacks): code-injection edges are conditional on such resources existing"
+        )
+    if isinstance(goal, ResourceGoal) and not goal.actions:
+        notes.append(f"no catalogue action acts on {to}; pass --action")
+    return EscalationReport(
+        goal="administrator" if to == "admin" else to,
+        results=results,
+        admins=admins,
+        techniques=len(graph.catalogue.techniques),
+        checks=graph.oracle.checks,
+        notes=tuple(notes),
+    )
+
+
+# Re-exported for callers that evaluate goals on their own policy sets.
+__all__ = [
+    "AdminGoal",
+    "CompiledPolicySet",
+    "Edge",
+    "EscalationAnalysis",
+    "EscalationGraph",
+    "EscalationPath",
+    "EscalationReport",
+    "Goal",
+    "PathStep",
+    "PolicySet",
+    "ResourceGoal",
+    "StartResult",
+    "StepRecord",
+    "analyze_escalation",
+    "default_actions",
+]
