@@ -368,8 +368,8 @@ class _Checker:
                     "to those actions"
                 )
             yield Finding("warning", "resource-type-mismatch", message, path)
-        if every_action:
-            return
+        if every_action or not used:
+            return  # nothing fits at all: the mismatch findings above already say so
         for resource, path in resources:
             if resource not in used:
                 yield Finding(
