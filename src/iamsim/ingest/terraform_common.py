@@ -331,7 +331,8 @@ def _computed_managed(rtype: str, address: str, v: Values, env: Env) -> dict[str
             "bucket_regional_domain_name": _join(bucket, f".s3.{r}.", dns_suffix(p)),
         }
     if rtype in ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key"):
-        key_id = placeholder_uuid(address)
+        # An imported key has its real ID; a new one gets a stable placeholder.
+        key_id = _get(v, "id") or placeholder_uuid(address)
         return {"key_id": key_id, "id": key_id, "arn": _regional_arn(env, "kms", "key/" + key_id)}
     if rtype == "aws_kms_alias":
         name = _generated_name(v, address)
@@ -402,7 +403,7 @@ def _computed_managed(rtype: str, address: str, v: Values, env: Env) -> dict[str
             "owner_account_id": a,
         }
     if rtype == "aws_organizations_organization":
-        org_id = "o-" + placeholder_alnum(address, 10, upper=False)
+        org_id = _get(v, "id") or "o-" + placeholder_alnum(address, 10, upper=False)
         root_id = "r-" + placeholder_alnum("root:" + address, 4, upper=False)
         return {
             "id": org_id,
@@ -418,20 +419,24 @@ def _computed_managed(rtype: str, address: str, v: Values, env: Env) -> dict[str
             ],
         }
     if rtype == "aws_organizations_organizational_unit":
-        ou_id = "ou-" + placeholder_alnum("ou:" + address, 4, upper=False) + "-"
-        ou_id += placeholder_alnum("ou2:" + address, 8, upper=False)
+        ou_id = _get(v, "id") or (
+            "ou-"
+            + placeholder_alnum("ou:" + address, 4, upper=False)
+            + "-"
+            + placeholder_alnum("ou2:" + address, 8, upper=False)
+        )
         return {
             "id": ou_id,
             "arn": Unknown("the ARN of an organizational unit is known after apply"),
         }
     if rtype == "aws_organizations_account":
         return {
-            "id": placeholder_account_id(address),
+            "id": _get(v, "id") or placeholder_account_id(address),
             "arn": Unknown("the ARN of a member account is known after apply"),
         }
     if rtype == "aws_organizations_policy":
         return {
-            "id": "p-" + placeholder_alnum("policy:" + address, 8, upper=False),
+            "id": _get(v, "id") or "p-" + placeholder_alnum("policy:" + address, 8, upper=False),
             "arn": Unknown("the ARN of an organizations policy is known after apply"),
         }
     return {}

@@ -181,6 +181,18 @@ def _traversal(tree: Any) -> str | None:
         head = _traversal(base)
         name = _kids(attr)[0]
         return f"{head}.{_name_of(name)}" if head else None
+    if tree.data == "index_expr_term":
+        # aws_x.y["k"] / aws_x.y[0] in an import block's `to`: a literal key only.
+        base, index = _kids(tree)
+        head = _traversal(base)
+        inner = _kids(index)[0] if index.data == "braces_index" else None
+        kids = _kids(inner) if inner is not None and inner.data == "expr_term" else []
+        if head is None or len(kids) != 1:
+            return None
+        if kids[0].data == "int_lit":
+            return f"{head}[{kids[0].children[0]}]"
+        if kids[0].data == "string":
+            return f"{head}[{json.dumps(_label_text(kids[0]))}]"
     return None
 
 
@@ -434,10 +446,9 @@ class Ctx:
     module: ModuleInstance
     scope: dict[str, Any] = field(default_factory=dict)
     file: str = ""
-    base_dir: Path | None = None
 
     def with_vars(self, **names: Any) -> Ctx:
-        return Ctx(self.module, {**self.scope, **names}, self.file, self.base_dir)
+        return Ctx(self.module, {**self.scope, **names}, self.file)
 
 
 class Evaluator:
@@ -858,11 +869,11 @@ class Evaluator:
             if not isinstance(last, list):
                 return self.unknown(tree, ctx, "... needs a list")
             args.extend(last)
-        if name not in _UNKNOWN_TOLERANT:
-            for arg in args:
-                unknown = find_unknown(arg)
-                if unknown is not None:
-                    return unknown
+        # A function of an unknown value is unknown (try() and can() are handled above).
+        for arg in args:
+            unknown = find_unknown(arg)
+            if unknown is not None:
+                return unknown
         try:
             return func(_Call(self, ctx, tree), *args)
         except _FunctionError as exc:
@@ -1177,8 +1188,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "bcrypt": _not_offline("bcrypt()"),
     "plantimestamp": _not_offline("plantimestamp()"),
 }
-# Functions that must see Unknown arguments themselves (the rest return the first Unknown).
-_UNKNOWN_TOLERANT = frozenset({"coalesce_unknown"})
 
 
 class _Namespace(Lazy):
@@ -1251,8 +1260,15 @@ class Instance(Lazy):
         self._cache[name] = value
         return value
 
+    @property
+    def imported_id(self) -> Any:
+        """The ID an ``import`` block gives this instance (None when it is not imported)."""
+        return self.module.loader.imports.get(self.address) if self.mode == "managed" else None
+
     def _compute(self, name: str) -> Any:
         loader = self.module.loader
+        if name == "id" and self.imported_id is not None:
+            return self.imported_id
         if name in self.block.attrs and name not in _META:
             return loader.evaluator.ev(self.block.attrs[name], self.ctx)
         if any(_block_name(b) == name for b in self.block.blocks):
@@ -1302,6 +1318,8 @@ class Instance(Lazy):
             name = _block_name(b)
             if name not in out and name not in _META:
                 out[name] = _plain(self.get(name))
+        if self.imported_id is not None and "id" not in out:
+            out["id"] = self.imported_id
         return out
 
     def materialize(self) -> Any:
@@ -1326,6 +1344,8 @@ class _LazyValues(Mapping[str, Any]):
         self.instance = instance
 
     def __getitem__(self, key: str) -> Any:
+        if key == "id" and self.instance.imported_id is not None:
+            return self.instance.imported_id
         if not self.instance.configured(key):
             raise KeyError(key)
         return _plain(self.instance.get(key))
@@ -1334,7 +1354,7 @@ class _LazyValues(Mapping[str, Any]):
         return iter(k for k in self.instance.block.attrs if k not in _META)
 
     def __len__(self) -> int:
-        return len(self.instance.block.attrs)
+        return sum(1 for _ in self)
 
 
 def _random_attribute(inst: Instance, name: str) -> Any:
@@ -1650,6 +1670,7 @@ class _Loader:
         self.evaluator = Evaluator(self)
         self.variable_values: dict[str, Any] = {}
         self.modules: list[ModuleInstance] = []
+        self.imports: dict[str, Any] = {}
         self._var_files = list(var_files)
         self._variables = dict(variables)
         self._modules_json: dict[str, str] | None = None
@@ -1737,6 +1758,30 @@ class _Loader:
         for path in files:
             self.variable_values.update(self.read_tfvars(path))
         self.variable_values.update(self._variables)
+
+    def collect_imports(self, root: ModuleInstance, blocks: list[Block]) -> None:
+        """``import { to = ADDRESS, id = ID }`` blocks of the root module: the real ID of a
+        resource that already exists (an organization account, a KMS key), used instead of a
+        placeholder."""
+        for block in blocks:
+            if block.type != "import":
+                continue
+            target = _traversal(block.attrs["to"]) if "to" in block.attrs else None
+            if target is None or "for_each" in block.attrs or "id" not in block.attrs:
+                self.warnings.add(
+                    block.where,
+                    "import",
+                    "only import blocks with a literal `to` "
+                    "address, an `id` and no for_each are read; this one is ignored",
+                )
+                continue
+            value = _plain(self.evaluator.ev(block.attrs["id"], root.ctx(block)))
+            if isinstance(value, Unknown):
+                self.warnings.add(
+                    block.where, target, f"the imported ID is unknown ({value.reason})"
+                )
+                continue
+            self.imports[target] = _to_str(value)
 
     # -- environments
 
@@ -1948,6 +1993,7 @@ def read_terraform_dir(
     loader.collect_variables()
     root_module = ModuleInstance(loader, loader.root_dir, blocks, "", {}, {}, "")
     loader.modules.append(root_module)
+    loader.collect_imports(root_module, blocks)
     # Load every module call (recursively), so their resources are collected.
     pending = [root_module]
     while pending:

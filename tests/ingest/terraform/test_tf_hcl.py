@@ -623,3 +623,40 @@ def test_tf_json_and_override_files_are_reported(tmp_path: Path) -> None:
     assert {u.name for u in world.users.values()} == {"a"}
     notes = "\n".join(world.notes)
     assert ".tf.json) is not supported" in notes and "override files are not merged" in notes
+
+
+def test_import_blocks_give_real_ids(tmp_path: Path) -> None:
+    text = """
+    provider "aws" {
+      region = "eu-west-1"
+    }
+    resource "aws_organizations_organization" "org" {
+      enabled_policy_types = ["SERVICE_CONTROL_POLICY"]
+    }
+    resource "aws_organizations_account" "app" {
+      for_each = toset(["app"])
+      name     = each.key
+      email    = "app@example.com"
+    }
+    import {
+      to = aws_organizations_account.app["app"]
+      id = "123456789012"
+    }
+    resource "aws_kms_key" "k" {}
+    import {
+      to = aws_kms_key.k
+      id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+    import {
+      to = aws_iam_role.missing
+      id = var.nope
+    }
+    """
+    world = tf(tmp_path, text)
+    org = world.organization
+    assert org is not None and org.contains("123456789012")
+    key = f"arn:aws:kms:eu-west-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert key in world.resources
+    notes = "\n".join(world.notes)
+    assert "chosen by AWS" not in notes
+    assert "the imported ID is unknown" in notes
