@@ -146,3 +146,15 @@ def test_help_has_examples() -> None:
     code, out, _ = run("validate", "--help")
     assert code == 0
     assert "Examples:" in out and "--type" in out and "--fail-on" in out
+
+
+def test_terraform_directory_is_validated_with_each_policy_located() -> None:
+    folder = SHARED / "terraform" / "no_access_granted"
+    code, out, _ = run("validate", str(folder), "--json")
+    report = json.loads(out)
+    assert code == 0  # warnings only
+    assert report["targets"][0]["kind"] == "input"
+    mismatches = [f for f in report["findings"] if f["code"] == "resource-type-mismatch"]
+    assert mismatches
+    assert all(f["policy_type"] == "resource" for f in mismatches)
+    assert all("aws_s3_bucket_policy" in f["file"] for f in mismatches)

@@ -153,9 +153,10 @@ def parse_context_value(key: str, text: str) -> ContextValue:
         except json.JSONDecodeError:
             decoded = None
         if isinstance(decoded, list):
-            if not all(isinstance(v, str | int | float | bool) and v is not None for v in decoded):
+            values = [v for v in decoded if isinstance(v, str | int | float | bool)]
+            if len(values) != len(decoded):
                 raise InputError(f"--context {key}: a list holds strings, numbers or booleans")
-            return [v for v in decoded if isinstance(v, str | int | float | bool)]
+            return values
     if _is_multivalued(key):
         return [part.strip() for part in text.split(",") if part.strip()]
     return text

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from iamsim.engine.decision import RCP_FULL_AWS_ACCESS, TRUST_ACTIONS
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import CallerKind
 from iamsim.engine.trace import (
@@ -147,8 +148,6 @@ class _StatementIndex:
                 for policy in level:
                     self._add(policy, index)
         # The engine adds RCPFullAWSAccess to every RCP level; it is never in the inputs.
-        from iamsim.engine.decision import RCP_FULL_AWS_ACCESS
-
         for index in range(len(policies.rcp or ())):
             self._add(RCP_FULL_AWS_ACCESS, index)
 
@@ -400,7 +399,7 @@ class _Builder:
 
     def resource_kind(self) -> str:
         if ("trust", None) in self.results or (
-            self.request.action.lower().startswith("sts:") and ":role/" in self.request.resource
+            self.request.action.lower() in TRUST_ACTIONS and ":role/" in self.request.resource
         ):
             return "trust"
         if self.request.service == "kms" and ":key/" in self.request.resource:
