@@ -23,6 +23,9 @@ from iamsim.engine.request import Context, ContextValue
 # Keys fixed only when the principal's record supplies them.
 _ONLY_WHEN_KNOWN = frozenset({"aws:userid", "aws:sourceidentity"})
 _PRINCIPAL_KEYS = frozenset({"aws:username", "aws:userid", "aws:sourceidentity"})
+_IDENTITY_KEYS = frozenset(
+    {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username"}
+)
 # Keys of the resource's account, fixed when the analysis is about the principal's own account.
 _OWN_ACCOUNT_KEYS = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"})
 
@@ -34,12 +37,26 @@ class Facts:
     context: Context
     own_account: bool = True
     known_principal: bool = True
+    # Only the principal's name and account are known (a principal outside the loaded inputs:
+    # its tags and organization are not).
+    identity_only: bool = False
+    # The resource is one known resource: its account, organization and tags are fixed too.
+    resource_fixed: bool = False
 
     def determines(self, key: str) -> bool:
         """Whether ``key`` has the same value (or is absent) in every request considered."""
         if not self.known_principal:
             return False
         lower = key.lower()
+        if self.resource_fixed and (
+            lower.startswith("aws:resource")
+            or (lower == "aws:requestedregion" and lower in self.context)
+        ):
+            # One known resource: its account, organization, tags and (for a regional ARN,
+            # the builder's reading) the region the request goes to.
+            return True
+        if self.identity_only:
+            return lower in _IDENTITY_KEYS and lower in self.context
         if lower in _ONLY_WHEN_KNOWN:
             return lower in self.context
         if lower.startswith("aws:principal") or lower in _PRINCIPAL_KEYS:
@@ -65,15 +82,31 @@ class Facts:
 NO_FACTS = Facts(Context(), own_account=False, known_principal=False)
 
 
-def principal_facts(context: Context) -> Facts:
+def principal_facts(
+    context: Context,
+    *,
+    own_account: bool = True,
+    identity_only: bool = False,
+    resource_fixed: bool = False,
+) -> Facts:
     """Facts from a built request's context, keeping only the keys a principal fixes."""
-    facts = Facts(context)
+    facts = Facts(
+        context,
+        own_account=own_account,
+        identity_only=identity_only,
+        resource_fixed=resource_fixed,
+    )
     fixed = {name: context.get_values(name) for name in context if facts.determines(name)}
     values: dict[str, ContextValue] = {}
     for name, vals in fixed.items():
         assert vals is not None
         values[name] = list(vals) if context.is_multi(name) else vals[0]
-    return Facts(Context(values))
+    return Facts(
+        Context(values),
+        own_account=own_account,
+        identity_only=identity_only,
+        resource_fixed=resource_fixed,
+    )
 
 
 def conditions_hold(clauses: tuple[CompiledCondition, ...], context: Context) -> bool:

@@ -1,0 +1,594 @@
+"""Who can perform some actions on one resource, across every loaded account.
+
+Every answer is the engine's decision on the request the builder builds for that principal; this
+module only chooses whom to ask and explains the answers:
+
+* **Candidates.** Every IAM user, every role (as "any session of the role"), every known
+  session, the root users of the resource's account and of accounts the resource policy names,
+  and the principals the resource-based policy names: other accounts (asked as that account's
+  root, i.e. "principals of that account whose own policies allow"), users and roles outside
+  the loaded accounts (asked with their own policies assumed to allow, and said so), ``"*"``
+  (asked as an anonymous caller and as a principal of an account outside the inputs), and
+  service principals.
+* **Prefilter.** A principal of the loaded accounts is asked only if one of its identity
+  Allow statements can name the action's service, or the resource policy names it, or the
+  resource policy grants ``"*"``: otherwise no policy can allow it (the engine would say
+  implicit deny), so skipping it changes no answer.
+* **Conditions.** An allowed answer lists the decisive statements and, among their conditions,
+  the clauses the principal and the resource do not fix (time, network, MFA, request tags...).
+  A denied answer is asked again with every Allow statement's conditions removed: if that is
+  allowed, the principal can *under conditions*, and the conditions shown are the removed ones
+  of the statements that then decided (conditional Denies keep their conditions throughout).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
+from iamsim.analysis.policysets import PolicySetCompiler
+from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
+from iamsim.engine.compiled import CompiledStatement
+from iamsim.engine.decision import evaluate
+from iamsim.engine.request import CallerKind
+from iamsim.errors import RequestError
+from iamsim.model import Anonymous, Principal, Role, Root, ServicePrincipal, Session, User, World
+from iamsim.policy import PolicyType, parse_policy
+from iamsim.policy.model import Effect, Policy
+
+# Used for principals outside the loaded inputs, whose own policies are unknown.
+ASSUMED_IDENTITY = parse_policy(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    PolicyType.IDENTITY,
+    name="(assumed) its own policies allow",
+)
+# An account ID standing for "some account outside the inputs" when a policy grants "*".
+OUTSIDE_ACCOUNT = "000000000000"
+
+_KIND_ORDER = {
+    "user": 0,
+    "role": 1,
+    "session": 2,
+    "root": 3,
+    "account": 4,
+    "external-user": 5,
+    "external-role": 6,
+    "external-session": 7,
+    "any-principal": 8,
+    "anonymous": 9,
+    "service": 10,
+}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Requirement:
+    """A statement whose conditions must hold (or, for ``unless``, must not)."""
+
+    statement: StatementRef
+    conditions: dict[str, dict[str, object]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"statement": self.statement.to_dict(), "conditions": self.conditions}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionGrant:
+    """How one principal can perform one action on the resource."""
+
+    action: str
+    conditional: bool
+    reason: str
+    granted_by: tuple[StatementRef, ...]
+    conditions: tuple[Requirement, ...] = ()
+    unless: tuple[Requirement, ...] = ()
+    assumption: str | None = None
+    # The engine allows the request as built (default context, or the one given); False for
+    # a grant found only with the Allow statements' conditions assumed to hold.
+    allowed_as_built: bool = True
+
+    def describe(self) -> str:
+        text = "; ".join(ref.describe() for ref in self.granted_by) or self.reason
+        for requirement in self.conditions:
+            text += f"\n  if {_compact(requirement.conditions)} ({requirement.statement.statement})"
+        for requirement in self.unless:
+            text += (
+                f"\n  unless {_compact(requirement.conditions)} "
+                f"({requirement.statement.policy_type} {requirement.statement.statement})"
+            )
+        if self.assumption:
+            text += f"\n  assuming {self.assumption}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "action": self.action,
+            "conditional": self.conditional,
+            "reason": self.reason,
+            "granted_by": [r.to_dict() for r in self.granted_by],
+            "allowed_as_built": self.allowed_as_built,
+        }
+        if self.conditions:
+            out["conditions"] = [c.to_dict() for c in self.conditions]
+        if self.unless:
+            out["unless"] = [c.to_dict() for c in self.unless]
+        if self.assumption:
+            out["assumption"] = self.assumption
+        return out
+
+
+def _compact(conditions: dict[str, dict[str, object]]) -> str:
+    parts = []
+    for operator, keys in conditions.items():
+        for key, value in keys.items():
+            parts.append(f"{operator} {key} {value!r}")
+    return " and ".join(parts)
+
+
+@dataclass(slots=True)
+class WhoCanEntry:
+    """One principal that can perform some of the actions."""
+
+    principal: str
+    kind: str
+    actions: list[ActionGrant] = field(default_factory=list)
+
+    @property
+    def conditional(self) -> bool:
+        return all(a.conditional for a in self.actions)
+
+    def grants(self) -> list[ActionGrant]:
+        """The distinct ways the actions are granted (actions sharing one are listed once)."""
+        seen: dict[str, ActionGrant] = {}
+        for grant in self.actions:
+            seen.setdefault(grant.describe(), grant)
+        return list(seen.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "principal": self.principal,
+            "kind": self.kind,
+            "conditional": self.conditional,
+            "actions": [a.to_dict() for a in self.actions],
+        }
+
+
+@dataclass(slots=True)
+class Blocked:
+    """A principal some policy grants, stopped by a guardrail or an explicit Deny."""
+
+    principal: str
+    kind: str
+    action: str
+    decision: str
+    blocked_by: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
+class WhoCanResult:
+    actions: list[str]
+    resource: str
+    principals: list[WhoCanEntry]
+    blocked: list[Blocked]
+    considered: int
+    evaluated: int
+    notes: list[str]
+
+    def find(self, principal: str) -> WhoCanEntry | None:
+        return next((e for e in self.principals if e.principal == principal), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actions": self.actions,
+            "resource": self.resource,
+            "principals": [e.to_dict() for e in self.principals],
+            "blocked": [b.to_dict() for b in self.blocked],
+            "considered": self.considered,
+            "evaluated": self.evaluated,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    principal: Principal
+    name: str
+    kind: str
+    assumed: bool = False  # identity policies unknown: assume they allow
+    always: bool = False  # skip the identity prefilter
+
+
+def expand_actions(patterns: Iterable[str], catalog: Any = None) -> list[str]:
+    """Canonical actions named by ``patterns`` (comma-separated lists and globs allowed)."""
+    if catalog is None:
+        from iamsim.catalog import service_reference
+
+        catalog = service_reference()
+    out: list[str] = []
+    for raw in patterns:
+        for text in (t.strip() for t in raw.split(",")):
+            if not text:
+                continue
+            if "*" in text or "?" in text:
+                found = catalog.expand_action_pattern(text)
+                if not found:
+                    raise RequestError(f"no action matches {text!r}")
+                out.extend(found)
+                continue
+            canonical = catalog.canonical_action(text)
+            if canonical is None:
+                hints = catalog.suggest_actions(text)
+                hint = f"; did you mean: {', '.join(hints)}" if hints else ""
+                raise RequestError(f"unknown action {text!r}{hint}")
+            out.append(canonical)
+    return sorted(dict.fromkeys(out))
+
+
+class WhoCan:
+    """Answers who-can questions against one world, sharing caches between questions."""
+
+    def __init__(
+        self, world: World, *, builder: Any = None, compiler: PolicySetCompiler | None = None
+    ) -> None:
+        if builder is None:
+            from iamsim.builder import RequestBuilder
+
+            builder = RequestBuilder(world)
+        self.world = world
+        self.builder = builder
+        self.compiler = compiler or PolicySetCompiler()
+        self._relaxed: dict[int, tuple[Policy, Policy]] = {}
+
+    # -- candidates --------------------------------------------------------------------------
+
+    def _resource_policy(self, actions: Sequence[str], resource: str) -> list[Policy]:
+        """The resource-based policies the builder attaches for these actions (trust policy
+        for role-assumption actions, the resource's policy otherwise)."""
+        found: dict[int, Policy] = {}
+        for action in actions:
+            try:
+                built = self.builder.build(Anonymous(), action, resource)
+            except RequestError:
+                continue
+            if built.policies.resource is not None:
+                found[id(built.policies.resource)] = built.policies.resource
+        return list(found.values())
+
+    def candidates(self, actions: Sequence[str], resource: str) -> list[_Candidate]:
+        world = self.world
+        out: dict[tuple[str, str], _Candidate] = {}
+
+        def add(candidate: _Candidate) -> None:
+            key = (candidate.kind, candidate.name)
+            previous = out.get(key)
+            if previous is None or (candidate.always and not previous.always):
+                out[key] = candidate
+
+        named_arns: set[str] = set()
+        wildcard = False
+        for policy in self._resource_policy(actions, resource):
+            for statement in policy.statements:
+                if statement.effect is not Effect.ALLOW or statement.principal is None:
+                    continue
+                spec = statement.principal
+                if spec.wildcard or "*" in spec.values("AWS"):
+                    wildcard = True
+                for value in spec.values("AWS"):
+                    if value == "*":
+                        continue
+                    if value.isdigit() and len(value) == 12:
+                        value = f"arn:aws:iam::{value}:root"
+                    named_arns.add(value)
+                for service in spec.values("Service"):
+                    if service == "*":
+                        wildcard = True
+                        continue
+                    add(_Candidate(ServicePrincipal(service), service, "service", always=True))
+        for arn in sorted(named_arns):
+            try:
+                principal = world.find_principal(arn)
+            except RequestError:
+                continue
+            add(self._named(principal, arn))
+        for user in world.users.values():
+            add(_Candidate(user, user.arn, "user", always=user.arn in named_arns))
+        for role in world.roles.values():
+            add(_Candidate(role, role.arn, "role", always=role.arn in named_arns))
+        for arn, session in world.sessions.items():
+            add(_Candidate(session, arn, "session", always=arn in named_arns))
+        owner = world.resource_account(resource) if resource != "*" else None
+        if owner is not None and owner in world.accounts:
+            root = Root(owner, world.partition_of(owner))
+            add(_Candidate(root, root.arn, "root", always=True))
+        if wildcard:
+            add(_Candidate(Anonymous(), "anonymous", "anonymous", always=True))
+            outside = Root(OUTSIDE_ACCOUNT)
+            add(
+                _Candidate(
+                    outside,
+                    'any principal of an account outside the inputs (Principal "*")',
+                    "any-principal",
+                    always=True,
+                )
+            )
+            for key, candidate in list(out.items()):
+                out[key] = dataclasses.replace(candidate, always=True)
+        return sorted(out.values(), key=lambda c: (_KIND_ORDER.get(c.kind, 99), c.name))
+
+    def _named(self, principal: Principal, arn: str) -> _Candidate:
+        world = self.world
+        if isinstance(principal, Root):
+            kind = "root" if principal.account in world.accounts else "account"
+            return _Candidate(principal, principal.arn, kind, always=True)
+        if isinstance(principal, User):
+            known = principal.arn in world.users
+            return _Candidate(
+                principal, principal.arn, "user" if known else "external-user", not known, True
+            )
+        if isinstance(principal, Role):
+            known = principal.arn in world.roles
+            return _Candidate(
+                principal, principal.arn, "role" if known else "external-role", not known, True
+            )
+        if isinstance(principal, Session):
+            known = principal.account in world.accounts
+            kind = "session" if known else "external-session"
+            return _Candidate(principal, principal.arn or arn, kind, not known, True)
+        return _Candidate(principal, arn, "service", always=True)
+
+    # -- asking the engine --------------------------------------------------------------------
+
+    def _relax(self, policy: Policy) -> Policy:
+        """``policy`` with every Allow statement's conditions removed (Denies unchanged)."""
+        found = self._relaxed.get(id(policy))
+        if found is not None and found[0] is policy:
+            return found[1]
+        statements = tuple(
+            dataclasses.replace(s, conditions=(), has_condition_element=False)
+            if s.effect is Effect.ALLOW and s.conditions
+            else s
+            for s in policy.statements
+        )
+        relaxed = (
+            policy
+            if statements == policy.statements
+            else dataclasses.replace(policy, statements=statements)
+        )
+        self._relaxed[id(policy)] = (policy, relaxed)
+        return relaxed
+
+    def _relaxed_set(self, policies: PolicySet) -> PolicySet:
+        def many(items: tuple[Policy, ...] | None) -> tuple[Policy, ...] | None:
+            return None if items is None else tuple(self._relax(p) for p in items)
+
+        def levels(
+            items: tuple[tuple[Policy, ...], ...] | None,
+        ) -> tuple[tuple[Policy, ...], ...] | None:
+            return (
+                None if items is None else tuple(tuple(self._relax(p) for p in lv) for lv in items)
+            )
+
+        return PolicySet(
+            identity=many(policies.identity) or (),
+            boundary=self._relax(policies.boundary) if policies.boundary else None,
+            session=many(policies.session),
+            resource=self._relax(policies.resource) if policies.resource else None,
+            scp=levels(policies.scp),
+            rcp=levels(policies.rcp),
+            endpoint=many(policies.endpoint),
+        )
+
+    @staticmethod
+    def _mentions(compiled: CompiledPolicySet, service: str) -> bool:
+        for policy in compiled.identity:
+            for statement in policy.statements:
+                if not statement.is_deny and (
+                    statement.services is None or service in statement.services
+                ):
+                    return True
+        return False
+
+    def who_can(
+        self, actions: Sequence[str], resource: str, *, context: dict[str, Any] | None = None
+    ) -> WhoCanResult:
+        """Every principal that can perform any of ``actions`` on ``resource``."""
+        resource = resource.strip() or "*"
+        candidates = self.candidates(actions, resource)
+        entries: list[WhoCanEntry] = []
+        blocked: list[Blocked] = []
+        notes: list[str] = []
+        evaluated = 0
+        for candidate in candidates:
+            entry = WhoCanEntry(candidate.name, candidate.kind)
+            for action in actions:
+                try:
+                    built = self.builder.build(
+                        candidate.principal, action, resource, context=context
+                    )
+                except RequestError as exc:
+                    notes.append(f"{candidate.name}: {exc}")
+                    break
+                policies: PolicySet = built.policies
+                if candidate.assumed:
+                    policies = dataclasses.replace(policies, identity=(ASSUMED_IDENTITY,))
+                compiled = self.compiler.compile(policies)
+                caller = built.request.caller
+                if (
+                    not candidate.always
+                    and caller.kind is not CallerKind.ROOT
+                    and not self._mentions(compiled, built.request.service)
+                ):
+                    break  # no identity statement can name the service: nothing can allow
+                evaluated += 1
+                grant = self._ask(candidate, built, policies, compiled, action, blocked)
+                if grant is not None:
+                    entry.actions.append(grant)
+            if entry.actions:
+                entries.append(entry)
+        entries.sort(key=lambda e: (_KIND_ORDER.get(e.kind, 99), e.principal))
+        return WhoCanResult(
+            actions=list(actions),
+            resource=resource,
+            principals=entries,
+            blocked=blocked,
+            considered=len(candidates),
+            evaluated=evaluated,
+            notes=list(dict.fromkeys(notes)),
+        )
+
+    def _facts(self, candidate: _Candidate, built: Any) -> Facts:
+        external = candidate.assumed or candidate.kind in ("account", "any-principal")
+        return principal_facts(
+            built.request.context, own_account=False, identity_only=external, resource_fixed=True
+        )
+
+    def _ask(
+        self,
+        candidate: _Candidate,
+        built: Any,
+        policies: PolicySet,
+        compiled: CompiledPolicySet,
+        action: str,
+        blocked: list[Blocked],
+    ) -> ActionGrant | None:
+        request = built.request
+        assumption = self._assumption(candidate)
+        value = decide(request, compiled)
+        if value is DecisionValue.ALLOW:
+            decision = evaluate(request, compiled, explain=True)
+            facts = self._facts(candidate, built)
+            conditions = _requirements(decision.decisive, compiled, facts) or ()
+            unless = _unless(decision, compiled, facts)
+            return ActionGrant(
+                action,
+                bool(conditions),
+                decision.reason,
+                decision.decisive,
+                conditions,
+                unless,
+                assumption,
+            )
+        relaxed = self.compiler.compile(self._relaxed_set(policies))
+        if relaxed.policies is not compiled.policies and decide(request, relaxed).allowed:
+            decision = evaluate(request, relaxed, explain=True)
+            facts = self._facts(candidate, built)
+            conditions = _requirements(decision.decisive, compiled, facts, strict=True)
+            if conditions is not None and conditions:
+                return ActionGrant(
+                    action,
+                    True,
+                    decision.reason,
+                    decision.decisive,
+                    conditions,
+                    _unless(evaluate(request, compiled, explain=True), compiled, facts),
+                    assumption,
+                    allowed_as_built=False,
+                )
+        decision = evaluate(request, compiled, explain=False)
+        if decision.blocked_by is not None or value is DecisionValue.EXPLICIT_DENY:
+            blocked.append(
+                Blocked(
+                    candidate.name,
+                    candidate.kind,
+                    action,
+                    value.value,
+                    decision.blocked_by,
+                    decision.reason,
+                )
+            )
+        return None
+
+    @staticmethod
+    def _assumption(candidate: _Candidate) -> str | None:
+        if candidate.assumed:
+            return "its own identity policies allow (it is outside the loaded inputs)"
+        if candidate.kind == "account":
+            return "a principal of that account whose own policies allow"
+        if candidate.kind == "any-principal":
+            return "a principal of another account whose own policies allow"
+        return None
+
+
+def _statements_by_ref(compiled: CompiledPolicySet) -> dict[tuple[Any, ...], CompiledStatement]:
+    out: dict[tuple[Any, ...], CompiledStatement] = {}
+    groups = [
+        *compiled.identity,
+        *((compiled.boundary,) if compiled.boundary else ()),
+        *(compiled.session or ()),
+        *((compiled.resource,) if compiled.resource else ()),
+        *(p for level in compiled.scp or () for p in level),
+        *(p for level in compiled.rcp or () for p in level),
+    ]
+    for policy in groups:
+        for statement in policy.statements:
+            ref = statement.ref
+            out[(ref.policy_type, ref.policy, ref.statement, ref.level)] = statement
+    return out
+
+
+def _requirements(
+    refs: Sequence[StatementRef],
+    compiled: CompiledPolicySet,
+    facts: Facts,
+    *,
+    strict: bool = False,
+) -> tuple[Requirement, ...] | None:
+    """The request-dependent conditions of the decisive statements.
+
+    With ``strict`` (a condition-relaxed answer), None when a decisive statement has a clause
+    the principal or resource fixes and that is false: then the relaxed answer is not reachable.
+    """
+    by_ref = _statements_by_ref(compiled)
+    out: list[Requirement] = []
+    for ref in refs:
+        statement = by_ref.get((ref.policy_type, ref.policy, ref.statement, ref.level))
+        if statement is None or statement.conditions.empty:
+            continue
+        residual = facts.residual(statement.conditions)
+        if residual is None:
+            if strict:
+                return None
+            continue
+        if residual:
+            out.append(Requirement(ref, clauses_to_dict(residual)))
+    unique: dict[tuple[Any, ...], Requirement] = {}
+    for requirement in out:
+        unique.setdefault((requirement.statement, repr(requirement.conditions)), requirement)
+    return tuple(unique.values())
+
+
+def _unless(decision: Any, compiled: CompiledPolicySet, facts: Facts) -> tuple[Requirement, ...]:
+    """Deny statements that matched the request but for their conditions."""
+    out: list[Requirement] = []
+    by_ref = _statements_by_ref(compiled)
+    for trace in decision.statements:
+        ref = trace.ref
+        if ref.effect != "Deny" or trace.applied or trace.reason != "condition":
+            continue
+        statement = by_ref.get((ref.policy_type, ref.policy, ref.statement, ref.level))
+        if statement is None:
+            continue
+        residual = facts.residual(statement.conditions)
+        if residual:
+            out.append(Requirement(ref, clauses_to_dict(residual)))
+    return tuple(out)
+
+
+def who_can(
+    world: World,
+    actions: Iterable[str],
+    resource: str,
+    *,
+    context: dict[str, Any] | None = None,
+    analyzer: WhoCan | None = None,
+) -> WhoCanResult:
+    """Who can perform ``actions`` (names, lists or globs) on ``resource``."""
+    analyzer = analyzer or WhoCan(world)
+    expanded = expand_actions(actions, analyzer.builder.catalog)
+    return analyzer.who_can(expanded, resource, context=context)

@@ -1,0 +1,170 @@
+"""who-can: every principal that can perform an action on a resource, decided by the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iamsim.analysis.who_can import WhoCan, expand_actions, who_can
+from iamsim.builder import RequestBuilder
+from iamsim.engine import decide
+from iamsim.errors import RequestError
+from iamsim.ingest import load_inputs
+from iamsim.report.permissions import render_who_can
+
+DATA = Path(__file__).parent / "data"
+ACCOUNT = "222222222222"
+BUCKET = "arn:aws:s3:::data-bucket"
+QUEUE = f"arn:aws:sqs:eu-west-1:{ACCOUNT}:jobs-main"
+TOPIC = f"arn:aws:sns:eu-west-1:{ACCOUNT}:alerts"
+KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+
+
+def user(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:user/{name}"
+
+
+@pytest.fixture(scope="module")
+def world() -> object:
+    return load_inputs([DATA / "gaad.yaml", DATA / "org.yaml", DATA / "resources.yaml"])
+
+
+@pytest.fixture(scope="module")
+def analyzer(world: object) -> WhoCan:
+    return WhoCan(world)  # type: ignore[arg-type]
+
+
+def names(result: object) -> list[str]:
+    return [e.principal for e in result.principals]  # type: ignore[attr-defined]
+
+
+def test_identity_granted_principals_are_found(world: object, analyzer: WhoCan) -> None:
+    result = who_can(world, ["iam:DeleteUser"], user("someone"), analyzer=analyzer)  # type: ignore[arg-type]
+    assert names(result) == [user("admin"), f"arn:aws:iam::{ACCOUNT}:root"]
+    admin = result.find(user("admin"))
+    assert admin is not None and not admin.conditional
+    assert admin.actions[0].granted_by[0].policy == "AdministratorAccess"
+
+
+def test_boundary_and_deny_blocked_principals_are_excluded(world: object, analyzer: WhoCan) -> None:
+    result = who_can(world, ["iam:DeleteUser"], user("someone"), analyzer=analyzer)  # type: ignore[arg-type]
+    assert user("dev") not in names(result)  # DevPolicy grants iam:*, DevBoundary does not
+    assert user("limited") not in names(result)  # explicit Deny NoUserDeletes
+    blocked = {(b.principal, b.blocked_by, b.decision) for b in result.blocked}
+    assert (user("dev"), "permissions boundary", "ImplicitDeny") in blocked
+    assert (user("limited"), None, "ExplicitDeny") in blocked
+
+
+def test_scp_blocks_everyone_in_the_account(world: object, analyzer: WhoCan) -> None:
+    result = who_can(world, ["iam:CreateUser"], user("new"), analyzer=analyzer)  # type: ignore[arg-type]
+    assert names(result) == []
+    assert {b.principal for b in result.blocked} >= {user("admin"), f"arn:aws:iam::{ACCOUNT}:root"}
+
+
+def test_resource_policy_grants_external_account_and_everyone(
+    world: object, analyzer: WhoCan
+) -> None:
+    result = who_can(  # type: ignore[arg-type]
+        world, ["sns:Publish", "sns:GetTopicAttributes"], TOPIC, analyzer=analyzer
+    )
+    partner = result.find("arn:aws:iam::999999999999:root")
+    assert partner is not None and partner.kind == "account"
+    assert {a.action for a in partner.actions} == {"sns:Publish", "sns:GetTopicAttributes"}
+    assert all("own policies allow" in (a.assumption or "") for a in partner.actions)
+    anonymous = result.find("anonymous")
+    assert anonymous is not None
+    assert [a.action for a in anonymous.actions] == ["sns:GetTopicAttributes"]
+    assert any(e.kind == "any-principal" for e in result.principals)
+    # SNS is outside the member account's SCP allow list: its own principals cannot.
+    assert user("admin") not in names(result)
+
+
+def test_conditional_grants_show_their_conditions(world: object, analyzer: WhoCan) -> None:
+    result = who_can(world, ["sns:Subscribe"], TOPIC, analyzer=analyzer)  # type: ignore[arg-type]
+    outside = next(e for e in result.principals if e.kind == "any-principal")
+    grant = outside.actions[0]
+    assert grant.conditional
+    assert grant.conditions[0].conditions == {
+        "StringEquals": {"aws:PrincipalOrgID": "o-test000001"}
+    }
+    assert "anonymous" not in names(result)  # anonymous callers have no organization
+
+    result = who_can(world, ["kms:Decrypt"], KEY, analyzer=analyzer)  # type: ignore[arg-type]
+    limited = result.find(user("limited"))
+    assert limited is not None and limited.conditional
+    assert limited.actions[0].conditions[0].conditions == {
+        "Bool": {"aws:MultiFactorAuthPresent": "true"}
+    }
+    admin = result.find(user("admin"))
+    assert admin is not None and not admin.conditional  # the region SCP is met by the key's region
+
+
+def test_external_role_named_by_a_queue_policy(world: object, analyzer: WhoCan) -> None:
+    result = who_can(world, ["sqs:SendMessage"], QUEUE, analyzer=analyzer)  # type: ignore[arg-type]
+    partner = result.find("arn:aws:iam::999999999999:role/partner-writer")
+    assert partner is not None and partner.kind == "external-role"
+    grant = partner.actions[0]
+    assert grant.assumption and "outside the loaded inputs" in grant.assumption
+    assert [r.statement for r in grant.granted_by if r.policy_type == "resource"] == ["PartnerRole"]
+    # The RCP's conditional Deny on insecure transport is shown as what would stop it.
+    assert [u.statement.statement for u in grant.unless] == ["SecureSqs"]
+    assert result.find("events.amazonaws.com") is not None
+
+
+def test_cross_account_grant_stopped_by_rcp(world: object, analyzer: WhoCan) -> None:
+    result = who_can(world, ["s3:GetObject"], f"{BUCKET}/report.csv", analyzer=analyzer)  # type: ignore[arg-type]
+    assert "arn:aws:iam::999999999999:root" not in names(result)
+    assert ("arn:aws:iam::999999999999:root", "RCP at level 0") in {
+        (b.principal, b.blocked_by) for b in result.blocked
+    }
+    dev = result.find(user("dev"))  # named directly by the bucket policy: boundary bypassed
+    assert dev is not None
+    assert "AuditorUser" in [r.statement for r in dev.actions[0].granted_by]
+
+
+def test_answers_agree_with_the_engine_for_every_principal(world: object) -> None:
+    builder = RequestBuilder(world)  # type: ignore[arg-type]
+    analyzer = WhoCan(world, builder=builder)  # type: ignore[arg-type]
+    for action, resource in [
+        ("s3:GetObject", f"{BUCKET}/public/x"),
+        ("s3:PutObject", f"{BUCKET}/x"),
+        ("sqs:SendMessage", QUEUE),
+        ("ec2:StartInstances", f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-1"),
+        ("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/ops"),
+    ]:
+        result = analyzer.who_can([action], resource)
+        found = {e.principal for e in result.principals if e.actions[0].allowed_as_built}
+        for principal in [*world.users, *world.roles]:  # type: ignore[attr-defined]
+            built = builder.build(principal, action, resource)
+            allowed = decide(built.request, built.policies).allowed
+            assert (principal in found) == allowed, (principal, action, resource)
+
+
+def test_actions_expand_lists_and_wildcards() -> None:
+    assert expand_actions(["s3:getobject, s3:PutObject"]) == ["s3:GetObject", "s3:PutObject"]
+    assert "iam:AttachRolePolicy" in expand_actions(["iam:Attach*Policy"])
+    with pytest.raises(RequestError, match="did you mean"):
+        expand_actions(["s3:GetObjct"])
+
+
+def test_results_are_reproducible(world: object) -> None:
+    first = who_can(world, ["s3:GetObject", "s3:ListBucket"], f"{BUCKET}/shared/a")  # type: ignore[arg-type]
+    second = who_can(world, ["s3:ListBucket", "s3:GetObject"], f"{BUCKET}/shared/a")  # type: ignore[arg-type]
+    assert first.to_dict() == second.to_dict()
+    assert render_who_can(first) == render_who_can(second)
+
+
+def test_real_export_who_can_pass_role() -> None:
+    path = Path("/work/shared/data/gaad/cloudsplaining-example.json")
+    if not path.exists():
+        pytest.skip("the shared exports are not available")
+    world = load_inputs([path])
+    role = next(iter(world.roles))
+    result = who_can(world, ["iam:PassRole"], role)
+    assert result.principals, "someone in the example account can pass its roles"
+    builder = RequestBuilder(world)
+    for entry in result.principals:
+        if entry.kind in ("user", "role") and entry.actions[0].allowed_as_built:
+            built = builder.build(entry.principal, "iam:PassRole", role)
+            assert decide(built.request, built.policies).allowed
