@@ -478,14 +478,14 @@ class WhoCan:
         if relaxed.policies is not compiled.policies and decide(request, relaxed).allowed:
             decision = evaluate(request, relaxed, explain=True)
             facts = self._facts(candidate, built)
-            conditions = _requirements(decision.decisive, compiled, facts, strict=True)
-            if conditions is not None and conditions:
+            needed = _requirements(decision.decisive, compiled, facts, strict=True)
+            if needed:
                 return ActionGrant(
                     action,
                     True,
                     decision.reason,
                     decision.decisive,
-                    conditions,
+                    needed,
                     _unless(evaluate(request, compiled, explain=True), compiled, facts),
                     assumption,
                     allowed_as_built=False,
