@@ -29,7 +29,8 @@ and, for loaded inputs (:func:`validate_world`) and scenario files, checks acros
 ``multiple-boundaries`` (error: a principal has at most one permissions boundary),
 ``policy-too-large`` for the per-entity sums of inline policies, ``boundary-not-found``,
 ``managed-policy-not-found`` and ``group-not-found`` (warnings: the request builder would refuse
-questions that need them).
+questions that need them). What a loader reported while reading an input (placeholder account
+IDs, resources it does not model) becomes an ``input-note`` suggestion.
 
 Resource patterns (``arn:aws:s3:::bucket/*``) are compared with the action's resource types
 by looking for an ARN that both the pattern and a type's ARN format accept, then asking the
@@ -1102,6 +1103,10 @@ def validate_paths(
             targets.append(ValidationTarget(file, "input", "input with an invalid policy", 0))
             continue
         worlds.append((file, world))
+        # What the loader could not read or had to assume (placeholders, ignored resources).
+        findings += [
+            ValidationFinding("suggestion", "input-note", note, file) for note in world.notes
+        ]
         targets.append(
             ValidationTarget(file, "input", _describe_world(world), _count_policies(world))
         )
