@@ -758,8 +758,8 @@ class _Mapper:
             ptype,
             name=name,
             source=self.t.source,
-            address=f"{self.where(logical)}/Properties",
-            attribute=key,
+            address=logical,
+            where=f"{self.where(logical)}/Properties/{key}",
         )
 
     def tags(self, logical: str, props: Mapping[str, Any]) -> dict[str, str]:

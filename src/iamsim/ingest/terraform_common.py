@@ -778,17 +778,17 @@ def parse_policy_value(
     *,
     name: str | None,
     source: str,
-    address: str,
-    attribute: str,
+    where: str,
 ) -> Policy:
-    """Parse a policy document found in attribute ``attribute`` of resource ``address``.
+    """Parse a policy document found at ``where`` in file ``source``.
 
-    Raises :class:`~iamsim.errors.InputError` (a PolicyError) located at the file, resource
-    and JSON pointer when the document is not a valid policy of its type.
+    ``where`` locates the document inside the input: ``aws_iam_role.app.assume_role_policy``
+    (Terraform) or a JSON pointer (``/Resources/App/Properties/PolicyDocument``). Raises
+    :class:`~iamsim.errors.InputError` located there, followed by the JSON pointer inside the
+    document, when the document is not a valid policy of its type.
     """
     from iamsim.policy import parse_policy  # the policy package imports heavier modules
 
-    where = f"{address}.{attribute}" if attribute else address
     document: Any = value
     if isinstance(value, str):
         try:
@@ -819,10 +819,10 @@ def checked_policy(
     name: str | None,
     source: str,
     address: str,
-    attribute: str,
+    where: str,
 ) -> Policy | None:
     """:func:`parse_policy_value`, except that a resource policy IAM's grammar rejects is
-    reported and left out instead of failing the load.
+    reported (against resource ``address``) and left out instead of failing the load.
 
     IAM validates identity policies, trust policies and organization policies when they are
     applied, so one that does not parse is malformed input (an InputError). Resource policies
@@ -831,15 +831,11 @@ def checked_policy(
     policy.
     """
     try:
-        return parse_policy_value(
-            value, policy_type, name=name, source=source, address=address, attribute=attribute
-        )
+        return parse_policy_value(value, policy_type, name=name, source=source, where=where)
     except InputError as exc:
         if policy_type is not PolicyType.RESOURCE:
             raise
-        builder.warn(
-            source, address, f"{attribute}: {exc.reason} (at {exc.path}); the policy is not loaded"
-        )
+        builder.warn(source, address, f"{exc.reason} (at {exc.path}); the policy is not loaded")
         return None
 
 
@@ -1388,7 +1384,13 @@ class _Mapper:
             )
             return None
         return checked_policy(
-            self.b, value, ptype, name=name, source=r.source, address=r.address, attribute=key
+            self.b,
+            value,
+            ptype,
+            name=name,
+            source=r.source,
+            address=r.address,
+            where=f"{r.address}.{key}",
         )
 
     def tags(self, r: TfResource) -> dict[str, str]:
@@ -1631,8 +1633,7 @@ class _Mapper:
             PolicyType.RESOURCE,
             name="default key policy",
             source=r.source,
-            address=r.address,
-            attribute="policy",
+            where=f"{r.address}.policy",
         )
         self.b.set_resource_policy(arn, r.env.account, policy, source=r.source, address=r.address)
         self.b.notes.append(

@@ -203,6 +203,20 @@ def test_malformed_templates(tmp_path: Path, text: str, match: str) -> None:
         cfn(tmp_path, text)
 
 
+def test_invalid_trust_policy_is_located(tmp_path: Path) -> None:
+    text = (
+        "Resources:\n  App:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: "
+        "[{Effect: Allow, Action: 'sts:AssumeRole'}]}\n"
+    )
+    with pytest.raises(InputError) as info:
+        cfn(tmp_path, text)
+    assert info.value.source.endswith("stack.yaml")
+    assert info.value.path.startswith(
+        "/Resources/App/Properties/AssumeRolePolicyDocument/Statement/0"
+    )
+
+
 def test_unknown_parameter_name(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="declares no parameter"):
         cfn(tmp_path, "Resources: {}\n", parameters={"X": "1"})

@@ -465,7 +465,7 @@ def test_kms_sqs_sns_lambda_policies() -> None:
     assert stmt.principal is not None and stmt.principal.values("Service") == ("sns.amazonaws.com",)
     assert stmt.conditions[0].values == (f"arn:aws:sns:us-west-2:{A}:events",)
     notes = "\n".join(world.notes)
-    assert "aws_ecr_repository_policy.unmapped_target: policy: the statement has neither" in notes
+    assert "aws_ecr_repository_policy.unmapped_target: the statement has neither" in notes
     assert "aws_api_gateway_rest_api_policy.unmodeled" in notes
     assert "default key policy" in notes
 
