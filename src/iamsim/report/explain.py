@@ -256,7 +256,7 @@ class _Builder:
             "An explicit Deny overrides every Allow, in any policy type."
         )
         if denies:
-            found = tuple(f"Deny: {_ref_text(v.trace.ref)}" for v in denies)
+            found = tuple(f"Deny: {v.trace.ref.describe()}" for v in denies)
             meaning = (
                 "The request is explicitly denied. Evaluation stops here: no Allow anywhere "
                 "can change it."
@@ -431,11 +431,14 @@ class _Builder:
                 "caller, and how does it name the caller?"
             )
         views = self.views(ptype)
-        account_line = (
-            f"The caller (account {request.caller.account or '?'}) and the resource (account "
-            f"{request.resource_account or 'unknown'}) are "
-            + ("in the same account." if same else "in different accounts.")
-        )
+        owner = request.resource_account or "unknown"
+        if request.caller.account is None:
+            account_line = f"The caller belongs to no account; the resource's account is {owner}."
+        else:
+            account_line = (
+                f"The caller (account {request.caller.account}) and the resource (account "
+                f"{owner}) are " + ("in the same account." if same else "in different accounts.")
+            )
         if result is None:
             if kind == "trust":
                 meaning = "Without a trust policy that allows, the role cannot be assumed."
@@ -457,7 +460,7 @@ class _Builder:
                 question,
                 (account_line, "No resource-based policy is known for this resource."),
                 meaning,
-                "none" if same or kind == "kms" else "block",
+                "block" if kind == "trust" or (not same and kind != "kms") else "none",
             )
         if result.verdict is PolicyTypeVerdict.NOT_APPLICABLE:
             return Step(
@@ -748,17 +751,21 @@ class _Builder:
         )
 
 
+# Principal match classes from the weakest grant to the strongest (engine MatchClass order).
+_MATCH_ORDER = ("", "ACCOUNT", "ENTITY", "FEDERATED", "SERVICE", "DIRECT")
+
+
 def _stronger(a: str, b: str) -> str:
-    order = ["", "ACCOUNT", "ENTITY", "FEDERATED", "SERVICE", "DIRECT"]
-    return a if order.index(a if a in order else "") >= order.index(b if b in order else "") else b
+    """The stronger of two match-class names (unknown names count as the weakest)."""
+
+    def rank(name: str) -> int:
+        return _MATCH_ORDER.index(name) if name in _MATCH_ORDER else 0
+
+    return a if rank(a) >= rank(b) else b
 
 
 def _policy_statement(ref: StatementRef) -> str:
     return f"{ref.policy!r} statement {ref.statement}"
-
-
-def _ref_text(ref: StatementRef) -> str:
-    return ref.describe()
 
 
 # -- rendering -----------------------------------------------------------------------------------
