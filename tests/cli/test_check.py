@@ -375,3 +375,93 @@ def test_explain_json_has_steps_and_statement_documents() -> None:
     assert {"Sid": "AllowS3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"} in documents
     scp = record["steps"][keys.index("scp")]
     assert scp["levels"][0]["label"] == "level 0 (the root, Root)"
+
+
+# -- the explanation as a library, for policy types the CLI world does not have ------------------
+
+
+def _statement(effect: str, action: str, **extra: object) -> dict[str, object]:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": effect, "Action": action, **extra}]}
+
+
+def _explained(
+    principal: str, action: str, target: str, policies: dict[str, list[dict[str, object]]]
+) -> str:
+    """Evaluate with the given documents per policy type and render the explanation."""
+    from iamsim import PolicySet, evaluate, make_request, parse_policy
+    from iamsim.report.explain import explain_decision, render_explanation
+
+    fields: dict[str, object] = {}
+    for ptype, documents in policies.items():
+        parsed = tuple(parse_policy(d, ptype, name=f"{ptype}-{i}") for i, d in enumerate(documents))
+        fields["resource" if ptype in ("resource", "trust") else ptype] = (
+            parsed[0] if ptype in ("resource", "trust", "boundary") else parsed
+        )
+    request = make_request(principal, action, target)
+    policy_set = PolicySet(**fields)  # type: ignore[arg-type]
+    explanation = explain_decision(evaluate(request, policy_set), policy_set)
+    return " ".join(render_explanation(explanation).split())
+
+
+SESSION = "arn:aws:sts::111122223333:assumed-role/dev/alice"
+
+
+def test_explain_session_policy_that_blocks() -> None:
+    out = _explained(
+        SESSION,
+        "s3:PutObject",
+        "arn:aws:s3:::b/k",
+        {
+            "identity": [_statement("Allow", "s3:*", Resource="*")],
+            "session": [_statement("Allow", "s3:GetObject", Resource="*")],
+        },
+    )
+    assert "Answer: DENIED (implicit deny" in out
+    assert "Session policy — BLOCKS" in out
+    assert "caps the session below its role" in out
+
+
+def test_explain_endpoint_policy_that_blocks() -> None:
+    out = _explained(
+        SESSION,
+        "s3:PutObject",
+        "arn:aws:s3:::b/k",
+        {
+            "identity": [_statement("Allow", "s3:*", Resource="*")],
+            "endpoint": [_statement("Allow", "s3:GetObject", Resource="*", Principal="*")],
+        },
+    )
+    assert "VPC endpoint policy — BLOCKS" in out
+    assert "Requests through an endpoint need its policy to allow them" in out
+
+
+def test_explain_kms_key_policy_that_does_not_allow() -> None:
+    out = _explained(
+        "arn:aws:iam::111122223333:user/alice",
+        "kms:Decrypt",
+        "arn:aws:kms:us-east-1:111122223333:key/1234",
+        {
+            "identity": [_statement("Allow", "kms:*", Resource="*")],
+            "resource": [
+                _statement(
+                    "Allow",
+                    "kms:DescribeKey",
+                    Resource="*",
+                    Principal={"AWS": "arn:aws:iam::111122223333:root"},
+                )
+            ],
+        },
+    )
+    assert "KMS key policy — BLOCKS" in out
+    assert "IAM policies alone cannot grant access to the key" in out
+
+
+def test_explain_trust_policy_missing() -> None:
+    out = _explained(
+        "arn:aws:iam::444455556666:user/bob",
+        "sts:AssumeRole",
+        "arn:aws:iam::111122223333:role/deploy",
+        {"identity": [_statement("Allow", "sts:AssumeRole", Resource="*")]},
+    )
+    assert "Role trust policy — BLOCKS" in out
+    assert "Without a trust policy that allows, the role cannot be assumed." in out
