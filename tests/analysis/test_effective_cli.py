@@ -1,0 +1,88 @@
+"""``iamsim permissions`` and ``iamsim who-can`` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from iamsim.cli.main import cli
+from iamsim.policy import PolicyType, parse_policy
+
+DATA = Path(__file__).parent / "data"
+INPUTS = [
+    "-i",
+    str(DATA / "gaad.yaml"),
+    "-i",
+    str(DATA / "org.yaml"),
+    "-i",
+    str(DATA / "resources.yaml"),
+]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_permissions_text() -> None:
+    code, out = run("permissions", "dev", *INPUTS, "--service", "s3")
+    assert code == 0, out
+    assert "Effective permissions of arn:aws:iam::222222222222:user/dev" in out
+    assert "DevBoundary" in out
+    assert "arn:aws:s3:::first-*" in out
+
+
+def test_permissions_json_is_stable() -> None:
+    code, out = run("permissions", "limited", *INPUTS, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["principal"] == "arn:aws:iam::222222222222:user/limited"
+    statuses = {a["action"]: a["status"] for a in data["actions"]}
+    assert statuses["iam:DeleteUser"] == "denied"
+    assert statuses["kms:Decrypt"] == "conditional"
+    parse_policy(data["policy"], PolicyType.IDENTITY)
+    assert run("permissions", "limited", *INPUTS, "--json")[1] == out
+
+
+def test_permissions_policy_is_a_valid_document() -> None:
+    code, out = run("permissions", "dev", *INPUTS, "--policy")
+    assert code == 0, out
+    policy = parse_policy(out, PolicyType.IDENTITY)
+    assert any("ec2:Describe*" in (s.actions or ()) for s in policy.statements)
+
+
+def test_permissions_compare_boundary() -> None:
+    code, out = run("permissions", "dev", *INPUTS, "--service", "s3", "--compare-boundary")
+    assert code == 0, out
+    assert "identity policies grant" in out and "within the boundary" in out
+
+
+def test_permissions_invalid_input_exits_2() -> None:
+    code, out = run("permissions", "nobody", *INPUTS)
+    assert code == 2 and "nobody" in out
+    code, out = run("permissions", "dev", *INPUTS, "--service", "nosuchservice")
+    assert code == 2
+
+
+def test_who_can_text_and_json() -> None:
+    topic = "arn:aws:sns:eu-west-1:222222222222:alerts"
+    code, out = run("who-can", "sns:Publish,sns:GetTopicAttributes", topic, *INPUTS)
+    assert code == 0, out
+    assert "arn:aws:iam::999999999999:root" in out and "anonymous" in out
+    code, out = run("who-can", "sns:*Topic*", topic, *INPUTS, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert "sns:GetTopicAttributes" in data["actions"]
+    assert any(p["kind"] == "anonymous" for p in data["principals"])
+
+
+def test_who_can_show_blocked_and_bad_action() -> None:
+    code, out = run(
+        "who-can", "iam:DeleteUser", "arn:aws:iam::222222222222:user/x", *INPUTS, "--show-blocked"
+    )
+    assert code == 0, out
+    assert "permissions boundary" in out
+    code, out = run("who-can", "s3:GetObjct", "arn:aws:s3:::b/k", *INPUTS)
+    assert code == 2 and "did you mean" in out
