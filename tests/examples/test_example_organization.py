@@ -2,14 +2,12 @@
 expected, identical answers.
 
 The model form (``model/``: GAAD exports, organization tree, resources file) is what
-``iamsim demo`` loads; the Terraform form (``terraform/workloads``, ``terraform/backup``) is
-loaded with the same organization file, since the member accounts' IDs cannot come from
-Terraform code (see the example's README).
+``iamsim demo`` loads; the Terraform form is the three configurations of ``terraform/`` (the
+organization, the workloads account, the backup account), loaded on their own.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import json
 import re
@@ -38,7 +36,7 @@ from iamsim.cli.demo_cmd import (
     model_paths,
 )
 from iamsim.ingest import load_inputs
-from iamsim.model import World
+from iamsim.model import NodeKind, OrgNode, World
 from iamsim.policy.model import Policy, PrincipalSpec, Statement
 
 EXAMPLE = example_dir()
@@ -134,29 +132,14 @@ def model_world() -> World:
     return world
 
 
+TERRAFORM_DIRS = [TERRAFORM / "organization", TERRAFORM / "workloads", TERRAFORM / "backup"]
+
+
 @pytest.fixture(scope="module")
 def terraform_world() -> World:
-    world = load_inputs(
-        [TERRAFORM / "workloads", TERRAFORM / "backup", MODEL / "organization.yaml"]
-    )
+    world = load_inputs(TERRAFORM_DIRS)
     assert world.notes == (), world.notes  # nothing left out, nothing unresolved
     return world
-
-
-def _tf_key(world: World) -> str:
-    """The Terraform form's KMS key ARN: a stable placeholder for the ID AWS chooses."""
-    keys = [arn for arn in world.resources if ":kms:" in arn]
-    assert len(keys) == 1
-    assert keys[0].startswith(f"arn:aws:kms:eu-west-1:{WORKLOADS}:key/")
-    return keys[0]
-
-
-def _for_terraform(questions: Iterable[Question], world: World) -> list[Question]:
-    key = _tf_key(world)
-    return [
-        dataclasses.replace(q, resource=key) if q.resource == FIRST_DATA_KEY else q
-        for q in questions
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +149,7 @@ def model_answers(model_world: World) -> list[Answer]:
 
 @pytest.fixture(scope="module")
 def terraform_answers(terraform_world: World) -> list[Answer]:
-    return ask(terraform_world, _for_terraform(ALL_QUESTIONS, terraform_world))
+    return ask(terraform_world, ALL_QUESTIONS)
 
 
 def _ids(questions: Iterable[Question]) -> list[str]:
@@ -335,18 +318,39 @@ def test_both_forms_hold_the_same_policies(model_world: World, terraform_world: 
 
 
 def test_both_forms_hold_the_same_resources(model_world: World, terraform_world: World) -> None:
-    key = _tf_key(terraform_world)
-    renamed = {
-        (FIRST_DATA_KEY if arn == key else arn): res
-        for arn, res in terraform_world.resources.items()
-    }
-    assert set(model_world.resources) == set(renamed)
-    for arn, tf in renamed.items():
+    assert set(model_world.resources) == set(terraform_world.resources)
+    assert FIRST_DATA_KEY in terraform_world.resources  # the key's import block gives its ID
+    for arn, tf in terraform_world.resources.items():
         res = model_world.resources[arn]
         assert res.account == tf.account, arn
         assert dict(res.tags) == dict(tf.tags), arn
         assert _doc(res.policy) == _doc(tf.policy), arn
-    assert model_world.organization == terraform_world.organization
+
+
+def _tree(node: OrgNode, root_id: str) -> Any:
+    # The root's ID is not part of an organization's import, so Terraform's is a placeholder;
+    # the management account is no aws_organizations_account here, so it has no name.
+    return (
+        None if node.id == root_id else node.id,
+        node.kind,
+        node.name if node.kind is not NodeKind.ACCOUNT or node.name != "management" else None,
+        [(p.name, _doc(p)) for p in node.scps],
+        [(p.name, _doc(p)) for p in node.rcps],
+        [_tree(child, root_id) for child in node.children],
+    )
+
+
+def test_both_forms_hold_the_same_organization(model_world: World, terraform_world: World) -> None:
+    model, tf = model_world.organization, terraform_world.organization
+    assert model is not None and tf is not None
+    assert (model.id, model.management_account, model.scp_enabled, model.rcp_enabled) == (
+        tf.id,
+        tf.management_account,
+        tf.scp_enabled,
+        tf.rcp_enabled,
+    )
+    assert _tree(model.root, model.root.id) == _tree(tf.root, tf.root.id)
+    assert set(model_world.accounts) == set(terraform_world.accounts)
 
 
 def test_only_the_default_policy_version_counts(model_world: World) -> None:
@@ -429,4 +433,4 @@ def test_the_demo_reads_the_example_from_package_data() -> None:
     assert all(p.is_file() for p in paths)
     assert Path(str(paths[0])).is_relative_to(example_dir())
     assert (example_dir() / "README.md").is_file()
-    assert sorted(p.name for p in (TERRAFORM).iterdir()) == ["backup", "workloads"]
+    assert sorted(p.name for p in TERRAFORM.iterdir()) == sorted(d.name for d in TERRAFORM_DIRS)

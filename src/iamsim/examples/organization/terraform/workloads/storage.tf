@@ -69,7 +69,8 @@ resource "aws_s3_bucket_policy" "first_backups" {
 }
 
 # The first application's key. IAM policies may grant its administration only; using it
-# needs the key policy to name the caller.
+# needs the key policy to name the caller. The key predates this code and was adopted with an
+# import block, so its ID is known here.
 data "aws_iam_policy_document" "first_data_key" {
   policy_id = "first-data-key-policy"
 
@@ -114,6 +115,11 @@ resource "aws_kms_key" "first_data" {
   enable_key_rotation = true
   policy              = data.aws_iam_policy_document.first_data_key.json
   tags                = { app = "first" }
+}
+
+import {
+  to = aws_kms_key.first_data
+  id = "6f3c2a1e-8b4d-4e7a-9c15-2d7e8f90a4b3"
 }
 
 resource "aws_kms_alias" "first_data" {
