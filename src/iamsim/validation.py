@@ -502,6 +502,7 @@ class _Placeholder:
     crosses_colon: bool  # the final placeholder of the resource part may contain ':'
 
 
+@lru_cache(maxsize=2048)
 def _format_tokens(fmt: str) -> tuple[str | _Placeholder, ...]:
     """An ARN format of the reference (``arn:${Partition}:s3:::${BucketName}``) as tokens,
     following the catalog's reading (see ``iamsim.catalog._templates``)."""
@@ -515,13 +516,11 @@ def _format_tokens(fmt: str) -> tuple[str | _Placeholder, ...]:
         raw.append(None if fmt[i] == "*" else fmt[i])
         i += 1
     colons = 0
-    field_starts: list[int] = []
-    positions: list[int] = []  # field index of each token
-    for index, token in enumerate(raw):
+    positions: list[int] = []  # the ARN field (0-5) each token lies in
+    for token in raw:
         positions.append(colons)
         if token == ":":
             colons += 1
-            field_starts.append(index + 1)
     placeholders = [i for i, t in enumerate(raw) if t is None]
     last = placeholders[-1] if placeholders else -1
     out: list[str | _Placeholder] = []
