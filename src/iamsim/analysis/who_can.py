@@ -399,11 +399,22 @@ class WhoCan:
     ) -> WhoCanResult:
         """Every principal that can perform any of ``actions`` on ``resource``."""
         resource = resource.strip() or "*"
-        candidates = self.candidates(actions, resource)
         entries: list[WhoCanEntry] = []
         blocked: list[Blocked] = []
         notes: list[str] = []
         evaluated = 0
+        usable = []
+        for action in actions:
+            try:
+                self.builder.build(Anonymous(), action, resource)
+            except RequestError as exc:
+                notes.append(f"{action} skipped: {exc}")
+                continue
+            usable.append(action)
+        if not usable and actions:
+            raise RequestError(notes[0] if notes else "no action applies to the resource")
+        actions = usable
+        candidates = self.candidates(actions, resource)
         for candidate in candidates:
             entry = WhoCanEntry(candidate.name, candidate.kind)
             for action in actions:
@@ -459,7 +470,8 @@ class WhoCan:
     ) -> ActionGrant | None:
         request = built.request
         assumption = self._assumption(candidate)
-        value = decide(request, compiled)
+        first = evaluate(request, compiled, explain=False)
+        value = first.value
         if value is DecisionValue.ALLOW:
             decision = evaluate(request, compiled, explain=True)
             facts = self._facts(candidate, built)
@@ -474,8 +486,12 @@ class WhoCan:
                 unless,
                 assumption,
             )
-        relaxed = self.compiler.compile(self._relaxed_set(policies))
-        if relaxed.policies is not compiled.policies and decide(request, relaxed).allowed:
+        relaxed = (
+            self.compiler.compile(self._relaxed_set(policies))
+            if self._has_conditional_allow(policies)
+            else None
+        )
+        if relaxed is not None and decide(request, relaxed).allowed:
             decision = evaluate(request, relaxed, explain=True)
             facts = self._facts(candidate, built)
             needed = _requirements(decision.decisive, compiled, facts, strict=True)
@@ -490,19 +506,21 @@ class WhoCan:
                     assumption,
                     allowed_as_built=False,
                 )
-        decision = evaluate(request, compiled, explain=False)
-        if decision.blocked_by is not None or value is DecisionValue.EXPLICIT_DENY:
+        if first.blocked_by is not None or value is DecisionValue.EXPLICIT_DENY:
             blocked.append(
                 Blocked(
                     candidate.name,
                     candidate.kind,
                     action,
                     value.value,
-                    decision.blocked_by,
-                    decision.reason,
+                    first.blocked_by,
+                    first.reason,
                 )
             )
         return None
+
+    def _has_conditional_allow(self, policies: PolicySet) -> bool:
+        return any(self._relax(p) is not p for p in policies.all_policies())
 
     @staticmethod
     def _assumption(candidate: _Candidate) -> str | None:
@@ -515,8 +533,17 @@ class WhoCan:
         return None
 
 
+_BY_REF: dict[int, tuple[CompiledPolicySet, dict[tuple[Any, ...], CompiledStatement]]] = {}
+
+
 def _statements_by_ref(compiled: CompiledPolicySet) -> dict[tuple[Any, ...], CompiledStatement]:
+    cached = _BY_REF.get(id(compiled))
+    if cached is not None and cached[0] is compiled:
+        return cached[1]
+    if len(_BY_REF) > 4096:
+        _BY_REF.clear()
     out: dict[tuple[Any, ...], CompiledStatement] = {}
+    _BY_REF[id(compiled)] = (compiled, out)
     groups = [
         *compiled.identity,
         *((compiled.boundary,) if compiled.boundary else ()),
