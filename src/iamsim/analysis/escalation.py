@@ -40,6 +40,7 @@ from iamsim.analysis.techniques import (
     Catalogue,
     Change,
     Oracle,
+    Outcome,
     Step,
     StepGroup,
     Technique,
@@ -69,13 +70,18 @@ CREATE = "create"
 
 @dataclass(frozen=True, slots=True)
 class StepRecord:
-    """One request of a technique as the engine allowed it, with the statements that did."""
+    """One request of a technique as the engine allowed it; ``statements`` are the decisive
+    statements of the engine's decision (computed when first asked for)."""
 
     action: str
     resource: str
     context: tuple[tuple[str, str], ...] = ()
     trust: str | None = None
-    statements: tuple[StatementRef, ...] = ()
+    outcome: Outcome | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def statements(self) -> tuple[StatementRef, ...]:
+        return self.outcome.statements if self.outcome is not None else ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action, "resource": self.resource}
@@ -207,12 +213,14 @@ class StartResult:
     paths: tuple[EscalationPath, ...] = ()
     paths_total: int = 0
     detail: str = ""
+    complete: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"principal": self.start, "label": self.label, "status": self.status}
         if self.detail:
             out["detail"] = self.detail
         out["paths_total"] = self.paths_total
+        out["search_complete"] = self.complete
         out["paths"] = [p.to_dict() for p in self.paths]
         return out
 
@@ -330,6 +338,7 @@ class EscalationGraph:
         for role in world.roles.values():
             if not role.service_linked:
                 self.actors[role.arn] = Actor(role)
+        self._dynamic: dict[str, Actor] = {}
         self._become: dict[str, list[Edge]] = {}
         self._changes: dict[tuple[str, str, str], list[Edge]] = {}
         self._creates: dict[str, list[Edge]] = {}
@@ -418,8 +427,9 @@ class EscalationGraph:
         outcome = self.oracle.check(actor, step.action, resource, context, trust=step.trust)
         if not outcome.allowed:
             return None
-        refs = outcome.decision.decisive if outcome.decision else ()
-        return StepRecord(step.action, resource, tuple(sorted(context.items())), step.trust, refs)
+        return StepRecord(
+            step.action, resource, tuple(sorted(context.items())), step.trust, outcome
+        )
 
     def _may(self, actor: Actor, groups: Sequence[StepGroup]) -> bool:
         """Necessary condition: every group has an option the actor's identity may allow."""
@@ -481,7 +491,7 @@ class EscalationGraph:
         key = (actor.key, technique.id, extra)
         if key in self._fixed:
             return self._fixed[key]
-        result = None
+        result: tuple[list[StepRecord], str] | None = None
         if not groups:
             result = ([], DEFAULT_NAME)
         else:
@@ -502,7 +512,7 @@ class EscalationGraph:
             return found
         actor = self.actor(key)
         edges: list[Edge] = []
-        if actor is not None and not actor.created:
+        if actor is not None:
             for technique in self.catalogue.techniques:
                 handler = self._BECOME.get(technique.kind)
                 if handler is not None:
@@ -512,7 +522,12 @@ class EscalationGraph:
         return edges
 
     def actor(self, key: str) -> Actor | None:
-        return self.actors.get(key)
+        return self.actors.get(key) or self._dynamic.get(key)
+
+    def register(self, actor: Actor) -> None:
+        """Make a changed or created actor a node of the graph (its edges on demand)."""
+        if actor.key not in self.actors:
+            self._dynamic.setdefault(actor.key, actor)
 
     def _assume_role(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
         may_identity = self.oracle.may_allow(actor, "sts:AssumeRole")
@@ -580,8 +595,7 @@ class EscalationGraph:
             outcome = self.oracle.check(actor, action, profile)
             if not outcome.allowed:
                 return None
-            refs = outcome.decision.decisive if outcome.decision else ()
-            out.append(StepRecord(action, profile, (), None, refs))
+            out.append(StepRecord(action, profile, (), None, outcome))
         return out
 
     def _run_as_existing(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
@@ -657,9 +671,11 @@ class EscalationGraph:
     def change_edges(self, key: str, subject: str) -> list[Edge]:
         """Edges by which actor ``key`` changes the policies of principal ``subject``."""
         actor = self.actor(key)
-        target = self.actors.get(subject)
+        target = self.actor(subject)
         if actor is None or target is None or target.account != actor.account:
             return []
+        if subject != key and subject not in self.actors:
+            return []  # only the actor itself or a principal of the world
         if not self.can_change(key):
             return []
         edges: list[Edge] = []
@@ -765,8 +781,7 @@ class EscalationGraph:
                 outcome = self.oracle.check(actor, "iam:DeletePolicyVersion", policy.arn)
                 if not outcome.allowed:
                     continue
-                refs = outcome.decision.decisive if outcome.decision else ()
-                records = [StepRecord("iam:DeletePolicyVersion", policy.arn, (), None, refs)]
+                records = [StepRecord("iam:DeletePolicyVersion", policy.arn, (), None, outcome)]
                 records += self._run(actor, technique.steps, values) or []
             if usage == "boundary":
                 change = Change(
@@ -829,7 +844,7 @@ class EscalationGraph:
         if not _is_kind(subject, technique.target) or not self._may(actor, technique.steps):
             return
         boundary = subject.principal.boundary_arn
-        if not boundary or subject.changes:
+        if not boundary or any(c.sets_boundary or c.replace_boundary for c in subject.changes):
             return
         values = self._base_values(actor, Target=subject.arn, TargetBoundary=boundary)
         records = self._run(actor, technique.steps, values)
@@ -850,7 +865,7 @@ class EscalationGraph:
         if not _is_kind(subject, technique.target) or not self._may(actor, technique.steps):
             return
         current = subject.principal.boundary_arn
-        if not current:
+        if not current or any(c.sets_boundary or c.replace_boundary for c in subject.changes):
             return  # a boundary only ever restricts an unbounded principal
         for choice in self._boundary_choices(actor, with_none=False):
             if choice.arn == current:
@@ -988,8 +1003,7 @@ class EscalationGraph:
         outcome = self.oracle.check(actor, "iam:CreatePolicy", choice.create)
         if not outcome.allowed:
             return None
-        refs = outcome.decision.decisive if outcome.decision else ()
-        return [StepRecord("iam:CreatePolicy", choice.create, (), None, refs)]
+        return [StepRecord("iam:CreatePolicy", choice.create, (), None, outcome)]
 
     # -- create edges ---------------------------------------------------------------------------
 
@@ -1237,103 +1251,167 @@ class _TrustIndex:
 # -- searching paths --------------------------------------------------------------------------
 
 
-class EscalationAnalysis:
-    """Paths from principals to a goal over an :class:`EscalationGraph`."""
+# How many change or create edges one path may chain (each yields a new actor to explore).
+MAX_CHANGES = 2
 
-    def __init__(self, graph: EscalationGraph, goal: Goal) -> None:
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """How a node was first reached: from ``previous`` by ``edge``, then ``then`` (becoming
+    the changed principal)."""
+
+    previous: str
+    edge: Edge
+    then: tuple[PathStep, ...] = ()
+
+
+_Hit = tuple[str, Edge, tuple[PathStep, ...]]
+
+
+class _Search:
+    """One breadth-first search from a start (see :class:`EscalationAnalysis`)."""
+
+    def __init__(self, analysis: EscalationAnalysis, start: str) -> None:
+        self.analysis = analysis
+        self.graph = analysis.graph
+        self.goal = analysis.goal
+        self.links: dict[str, _Link | None] = {start: None}
+        self.changes: dict[str, int] = {start: 0}
+        self.length: dict[str, int] = {start: 0}
+        self.hits: dict[tuple[str, str, str], _Hit] = {}
+        self.changers: list[str] = []  # nodes expanded that may change principals
+        self.seen: list[str] = []  # principals of the world reached, in order
+        self.queue = deque([start])
+
+    def run(self, max_paths: int | None) -> bool:
+        """Explore; False when stopped early with ``max_paths`` paths found."""
+        graph = self.graph
+        limit = self.analysis.max_changes
+        while self.queue:
+            key = self.queue.popleft()
+            if max_paths is not None and len(self.hits) >= max_paths:
+                # Paths still to be found are longer than this node's; stop once enough
+                # paths at most that long are known.
+                done = sum(self._steps(h) <= self.length[key] for h in self.hits.values())
+                if done >= max_paths:
+                    return False
+            if key in graph.actors:
+                self.seen.append(key)
+                for changer in self.changers:
+                    if changer != key and self.changes[changer] < limit:
+                        for edge in graph.change_edges(changer, key):
+                            self._result(changer, edge, self._then(key))
+            for edge in graph.become_edges(key):
+                if self.goal.check(edge.result) is not None:
+                    self.hits.setdefault((key, edge.technique.id, edge.target), (key, edge, ()))
+                elif edge.target not in self.links:
+                    self.links[edge.target] = _Link(key, edge)
+                    self.changes[edge.target] = self.changes[key]
+                    self.length[edge.target] = self.length[key] + 1
+                    self.queue.append(edge.target)
+            if self.changes[key] >= limit:
+                continue
+            if graph.can_change(key):
+                self.changers.append(key)
+                for edge in graph.change_edges(key, key):
+                    self._result(key, edge, ())
+                for subject in self.seen:
+                    if subject != key:
+                        for edge in graph.change_edges(key, subject):
+                            self._result(key, edge, self._then(subject))
+            for edge in graph.create_edges(key):
+                self._result(key, edge, ())
+        return True
+
+    def _steps(self, hit: _Hit) -> int:
+        previous, _, then = hit
+        return self.length[previous] + 1 + len(then)
+
+    def _then(self, subject: str) -> tuple[PathStep, ...]:
+        """The steps to become ``subject`` once it is changed."""
+        return tuple(
+            PathStep(s.edge, s.actor, then=True)
+            for s in self.analysis._path_to(self.links, subject)
+        )
+
+    def _result(self, key: str, edge: Edge, then: tuple[PathStep, ...]) -> None:
+        result = edge.result
+        self.graph.register(result)
+        if self.goal.check(result) is not None:
+            self.hits.setdefault((key, edge.technique.id, result.key), (key, edge, then))
+        elif result.key not in self.links:
+            self.links[result.key] = _Link(key, edge, then)
+            self.changes[result.key] = self.changes[key] + 1
+            self.length[result.key] = self.length[key] + 1 + len(then)
+            self.queue.append(result.key)
+
+
+class EscalationAnalysis:
+    """Paths from principals to a goal over an :class:`EscalationGraph`.
+
+    From a start, nodes are explored breadth first: principals it can become, principals the
+    nodes found can change (each change is a new node, explored in turn) or create, up to
+    ``max_changes`` changes per path. A change on a principal is followed by becoming it (the
+    steps to it from the start). A node meeting the goal is not expanded. Every edge that
+    reaches the goal from a node that does not meet it gives one path (its prefix is the first
+    way found to that node).
+    """
+
+    def __init__(
+        self, graph: EscalationGraph, goal: Goal, *, max_changes: int = MAX_CHANGES
+    ) -> None:
         self.graph = graph
         self.goal = goal
+        self.max_changes = max_changes
 
     def starts(self) -> list[str]:
         return sorted(self.graph.actors)
 
     def from_start(self, start: str, *, max_paths: int | None = None) -> StartResult:
-        graph = self.graph
-        actor = graph.actor(start)
+        """Paths from ``start``, shortest first. With ``max_paths`` the search stops once that
+        many are found and the current path length is exhausted (``complete`` is then False
+        and ``paths_total`` a lower bound); without it, every path is enumerated."""
+        actor = self.graph.actor(start)
         if actor is None:
             raise KeyError(start)
-        label = actor.label
         already = self.goal.check(actor)
         if already is not None:
-            return StartResult(start, label, "goal", detail=already)
-        parents, order, hits = self._explore(start)
-        paths: list[EscalationPath] = []
-        for key in hits:
-            node = graph.actors[key]
-            paths.append(
-                EscalationPath(
-                    start=start,
-                    steps=tuple(self._path_to(parents, key)),
-                    reaches=node.label,
-                    goal=self.goal.check(node) or "",
-                )
+            return StartResult(start, actor.label, "goal", detail=already)
+        search = _Search(self, start)
+        complete = search.run(max_paths)
+        paths = [
+            EscalationPath(
+                start,
+                (
+                    *self._path_to(search.links, previous),
+                    PathStep(edge, self._label(previous)),
+                    *then,
+                ),
+                edge.result.label,
+                self.goal.check(edge.result) or "",
             )
-        visited = set(order)
-        for key in order:
-            if key in hits:
-                continue
-            prefix = self._path_to(parents, key)
-            for edge in self._changes_from(key, visited):
-                met = self.goal.check(edge.result)
-                if met is None:
-                    continue
-                steps = [*prefix, PathStep(edge, graph.actors[key].label)]
-                if edge.sort == CHANGE and edge.target != key:
-                    steps += [
-                        PathStep(s.edge, s.actor, then=True)
-                        for s in self._path_to(parents, edge.target)
-                    ]
-                paths.append(EscalationPath(start, tuple(steps), edge.result.label, met))
-        unique = {
-            tuple((s.edge.technique.id, s.edge.source, s.edge.result.key) for s in p.steps): p
-            for p in paths
-        }
-        ranked = sorted(unique.values(), key=lambda p: p.sort_key)
+            for previous, edge, then in search.hits.values()
+        ]
+        ranked = sorted(paths, key=lambda p: p.sort_key)
         total = len(ranked)
         if max_paths is not None:
             ranked = ranked[:max_paths]
         status = "escalates" if total else "contained"
-        return StartResult(start, label, status, tuple(ranked), total)
+        return StartResult(start, actor.label, status, tuple(ranked), total, complete=complete)
 
-    def _changes_from(self, key: str, visited: set[str]) -> Iterator[Edge]:
-        graph = self.graph
-        if graph.can_change(key):
-            for subject in sorted(visited):
-                yield from graph.change_edges(key, subject)
-        yield from graph.create_edges(key)
+    def _label(self, key: str) -> str:
+        actor = self.graph.actor(key)
+        return actor.label if actor is not None else key
 
-    def _explore(
-        self, start: str
-    ) -> tuple[dict[str, tuple[str, Edge] | None], list[str], list[str]]:
-        """Breadth-first over become edges; nodes meeting the goal are not expanded."""
-        graph = self.graph
-        parents: dict[str, tuple[str, Edge] | None] = {start: None}
-        order: list[str] = []
-        hits: list[str] = []
-        queue = deque([start])
-        while queue:
-            key = queue.popleft()
-            order.append(key)
-            if key != start and self.goal.check(graph.actors[key]) is not None:
-                hits.append(key)
-                continue
-            for edge in graph.become_edges(key):
-                if edge.target not in parents:
-                    parents[edge.target] = (key, edge)
-                    queue.append(edge.target)
-        return parents, order, hits
-
-    def _path_to(self, parents: Mapping[str, tuple[str, Edge] | None], key: str) -> list[PathStep]:
+    def _path_to(self, links: Mapping[str, _Link | None], key: str) -> list[PathStep]:
         steps: list[PathStep] = []
         current = key
         while True:
-            link = parents.get(current)
+            link = links.get(current)
             if link is None:
                 break
-            previous, edge = link
-            steps.append(PathStep(edge, self.graph.actors[previous].label))
-            current = previous
-        steps.reverse()
+            steps[:0] = [PathStep(link.edge, self._label(link.previous)), *link.then]
+            current = link.previous
         return steps
 
 

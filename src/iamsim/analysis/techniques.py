@@ -27,7 +27,16 @@ from typing import Any
 import yaml
 
 from iamsim.builder import RequestBuilder
-from iamsim.engine import CompiledPolicySet, Decision, DecisionValue, PolicySet, decide, evaluate
+from iamsim.engine import (
+    CompiledPolicySet,
+    Decision,
+    DecisionValue,
+    PolicySet,
+    Request,
+    StatementRef,
+    decide,
+    evaluate,
+)
 from iamsim.engine.compiled import compiled_policy
 from iamsim.engine.request import ContextValue
 from iamsim.errors import InputError
@@ -391,12 +400,14 @@ def allow_all(policy_type: PolicyType = PolicyType.IDENTITY) -> Policy:
 class Change:
     """A change an escalation makes to a principal's policies.
 
-    ``add`` identity policies; ``replace`` swaps identity policies (old object, new object);
-    ``boundary`` replaces the boundary when ``sets_boundary`` (None removes it).
+    ``identity`` (when not None) replaces every identity policy; ``add`` adds identity
+    policies; ``replace`` swaps identity policies (old object, new object); ``boundary``
+    replaces the boundary when ``sets_boundary`` (None removes it).
     """
 
     key: str
     description: str
+    identity: tuple[Policy, ...] | None = None
     add: tuple[Policy, ...] = ()
     replace: tuple[tuple[Policy, Policy], ...] = ()
     sets_boundary: bool = False
@@ -404,7 +415,7 @@ class Change:
     replace_boundary: tuple[Policy, Policy] | None = None
 
     def apply(self, policies: PolicySet) -> PolicySet:
-        identity = policies.identity
+        identity = policies.identity if self.identity is None else self.identity
         if self.replace:
             swap = {id(old): new for old, new in self.replace}
             identity = tuple(swap.get(id(p), p) for p in identity)
@@ -428,6 +439,17 @@ class Actor:
     principal: User | Role
     changes: tuple[Change, ...] = ()
     created: str | None = None  # how it was created, for new principals
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = self.principal.arn
+        if self.changes or self.created:
+            parts = [key]
+            if self.created:
+                parts.append(f"created:{self.created}")
+            parts.extend(c.key for c in self.changes)
+            key = "|".join(parts)
+        object.__setattr__(self, "key", key)
 
     @property
     def arn(self) -> str:
@@ -444,16 +466,6 @@ class Actor:
     @property
     def is_user(self) -> bool:
         return isinstance(self.principal, User)
-
-    @property
-    def key(self) -> str:
-        if not self.changes and not self.created:
-            return self.principal.arn
-        parts = [self.principal.arn]
-        if self.created:
-            parts.append(f"created:{self.created}")
-        parts.extend(c.key for c in self.changes)
-        return "|".join(parts)
 
     @property
     def label(self) -> str:
@@ -476,13 +488,36 @@ def principal_label(principal: User | Role) -> str:
 # -- deciding a step ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Outcome:
-    """The engine's answer to one step: allowed or not, and the decision when kept."""
+    """The engine's answer to one step: allowed or not. ``decision`` (decisive statements,
+    blocking guardrail) is computed on first use, so the many allowed steps that never reach
+    a report cost one decision only."""
 
-    allowed: bool
-    decision: Decision | None = None
-    error: str | None = None
+    __slots__ = ("_compiled", "_decision", "_request", "allowed", "error")
+
+    def __init__(
+        self,
+        allowed: bool,
+        request: Request | None = None,
+        compiled: CompiledPolicySet | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.allowed = allowed
+        self.error = error
+        self._request = request
+        self._compiled = compiled
+        self._decision: Decision | None = None
+
+    @property
+    def decision(self) -> Decision | None:
+        if self._decision is None and self._request is not None and self._compiled is not None:
+            self._decision = evaluate(self._request, self._compiled, explain=False)
+        return self._decision
+
+    @property
+    def statements(self) -> tuple[StatementRef, ...]:
+        decision = self.decision
+        return decision.decisive if decision is not None else ()
 
 
 _STAND_IN = "iamsim-stand-in-role"
@@ -548,6 +583,7 @@ class Oracle:
         self._cache: dict[tuple[object, ...], Outcome] = {}
         self._base: dict[str, PolicySet] = {}
         self._documents: dict[str, Policy | None] = {}
+        self._built: dict[tuple[object, ...], tuple[object, Request, PolicySet]] = {}
         self._token_time = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.checks = 0  # engine decisions made (for benchmarks)
 
@@ -645,25 +681,30 @@ class Oracle:
         build_resource = resource
         if trust is not None or action.lower() == "sts:assumerole":
             build_resource = self._trust_resource(resource)
-        try:
-            built = self.builder.build(
-                actor.principal, action, build_resource, context=values, now=self.now
-            )
-        except InputError as exc:  # the resource does not fit the action, an unknown role...
-            return Outcome(False, None, exc.describe())
-        request = built.request
-        if build_resource != resource:
-            request = dataclasses.replace(request, resource=resource)
-        policies = self._apply(actor, built.policies)
+        # Changed actors share their principal's requests: build once per principal object.
+        built_key = (id(actor.principal), action, build_resource, tuple(sorted(context.items())))
+        cached = self._built.get(built_key)
+        if cached is None:
+            try:
+                built = self.builder.build(
+                    actor.principal, action, build_resource, context=values, now=self.now
+                )
+            except InputError as exc:  # the resource does not fit the action, an unknown role
+                return Outcome(False, error=exc.describe())
+            request = built.request
+            if build_resource != resource:
+                request = dataclasses.replace(request, resource=resource)
+            cached = (actor.principal, request, built.policies)
+            self._built[built_key] = cached
+        _, request, base_policies = cached
+        policies = self._apply(actor, base_policies)
         if trust is not None:
             policies = dataclasses.replace(policies, resource=self._trust_policy(actor, trust))
         compiled = self._compile(policies)
         self.checks += 1
-        value = decide(request, compiled)
-        if value is DecisionValue.ALLOW or explain:
-            # The decision without a per-statement trace: its decisive statements and blocker.
-            decision = evaluate(request, compiled, explain=False)
-            return Outcome(value is DecisionValue.ALLOW, decision)
+        allowed = decide(request, compiled) is DecisionValue.ALLOW
+        if allowed or explain:
+            return Outcome(allowed, request, compiled)
         return Outcome(False)
 
     def _trust_resource(self, resource: str) -> str:

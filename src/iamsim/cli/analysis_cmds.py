@@ -136,3 +136,259 @@ def who_can_command(
         for item in result.blocked:
             by = item.blocked_by or item.decision
             console.print(f"  {item.principal} {item.action}: {by} — {item.reason}")
+
+
+# -- escalation and boundary audit (iamsim escalation, iamsim audit boundaries) ---------------
+
+from iamsim.cli._common import F  # noqa: E402 - this section's own import
+
+
+def _runs_as(items: tuple[str, ...]) -> dict[str, str]:
+    """``--runs-as RESOURCE=ROLE`` items (a Lambda function, instance, project... and the ARN
+    of the role it runs as)."""
+    from iamsim.errors import InputError
+
+    out: dict[str, str] = {}
+    for item in items:
+        resource, sep, role = item.partition("=")
+        if not sep or not resource.strip().startswith("arn:") or ":role/" not in role:
+            raise InputError(f"--runs-as {item!r}: expected RESOURCE_ARN=ROLE_ARN")
+        out[resource.strip()] = role.strip()
+    return out
+
+
+def _escalation_options(function: F) -> F:
+    """Options shared by ``escalation`` and ``audit boundaries``."""
+    for option in reversed(
+        (
+            input_option(),
+            json_option("Print the result as JSON."),
+            context_option(),
+            click.option(
+                "--region",
+                default="us-east-1",
+                show_default=True,
+                help="Region of the requests (IAM and other global services use us-east-1).",
+            ),
+            click.option(
+                "--runs-as",
+                "runs_as",
+                multiple=True,
+                metavar="RESOURCE=ROLE",
+                help=(
+                    "A resource that runs code as a role (Lambda function, EC2 instance, CodeBuild "
+                    "project, CloudFormation stack...), for code-injection techniques (repeatable)."
+                ),
+            ),
+            click.option(
+                "--max-paths",
+                type=click.IntRange(min=1),
+                default=5,
+                show_default=True,
+                help="Paths shown per principal (the total is always reported).",
+            ),
+            click.option(
+                "--fail",
+                is_flag=True,
+                help="Exit with status 1 when a path (or a counterexample) is found.",
+            ),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+@click.command("escalation")
+@_escalation_options
+@click.option(
+    "--from",
+    "start",
+    metavar="PRINCIPAL",
+    help="The starting principal (user or role, ARN or name); default: every user and role.",
+)
+@click.option(
+    "--to",
+    "to",
+    default="admin",
+    show_default=True,
+    metavar="admin|ARN",
+    help="The goal: an administrator, or a resource ARN any of whose actions counts.",
+)
+@click.option(
+    "--action",
+    "actions",
+    multiple=True,
+    metavar="ACTION",
+    help="With --to ARN: the actions that count (repeatable; default: every non-List action).",
+)
+@click.option(
+    "--technique",
+    "techniques",
+    multiple=True,
+    metavar="ID",
+    help="Only these techniques of the catalogue (repeatable; see --list-techniques).",
+)
+@click.option("--list-techniques", is_flag=True, help="Print the technique catalogue and exit.")
+@click.option(
+    "--show-contained", is_flag=True, help="Also list the principals with no path (text output)."
+)
+def escalation_command(
+    inputs: tuple[Path, ...],
+    as_json: bool,
+    context: tuple[str, ...],
+    region: str,
+    runs_as: tuple[str, ...],
+    max_paths: int,
+    fail: bool,
+    start: str | None,
+    to: str,
+    actions: tuple[str, ...],
+    techniques: tuple[str, ...],
+    list_techniques: bool,
+    show_contained: bool,
+) -> None:
+    """Privilege escalation paths: who is an administrator, and every way from a principal
+    (or from every user and role) to an administrator or to a resource.
+
+    Each step is a technique of the catalogue (policy editing, boundary removal, new users and
+    roles, credentials, trust changes, sts:AssumeRole, iam:PassRole to services that run code,
+    code injection), decided by the engine against the actual policies, conditions and
+    resources, with the statements that allow it and what would break it.
+
+    \b
+    Examples:
+      iamsim escalation -i gaad.json -i org.yaml
+      iamsim escalation -i gaad.json --from user/dev --json
+      iamsim escalation -i gaad.json -i res.yaml --to arn:aws:s3:::payroll/* --action s3:GetObject
+    """
+    import sys
+
+    from iamsim.analysis.admin import admin_report
+    from iamsim.analysis.escalation import EscalationGraph, analyze_escalation
+    from iamsim.analysis.techniques import Oracle, load_catalogue
+    from iamsim.errors import InputError
+    from iamsim.report.escalation import escalation_json, render_escalation, render_verdict
+
+    with invalid_input_exits(as_json=as_json):
+        catalogue = load_catalogue()
+        if techniques:
+            try:
+                catalogue = catalogue.only(techniques)
+            except KeyError as exc:
+                raise InputError(f"--technique: unknown technique(s) {exc.args[0]}") from None
+        if list_techniques:
+            if as_json:
+                echo_json({"techniques": [t.to_dict() for t in catalogue.techniques]})
+            else:
+                for t in catalogue.techniques:
+                    click.echo(f"{t.id:48} {t.category:16} {t.name}")
+            return
+        world = load_world(inputs)
+        oracle = Oracle(world, region=region, context=parse_context(context) or None)
+        graph = EscalationGraph(
+            world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as)
+        )
+        report = analyze_escalation(
+            world,
+            start=start,
+            to=to,
+            actions=actions or None,
+            max_paths=max_paths,
+            graph=graph,
+        )
+        principals = [graph.actors[r.start] for r in report.results]
+        verdicts = admin_report(world, oracle=oracle, catalogue=catalogue, principals=principals)
+    if as_json:
+        echo_json(escalation_json(report, verdicts))
+    else:
+        text = render_escalation(report, verdicts, show_contained=show_contained)
+        click.echo(text)
+        if start is not None and verdicts:
+            click.echo()
+            click.echo("\n".join(render_verdict(verdicts[0])))
+    if fail and any(r.status == "escalates" for r in report.results):
+        sys.exit(1)
+
+
+@click.group("audit")
+def audit_command() -> None:
+    """Audits over the loaded inputs (``audit boundaries``)."""
+
+
+@audit_command.command("boundaries")
+@_escalation_options
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    metavar="PREFIX",
+    help="An application's name prefix (first-): check isolation between applications.",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="KEY",
+    help="A tag key whose values name applications: check isolation between them.",
+)
+@click.option(
+    "--principal",
+    "principals",
+    multiple=True,
+    metavar="PRINCIPAL",
+    help="Audit only these principals (repeatable; default: every subject).",
+)
+def audit_boundaries_command(
+    inputs: tuple[Path, ...],
+    as_json: bool,
+    context: tuple[str, ...],
+    region: str,
+    runs_as: tuple[str, ...],
+    max_paths: int,
+    fail: bool,
+    prefixes: tuple[str, ...],
+    tags: tuple[str, ...],
+    principals: tuple[str, ...],
+) -> None:
+    """Prove that permissions boundaries hold, or show the counterexample.
+
+    For every user or role with a boundary, and every delegated administrator (a principal
+    that creates users or roles or attaches policies under iam:PermissionsBoundary conditions):
+    can anything it can do, including escalation paths, produce a principal or a permission
+    outside its ceiling? With --prefix or --tag: can a principal of one application reach
+    another application's resources?
+
+    \b
+    Examples:
+      iamsim audit boundaries -i gaad.json -i org.yaml
+      iamsim audit boundaries -i gaad.json -i res.yaml --prefix first- --prefix second-
+      iamsim audit boundaries -i gaad.json --tag app --json
+    """
+    import sys
+
+    from iamsim.analysis.boundary_audit import audit_boundaries
+    from iamsim.analysis.escalation import EscalationGraph
+    from iamsim.analysis.techniques import Oracle
+    from iamsim.report.escalation import render_audit
+
+    with invalid_input_exits(as_json=as_json):
+        world = load_world(inputs)
+        oracle = Oracle(world, region=region, context=parse_context(context) or None)
+        graph = EscalationGraph(world, oracle=oracle, runs_as=_runs_as(runs_as))
+        wanted = None
+        if principals:
+            wanted = [getattr(world.find_principal(p), "arn", p) for p in principals]
+        report = audit_boundaries(
+            world,
+            graph=graph,
+            prefixes=prefixes,
+            tag_keys=tags,
+            principals=wanted,
+            max_paths=max_paths,
+        )
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(render_audit(report))
+    if fail and (any(s.verdict == "escapes" for s in report.subjects) or report.findings):
+        sys.exit(1)
