@@ -44,7 +44,13 @@ def labels(policies: tuple[object, ...]) -> list[str]:
 
 
 def test_user_with_groups_and_boundary(builder: RequestBuilder) -> None:
-    built = builder.build("alice", "s3:GetObject", f"{BUCKET}/x", now=NOW)
+    built = builder.build(
+        "alice",
+        "s3:GetObject",
+        f"{BUCKET}/x",
+        now=NOW,
+        context={"aws:RequestedRegion": "eu-west-1"},
+    )
     policies = built.policies
     assert labels(policies.identity) == [
         "alice-inline (inline, user/alice)",
@@ -280,7 +286,25 @@ def test_action_without_resource_level_permissions(builder: RequestBuilder) -> N
     built = builder.build("alice", "s3:ListAllMyBuckets", BUCKET)
     assert built.request.resource == "*"
     assert any("no resource-level permissions" in w for w in built.warnings)
-    assert builder.build("alice", "s3:ListAllMyBuckets").warnings == ()
+    region = {"aws:RequestedRegion": "eu-west-1"}
+    assert builder.build("alice", "s3:ListAllMyBuckets", context=region).warnings == ()
+
+
+def test_requested_region(builder: RequestBuilder) -> None:
+    # From the resource ARN; IAM's single endpoint is us-east-1; otherwise unknown, and said
+    # so when a policy (here the region SCP) has a condition on it.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    lam = "arn:aws:lambda:eu-west-1:{}:function:f"
+    built = builder.build("alice", "lambda:InvokeFunction", lam.format(PROD))
+    assert built.request.context.get_values("aws:RequestedRegion") == ("eu-west-1",)
+    built = builder.build("alice", "iam:GetRole", APP_ROLE)
+    assert built.request.context.get_values("aws:RequestedRegion") == ("us-east-1",)
+    built = builder.build("alice", "s3:GetObject", f"{BUCKET}/x")
+    assert built.request.context.get_values("aws:RequestedRegion") is None
+    assert any("aws:RequestedRegion is unknown" in w for w in built.warnings)
+    regional = RequestBuilder(builder.world, region="eu-central-1")
+    built = regional.build("alice", "s3:GetObject", f"{BUCKET}/x")
+    assert built.request.context.get_values("aws:RequestedRegion") == ("eu-central-1",)
 
 
 def test_resource_must_fit_the_action(builder: RequestBuilder) -> None:

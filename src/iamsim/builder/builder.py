@@ -130,9 +130,18 @@ class RequestBuilder:
     validation entirely (for actions the reference does not know yet).
     """
 
-    def __init__(self, world: World, *, catalog: Any = None, validate: bool = True) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        catalog: Any = None,
+        validate: bool = True,
+        region: str | None = None,
+    ) -> None:
         self.world = world
         self.validate = validate
+        # The Region requests are sent to when neither the resource ARN nor the context says.
+        self.region = region
         self._catalog = catalog
         self._cache = _Caches()
         self._rcp_services: frozenset[str] | None = None
@@ -146,6 +155,16 @@ class RequestBuilder:
         return self._catalog
 
     # -- public ---------------------------------------------------------------------------
+
+    def _requested_region(self, service: str, resource: str, partition: str) -> str | None:
+        """aws:RequestedRegion: the resource ARN's Region, IAM's global endpoint, else the
+        builder's ``region``; None when nothing says."""
+        parsed = parse_arn(resource)
+        if parsed is not None and parsed.region and "*" not in parsed.region:
+            return parsed.region
+        if service.lower() in _GLOBAL_SERVICES:
+            return _GLOBAL_ENDPOINT_REGION.get(partition, "us-east-1")
+        return self.region
 
     def build(
         self,
@@ -178,9 +197,9 @@ class RequestBuilder:
             if res.account is None:
                 keys.update(org_keys("Resource", self.world.organization, account))
         keys.update(res.keys)
-        parsed = parse_arn(resource)
-        if parsed is not None and parsed.region:
-            keys["aws:RequestedRegion"] = parsed.region
+        region = self._requested_region(act.service, resource, part.caller.partition)
+        if region is not None:
+            keys["aws:RequestedRegion"] = region
         if context:
             keys.update(context)  # the user's values win over everything derived
         policies = PolicySet(
@@ -198,6 +217,13 @@ class RequestBuilder:
             resource_account=account,
             context=Context(keys),
         )
+        if "aws:RequestedRegion" not in request.context and _reads_key(
+            policies, "aws:requestedregion"
+        ):
+            notes.append(
+                "aws:RequestedRegion is unknown (the resource ARN names no Region) and a policy "
+                "has a condition on it: pass the Region the request is sent to in the context"
+            )
         return BuiltRequest(request, policies, part.principal, tuple(dict.fromkeys(notes)))
 
     # -- actions and resources ------------------------------------------------------------
@@ -543,6 +569,26 @@ class RequestBuilder:
             return None
         assert caller.account is not None
         return org.scp_levels(caller.account)
+
+
+# Global services with a single endpoint: "IAM calls are always made to the us-east-1 Region"
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion
+_GLOBAL_ENDPOINT_REGION = {
+    "aws": "us-east-1",
+    "aws-cn": "cn-north-1",
+    "aws-us-gov": "us-gov-west-1",
+}
+_GLOBAL_SERVICES = frozenset({"iam"})
+
+
+def _reads_key(policies: PolicySet, folded_key: str) -> bool:
+    """True when a condition of any of ``policies`` reads the (lower-cased) context key."""
+    return any(
+        clause.key.lower() == folded_key
+        for policy in policies.all_policies()
+        for statement in policy.statements
+        for clause in statement.conditions
+    )
 
 
 def _as_type(policy: Policy, policy_type: PolicyType) -> Policy:
