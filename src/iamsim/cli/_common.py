@@ -86,6 +86,16 @@ def now_option() -> Callable[[F], F]:
     )
 
 
+def region_option() -> Callable[[F], F]:
+    return click.option(
+        "--region",
+        metavar="REGION",
+        default=None,
+        help="The Region the request is sent to (aws:RequestedRegion) when the resource ARN "
+        "names none; IAM requests always use us-east-1.",
+    )
+
+
 def json_option(help_text: str = "Print JSON instead of text.") -> Callable[[F], F]:
     return click.option("--json", "as_json", is_flag=True, help=help_text)
 

@@ -28,6 +28,7 @@ from iamsim.cli._common import (
     now_option,
     parse_context,
     parse_now,
+    region_option,
 )
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
@@ -51,11 +52,13 @@ def _ask(
     resource: str,
     context: Sequence[str],
     now: str | None,
+    region: str | None = None,
 ) -> _Answer:
     values = parse_context(context)
     moment = parse_now(now)
     world = load_world(inputs)
-    built = RequestBuilder(world).build(principal, action, resource, context=values, now=moment)
+    builder = RequestBuilder(world, region=region)
+    built = builder.build(principal, action, resource, context=values, now=moment)
     return _Answer(world, built, evaluate(built.request, built.policies, explain=True))
 
 
@@ -86,6 +89,7 @@ RESOURCE   the resource ARN; "*" (the default) for actions without resource-leve
 @input_option()
 @context_option()
 @now_option()
+@region_option()
 @click.option("--explain", "full", is_flag=True, help="Print the full trace of every policy.")
 @json_option("Print the decision as JSON (with the full trace when --explain is given).")
 def check_command(
@@ -95,6 +99,7 @@ def check_command(
     inputs: tuple[Path, ...],
     context: tuple[str, ...],
     now: str | None,
+    region: str | None,
     full: bool,
     as_json: bool,
 ) -> None:
@@ -113,7 +118,7 @@ def check_command(
           -i gaad.json -c aws:SourceIp=10.1.2.3 -c aws:MultiFactorAuthPresent=true --json
     """
     with invalid_input_exits(as_json=as_json):
-        answer = _ask(inputs, principal, action, resource, context, now)
+        answer = _ask(inputs, principal, action, resource, context, now, region)
     decision, built = answer.decision, answer.built
     if as_json:
         record = decision_to_json(decision, principal=principal, assumptions=built.warnings)
@@ -133,6 +138,7 @@ def check_command(
 @input_option()
 @context_option()
 @now_option()
+@region_option()
 @click.option(
     "--all-statements",
     is_flag=True,
@@ -146,6 +152,7 @@ def explain_command(
     inputs: tuple[Path, ...],
     context: tuple[str, ...],
     now: str | None,
+    region: str | None,
     all_statements: bool,
     as_json: bool,
 ) -> None:
@@ -165,7 +172,7 @@ def explain_command(
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --json
     """
     with invalid_input_exits(as_json=as_json):
-        answer = _ask(inputs, principal, action, resource, context, now)
+        answer = _ask(inputs, principal, action, resource, context, now, region)
     request = answer.decision.request
     explanation = explain_decision(
         answer.decision,
