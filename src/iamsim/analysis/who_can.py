@@ -10,10 +10,11 @@ module only chooses whom to ask and explains the answers:
   the loaded accounts (asked with their own policies assumed to allow, and said so), ``"*"``
   (asked as an anonymous caller and as a principal of an account outside the inputs), and
   service principals.
-* **Prefilter.** A principal of the loaded accounts is asked only if one of its identity
-  Allow statements can name the action's service, or the resource policy names it, or the
-  resource policy grants ``"*"``: otherwise no policy can allow it (the engine would say
-  implicit deny), so skipping it changes no answer.
+* **Prefilter.** A principal of the loaded accounts is asked about an action only if one of
+  its identity Allow statements can cover the action and the resource (the engine's own
+  compiled action and resource patterns, conditions ignored), or the resource policy names it,
+  or the resource policy grants that action to ``"*"``: otherwise no policy can allow it (the
+  engine would say implicit deny), so skipping it changes no answer.
 * **Conditions.** An allowed answer lists the decisive statements and, among their conditions,
   the clauses the principal and the resource do not fix (time, network, MFA, request tags...).
   A denied answer is asked again with every Allow statement's conditions removed: if that is
@@ -31,9 +32,9 @@ from typing import Any
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
 from iamsim.analysis.policysets import PolicySetCompiler
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
-from iamsim.engine.compiled import CompiledStatement
+from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
 from iamsim.engine.decision import evaluate
-from iamsim.engine.request import CallerKind
+from iamsim.engine.request import CallerKind, Context
 from iamsim.errors import RequestError
 from iamsim.model import Anonymous, Principal, Role, Root, ServicePrincipal, Session, User, World
 from iamsim.policy import PolicyType, parse_policy
@@ -317,8 +318,6 @@ class WhoCan:
                     always=True,
                 )
             )
-            for key, candidate in list(out.items()):
-                out[key] = dataclasses.replace(candidate, always=True)
         return sorted(out.values(), key=lambda c: (_KIND_ORDER.get(c.kind, 99), c.name))
 
     def _named(self, principal: Principal, arn: str) -> _Candidate:
@@ -384,15 +383,24 @@ class WhoCan:
             endpoint=many(policies.endpoint),
         )
 
-    @staticmethod
-    def _mentions(compiled: CompiledPolicySet, service: str) -> bool:
-        for policy in compiled.identity:
-            for statement in policy.statements:
-                if not statement.is_deny and (
-                    statement.services is None or service in statement.services
-                ):
-                    return True
-        return False
+    def _wildcard_actions(self, actions: Sequence[str], resource: str) -> set[str]:
+        """The actions a resource-policy statement grants to ``"*"`` (or every AWS principal):
+        for those, every principal is asked, whatever its own policies say."""
+        out: set[str] = set()
+        for policy in self._resource_policy(actions, resource):
+            for statement in compiled_policy(policy).statements:
+                principal = statement.principal
+                if statement.is_deny or principal is None or not principal.wildcard:
+                    continue
+                for action in actions:
+                    lower = action.lower()
+                    if statement.actions is not None:
+                        covered = any(p.matches(lower) for p in statement.actions)
+                    else:
+                        covered = not any(p.matches(lower) for p in statement.not_actions or ())
+                    if covered:
+                        out.add(action)
+        return out
 
     def who_can(
         self, actions: Sequence[str], resource: str, *, context: dict[str, Any] | None = None
@@ -403,21 +411,31 @@ class WhoCan:
         blocked: list[Blocked] = []
         notes: list[str] = []
         evaluated = 0
-        usable = []
+        usable: list[str] = []
+        request_resource: dict[str, str] = {}
         for action in actions:
             try:
-                self.builder.build(Anonymous(), action, resource)
+                probe = self.builder.build(Anonymous(), action, resource)
             except RequestError as exc:
                 notes.append(f"{action} skipped: {exc}")
                 continue
             usable.append(action)
+            request_resource[action] = probe.request.resource
         if not usable and actions:
             raise RequestError(notes[0] if notes else "no action applies to the resource")
         actions = usable
         candidates = self.candidates(actions, resource)
+        everyone = self._wildcard_actions(actions, resource)
         for candidate in candidates:
             entry = WhoCanEntry(candidate.name, candidate.kind)
+            identity: tuple[Any, ...] | None = None
             for action in actions:
+                if identity is not None and not (
+                    candidate.always
+                    or action in everyone
+                    or _could_allow(identity, action.lower(), request_resource[action])
+                ):
+                    continue  # no identity statement can allow it and no resource policy names it
                 try:
                     built = self.builder.build(
                         candidate.principal, action, resource, context=context
@@ -429,13 +447,17 @@ class WhoCan:
                 if candidate.assumed:
                     policies = dataclasses.replace(policies, identity=(ASSUMED_IDENTITY,))
                 compiled = self.compiler.compile(policies)
-                caller = built.request.caller
-                if (
-                    not candidate.always
-                    and caller.kind is not CallerKind.ROOT
-                    and not self._mentions(compiled, built.request.service)
+                if built.request.caller.kind is CallerKind.ROOT:
+                    identity = ()
+                    candidate = dataclasses.replace(candidate, always=True)
+                else:
+                    identity = compiled.identity
+                if not (
+                    candidate.always
+                    or action in everyone
+                    or _could_allow(identity, action.lower(), built.request.resource)
                 ):
-                    break  # no identity statement can name the service: nothing can allow
+                    continue
                 evaluated += 1
                 grant = self._ask(candidate, built, policies, compiled, action, blocked)
                 if grant is not None:
@@ -534,6 +556,45 @@ class WhoCan:
 
 
 _BY_REF: dict[int, tuple[CompiledPolicySet, dict[tuple[Any, ...], CompiledStatement]]] = {}
+
+
+_NO_CONTEXT = Context()
+_COULD: dict[tuple[int, str, str], tuple[CompiledPolicy, bool]] = {}
+
+
+def _could_allow(identity: Sequence[CompiledPolicy], action: str, resource: str) -> bool:
+    """Whether some identity Allow statement can cover ``action`` on ``resource``, ignoring
+    conditions: the engine's own action and resource patterns, asked without a request
+    (a pattern with policy variables counts as matching). When no statement can, no identity
+    policy allows, so the engine would not allow the request unless a resource policy names
+    the caller."""
+    for policy in identity:
+        key = (id(policy), action, resource)
+        found = _COULD.get(key)
+        if found is None or found[0] is not policy:
+            if len(_COULD) > 200_000:
+                _COULD.clear()
+            found = (policy, any(_statement_could(s, action, resource) for s in policy.statements))
+            _COULD[key] = found
+        if found[1]:
+            return True
+    return False
+
+
+def _statement_could(statement: CompiledStatement, action: str, resource: str) -> bool:
+    if statement.is_deny:
+        return False
+    if statement.actions is not None:
+        if not any(p.matches(action) for p in statement.actions):
+            return False
+    elif any(p.matches(action) for p in statement.not_actions or ()):
+        return False
+    if statement.resources is not None:
+        return any(p.has_variables or p.matches(resource, _NO_CONTEXT) for p in statement.resources)
+    return not any(
+        not p.has_variables and p.matches(resource, _NO_CONTEXT)
+        for p in statement.not_resources or ()
+    )
 
 
 def _statements_by_ref(compiled: CompiledPolicySet) -> dict[tuple[Any, ...], CompiledStatement]:
