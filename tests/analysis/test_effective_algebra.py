@@ -62,7 +62,8 @@ def test_examples_are_members_of_both_sets(p: str, q: str) -> None:
     a = resource_set(p, variables_enabled=True)
     b = resource_set(q, variables_enabled=True)
     found = example(a, b)
-    if found is not None and ":" in found:
+    # Against a non-ARN pattern the example comes from a flat superset: not guaranteed.
+    if found is not None and "flat" not in (a.kind, b.kind):
         assert a.contains(found, NO_CONTEXT) and b.contains(found, NO_CONTEXT), (p, q, found)
     if found is None and not (a.is_all and b.is_all):
         assert not intersects(a, b) or a.kind == "flat" or b.kind == "flat"

@@ -37,6 +37,7 @@ target role's trust policy.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -772,6 +773,19 @@ class EffectiveAnalyzer:
         compare_boundary: bool = False,
     ) -> EffectivePermissions:
         """The effective permissions of ``principal`` over the catalogue (or one service)."""
+        # The work allocates many small, short-lived containers next to a large world; the
+        # cyclic collector's full scans of that world would cost more than the analysis.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._permissions(principal, service, compare_boundary)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _permissions(
+        self, principal: str | Principal, service: str | None, compare_boundary: bool
+    ) -> EffectivePermissions:
         built, compiled = self.policy_set(principal)
         caller: Caller = built.request.caller
         if caller.kind not in _SUPPORTED:
@@ -788,47 +802,61 @@ class EffectiveAnalyzer:
         no_rcp = [layer for layer in ceilings if layer.kind != "rcp"]
         rcp_action_ids = self._rcp_action_ids(principal, caller, rcp_layers, slots, index)
 
-        # Signatures: the statements (beyond those covering every action) covering each action.
+        # Signatures: the statements (beyond those covering every action) covering each
+        # granted action. Only actions some identity Allow covers are looked at.
         count = len(index)
         everywhere = [s for s in slots if s.coverage.everything]
-        specific: list[list[int]] = [[] for _ in range(count)]
+        identity_everywhere = any(s.layer.kind == "identity" and not s.deny for s in everywhere)
+        root = caller.kind is CallerKind.ROOT
+        if root or identity_everywhere:
+            granted: Iterable[int] = range(count)
+        else:
+            found: set[int] = set()
+            for slot in slots:
+                if slot.layer.kind != "identity" or slot.deny:
+                    continue
+                coverage = slot.coverage
+                if coverage.negated:
+                    found.update(i for i in range(count) if i not in coverage.ids)
+                else:
+                    found.update(coverage.ids)
+            granted = sorted(found)
+        specific: dict[int, list[int]] = {action_id: [] for action_id in granted}
         for slot in slots:
             coverage = slot.coverage
             if coverage.everything:
                 continue
             if coverage.negated:
                 excluded = coverage.ids
-                for action_id in range(count):
+                for action_id, listed in specific.items():
                     if action_id not in excluded:
-                        specific[action_id].append(slot.index)
+                        listed.append(slot.index)
             else:
                 for action_id in coverage.ids:
-                    specific[action_id].append(slot.index)
-        identity_everywhere = any(s.layer.kind == "identity" and not s.deny for s in everywhere)
-        root = caller.kind is CallerKind.ROOT
+                    members = specific.get(action_id)
+                    if members is not None:
+                        members.append(slot.index)
+        resource_key = index.resource_key
         groups: dict[tuple[tuple[int, ...], int, bool], list[int]] = {}
-        for action_id in range(count):
-            listed = specific[action_id]
-            if not (root or identity_everywhere) and not any(
-                slots[i].layer.kind == "identity" and not slots[i].deny for i in listed
-            ):
-                continue  # no identity statement grants it
-            key = (tuple(listed), index.resource_key[action_id], action_id in rcp_action_ids)
+        for action_id, listed in specific.items():
+            key = (tuple(listed), resource_key[action_id], action_id in rcp_action_ids)
             groups.setdefault(key, []).append(action_id)
 
         cases: dict[int, Case] = {}
         solved: dict[tuple[Any, ...], Case] = {}
         for (signature, rkey, rcp_applies), action_ids in groups.items():
-            members = sorted([*everywhere, *(slots[i] for i in signature)], key=lambda s: s.index)
+            case_slots = sorted(
+                [*everywhere, *(slots[i] for i in signature)], key=lambda s: s.index
+            )
             if not rcp_applies:
-                members = [s for s in members if s.layer.kind != "rcp"]
+                case_slots = [s for s in case_slots if s.layer.kind != "rcp"]
             relevant = self._relevant(rkey, index)
-            bits = tuple(relevant(s) for slot in members for s in slot.sets())
+            bits = tuple(relevant(s) for slot in case_slots for s in slot.sets())
             memo_key = (signature, rcp_applies, bits)
             case = solved.get(memo_key)
             if case is None:
                 case = solve(
-                    members,
+                    case_slots,
                     ceilings if rcp_applies else no_rcp,
                     relevant,
                     root=root,
@@ -878,7 +906,7 @@ class EffectiveAnalyzer:
             if s.layer.kind == "rcp"
             and not s.deny
             and not s.conditional
-            and s.coverage.everything
+            and index.coverage(s.statement).everything
             and s.resources is not None
             and any(r.is_all for r in s.resources)
         }
