@@ -27,12 +27,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_account import ACCOUNT, write  # noqa: E402
+from gen_account import ACCOUNT, write
 
-from iamsim.analysis.actions_index import default_index  # noqa: E402
-from iamsim.analysis.effective import EffectiveAnalyzer  # noqa: E402
-from iamsim.analysis.who_can import WhoCan, expand_actions  # noqa: E402
-from iamsim.ingest import load_inputs  # noqa: E402
+from iamsim.analysis.actions_index import default_index
+from iamsim.analysis.effective import EffectiveAnalyzer
+from iamsim.analysis.who_can import WhoCan, expand_actions
+from iamsim.ingest import load_inputs
 
 
 def _timed(fn: Any) -> tuple[Any, float]:
@@ -63,7 +63,7 @@ def main() -> None:
 
     analyzer = EffectiveAnalyzer(world, index=index)
     roles = list(world.roles)
-    first, seconds = _timed(lambda: analyzer.permissions(roles[0]))
+    _first, seconds = _timed(lambda: analyzer.permissions(roles[0]))
     results["effective_first_principal_s"] = round(seconds, 3)
     times = []
     granted = []

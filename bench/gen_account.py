@@ -81,7 +81,9 @@ class _Generator:
         if kind < 44:  # queues and topics
             return {
                 "Effect": "Allow",
-                "Action": rng.choice([["sqs:SendMessage", "sqs:ReceiveMessage"], ["sqs:*"], ["sns:Publish"]]),
+                "Action": rng.choice(
+                    [["sqs:SendMessage", "sqs:ReceiveMessage"], ["sqs:*"], ["sns:Publish"]]
+                ),
                 "Resource": f"arn:aws:{rng.choice(['sqs', 'sns'])}:*:{ACCOUNT}:{app}-*",
             }
         if kind < 52:  # tables in one region
@@ -95,9 +97,7 @@ class _Generator:
                 "Effect": "Allow",
                 "Action": ["ec2:StartInstances", "ec2:StopInstances"],
                 "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}
-                },
+                "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}},
             }
         if kind < 64:  # describe everything
             return {
@@ -117,12 +117,18 @@ class _Generator:
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
                 "Resource": f"arn:aws:iam::{ACCOUNT}:role/{app}-*",
-                "Condition": {"StringEquals": {"iam:PassedToService": rng.choice(SERVICES_RUN_AS_ROLE)}},
+                "Condition": {
+                    "StringEquals": {"iam:PassedToService": rng.choice(SERVICES_RUN_AS_ROLE)}
+                },
             }
         if kind < 77:  # lambda management
             return {
                 "Effect": "Allow",
-                "Action": ["lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:InvokeFunction"],
+                "Action": [
+                    "lambda:CreateFunction",
+                    "lambda:UpdateFunctionCode",
+                    "lambda:InvokeFunction",
+                ],
                 "Resource": f"arn:aws:lambda:*:{ACCOUNT}:function:{app}-*",
             }
         if kind < 80:  # IAM self-management (escalation material)
@@ -137,7 +143,11 @@ class _Generator:
                     ]
                 ),
                 "Resource": rng.choice(
-                    [f"arn:aws:iam::{ACCOUNT}:role/{app}-*", f"arn:aws:iam::{ACCOUNT}:policy/{app}-*", "*"]
+                    [
+                        f"arn:aws:iam::{ACCOUNT}:role/{app}-*",
+                        f"arn:aws:iam::{ACCOUNT}:policy/{app}-*",
+                        "*",
+                    ]
                 ),
             }
         if kind < 83:  # MFA-gated
@@ -154,7 +164,9 @@ class _Generator:
         if kind < 93:  # a guard
             return {
                 "Effect": "Deny",
-                "Action": rng.choice(["s3:DeleteBucket", "iam:DeleteRole", "kms:ScheduleKeyDeletion"]),
+                "Action": rng.choice(
+                    ["s3:DeleteBucket", "iam:DeleteRole", "kms:ScheduleKeyDeletion"]
+                ),
                 "Resource": "*",
             }
         if kind < 96:  # regional deny
@@ -180,7 +192,14 @@ class _Generator:
                     {
                         "Sid": "Ceiling",
                         "Effect": "Allow",
-                        "Action": ["s3:*", "sqs:*", "sns:*", "dynamodb:*", "logs:*", "ec2:Describe*"],
+                        "Action": [
+                            "s3:*",
+                            "sqs:*",
+                            "sns:*",
+                            "dynamodb:*",
+                            "logs:*",
+                            "ec2:Describe*",
+                        ],
                         "Resource": "*",
                     },
                     {
@@ -192,7 +211,10 @@ class _Generator:
                     {
                         "Sid": "KeepTheBoundary",
                         "Effect": "Deny",
-                        "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
+                        "Action": [
+                            "iam:DeleteRolePermissionsBoundary",
+                            "iam:PutRolePermissionsBoundary",
+                        ],
                         "Resource": "*",
                     },
                 )
@@ -233,7 +255,11 @@ class _Generator:
             principal = {"AWS": f"arn:aws:iam::{ACCOUNT}:role/{other}"}
         else:
             principal = {"AWS": f"arn:aws:iam::{rng.choice(EXTERNAL)}:root"}
-        statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+        statement: dict[str, Any] = {
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "sts:AssumeRole",
+        }
         if "AWS" in principal and principal["AWS"].startswith(f"arn:aws:iam::{EXTERNAL[0]}"):
             statement["Condition"] = {"StringEquals": {"sts:ExternalId": f"ext-{index}"}}
         return _doc(statement)
@@ -298,9 +324,7 @@ class _Generator:
 
     def resources(self) -> list[dict[str, Any]]:
         rng = self.rng
-        kinds = (
-            ["s3"] * 80 + ["sqs"] * 40 + ["sns"] * 30 + ["kms"] * 30 + ["secretsmanager"] * 20
-        )
+        kinds = ["s3"] * 80 + ["sqs"] * 40 + ["sns"] * 30 + ["kms"] * 30 + ["secretsmanager"] * 20
         out = []
         for i in range(self.n_resource_policies):
             kind = kinds[i % len(kinds)]
@@ -319,7 +343,9 @@ class _Generator:
                 arn = f"arn:aws:kms:{region}:{ACCOUNT}:key/{i:08d}-0000-0000-0000-000000000000"
                 resource, actions = "*", ["kms:Decrypt", "kms:Encrypt"]
             else:
-                arn = f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{app}-secret-{i:03d}-AbCdEf"
+                arn = (
+                    f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{app}-secret-{i:03d}-AbCdEf"
+                )
                 resource, actions = "*", ["secretsmanager:GetSecretValue"]
             statements: list[dict[str, Any]] = []
             if kind == "kms":
@@ -387,10 +413,17 @@ def organization() -> dict[str, Any]:
                                     {
                                         "Sid": "DenyOutsideRegions",
                                         "Effect": "Deny",
-                                        "NotAction": ["iam:*", "sts:*", "organizations:*", "support:*"],
+                                        "NotAction": [
+                                            "iam:*",
+                                            "sts:*",
+                                            "organizations:*",
+                                            "support:*",
+                                        ],
                                         "Resource": "*",
                                         "Condition": {
-                                            "StringNotEquals": {"aws:RequestedRegion": list(REGIONS)}
+                                            "StringNotEquals": {
+                                                "aws:RequestedRegion": list(REGIONS)
+                                            }
                                         },
                                     }
                                 ),

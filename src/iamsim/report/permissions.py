@@ -241,8 +241,6 @@ def render_permissions(
     return console.export_text()
 
 
-
-
 # ---------------------------------------------------------------------------- who-can
 
 
