@@ -330,6 +330,7 @@ class _Generator:
             kind = kinds[i % len(kinds)]
             app = self._app()
             region = rng.choice(REGIONS)
+            resource: str | list[str]
             if kind == "s3":
                 arn = f"arn:aws:s3:::{app}-bucket-{i:03d}"
                 resource, actions = [arn, f"{arn}/*"], ["s3:GetObject", "s3:ListBucket"]
