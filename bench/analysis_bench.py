@@ -19,6 +19,7 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -121,6 +122,21 @@ def main() -> None:
         warm.append(round(seconds, 3))
     results["who_can"] = cold
     results["who_can_warm_s"] = warm
+
+    # End to end, as a user runs it: a fresh process loads the test account and the catalogue
+    # and prints the full-catalogue JSON of an administrator behind SCPs and RCPs.
+    data = Path(__file__).resolve().parent.parent / "tests" / "analysis" / "data"
+    command = [
+        str(Path(sys.executable).parent / "iamsim"),
+        "permissions",
+        "admin",
+        *("-i", str(data / "gaad.yaml"), "-i", str(data / "org.yaml")),
+        "--json",
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, check=False)
+    results["cli_permissions_admin_full_catalogue_s"] = round(time.perf_counter() - start, 3)
+    results["cli_permissions_exit"] = done.returncode
 
     print(json.dumps(results, indent=2))
     if args.json_out:

@@ -296,6 +296,15 @@ def test_json_and_text_are_reproducible(world: World) -> None:
     assert synthesize(first).document == synthesize(second).document
     data = permissions_to_dict(first)
     assert [a["action"] for a in data["actions"]] == sorted(a["action"] for a in data["actions"])
+    assert len(data["cases"]) == max(a["case"] for a in data["actions"]) + 1
+
+
+def test_text_report_summarizes_large_results(analyzer: EffectiveAnalyzer) -> None:
+    text = render_permissions(analyzer.permissions("admin"))
+    assert "By service" in text and "details left out" in text
+    assert "s3 — Amazon S3" not in text
+    detailed = render_permissions(analyzer.permissions("admin", service="s3"))
+    assert "s3 — Amazon S3" in detailed
 
 
 def test_text_report_groups_by_service_and_level(analyzer: EffectiveAnalyzer) -> None:

@@ -40,6 +40,8 @@ def test_permissions_json_is_stable() -> None:
     data = json.loads(out)
     assert data["principal"] == "arn:aws:iam::222222222222:user/limited"
     statuses = {a["action"]: a["status"] for a in data["actions"]}
+    case = data["cases"][next(a["case"] for a in data["actions"] if a["action"] == "kms:Decrypt")]
+    assert case["grants"][0]["conditions"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
     assert statuses["iam:DeleteUser"] == "denied"
     assert statuses["kms:Decrypt"] == "conditional"
     parse_policy(data["policy"], PolicyType.IDENTITY)

@@ -47,6 +47,12 @@ from iamsim.report.permissions import (
     help="Show side by side what the identity policies grant and what the boundary lets through.",
 )
 @click.option("--service", metavar="PREFIX", help="Only the actions of one service (e.g. s3).")
+@click.option(
+    "--details/--no-details",
+    default=None,
+    help="Per-service tables of actions, resources and conditions "
+    "(default: when at most 25 services are granted).",
+)
 def permissions_command(
     principal: str,
     inputs: tuple[Path, ...],
@@ -54,6 +60,7 @@ def permissions_command(
     as_policy: bool,
     compare_boundary: bool,
     service: str | None,
+    details: bool | None,
 ) -> None:
     """Everything PRINCIPAL can do: every action of the service reference it is granted, on
     which resources, under which conditions, and what the boundary, session policy, SCPs, RCPs
@@ -84,7 +91,9 @@ def permissions_command(
         echo_json(permissions_to_dict(result, policy=made.document if made is not None else None))
         return
     console = Console(width=max(Console().width, 140))
-    for renderable in permissions_renderables(result, compare_boundary=compare_boundary):
+    for renderable in permissions_renderables(
+        result, compare_boundary=compare_boundary, details=details
+    ):
         console.print(renderable)
 
 

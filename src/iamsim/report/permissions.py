@@ -46,23 +46,38 @@ _MAX_NAMES = 8
 def permissions_to_dict(
     result: EffectivePermissions, *, policy: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The whole result as plain JSON values (actions sorted by name)."""
+    """The whole result as plain JSON values.
+
+    ``actions`` lists every granted action (sorted by name) with its status and the id of its
+    *case*; ``cases`` holds, once per distinct outcome, the grants that survive and what was
+    removed (thousands of actions usually share a few dozen outcomes).
+    """
     actions = []
+    cases: dict[int, dict[str, Any]] = {}
+    ids: dict[int, int] = {}
     for permission in result:
         case = permission.case
-        entry: dict[str, Any] = {
-            "action": permission.action,
-            "service": permission.service,
-            "access_level": permission.access_level,
-            "status": permission.status.value,
-            "grants": [term_to_dict(t) for t in case.terms],
-        }
-        if case.removals:
-            entry["removed"] = [removal_to_dict(r) for r in case.removals]
-        if case.within_boundary is not None:
-            entry["identity_grants"] = [term_to_dict(t) for t in case.granted]
-            entry["within_boundary"] = [term_to_dict(t) for t in case.within_boundary]
-        actions.append(entry)
+        case_id = ids.get(id(case))
+        if case_id is None:
+            case_id = ids[id(case)] = len(ids)
+            entry: dict[str, Any] = {
+                "status": permission.status.value,
+                "grants": [term_to_dict(t) for t in case.terms],
+            }
+            if case.removals:
+                entry["removed"] = [removal_to_dict(r) for r in case.removals]
+            if case.within_boundary is not None:
+                entry["identity_grants"] = [term_to_dict(t) for t in case.granted]
+                entry["within_boundary"] = [term_to_dict(t) for t in case.within_boundary]
+            cases[case_id] = entry
+        actions.append(
+            {
+                "action": permission.action,
+                "access_level": permission.access_level,
+                "status": permission.status.value,
+                "case": case_id,
+            }
+        )
     out: dict[str, Any] = {
         "principal": result.principal,
         "kind": result.caller.kind.value,
@@ -72,6 +87,7 @@ def permissions_to_dict(
         "cut_by": _cut_counts(result),
         "notes": list(result.notes),
         "actions": actions,
+        "cases": [cases[i] for i in range(len(cases))],
     }
     if policy is not None:
         out["policy"] = policy
@@ -182,14 +198,61 @@ def _header(result: EffectivePermissions) -> list[RenderableType]:
     return lines
 
 
+def _summary_table(result: EffectivePermissions) -> Table:
+    """One row per service: actions per status, and per access level."""
+    table = Table(title="By service", title_justify="left")
+    table.add_column("service", no_wrap=True)
+    for status in Status:
+        table.add_column(status.value, justify="right", style=_STATUS_STYLE[status])
+    table.add_column("allowed by access level (of the service's actions)")
+    rows: dict[str, dict[str, Any]] = {}
+    for permission in result:
+        row = rows.setdefault(permission.service, {"status": {}, "levels": {}})
+        row["status"][permission.status] = row["status"].get(permission.status, 0) + 1
+        if permission.status in (Status.ALLOWED, Status.CONDITIONAL):
+            level = permission.access_level
+            row["levels"][level] = row["levels"].get(level, 0) + 1
+    for service, row in sorted(rows.items()):
+        totals: dict[str, int] = {}
+        for action_id in result.index.service_ids([service]):
+            level = result.index.access_level[action_id]
+            totals[level] = totals.get(level, 0) + 1
+        levels = " · ".join(
+            f"{level} {row['levels'][level]}/{totals.get(level, 0)}"
+            for level in sorted(row["levels"], key=lambda lv: _LEVEL_ORDER.get(lv, 9))
+        )
+        counts = [str(row["status"].get(status, "")) for status in Status]
+        table.add_row(service, *counts, levels or "-")
+    return table
+
+
+# Above this many services the detail tables are left out unless asked for.
+DETAIL_SERVICES = 25
+
+
 def permissions_renderables(
-    result: EffectivePermissions, *, compare_boundary: bool = False
+    result: EffectivePermissions,
+    *,
+    compare_boundary: bool = False,
+    details: bool | None = None,
 ) -> list[RenderableType]:
-    """A header and one table per service (see the module docstring)."""
+    """A header, a summary by service and access level, and (for a few services, or with
+    ``details``) one table per service listing actions with their resources and conditions."""
     out = _header(result)
     by_service: dict[str, list[ActionPermission]] = {}
     for permission in result:
         by_service.setdefault(permission.service, []).append(permission)
+    out.append(_summary_table(result))
+    if details is None:
+        details = compare_boundary or len(by_service) <= DETAIL_SERVICES
+    if not details:
+        out.append(
+            Text(
+                f"{len(by_service)} services: details left out (use --details or --service).",
+                style="dim",
+            )
+        )
+        return out
     catalog = result.index.catalog
     for service, permissions in sorted(by_service.items()):
         title = f"{service} — {catalog.service_name(service) or service}"
@@ -233,11 +296,18 @@ def permissions_renderables(
 
 
 def render_permissions(
-    result: EffectivePermissions, *, compare_boundary: bool = False, width: int = 160
+    result: EffectivePermissions,
+    *,
+    compare_boundary: bool = False,
+    details: bool | None = None,
+    width: int = 160,
 ) -> str:
     """The rich text report as plain text (for tests and files)."""
     console = Console(record=True, width=width, color_system=None, file=io.StringIO())
-    console.print(Group(*permissions_renderables(result, compare_boundary=compare_boundary)))
+    renderables = permissions_renderables(
+        result, compare_boundary=compare_boundary, details=details
+    )
+    console.print(Group(*renderables))
     return console.export_text()
 
 
