@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,7 +129,7 @@ def test_scp_cut_names_the_level_and_scp_deny_the_statement(analyzer: EffectiveA
     assert (ref.policy_type, ref.level, ref.statement) == ("scp", 2, "NoNewUsers")
     # The region SCP's conditional Deny makes regional services conditional
     (term,) = grants(result, "ec2:DescribeInstances")
-    (unless,) = term["unless_denied_by"]  # type: ignore[misc]
+    unless: Any = term["unless_denied_by"][0]  # type: ignore[index]
     assert unless["statement"]["statement"] == "DenyOutsideRegions"
     # ... but not IAM, which it exempts with NotAction
     assert result.status("iam:GetUser") is Status.ALLOWED

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,16 +108,16 @@ def _resources(
     return list(dict.fromkeys(out))
 
 
-def _context_variants(result: EffectivePermissions, action: str) -> list[dict[str, object]]:
+def _context_variants(result: EffectivePermissions, action: str) -> list[dict[str, Any]]:
     found = result.get(action)
-    variants: list[dict[str, object]] = [{}, {"aws:RequestedRegion": "eu-west-1"}]
+    variants: list[dict[str, Any]] = [{}, {"aws:RequestedRegion": "eu-west-1"}]
     if found is None:
         return variants
     case = found.case
     slots = [s for t in (*case.granted, *case.terms) for s in (*t.conditions, *t.unless)]
     slots += [r.slot for r in case.removals if r.slot is not None]
     slots += [slot for r in case.removals for _scope, slot in r.allowed]
-    satisfied: dict[str, object] = {}
+    satisfied: dict[str, Any] = {}
     for slot in slots:
         for condition in slot.clauses:
             clause = condition.clause
@@ -251,7 +252,7 @@ def test_algebra_agrees_with_engine_on_real_exports(name: str) -> None:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     world = load_inputs([path])
-    principals = [*world.users, *world.roles]  # type: ignore[attr-defined]
+    principals = [*world.users, *world.roles]
     # Every third principal keeps the run short; the sample is deterministic.
     compared, problems = check_against_engine(world, principals[::3], actions_per_principal=20)
     assert compared > 200

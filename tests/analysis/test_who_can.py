@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from iamsim.analysis.who_can import WhoCan, expand_actions, who_can
+from iamsim.analysis.who_can import WhoCan, WhoCanResult, expand_actions, who_can
 from iamsim.builder import RequestBuilder
 from iamsim.engine import decide
 from iamsim.errors import RequestError
 from iamsim.ingest import load_inputs
+from iamsim.model import World
 from iamsim.report.permissions import render_who_can
 
 DATA = Path(__file__).parent / "data"
@@ -26,29 +27,29 @@ def user(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def world() -> object:
+def world() -> World:
     return load_inputs([DATA / "gaad.yaml", DATA / "org.yaml", DATA / "resources.yaml"])
 
 
 @pytest.fixture(scope="module")
-def analyzer(world: object) -> WhoCan:
-    return WhoCan(world)  # type: ignore[arg-type]
+def analyzer(world: World) -> WhoCan:
+    return WhoCan(world)
 
 
-def names(result: object) -> list[str]:
-    return [e.principal for e in result.principals]  # type: ignore[attr-defined]
+def names(result: WhoCanResult) -> list[str]:
+    return [e.principal for e in result.principals]
 
 
-def test_identity_granted_principals_are_found(world: object, analyzer: WhoCan) -> None:
-    result = who_can(world, ["iam:DeleteUser"], user("someone"), analyzer=analyzer)  # type: ignore[arg-type]
+def test_identity_granted_principals_are_found(world: World, analyzer: WhoCan) -> None:
+    result = who_can(world, ["iam:DeleteUser"], user("someone"), analyzer=analyzer)
     assert names(result) == [user("admin"), f"arn:aws:iam::{ACCOUNT}:root"]
     admin = result.find(user("admin"))
     assert admin is not None and not admin.conditional
     assert admin.actions[0].granted_by[0].policy == "AdministratorAccess"
 
 
-def test_boundary_and_deny_blocked_principals_are_excluded(world: object, analyzer: WhoCan) -> None:
-    result = who_can(world, ["iam:DeleteUser"], user("someone"), analyzer=analyzer)  # type: ignore[arg-type]
+def test_boundary_and_deny_blocked_principals_are_excluded(world: World, analyzer: WhoCan) -> None:
+    result = who_can(world, ["iam:DeleteUser"], user("someone"), analyzer=analyzer)
     assert user("dev") not in names(result)  # DevPolicy grants iam:*, DevBoundary does not
     assert user("limited") not in names(result)  # explicit Deny NoUserDeletes
     blocked = {(b.principal, b.blocked_by, b.decision) for b in result.blocked}
@@ -56,18 +57,16 @@ def test_boundary_and_deny_blocked_principals_are_excluded(world: object, analyz
     assert (user("limited"), None, "ExplicitDeny") in blocked
 
 
-def test_scp_blocks_everyone_in_the_account(world: object, analyzer: WhoCan) -> None:
-    result = who_can(world, ["iam:CreateUser"], user("new"), analyzer=analyzer)  # type: ignore[arg-type]
+def test_scp_blocks_everyone_in_the_account(world: World, analyzer: WhoCan) -> None:
+    result = who_can(world, ["iam:CreateUser"], user("new"), analyzer=analyzer)
     assert names(result) == []
     assert {b.principal for b in result.blocked} >= {user("admin"), f"arn:aws:iam::{ACCOUNT}:root"}
 
 
 def test_resource_policy_grants_external_account_and_everyone(
-    world: object, analyzer: WhoCan
+    world: World, analyzer: WhoCan
 ) -> None:
-    result = who_can(  # type: ignore[arg-type]
-        world, ["sns:Publish", "sns:GetTopicAttributes"], TOPIC, analyzer=analyzer
-    )
+    result = who_can(world, ["sns:Publish", "sns:GetTopicAttributes"], TOPIC, analyzer=analyzer)
     partner = result.find("arn:aws:iam::999999999999:root")
     assert partner is not None and partner.kind == "account"
     assert {a.action for a in partner.actions} == {"sns:Publish", "sns:GetTopicAttributes"}
@@ -80,8 +79,8 @@ def test_resource_policy_grants_external_account_and_everyone(
     assert user("admin") not in names(result)
 
 
-def test_conditional_grants_show_their_conditions(world: object, analyzer: WhoCan) -> None:
-    result = who_can(world, ["sns:Subscribe"], TOPIC, analyzer=analyzer)  # type: ignore[arg-type]
+def test_conditional_grants_show_their_conditions(world: World, analyzer: WhoCan) -> None:
+    result = who_can(world, ["sns:Subscribe"], TOPIC, analyzer=analyzer)
     outside = next(e for e in result.principals if e.kind == "any-principal")
     grant = outside.actions[0]
     assert grant.conditional
@@ -90,7 +89,7 @@ def test_conditional_grants_show_their_conditions(world: object, analyzer: WhoCa
     }
     assert "anonymous" not in names(result)  # anonymous callers have no organization
 
-    result = who_can(world, ["kms:Decrypt"], KEY, analyzer=analyzer)  # type: ignore[arg-type]
+    result = who_can(world, ["kms:Decrypt"], KEY, analyzer=analyzer)
     limited = result.find(user("limited"))
     assert limited is not None and limited.conditional
     assert limited.actions[0].conditions[0].conditions == {
@@ -100,8 +99,8 @@ def test_conditional_grants_show_their_conditions(world: object, analyzer: WhoCa
     assert admin is not None and not admin.conditional  # the region SCP is met by the key's region
 
 
-def test_external_role_named_by_a_queue_policy(world: object, analyzer: WhoCan) -> None:
-    result = who_can(world, ["sqs:SendMessage"], QUEUE, analyzer=analyzer)  # type: ignore[arg-type]
+def test_external_role_named_by_a_queue_policy(world: World, analyzer: WhoCan) -> None:
+    result = who_can(world, ["sqs:SendMessage"], QUEUE, analyzer=analyzer)
     partner = result.find("arn:aws:iam::999999999999:role/partner-writer")
     assert partner is not None and partner.kind == "external-role"
     grant = partner.actions[0]
@@ -112,8 +111,8 @@ def test_external_role_named_by_a_queue_policy(world: object, analyzer: WhoCan) 
     assert result.find("events.amazonaws.com") is not None
 
 
-def test_cross_account_grant_stopped_by_rcp(world: object, analyzer: WhoCan) -> None:
-    result = who_can(world, ["s3:GetObject"], f"{BUCKET}/report.csv", analyzer=analyzer)  # type: ignore[arg-type]
+def test_cross_account_grant_stopped_by_rcp(world: World, analyzer: WhoCan) -> None:
+    result = who_can(world, ["s3:GetObject"], f"{BUCKET}/report.csv", analyzer=analyzer)
     assert "arn:aws:iam::999999999999:root" not in names(result)
     assert ("arn:aws:iam::999999999999:root", "RCP at level 0") in {
         (b.principal, b.blocked_by) for b in result.blocked
@@ -123,9 +122,9 @@ def test_cross_account_grant_stopped_by_rcp(world: object, analyzer: WhoCan) -> 
     assert "AuditorUser" in [r.statement for r in dev.actions[0].granted_by]
 
 
-def test_answers_agree_with_the_engine_for_every_principal(world: object) -> None:
-    builder = RequestBuilder(world)  # type: ignore[arg-type]
-    analyzer = WhoCan(world, builder=builder)  # type: ignore[arg-type]
+def test_answers_agree_with_the_engine_for_every_principal(world: World) -> None:
+    builder = RequestBuilder(world)
+    analyzer = WhoCan(world, builder=builder)
     for action, resource in [
         ("s3:GetObject", f"{BUCKET}/public/x"),
         ("s3:PutObject", f"{BUCKET}/x"),
@@ -135,7 +134,7 @@ def test_answers_agree_with_the_engine_for_every_principal(world: object) -> Non
     ]:
         result = analyzer.who_can([action], resource)
         found = {e.principal for e in result.principals if e.actions[0].allowed_as_built}
-        for principal in [*world.users, *world.roles]:  # type: ignore[attr-defined]
+        for principal in [*world.users, *world.roles]:
             built = builder.build(principal, action, resource)
             allowed = decide(built.request, built.policies).allowed
             assert (principal in found) == allowed, (principal, action, resource)
@@ -148,9 +147,9 @@ def test_actions_expand_lists_and_wildcards() -> None:
         expand_actions(["s3:GetObjct"])
 
 
-def test_results_are_reproducible(world: object) -> None:
-    first = who_can(world, ["s3:GetObject", "s3:ListBucket"], f"{BUCKET}/shared/a")  # type: ignore[arg-type]
-    second = who_can(world, ["s3:ListBucket", "s3:GetObject"], f"{BUCKET}/shared/a")  # type: ignore[arg-type]
+def test_results_are_reproducible(world: World) -> None:
+    first = who_can(world, ["s3:GetObject", "s3:ListBucket"], f"{BUCKET}/shared/a")
+    second = who_can(world, ["s3:ListBucket", "s3:GetObject"], f"{BUCKET}/shared/a")
     assert first.to_dict() == second.to_dict()
     assert render_who_can(first) == render_who_can(second)
 
