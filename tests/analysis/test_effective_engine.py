@@ -23,6 +23,7 @@ from iamsim.analysis.effective import EffectiveAnalyzer, EffectivePermissions, V
 from iamsim.analysis.synthesize import synthesize
 from iamsim.builder import RequestBuilder
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, decide, evaluate
+from iamsim.engine.decision import compile_policy_set
 from iamsim.errors import RequestError
 from iamsim.ingest import load_inputs
 from iamsim.patterns.variables import parse_template
@@ -177,9 +178,7 @@ def check_against_engine(
                     request = built.request
                     if not request.same_account or built.policies.resource is not None:
                         continue
-                    decision = evaluate(
-                        request, analyzer.compiler.compile(built.policies), explain=False
-                    )
+                    decision = evaluate(request, compile_policy_set(built.policies), explain=False)
                     verdict, by = result.decision_at(action, resource, request.context)
                     compared += 1
                     problem = _disagreement(verdict, by, decision.value, decision.blocked_by)

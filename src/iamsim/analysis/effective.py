@@ -46,10 +46,9 @@ from typing import Any
 from iamsim.analysis.actions_index import ActionIndex, Coverage, index_for
 from iamsim.analysis.arnsets import ArnSet, covers, intersects, resource_set
 from iamsim.analysis.facts import Facts, clauses_to_dict, conditions_hold, principal_facts
-from iamsim.analysis.policysets import PolicySetCompiler
 from iamsim.conditions.evaluate import CompiledCondition
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement
-from iamsim.engine.decision import CompiledPolicySet
+from iamsim.engine.decision import CompiledPolicySet, compile_policy_set
 from iamsim.engine.request import Caller, CallerKind, Context
 from iamsim.engine.trace import StatementRef
 from iamsim.errors import RequestError
@@ -643,7 +642,6 @@ class EffectiveAnalyzer:
         *,
         builder: Any = None,
         index: ActionIndex | None = None,
-        compiler: PolicySetCompiler | None = None,
     ) -> None:
         if builder is None:
             from iamsim.builder import RequestBuilder
@@ -652,7 +650,6 @@ class EffectiveAnalyzer:
         self.world = world
         self.builder = builder
         self._index = index
-        self.compiler = compiler or PolicySetCompiler()
         self._sets: dict[tuple[str, bool], ArnSet] = {}
         self._rcp_services: frozenset[str] | None = None
         self._rcp_memo: dict[tuple[str | None, bool, str], bool] = {}
@@ -669,7 +666,7 @@ class EffectiveAnalyzer:
     def policy_set(self, principal: str | Principal) -> tuple[Any, CompiledPolicySet]:
         """(the builder's answer for a probe request, the compiled policy set)."""
         built = self.builder.build(principal, _PROBE_ACTION, "*")
-        return built, self.compiler.compile(built.policies)
+        return built, compile_policy_set(built.policies)
 
     def layers(self, caller: Caller, compiled: CompiledPolicySet) -> list[Layer]:
         """Every layer of the policy set that applies to ``caller``, in the engine's order."""

@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
-from iamsim.analysis.policysets import PolicySetCompiler
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
-from iamsim.engine.decision import evaluate
+from iamsim.engine.decision import compile_policy_set, evaluate
 from iamsim.engine.request import CallerKind, Context
 from iamsim.errors import RequestError
 from iamsim.model import Anonymous, Principal, Role, Root, ServicePrincipal, Session, User, World
@@ -234,16 +233,13 @@ def expand_actions(patterns: Iterable[str], catalog: Any = None) -> list[str]:
 class WhoCan:
     """Answers who-can questions against one world, sharing caches between questions."""
 
-    def __init__(
-        self, world: World, *, builder: Any = None, compiler: PolicySetCompiler | None = None
-    ) -> None:
+    def __init__(self, world: World, *, builder: Any = None) -> None:
         if builder is None:
             from iamsim.builder import RequestBuilder
 
             builder = RequestBuilder(world)
         self.world = world
         self.builder = builder
-        self.compiler = compiler or PolicySetCompiler()
         self._relaxed: dict[int, tuple[Policy, Policy]] = {}
 
     # -- candidates --------------------------------------------------------------------------
@@ -446,7 +442,7 @@ class WhoCan:
                 policies: PolicySet = built.policies
                 if candidate.assumed:
                     policies = dataclasses.replace(policies, identity=(ASSUMED_IDENTITY,))
-                compiled = self.compiler.compile(policies)
+                compiled = compile_policy_set(policies)
                 if built.request.caller.kind is CallerKind.ROOT:
                     identity = ()
                     candidate = dataclasses.replace(candidate, always=True)
@@ -509,7 +505,7 @@ class WhoCan:
                 assumption,
             )
         relaxed = (
-            self.compiler.compile(self._relaxed_set(policies))
+            compile_policy_set(self._relaxed_set(policies))
             if self._has_conditional_allow(policies)
             else None
         )

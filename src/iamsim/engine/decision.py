@@ -181,7 +181,7 @@ def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
 # Policy objects for the same principal and resource, so repeated questions reuse the set (and
 # its per-service statement plans). Entries keep their PolicySet alive, so ids stay unique.
 _SETS: OrderedDict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = OrderedDict()
-_SETS_LIMIT = 2048
+_SETS_LIMIT = 16384
 
 
 def _ids(policies: tuple[Policy, ...] | None) -> tuple[int, ...] | None:
