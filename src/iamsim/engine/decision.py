@@ -81,6 +81,20 @@ RCP_FULL_AWS_ACCESS = Policy(
     ),
 )
 
+# "The kms:RetireGrant permission is not effective in an RCP"
+# https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html
+RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
+
+# "No permissions are required to perform this operation. If an administrator attaches a policy
+# to your identity that explicitly denies access to the sts:GetCallerIdentity action, you can
+# still perform this operation."
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+NO_PERMISSION_ACTIONS = frozenset({"sts:getcalleridentity"})
+
+# Services reached through gateway VPC endpoints.
+# https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
+GATEWAY_ENDPOINT_SERVICES = frozenset({"s3", "dynamodb"})
+
 _SIGNED_IAM = frozenset(
     {CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT}
 )
@@ -302,7 +316,10 @@ class _Evaluation:
         # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
         rcp_services = (options.rcp_services or _default_rcp_services()) if compiled.rcp else None
         rcp_applies = not caller.service_linked
-        if compiled.rcp and rcp_services is not None and self.service not in rcp_services:
+        if compiled.rcp and self.action in RCP_EXEMPT_ACTIONS:
+            rcp_applies = False
+            self.notes.append(f"RCPs do not apply to {request.action}")
+        elif compiled.rcp and rcp_services is not None and self.service not in rcp_services:
             rcp_applies = False
             self.notes.append(f"RCPs do not apply: {self.service} is not a service RCPs support")
         elif compiled.rcp and caller.service_linked:
@@ -375,6 +392,15 @@ class _Evaluation:
         request = self.request
         caller = request.caller
 
+        # 0. Some actions need no permission at all.
+        if self.action in NO_PERMISSION_ACTIONS and caller.kind in _SIGNED_IAM:
+            return (
+                ALLOW,
+                f"{request.action} requires no permission, and no policy can deny it",
+                [],
+                None,
+            )
+
         # 1. Explicit deny anywhere wins.
         for group in self.groups():
             if group.denies:
@@ -403,7 +429,7 @@ class _Evaluation:
                     [],
                     _guard_name(group),
                 )
-        if self.endpoint.applicable and not self.endpoint.allowed:
+        if self.endpoint.applicable and not self._endpoint_allows():
             return (
                 IMPLICIT_DENY,
                 "the VPC endpoint policy does not allow the request",
@@ -469,9 +495,26 @@ class _Evaluation:
             return IMPLICIT_DENY, "no identity-based policy allows the action", [], None
         return self._ceilings()
 
-    def _ceilings(self) -> tuple[DecisionValue, str, list[Applied], str | None] | None:
+    def _endpoint_allows(self) -> bool:
+        """Whether a VPC endpoint policy allows; for gateway endpoints (S3, DynamoDB) naming an
+        account grants only its root user: "access is granted to the AWS account root user
+        only, and not all users and roles for the account"
+        https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+        """
+        if (
+            self.service not in GATEWAY_ENDPOINT_SERVICES
+            or self.request.caller.kind is CallerKind.ROOT
+        ):
+            return self.endpoint.allowed
+        return any(a.match != MatchClass.ACCOUNT for a in self.endpoint.allows)
+
+    def _ceilings(
+        self, *, session_named: bool = False
+    ) -> tuple[DecisionValue, str, list[Applied], str | None] | None:
         """The permissions boundary and the session policy (None when neither blocks).
 
+        ``session_named``: a resource-based policy names this very session, and "the
+        resource-based policy permissions are not limited by the session policy".
         https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
         https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
         """
@@ -483,7 +526,7 @@ class _Evaluation:
                 [],
                 "permissions boundary",
             )
-        if caller.is_session:
+        if caller.is_session and not session_named:
             if self.session.applicable:
                 if not self.session.allowed:
                     return (
@@ -588,7 +631,9 @@ class _Evaluation:
             )
         # The boundary must allow role assumption even when the trust policy names the caller.
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
-        blocked = self._ceilings()
+        # A trust policy naming this very session is not limited by its session policy.
+        named = caller.is_session and bool(self.resource.allows_with(MatchClass.DIRECT))
+        blocked = self._ceilings(session_named=named and caller.arn is not None)
         if blocked is not None:
             return blocked
         return self._granted(

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from iamsim.engine.request import Caller, CallerKind
+from iamsim.engine.request import Caller, CallerKind, identity_key
 from iamsim.errors import RequestError
 from iamsim.policy.model import PrincipalSpec
 
@@ -92,7 +92,9 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
             arn=value,
             role_arn=f"arn:{partition}:iam::{account}:role/{role_name}",
             session_name=session,
-            service_linked=bool(service_linked),
+            service_linked=_is_service_linked_name(role_name)
+            if service_linked is None
+            else service_linked,
         )
     if service == "sts" and kind == "federated-user" and rest:
         return Caller(
@@ -108,13 +110,22 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
     )
 
 
+def _is_service_linked_name(role_name: str) -> bool:
+    """Service-linked roles are named AWSServiceRoleFor...; a session ARN carries no path.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+    """
+    return role_name.startswith("AWSServiceRoleFor")
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPrincipal:
     """A ``Principal``/``NotPrincipal`` element prepared for matching callers."""
 
     wildcard: bool
     accounts: frozenset[str]
-    arns: frozenset[str]
+    arns: frozenset[str]  # principal ARNs that name no IAM identity (compared exactly)
+    identities: frozenset[tuple[str, ...]]  # users, roles, sessions by path-free identity
     services: frozenset[str]
     federated: frozenset[str]
 
@@ -122,6 +133,7 @@ class CompiledPrincipal:
     def compile(cls, spec: PrincipalSpec) -> CompiledPrincipal:
         accounts: set[str] = set()
         arns: set[str] = set()
+        identities: set[tuple[str, ...]] = set()
         wildcard = spec.wildcard
         for value in spec.values("AWS"):
             if value == "*":
@@ -130,15 +142,25 @@ class CompiledPrincipal:
                 accounts.add(value)
             else:
                 match = _IAM_ARN.match(value)
+                key = identity_key(value)
                 if match is not None and match.group(2) == "iam" and match.group(4) == "root":
                     accounts.add(match.group(3))
+                elif key is not None:
+                    identities.add(key)
                 else:
                     arns.add(value)
         services = frozenset(v.lower() for v in spec.values("Service"))
         if "*" in services:
             wildcard = True
         federated = frozenset(spec.values("Federated"))
-        return cls(wildcard, frozenset(accounts), frozenset(arns), services, federated)
+        return cls(
+            wildcard,
+            frozenset(accounts),
+            frozenset(arns),
+            frozenset(identities),
+            services,
+            federated,
+        )
 
     def match(self, caller: Caller) -> MatchClass | None:
         """The most specific way this element names ``caller``, or None."""
@@ -152,12 +174,12 @@ class CompiledPrincipal:
             return MatchClass.FEDERATED if provider in self.federated else None
         if kind is CallerKind.ANONYMOUS:
             return None
-        arns = self.arns
-        if caller.arn is not None and caller.arn in arns:
+        identities = self.identities
+        if caller.self_key in identities or (caller.arn is not None and caller.arn in self.arns):
             return MatchClass.DIRECT
-        if kind is CallerKind.ROLE_SESSION and caller.role_arn in arns:
+        if kind is CallerKind.ROLE_SESSION and caller.role_key in identities:
             return MatchClass.ENTITY
-        if kind is CallerKind.FEDERATED_USER and caller.user_arn in arns:
+        if kind is CallerKind.FEDERATED_USER and caller.user_key in identities:
             return MatchClass.ENTITY
         if caller.account is not None and caller.account in self.accounts:
             return MatchClass.ACCOUNT
@@ -181,8 +203,7 @@ class CompiledPrincipal:
             return False
         if kind is CallerKind.ROOT:
             return True
+        identities = self.identities
         if kind is CallerKind.ROLE_SESSION:
-            return (
-                caller.role_arn in self.arns and caller.arn is not None and caller.arn in self.arns
-            )
-        return caller.arn is not None and caller.arn in self.arns
+            return caller.role_key in identities and caller.self_key in identities
+        return caller.self_key in identities

@@ -53,6 +53,15 @@ class Caller:
     service: str | None = None
     federated_provider: str | None = None
     service_linked: bool = False
+    # Path-free identities (see identity_key) of the caller itself, of its role, of its user.
+    self_key: tuple[str, ...] | None = field(init=False, default=None, compare=False)
+    role_key: tuple[str, ...] | None = field(init=False, default=None, compare=False)
+    user_key: tuple[str, ...] | None = field(init=False, default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "self_key", identity_key(self.arn) if self.arn else None)
+        object.__setattr__(self, "role_key", identity_key(self.role_arn) if self.role_arn else None)
+        object.__setattr__(self, "user_key", identity_key(self.user_arn) if self.user_arn else None)
 
     @property
     def is_session(self) -> bool:
@@ -84,6 +93,31 @@ class Caller:
         if self.kind is CallerKind.WEB_IDENTITY:
             return self.federated_provider or "web identity"
         return self.arn or "?"
+
+
+def identity_key(arn: str) -> tuple[str, ...] | None:
+    """The identity an IAM/STS principal ARN names, without the IAM path.
+
+    User and role names are unique within an account whatever their path, and the
+    assumed-role session ARN carries no path (``arn:aws:sts::A:assumed-role/NAME/SESSION``),
+    so principals are compared by (kind, partition, account, name[, session]):
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
+    Returns None for anything else (account roots, unique IDs, other ARNs).
+    """
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    _, partition, service, _, account, resource = parts
+    kind, _, rest = resource.partition("/")
+    if not rest:
+        return None
+    if service == "iam" and kind in ("user", "role"):
+        return (kind, partition, account, rest.rsplit("/", 1)[-1])
+    if service == "sts" and kind == "assumed-role":
+        return ("assumed-role", partition, account, rest)
+    if service == "sts" and kind == "federated-user":
+        return ("federated-user", partition, account, rest)
+    return None
 
 
 class Context(Mapping[str, tuple[str, ...]]):
