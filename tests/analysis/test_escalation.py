@@ -54,7 +54,9 @@ def test_technique_case(case: dict[str, Any]) -> None:
     assert result.status == "escalates"
     via = case["via"]
     using = [p for p in result.paths if any(s.edge.technique.id == via for s in p.steps)]
-    assert using, f"no path uses {via}: {[[s.edge.technique.id for s in p.steps] for p in result.paths]}"
+    assert using, (
+        f"no path uses {via}: {[[s.edge.technique.id for s in p.steps] for p in result.paths]}"
+    )
     if "conditional" in case:
         assert any(p.conditional is case["conditional"] for p in using)
     for path in using:

@@ -28,8 +28,10 @@ principal Q found is contained
   written, ``*`` as the action's resource type).
 
 The verdict is ``proven`` when every principal reached is contained by structure, ``checked``
-when some needed the requests, and ``escapes`` with the counterexample paths (each step with the
-statements that allow it and what would break it) otherwise.
+when some needed the requests, ``escapes`` with the counterexample paths (each step with the
+statements that allow it and what would break it) otherwise, and ``conditional`` when every
+counterexample depends on a resource the model does not hold (a Lambda function running as a
+role, an instance with an instance profile).
 
 Limits. The proof is relative to the technique catalogue, to the candidates tried for choices
 (boundary and policy ARNs named in the actor's conditions, the AWS managed
@@ -86,7 +88,7 @@ class SubjectAudit:
     label: str
     kinds: tuple[str, ...]  # "bounded", "delegated-admin"
     ceiling: str
-    verdict: str  # "proven", "checked", "escapes"
+    verdict: str  # "proven", "checked", "conditional", "escapes"
     approved_boundaries: tuple[str, ...] = ()
     examined: int = 0
     by_structure: tuple[str, ...] = ()
@@ -170,6 +172,7 @@ class BoundaryAuditReport:
                 "subjects": len(self.subjects),
                 "proven": verdicts.count("proven"),
                 "checked": verdicts.count("checked"),
+                "conditional": verdicts.count("conditional"),
                 "escapes": verdicts.count("escapes"),
             },
             "subjects": [s.to_dict() for s in self.subjects],
@@ -397,7 +400,9 @@ def audit_subject(
         ceiling = "its own permissions (no boundary)"
     if approved:
         ceiling += "; new principals within an approved boundary"
-    if result.paths_total:
+    if result.paths_total and all(p.conditional for p in result.paths):
+        verdict = "conditional"
+    elif result.paths_total:
         verdict = "escapes"
     elif goal.by_check:
         verdict = "checked"

@@ -51,12 +51,21 @@ from iamsim.analysis.techniques import (
     principal_label,
     substitute,
 )
-from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
-from iamsim.engine.compiled import compiled_policy
+from iamsim.engine import (
+    Caller,
+    CallerKind,
+    CompiledPolicySet,
+    DecisionValue,
+    MatchClass,
+    PolicySet,
+    StatementRef,
+    decide,
+)
+from iamsim.engine.principals import CompiledPrincipal
 from iamsim.model import Group, ManagedPolicy, Role, ServicePrincipal, User, World, parse_arn
 from iamsim.model.resources import resource_kind
 from iamsim.patterns.glob import Glob
-from iamsim.policy.model import Policy, PolicyType
+from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec
 
 DEFAULT_NAME = "iamsim-escalation"
 
@@ -311,6 +320,34 @@ class _Choice:
 _SEGMENT = re.compile(r"\$\{([A-Za-z]+)\}")
 
 
+class _Edges:
+    """A lazily computed, memoized sequence of edges (iterate it any number of times)."""
+
+    __slots__ = ("_done", "_items", "_source")
+
+    def __init__(self, source: Iterator[Edge]) -> None:
+        self._items: list[Edge] = []
+        self._source = source
+        self._done = False
+
+    def __iter__(self) -> Iterator[Edge]:
+        index = 0
+        while True:
+            if index < len(self._items):
+                yield self._items[index]
+                index += 1
+                continue
+            if self._done:
+                return
+            try:
+                self._items.append(next(self._source))
+            except StopIteration:
+                self._done = True
+
+    def all(self) -> list[Edge]:
+        return list(self)
+
+
 class EscalationGraph:
     """The escalation graph of one world (edges computed on demand and cached).
 
@@ -339,7 +376,7 @@ class EscalationGraph:
             if not role.service_linked:
                 self.actors[role.arn] = Actor(role)
         self._dynamic: dict[str, Actor] = {}
-        self._become: dict[str, list[Edge]] = {}
+        self._become: dict[str, _Edges] = {}
         self._changes: dict[tuple[str, str, str], list[Edge]] = {}
         self._creates: dict[str, list[Edge]] = {}
         self._service_trust: dict[str, list[Role]] = {}
@@ -375,9 +412,7 @@ class EscalationGraph:
             found = []
             builder = self.oracle.builder
             principal = ServicePrincipal(service)
-            for role in self.world.roles.values():
-                if role.service_linked or role.trust_policy is None:
-                    continue
+            for role in self._trusts().for_service(service):
                 built = builder.build(
                     principal,
                     "sts:AssumeRole",
@@ -424,12 +459,23 @@ class EscalationGraph:
             value = substitute(template, values)
             if value is not None:
                 context[key] = value
+        if (
+            step.trust is None
+            and step.action.lower() != "sts:assumerole"
+            and not self._has_policy(resource)
+            and not self.oracle.may_allow_on(actor, step.action, resource)
+        ):
+            return None  # no statement of the actor can allow it: no need to ask the engine
         outcome = self.oracle.check(actor, step.action, resource, context, trust=step.trust)
         if not outcome.allowed:
             return None
         return StepRecord(
             step.action, resource, tuple(sorted(context.items())), step.trust, outcome
         )
+
+    def _has_policy(self, resource: str) -> bool:
+        found = self.world.resource_for(resource) if resource != "*" else None
+        return found is not None and found.policy is not None
 
     def _may(self, actor: Actor, groups: Sequence[StepGroup]) -> bool:
         """Necessary condition: every group has an option the actor's identity may allow."""
@@ -505,21 +551,22 @@ class EscalationGraph:
 
     # -- become edges ---------------------------------------------------------------------------
 
-    def become_edges(self, key: str) -> list[Edge]:
-        """Edges by which actor ``key`` becomes another principal (sorted, cached)."""
+    def become_edges(self, key: str) -> _Edges:
+        """Edges by which actor ``key`` becomes another principal, computed as they are
+        iterated (technique by technique in catalogue order, targets by ARN) and cached, so a
+        search that has found enough paths does not pay for the rest."""
         found = self._become.get(key)
-        if found is not None:
-            return found
-        actor = self.actor(key)
-        edges: list[Edge] = []
-        if actor is not None:
-            for technique in self.catalogue.techniques:
-                handler = self._BECOME.get(technique.kind)
-                if handler is not None:
-                    edges.extend(handler(self, actor, technique))
-        edges.sort(key=lambda e: e.order)
-        self._become[key] = edges
-        return edges
+        if found is None:
+            actor = self.actor(key)
+            found = _Edges(self._become_iter(actor) if actor is not None else iter(()))
+            self._become[key] = found
+        return found
+
+    def _become_iter(self, actor: Actor) -> Iterator[Edge]:
+        for technique in self.catalogue.techniques:
+            handler = self._BECOME.get(technique.kind)
+            if handler is not None:
+                yield from handler(self, actor, technique)
 
     def actor(self, key: str) -> Actor | None:
         return self.actors.get(key) or self._dynamic.get(key)
@@ -531,7 +578,7 @@ class EscalationGraph:
 
     def _assume_role(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
         may_identity = self.oracle.may_allow(actor, "sts:AssumeRole")
-        for role in self._trusts().candidates(actor, may_identity):
+        for role in self._trusts().candidates(self.oracle.caller_of(actor), may_identity):
             if role.arn == actor.arn:
                 continue
             values = self._base_values(actor, Target=role.arn)
@@ -674,8 +721,8 @@ class EscalationGraph:
         target = self.actor(subject)
         if actor is None or target is None or target.account != actor.account:
             return []
-        if subject != key and subject not in self.actors:
-            return []  # only the actor itself or a principal of the world
+        if subject != key and subject not in self.actors and not target.created:
+            return []  # the actor itself, a principal of the world, or one it created
         if not self.can_change(key):
             return []
         edges: list[Edge] = []
@@ -686,7 +733,12 @@ class EscalationGraph:
             cache_key = (key, subject, technique.id)
             found = self._changes.get(cache_key)
             if found is None:
-                found = list(handler(self, actor, technique, target))
+                applied = {c.key for c in target.changes}
+                found = [
+                    e
+                    for e in handler(self, actor, technique, target)
+                    if e.result.changes[-1].key not in applied  # the same change twice is moot
+                ]
                 self._changes[cache_key] = found
             edges.extend(found)
         edges.sort(key=lambda e: e.order)
@@ -1078,25 +1130,33 @@ class EscalationGraph:
     ) -> Edge:
         kind = technique.target or "role"
         arn = f"arn:{actor.partition}:iam::{actor.account}:{kind}/{name}"
+        # Existing managed policies are referenced by ARN (so later techniques see them, e.g.
+        # a new version of the boundary); documents the actor writes are changes.
+        attached = (granted.arn,) if granted.arn and not granted.create else ()
+        bounded = boundary.arn if boundary.arn and not boundary.create else None
         principal: User | Role = (
-            User(arn=arn, name=name, account=actor.account)
+            User(arn=arn, name=name, account=actor.account, managed_policy_arns=attached,
+                 boundary_arn=bounded)
             if kind == "user"
-            else Role(arn=arn, name=name, account=actor.account)
+            else Role(arn=arn, name=name, account=actor.account, managed_policy_arns=attached,
+                      boundary_arn=bounded)
+        )  # fmt: skip
+        changes = []
+        if not attached and granted.document is not None:
+            changes.append(
+                Change(key=f"granted:{granted.arn or 'inline'}", description=f"with {granted.label}",
+                       add=(granted.document,))
+            )  # fmt: skip
+        if boundary.create:
+            changes.append(
+                Change(key=f"boundary:{boundary.arn}", description=f"boundary {boundary.label}",
+                       sets_boundary=True, boundary=boundary.document)
+            )  # fmt: skip
+        how = f"{granted.label}, " + (
+            f"boundary {boundary.label}" if boundary.arn else "no boundary"
         )
-        changes = [
-            Change(
-                key=f"granted:{granted.arn or 'inline'}",
-                description=f"with {granted.label}",
-                add=(granted.document,) if granted.document else (),
-            ),
-            Change(
-                key=f"boundary:{boundary.arn or 'none'}",
-                description=f"boundary {boundary.label}" if boundary.arn else "no boundary",
-                sets_boundary=True,
-                boundary=boundary.document,
-            ),
-        ]
-        result = Actor(principal, tuple(changes), created=f"{technique.id} by {actor.arn}")
+        created = f"by {principal_label(actor.principal)}: {how}"
+        result = Actor(principal, tuple(changes), created=created)
         return self._edge(
             actor,
             technique,
@@ -1204,48 +1264,49 @@ def _instantiate_policy_arn(value: str, actor: Actor) -> str | None:
 class _TrustIndex:
     """Which roles' trust policies could name a caller (a superset; the engine decides).
 
-    Built from the compiled Principal elements of each trust policy's Allow statements:
-    roles trusting ``*`` or using NotPrincipal, by account, and by principal ARN.
+    Roles are grouped by the Principal elements of their trust policy's Allow statements; each
+    distinct element is matched against a caller once, with the engine's own principal
+    matching (:meth:`CompiledPrincipal.match`).
     """
 
     def __init__(self, world: World) -> None:
-        self.any: list[Role] = []
-        self.by_account: dict[str, list[Role]] = {}
-        self.by_arn: dict[str, list[Role]] = {}
+        self.anyone: list[Role] = []  # a NotPrincipal Allow: leave it to the engine
+        self.by_spec: dict[PrincipalSpec, list[Role]] = {}
+        self._compiled: dict[PrincipalSpec, CompiledPrincipal] = {}
         for role in world.roles.values():
             if role.service_linked or role.trust_policy is None:
                 continue
-            accounts: set[str] = set()
-            arns: set[str] = set()
-            anyone = False
-            for statement in compiled_policy(role.trust_policy).statements:
-                if statement.is_deny:
+            for statement in role.trust_policy.statements:
+                if statement.effect is Effect.DENY:
                     continue
                 if statement.not_principal is not None:
-                    anyone = True
-                principal = statement.principal
-                if principal is None:
-                    continue
-                if principal.wildcard:
-                    anyone = True
-                accounts |= principal.accounts
-                arns |= principal.arns
-            if anyone:
-                self.any.append(role)
-                continue
-            for account in accounts:
-                self.by_account.setdefault(account, []).append(role)
-            for arn in arns:
-                self.by_arn.setdefault(arn, []).append(role)
+                    self.anyone.append(role)
+                elif statement.principal is not None:
+                    roles = self.by_spec.setdefault(statement.principal, [])
+                    if role not in roles:
+                        roles.append(role)
 
-    def candidates(self, actor: Actor, identity_may_allow: bool) -> list[Role]:
-        found = {r.arn: r for r in self.any}
-        for role in self.by_arn.get(actor.arn, ()):
-            found[role.arn] = role
-        if identity_may_allow:
-            for role in self.by_account.get(actor.account, ()):
+    def _matching(self, caller: Caller, account_ok: bool) -> list[Role]:
+        found = {r.arn: r for r in self.anyone}
+        for spec, roles in self.by_spec.items():
+            compiled = self._compiled.get(spec)
+            if compiled is None:
+                compiled = self._compiled[spec] = CompiledPrincipal.compile(spec)
+            match = compiled.match(caller)
+            if match is None or (match is MatchClass.ACCOUNT and not account_ok):
+                continue
+            for role in roles:
                 found[role.arn] = role
         return [found[k] for k in sorted(found)]
+
+    def for_service(self, service: str) -> list[Role]:
+        """Roles whose trust policy may let ``service`` assume them, by ARN."""
+        return self._matching(Caller(kind=CallerKind.SERVICE, service=service), False)
+
+    def candidates(self, caller: Caller, identity_may_allow: bool) -> list[Role]:
+        """Roles whose trust policy names ``caller``, or its account when its identity
+        policies may allow sts:AssumeRole, by ARN."""
+        return self._matching(caller, identity_may_allow)
 
 
 # -- searching paths --------------------------------------------------------------------------
@@ -1289,21 +1350,21 @@ class _Search:
         limit = self.analysis.max_changes
         while self.queue:
             key = self.queue.popleft()
-            if max_paths is not None and len(self.hits) >= max_paths:
-                # Paths still to be found are longer than this node's; stop once enough
-                # paths at most that long are known.
-                done = sum(self._steps(h) <= self.length[key] for h in self.hits.values())
-                if done >= max_paths:
-                    return False
-            if key in graph.actors:
+            # Paths still to be found are at least as long as this node's plus one.
+            if max_paths is not None and self._enough(max_paths, self.length[key] + 1):
+                return False
+            node = graph.actor(key)
+            if key in graph.actors or (node is not None and node.created):
                 self.seen.append(key)
                 for changer in self.changers:
-                    if changer != key and self.changes[changer] < limit:
+                    if changer != key:
                         for edge in graph.change_edges(changer, key):
-                            self._result(changer, edge, self._then(key))
+                            self._result(changer, edge, self._then(key), key)
             for edge in graph.become_edges(key):
                 if self.goal.check(edge.result) is not None:
                     self.hits.setdefault((key, edge.technique.id, edge.target), (key, edge, ()))
+                    if max_paths is not None and self._enough(max_paths, self.length[key] + 1):
+                        return False
                 elif edge.target not in self.links:
                     self.links[edge.target] = _Link(key, edge)
                     self.changes[edge.target] = self.changes[key]
@@ -1314,14 +1375,36 @@ class _Search:
             if graph.can_change(key):
                 self.changers.append(key)
                 for edge in graph.change_edges(key, key):
-                    self._result(key, edge, ())
+                    self._result(key, edge, (), key)
                 for subject in self.seen:
                     if subject != key:
                         for edge in graph.change_edges(key, subject):
-                            self._result(key, edge, self._then(subject))
+                            self._result(key, edge, self._then(subject), subject)
             for edge in graph.create_edges(key):
-                self._result(key, edge, ())
+                self._result(key, edge, (), key)
         return True
+
+    def _enough(self, max_paths: int, length: int) -> bool:
+        """At least ``max_paths`` paths no longer than ``length`` are known."""
+        if len(self.hits) < max_paths:
+            return False
+        definite = (h for h in self.hits.values() if not self._conditional(h))
+        return sum(self._steps(h) <= length for h in definite) >= max_paths
+
+    def _conditional(self, hit: _Hit) -> bool:
+        """Whether a path ending with ``hit`` depends on resources outside the model."""
+        previous, edge, then = hit
+        if edge.conditional or any(s.edge.conditional for s in then):
+            return True
+        key: str | None = previous
+        while key is not None:
+            link = self.links.get(key)
+            if link is None:
+                return False
+            if link.edge.conditional or any(s.edge.conditional for s in link.then):
+                return True
+            key = link.previous
+        return False
 
     def _steps(self, hit: _Hit) -> int:
         previous, _, then = hit
@@ -1334,14 +1417,19 @@ class _Search:
             for s in self.analysis._path_to(self.links, subject)
         )
 
-    def _result(self, key: str, edge: Edge, then: tuple[PathStep, ...]) -> None:
+    def _result(self, key: str, edge: Edge, then: tuple[PathStep, ...], subject: str) -> None:
+        """A change (or creation) by ``key`` of ``subject``: a path when its result meets the
+        goal, else a new node while the path holds at most ``max_changes`` changes."""
+        depth = max(self.changes[key], self.changes.get(subject, 0)) + 1
+        if depth > self.analysis.max_changes:
+            return
         result = edge.result
         self.graph.register(result)
         if self.goal.check(result) is not None:
             self.hits.setdefault((key, edge.technique.id, result.key), (key, edge, then))
         elif result.key not in self.links:
             self.links[result.key] = _Link(key, edge, then)
-            self.changes[result.key] = self.changes[key] + 1
+            self.changes[result.key] = depth
             self.length[result.key] = self.length[key] + 1 + len(then)
             self.queue.append(result.key)
 

@@ -28,6 +28,7 @@ import yaml
 
 from iamsim.builder import RequestBuilder
 from iamsim.engine import (
+    Caller,
     CompiledPolicySet,
     Decision,
     DecisionValue,
@@ -38,7 +39,7 @@ from iamsim.engine import (
     evaluate,
 )
 from iamsim.engine.compiled import compiled_policy
-from iamsim.engine.request import ContextValue
+from iamsim.engine.request import Context, ContextValue
 from iamsim.errors import InputError
 from iamsim.model import Role, User, World, parse_arn
 from iamsim.policy.model import Policy, PolicyType
@@ -438,7 +439,7 @@ class Actor:
 
     principal: User | Role
     changes: tuple[Change, ...] = ()
-    created: str | None = None  # how it was created, for new principals
+    created: str | None = None  # who created it and how, for new principals
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -471,7 +472,7 @@ class Actor:
     def label(self) -> str:
         base = principal_label(self.principal)
         if self.created:
-            base = f"new {base}"
+            base = f"new {base} ({self.created})"
         if self.changes:
             base += " (" + "; ".join(c.description for c in self.changes) + ")"
         return base
@@ -521,6 +522,23 @@ class Outcome:
 
 
 _STAND_IN = "iamsim-stand-in-role"
+_EMPTY = Context()
+
+
+def _statement_covers(statement: Any, lower: str) -> bool:
+    if statement.actions is not None:
+        return any(p.matches(lower) for p in statement.actions)
+    return not any(p.matches(lower) for p in statement.not_actions or ())
+
+
+def _covers(policies: Iterable[Policy], lower: str) -> bool:
+    """Some Allow statement of ``policies`` covers the (lower-case) action."""
+    service = lower.partition(":")[0]
+    for policy in policies:
+        for statement in compiled_policy(policy).candidates(service):
+            if not statement.is_deny and _statement_covers(statement, lower):
+                return True
+    return False
 
 
 def _policy_set_key(policies: PolicySet) -> tuple[object, ...]:
@@ -583,7 +601,12 @@ class Oracle:
         self._cache: dict[tuple[object, ...], Outcome] = {}
         self._base: dict[str, PolicySet] = {}
         self._documents: dict[str, Policy | None] = {}
-        self._built: dict[tuple[object, ...], tuple[object, Request, PolicySet]] = {}
+        self._may: dict[tuple[str, str], bool] = {}
+        self._callers: dict[str, Caller] = {}
+        self._built: dict[
+            tuple[object, ...],
+            tuple[object, Request, PolicySet, dict[tuple[str, str | None], CompiledPolicySet]],
+        ] = {}
         self._token_time = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.checks = 0  # engine decisions made (for benchmarks)
 
@@ -596,23 +619,61 @@ class Oracle:
             built = self.builder.build(actor.principal, "sts:GetCallerIdentity", now=self.now)
             found = self._apply(actor, built.policies)
             self._base[actor.key] = found
+            self._callers.setdefault(actor.principal.arn, built.request.caller)
+        return found
+
+    def caller_of(self, actor: Actor) -> Caller:
+        """The engine's caller for the actor (a session of a role, the user)."""
+        found = self._callers.get(actor.principal.arn)
+        if found is None:
+            self.policies_of(actor)
+            found = self._callers[actor.principal.arn]
         return found
 
     def may_allow(self, actor: Actor, action: str) -> bool:
-        """False only when no identity-policy Allow statement of the actor covers ``action``
-        (whatever its resource and conditions): a cheap necessary condition, never a grant."""
+        """False only when the actor's policies cannot allow ``action`` on any resource: no
+        identity Allow statement covers it, or its boundary or an SCP level has none (a cheap
+        necessary condition, ignoring resources and conditions; never a grant)."""
+        key = (actor.key, action.lower())
+        found = self._may.get(key)
+        if found is None:
+            lower = key[1]
+            policies = self.policies_of(actor)
+            found = _covers(policies.identity, lower) and self._gate(policies, lower)
+            self._may[key] = found
+        return found
+
+    def may_allow_on(self, actor: Actor, action: str, resource: str) -> bool:
+        """Like :meth:`may_allow`, and some identity Allow statement's Resource (or
+        NotResource) may cover ``resource`` (policy variables count as covering). Valid for
+        resources without a resource-based policy."""
+        if not self.may_allow(actor, action):
+            return False
         lower = action.lower()
         service = lower.partition(":")[0]
         for policy in self.policies_of(actor).identity:
             for statement in compiled_policy(policy).candidates(service):
-                if statement.is_deny:
+                if statement.is_deny or not _statement_covers(statement, lower):
                     continue
-                if statement.actions is not None:
-                    if any(p.matches(lower) for p in statement.actions):
+                if statement.resources is not None:
+                    if any(
+                        p.matches_all or p.has_variables or p.matches(resource, _EMPTY)
+                        for p in statement.resources
+                    ):
                         return True
-                elif not any(p.matches(lower) for p in statement.not_actions or ()):
+                elif not any(
+                    not p.has_variables and p.matches(resource, _EMPTY)
+                    for p in statement.not_resources or ()
+                ):
                     return True
         return False
+
+    @staticmethod
+    def _gate(policies: PolicySet, lower: str) -> bool:
+        """The boundary and every SCP level have an Allow statement covering the action."""
+        if policies.boundary is not None and not _covers((policies.boundary,), lower):
+            return False
+        return all(_covers(level, lower) for level in policies.scp or ())
 
     def condition_values(self, actor: Actor, key: str) -> list[str]:
         """Values the actor's identity policies compare ``key`` with (candidate choices)."""
@@ -694,13 +755,16 @@ class Oracle:
             request = built.request
             if build_resource != resource:
                 request = dataclasses.replace(request, resource=resource)
-            cached = (actor.principal, request, built.policies)
+            cached = (actor.principal, request, built.policies, {})
             self._built[built_key] = cached
-        _, request, base_policies = cached
-        policies = self._apply(actor, base_policies)
-        if trust is not None:
-            policies = dataclasses.replace(policies, resource=self._trust_policy(actor, trust))
-        compiled = self._compile(policies)
+        _, request, base_policies, by_actor = cached
+        compiled = by_actor.get((actor.key, trust))
+        if compiled is None:
+            policies = self._apply(actor, base_policies)
+            if trust is not None:
+                policies = dataclasses.replace(policies, resource=self._trust_policy(actor, trust))
+            compiled = self._compile(policies)
+            by_actor[(actor.key, trust)] = compiled
         self.checks += 1
         allowed = decide(request, compiled) is DecisionValue.ALLOW
         if allowed or explain:

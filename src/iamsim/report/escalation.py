@@ -158,7 +158,8 @@ def render_audit(report: BoundaryAuditReport) -> str:
     summary = report.to_dict()["summary"]
     lines = [
         f"Boundary audit: {summary['subjects']} subject(s) — {summary['proven']} proven, "
-        f"{summary['checked']} checked, {summary['escapes']} escape(s); "
+        f"{summary['checked']} checked, {summary['conditional']} conditional, "
+        f"{summary['escapes']} escape(s); "
         f"{report.checks} engine decisions"
     ]
     for subject in report.subjects:
@@ -177,6 +178,7 @@ _VERDICT_TEXT = {
     "proven": "CONTAINED (proven: every principal reached is capped by the ceiling)",
     "checked": "CONTAINED (checked: no request tried exceeds the ceiling)",
     "escapes": "ESCAPES the ceiling",
+    "conditional": "ESCAPES the ceiling if resources outside the inputs exist (see conditions)",
 }
 
 
