@@ -7,6 +7,7 @@ technique of the catalogue); worlds are built with escalation_data/kit.py.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def test_every_technique_has_a_found_case_and_a_near_miss() -> None:
     assert {t.id for t in catalogue.techniques} <= found
     # Near misses follow the found case of their technique in the file.
     near = 0
-    for previous, case in zip(CASES, CASES[1:], strict=False):
+    for previous, case in itertools.pairwise(CASES):
         if case["expect"] == "contained" and previous["expect"] == "escalates":
             near += 1
     assert near >= len(catalogue.techniques)

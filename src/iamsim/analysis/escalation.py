@@ -36,6 +36,7 @@ from typing import Any
 
 from iamsim.analysis.admin import AdminChecker, describe_ref
 from iamsim.analysis.techniques import (
+    SYNTHETIC_POLICIES,
     Actor,
     Catalogue,
     Change,
@@ -136,15 +137,22 @@ class Edge:
         """What would break this edge: the technique's advice, then each granting statement."""
         values = dict(self.values)
         out = [fill_text(b, values) for b in self.technique.breaks]
+        granted: dict[StatementRef, list[str]] = {}
         for step in self.steps:
             for ref in step.statements:
                 if ref.effect != "Allow" or ref.policy_type in ("scp", "rcp", "boundary"):
                     continue
-                if ref.policy_type == "trust":
-                    text = f"remove the actor from {describe_ref(ref)} (it allows {step.action})"
-                else:
-                    text = f"narrow or remove {describe_ref(ref)} (it allows {step.action})"
-                out.append(text)
+                if ref.policy in SYNTHETIC_POLICIES:
+                    continue  # written by the actor during the escalation
+                actions = granted.setdefault(ref, [])
+                if step.action not in actions:
+                    actions.append(step.action)
+        for ref, actions in granted.items():
+            what = ", ".join(actions)
+            if ref.policy_type == "trust":
+                out.append(f"remove the actor from {describe_ref(ref)} (it allows {what})")
+            else:
+                out.append(f"narrow or remove {describe_ref(ref)} (it allows {what})")
         return tuple(dict.fromkeys(out))
 
 
@@ -1144,12 +1152,12 @@ class EscalationGraph:
         changes = []
         if not attached and granted.document is not None:
             changes.append(
-                Change(key=f"granted:{granted.arn or 'inline'}", description=f"with {granted.label}",
+                Change(key=f"granted:{granted.arn or 'inline'}", description="",
                        add=(granted.document,))
             )  # fmt: skip
         if boundary.create:
             changes.append(
-                Change(key=f"boundary:{boundary.arn}", description=f"boundary {boundary.label}",
+                Change(key=f"boundary:{boundary.arn}", description="",
                        sets_boundary=True, boundary=boundary.document)
             )  # fmt: skip
         how = f"{granted.label}, " + (

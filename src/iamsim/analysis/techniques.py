@@ -110,6 +110,12 @@ GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "s
 
 ADMINISTRATOR_ACCESS = "AdministratorAccess"
 
+# Names of the documents an analysis writes itself (never advice targets).
+ATTACKER_POLICY = "attacker-written policy (Allow * on *)"
+ATTACKER_TRUST = "trust policy written by the actor"
+ACCOUNT_TRUST = "trust policy trusting the account"
+SYNTHETIC_POLICIES = frozenset({ATTACKER_POLICY, ATTACKER_TRUST, ACCOUNT_TRUST})
+
 
 # -- the catalogue ------------------------------------------------------------------------
 
@@ -394,7 +400,7 @@ _ALLOW_ALL = {
 @lru_cache(maxsize=4)
 def allow_all(policy_type: PolicyType = PolicyType.IDENTITY) -> Policy:
     """The document an actor writes when it may write any policy (Allow * on *)."""
-    return parse_policy(_ALLOW_ALL, policy_type, name="attacker-written policy (Allow * on *)")
+    return parse_policy(_ALLOW_ALL, policy_type, name=ATTACKER_POLICY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,8 +479,9 @@ class Actor:
         base = principal_label(self.principal)
         if self.created:
             base = f"new {base} ({self.created})"
-        if self.changes:
-            base += " (" + "; ".join(c.description for c in self.changes) + ")"
+        described = [c.description for c in self.changes if c.description]
+        if described:
+            base += " (" + "; ".join(described) + ")"
         return base
 
     def changed(self, change: Change) -> Actor:
@@ -812,11 +819,7 @@ class Oracle:
                     }
                 ],
             }
-            name = (
-                "trust policy written by the actor"
-                if trust == "attacker"
-                else "trust policy trusting the account"
-            )
+            name = ATTACKER_TRUST if trust == "attacker" else ACCOUNT_TRUST
             found = parse_policy(doc, PolicyType.TRUST, name=name)
             self._trusts[key] = found
         return found

@@ -219,6 +219,9 @@ def render_isolation(report: BoundaryAuditReport) -> list[str]:
         actions = ", ".join(finding.actions[:4])
         if len(finding.actions) > 4:
             actions += f" (+{len(finding.actions) - 4})"
+        target = f"{actions} on {finding.resource}"
+        if finding.actions == ("become",):
+            target = f"becomes {finding.resource}"
         via = ""
         if finding.via:
             via = " via " + " -> ".join(
@@ -226,7 +229,7 @@ def render_isolation(report: BoundaryAuditReport) -> list[str]:
             )
         lines.append(
             f"{_INDENT * 2}[{finding.app} -> {finding.other_app}] {finding.principal}: "
-            f"{actions} on {finding.resource}{via}"
+            f"{target}{via}"
         )
     return lines
 
