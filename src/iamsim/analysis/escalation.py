@@ -36,6 +36,7 @@ from typing import Any
 
 from iamsim.analysis.admin import AdminChecker, describe_ref
 from iamsim.analysis.techniques import (
+    ADMINISTRATOR_ACCESS,
     SYNTHETIC_POLICIES,
     Actor,
     Catalogue,
@@ -723,8 +724,11 @@ class EscalationGraph:
             self._changers[key] = found
         return found
 
-    def change_edges(self, key: str, subject: str) -> list[Edge]:
-        """Edges by which actor ``key`` changes the policies of principal ``subject``."""
+    def change_edges(
+        self, key: str, subject: str, skip: frozenset[str] | set[str] = frozenset()
+    ) -> list[Edge]:
+        """Edges by which actor ``key`` changes the policies of principal ``subject`` (the
+        techniques in ``skip`` left out)."""
         actor = self.actor(key)
         target = self.actor(subject)
         if actor is None or target is None or target.account != actor.account:
@@ -736,7 +740,7 @@ class EscalationGraph:
         edges: list[Edge] = []
         for technique in self.catalogue.techniques:
             handler = self._CHANGE.get(technique.kind)
-            if handler is None:
+            if handler is None or technique.id in skip:
                 continue
             cache_key = (key, subject, technique.id)
             found = self._changes.get(cache_key)
@@ -749,7 +753,7 @@ class EscalationGraph:
                 ]
                 self._changes[cache_key] = found
             edges.extend(found)
-        edges.sort(key=lambda e: e.order)
+        edges.sort(key=lambda e: (not _maximal(e.result.changes[-1]), e.order))
         return edges
 
     def _attach_policy(self, actor: Actor, technique: Technique, subject: Actor) -> Iterator[Edge]:
@@ -1211,6 +1215,25 @@ class EscalationGraph:
         )
 
 
+def _dimension(change: Change) -> str:
+    """What a change widens: the identity policies or the boundary."""
+    return "boundary" if change.sets_boundary or change.replace_boundary else "identity"
+
+
+def _maximal(change: Change) -> bool:
+    """Whether a change gives everything in its dimension: an identity policy allowing every
+    action (written, attached AdministratorAccess, or a policy rewritten to it), or a boundary
+    removed or rewritten to allow everything. Any other change of the same principal in the
+    same dimension allows less, so it cannot reach a goal the maximal one does not."""
+    full = {id(allow_all()), id(allow_all(PolicyType.BOUNDARY))}
+    if change.sets_boundary:
+        return change.boundary is None or id(change.boundary) in full
+    if change.replace_boundary is not None:
+        return id(change.replace_boundary[1]) in full
+    added = list(change.add) + [new for _, new in change.replace]
+    return any(id(p) in full or p.name == ADMINISTRATOR_ACCESS for p in added)
+
+
 def _retyped(document: Policy, policy_type: PolicyType) -> Policy:
     import dataclasses
 
@@ -1347,10 +1370,15 @@ class _Search:
         self.links: dict[str, _Link | None] = {start: None}
         self.changes: dict[str, int] = {start: 0}
         self.length: dict[str, int] = {start: 0}
-        self.hits: dict[tuple[str, str, str], _Hit] = {}
+        # One path per final step (technique, principal reached): the first (shortest) found.
+        self.hits: dict[tuple[str, str], _Hit] = {}
+        # Techniques already applied to each subject by some node: a later node applying the
+        # same technique to the same subject would only give a longer path to the same state.
+        self.applied: dict[str, set[str]] = {}
         self.changers: list[str] = []  # nodes expanded that may change principals
         self.seen: list[str] = []  # principals of the world reached, in order
         self.queue = deque([start])
+        self.dominated: set[tuple[str, str]] = set()  # (subject, dimension) explored maximally
 
     def run(self, max_paths: int | None) -> bool:
         """Explore; False when stopped early with ``max_paths`` paths found."""
@@ -1366,11 +1394,11 @@ class _Search:
                 self.seen.append(key)
                 for changer in self.changers:
                     if changer != key:
-                        for edge in graph.change_edges(changer, key):
+                        for edge in self._changes(changer, key):
                             self._result(changer, edge, self._then(key), key)
             for edge in graph.become_edges(key):
                 if self.goal.check(edge.result) is not None:
-                    self.hits.setdefault((key, edge.technique.id, edge.target), (key, edge, ()))
+                    self.hits.setdefault((edge.technique.id, edge.target), (key, edge, ()))
                     if max_paths is not None and self._enough(max_paths, self.length[key] + 1):
                         return False
                 elif edge.target not in self.links:
@@ -1382,15 +1410,21 @@ class _Search:
                 continue
             if graph.can_change(key):
                 self.changers.append(key)
-                for edge in graph.change_edges(key, key):
+                for edge in self._changes(key, key):
                     self._result(key, edge, (), key)
                 for subject in self.seen:
                     if subject != key:
-                        for edge in graph.change_edges(key, subject):
+                        for edge in self._changes(key, subject):
                             self._result(key, edge, self._then(subject), subject)
             for edge in graph.create_edges(key):
                 self._result(key, edge, (), key)
         return True
+
+    def _changes(self, changer: str, subject: str) -> list[Edge]:
+        done = self.applied.setdefault(subject, set())
+        edges = self.graph.change_edges(changer, subject, done)
+        done.update(e.technique.id for e in edges)
+        return edges
 
     def _enough(self, max_paths: int, length: int) -> bool:
         """At least ``max_paths`` paths no longer than ``length`` are known."""
@@ -1427,15 +1461,28 @@ class _Search:
 
     def _result(self, key: str, edge: Edge, then: tuple[PathStep, ...], subject: str) -> None:
         """A change (or creation) by ``key`` of ``subject``: a path when its result meets the
-        goal, else a new node while the path holds at most ``max_changes`` changes."""
+        goal, else a new node while the path holds at most ``max_changes`` changes.
+
+        Once a maximal change of a subject (see :func:`_maximal`) is explored without meeting
+        the goal, weaker changes of that subject in the same dimension are not: they can only
+        reach less (every goal is monotonic in what the principal is allowed)."""
         depth = max(self.changes[key], self.changes.get(subject, 0)) + 1
         if depth > self.analysis.max_changes:
             return
         result = edge.result
+        dominance = None
+        if edge.sort == CHANGE:
+            change = result.changes[-1]
+            dominance = (subject, _dimension(change))
+            if dominance in self.dominated:
+                return
         self.graph.register(result)
         if self.goal.check(result) is not None:
-            self.hits.setdefault((key, edge.technique.id, result.key), (key, edge, then))
-        elif result.key not in self.links:
+            self.hits.setdefault((edge.technique.id, result.key), (key, edge, then))
+            return
+        if dominance is not None and _maximal(result.changes[-1]):
+            self.dominated.add(dominance)
+        if result.key not in self.links:
             self.links[result.key] = _Link(key, edge, then)
             self.changes[result.key] = depth
             self.length[result.key] = self.length[key] + 1 + len(then)
