@@ -13,7 +13,8 @@ Every number is wall time on one core, in one process, in this order:
 4. escalation from single starts on fresh graphs (what ``--from`` costs cold);
 5. every path (no limit) from the first ``--exhaustive`` escalating roles and two contained
    ones, on the warm graph of step 3;
-6. the boundary audit of every bounded role, and application isolation for three prefixes;
+6. the boundary audit of every bounded role, and application isolation for three prefixes
+   (direct access and one become step, the CLI default);
 7. ``iamsim escalation --json`` end to end in a fresh process.
 """
 
@@ -156,7 +157,7 @@ def main() -> None:
         results["audit_verdicts"] = dict(Counter(a.verdict for a in audits))
         results["audit_examined"] = sum(a.examined for a in audits)
         apps = find_apps(world, ["app000-", "app001-", "app002-"], [])
-        findings, seconds = _timed(lambda: application_isolation(graph, apps))
+        findings, seconds = _timed(lambda: application_isolation(graph, apps, hops=1))
         results["isolation_apps"] = {a.name: len(a.principals) for a in apps}
         results["isolation_s"] = round(seconds, 3)
         results["isolation_findings"] = len(findings)

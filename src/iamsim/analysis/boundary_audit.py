@@ -506,12 +506,10 @@ class _Access:
         found = self._found.get(key)
         if found is not None:
             return found
-        world_resource = self.graph.world.resource_for(resource)
-        has_policy = world_resource is not None and world_resource.policy is not None
         out = []
         for target in self.targets(resource):
             for action in self.actions(target):
-                if not has_policy and not self.oracle.may_allow(actor, action):
+                if not self.oracle.may_allow_request(actor, action, target):
                     continue
                 if self.oracle.check(actor, action, target).allowed:
                     out.append(action)
@@ -520,9 +518,12 @@ class _Access:
         return found
 
 
-def application_isolation(graph: EscalationGraph, apps: Sequence[App]) -> list[IsolationFinding]:
+def application_isolation(
+    graph: EscalationGraph, apps: Sequence[App], *, hops: int = 1
+) -> list[IsolationFinding]:
     """Every principal of one application that reaches a resource (or becomes a principal) of
-    another, directly or by becoming other principals (become edges of the escalation graph)."""
+    another, directly or by becoming other principals in at most ``hops`` become edges of the
+    escalation graph (0: direct access only)."""
     access = _Access(graph)
     app_of: dict[str, str] = {}
     for app in apps:
@@ -535,7 +536,7 @@ def application_isolation(graph: EscalationGraph, apps: Sequence[App]) -> list[I
             if start not in graph.actors:
                 continue
             seen_targets: set[str] = set()
-            for key, via in _closure(graph, start):
+            for key, via in _closure(graph, start, hops):
                 actor = graph.actor(key)
                 if actor is None:
                     continue
@@ -557,13 +558,17 @@ def application_isolation(graph: EscalationGraph, apps: Sequence[App]) -> list[I
     return findings
 
 
-def _closure(graph: EscalationGraph, start: str) -> Iterator[tuple[str, tuple[PathStep, ...]]]:
-    """Breadth-first over become edges from ``start``: (node, steps to it)."""
+def _closure(
+    graph: EscalationGraph, start: str, hops: int
+) -> Iterator[tuple[str, tuple[PathStep, ...]]]:
+    """Breadth-first over become edges from ``start``, at most ``hops`` deep: (node, steps)."""
     paths: dict[str, tuple[PathStep, ...]] = {start: ()}
     queue = deque([start])
     while queue:
         key = queue.popleft()
         yield key, paths[key]
+        if len(paths[key]) >= hops:
+            continue
         label = graph.actor(key).label if graph.actor(key) else key  # type: ignore[union-attr]
         for edge in graph.become_edges(key):
             if edge.target not in paths:
@@ -583,9 +588,11 @@ def audit_boundaries(
     principals: Iterable[str] | None = None,
     max_paths: int | None = None,
     runs_as: Mapping[str, str] | None = None,
+    hops: int = 1,
 ) -> BoundaryAuditReport:
     """Audit every bounded principal and delegated administrator (or only ``principals``,
-    ARNs), and the isolation of the applications named by ``prefixes`` and ``tag_keys``."""
+    ARNs), and the isolation of the applications named by ``prefixes`` and ``tag_keys``
+    (directly and through ``hops`` become edges)."""
     graph = graph or EscalationGraph(world, runs_as=runs_as)
     subjects = audit_subjects(graph)
     if principals is not None:
@@ -593,7 +600,7 @@ def audit_boundaries(
         subjects = [(a, k) for a, k in subjects if a.arn in wanted]
     audits = tuple(audit_subject(graph, a, k, max_paths=max_paths) for a, k in subjects)
     apps = tuple(find_apps(world, prefixes, tag_keys)) if (prefixes or tag_keys) else ()
-    findings = tuple(application_isolation(graph, apps)) if apps else ()
+    findings = tuple(application_isolation(graph, apps, hops=hops)) if apps else ()
     notes = []
     if not subjects:
         notes.append(

@@ -275,15 +275,13 @@ class ResourceGoal(Goal):
         self.name = resource
         self.actions = list(actions) if actions else default_actions(resource)
         self._found: dict[str, str | None] = {}
-        found = oracle.world.resource_for(resource)
-        self._has_policy = found is not None and found.policy is not None
 
     def check(self, actor: Actor) -> str | None:
         if actor.key in self._found:
             return self._found[actor.key]
         allowed = []
         for action in self.actions:
-            if not self._has_policy and not self.oracle.may_allow(actor, action):
+            if not self.oracle.may_allow_request(actor, action, self.resource):
                 continue
             if self.oracle.check(actor, action, self.resource).allowed:
                 allowed.append(action)
@@ -471,8 +469,7 @@ class EscalationGraph:
         if (
             step.trust is None
             and step.action.lower() != "sts:assumerole"
-            and not self._has_policy(resource)
-            and not self.oracle.may_allow_on(actor, step.action, resource)
+            and not self.oracle.may_allow_request(actor, step.action, resource)
         ):
             return None  # no statement of the actor can allow it: no need to ask the engine
         outcome = self.oracle.check(actor, step.action, resource, context, trust=step.trust)
@@ -481,10 +478,6 @@ class EscalationGraph:
         return StepRecord(
             step.action, resource, tuple(sorted(context.items())), step.trust, outcome
         )
-
-    def _has_policy(self, resource: str) -> bool:
-        found = self.world.resource_for(resource) if resource != "*" else None
-        return found is not None and found.policy is not None
 
     def _may(self, actor: Actor, groups: Sequence[StepGroup]) -> bool:
         """Necessary condition: every group has an option the actor's identity may allow."""

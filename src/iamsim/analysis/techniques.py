@@ -32,6 +32,7 @@ from iamsim.engine import (
     CompiledPolicySet,
     Decision,
     DecisionValue,
+    MatchClass,
     PolicySet,
     Request,
     StatementRef,
@@ -672,6 +673,31 @@ class Oracle:
                     not p.has_variables and p.matches(resource, _EMPTY)
                     for p in statement.not_resources or ()
                 ):
+                    return True
+        return False
+
+    def may_allow_request(self, actor: Actor, action: str, resource: str) -> bool:
+        """A cheap necessary condition for the engine to allow the request: when the
+        resource's policy may name the caller itself (or its role or user), only the
+        boundary and SCP gate; otherwise :meth:`may_allow_on`."""
+        found = self.world.resource_for(resource) if resource not in ("*", "") else None
+        policy = found.policy if found is not None else None
+        if policy is not None and self._names_caller(policy, self.caller_of(actor)):
+            return self._gate(self.policies_of(actor), action.lower())
+        return self.may_allow_on(actor, action, resource)
+
+    @staticmethod
+    def _names_caller(policy: Policy, caller: Caller) -> bool:
+        """Some Allow statement of a resource policy names the caller more specifically than
+        by its account (with the engine's principal matching), or uses NotPrincipal."""
+        for statement in compiled_policy(policy).statements:
+            if statement.is_deny:
+                continue
+            if statement.not_principal is not None:
+                return True
+            if statement.principal is not None:
+                match = statement.principal.match(caller)
+                if match is not None and match > MatchClass.ACCOUNT:
                     return True
         return False
 

@@ -191,10 +191,14 @@ def _escalation_options(function: F) -> F:
             ),
             click.option(
                 "--max-paths",
-                type=click.IntRange(min=1),
+                type=click.IntRange(min=0),
                 default=5,
                 show_default=True,
-                help="Paths shown per principal (the total is always reported).",
+                help=(
+                    "Paths per principal; the search stops once that many of the shortest are "
+                    "found. 0: every path (one per final technique and principal reached; can "
+                    "take minutes on large, densely connected accounts)."
+                ),
             ),
             click.option(
                 "--fail",
@@ -302,7 +306,7 @@ def escalation_command(
             start=start,
             to=to,
             actions=actions or None,
-            max_paths=max_paths,
+            max_paths=max_paths or None,
             graph=graph,
         )
         principals = [graph.actors[r.start] for r in report.results]
@@ -347,6 +351,13 @@ def audit_command() -> None:
     metavar="PRINCIPAL",
     help="Audit only these principals (repeatable; default: every subject).",
 )
+@click.option(
+    "--hops",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Isolation: also through principals reachable in this many become steps (0: direct).",
+)
 def audit_boundaries_command(
     inputs: tuple[Path, ...],
     as_json: bool,
@@ -358,6 +369,7 @@ def audit_boundaries_command(
     prefixes: tuple[str, ...],
     tags: tuple[str, ...],
     principals: tuple[str, ...],
+    hops: int,
 ) -> None:
     """Prove that permissions boundaries hold, or show the counterexample.
 
@@ -393,7 +405,8 @@ def audit_boundaries_command(
             prefixes=prefixes,
             tag_keys=tags,
             principals=wanted,
-            max_paths=max_paths,
+            max_paths=max_paths or None,
+            hops=hops,
         )
     if as_json:
         echo_json(report.to_dict())

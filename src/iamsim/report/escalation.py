@@ -74,7 +74,8 @@ def render_escalation(
 def render_start(result: StartResult) -> list[str]:
     shown = len(result.paths)
     more = f", showing {shown}" if shown < result.paths_total else ""
-    lines = [f"{result.label}: {result.paths_total} path(s){more}"]
+    total = f"{result.paths_total}" if result.complete else f"at least {result.paths_total}"
+    lines = [f"{result.label}: {total} path(s){more}"]
     for number, path in enumerate(result.paths, 1):
         lines.extend(_INDENT + line for line in render_path(path, number))
     return lines
