@@ -190,6 +190,8 @@ class AdminChecker:
             return f"{guard}{self._org_node(actor, guard)}: no statement allows it"
         if guard:
             return f"{guard} does not allow it"
+        if "identity-based" in decision.reason:
+            return "no identity policy allows it"
         return decision.reason
 
     def _org_node(self, actor: Actor, guard: str) -> str:

@@ -678,12 +678,11 @@ class EscalationGraph:
         if records is None:
             return
         what = (technique.resource_kind or "resource").replace("-", " ")
+        what = f"an {what}" if what[:1] in "aeiou" else f"a {what}"
         for role_arn, role in sorted(trusting.items()):
             if role_arn in known or role_arn not in self.actors:
                 continue
-            condition = (
-                f"a {what} running as {principal_label(role)} must exist (none in the inputs)"
-            )
+            condition = f"{what} running as {principal_label(role)} must exist (none in the inputs)"
             yield self._edge(
                 actor,
                 technique,

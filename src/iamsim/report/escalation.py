@@ -120,8 +120,11 @@ def render_step(step: PathStep, index: int) -> list[str]:
 def render_admins(verdicts: Sequence[AdminVerdict]) -> list[str]:
     admins = [v for v in verdicts if v.admin]
     others = [v for v in verdicts if not v.admin]
-    lines = [f"Administrators ({len(admins)} of {len(verdicts)}):"]
-    lines.extend(f"{_INDENT}{v.label}" for v in admins)
+    if admins:
+        lines = [f"Administrators ({len(admins)} of {len(verdicts)}):"]
+        lines.extend(f"{_INDENT}{v.label}" for v in admins)
+    else:
+        lines = [f"Administrators: none of {len(verdicts)}"]
     if others:
         counts = Counter(_category(v.blockers[0]) if v.blockers else "unknown" for v in others)
         summary = ", ".join(
@@ -149,7 +152,7 @@ def _category(blocker: str) -> str:
         return "permissions boundary"
     if blocker.startswith(("SCP", "RCP")):
         return blocker.split(":", 1)[0].split(" (", 1)[0]
-    return "no Allow"
+    return "no Allow in the identity policies"
 
 
 # -- boundary audit ----------------------------------------------------------------------------
