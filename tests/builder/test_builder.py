@@ -107,6 +107,10 @@ def test_role_session_policies_and_tags(builder: RequestBuilder) -> None:
     assert ctx["aws:PrincipalArn"] == (APP_ROLE,)  # the role ARN, with its path
     assert ctx["aws:PrincipalType"] == ("AssumedRole",)
     assert "aws:username" not in ctx
+    # Temporary credentials: issued at the request time unless told, MFA false unless told.
+    assert ctx["aws:TokenIssueTime"] == ("2026-11-23T12:30:05Z",)
+    assert ctx["aws:MultiFactorAuthPresent"] == ("false",)
+    assert ctx["aws:ViaAWSService"] == ("false",)
     caller = built.request.caller
     assert caller.kind is CallerKind.ROLE_SESSION
     assert caller.arn == f"arn:aws:sts::{PROD}:assumed-role/app/build-42"
@@ -204,6 +208,7 @@ def test_user_context_keys(builder: RequestBuilder) -> None:
         "aws:ResourceAccount": PROD,
         "aws:ResourceOrgID": "o-a1b2c3d4e5",
         "aws:ResourceOrgPaths": [ORG_PATH_PROD],
+        "aws:ViaAWSService": "false",  # a direct call; long-term keys carry no token or MFA keys
     }
     assert ctx.is_multi("aws:PrincipalOrgPaths")
     assert built.request.resource_account == PROD  # the bucket's owner, from the model

@@ -40,6 +40,7 @@ from iamsim.engine import (
     evaluate,
 )
 from iamsim.engine.compiled import compiled_policy
+from iamsim.engine.decision import policy_set_key
 from iamsim.engine.request import Context, ContextValue
 from iamsim.errors import InputError
 from iamsim.model import Role, User, World, parse_arn
@@ -549,21 +550,6 @@ def _covers(policies: Iterable[Policy], lower: str) -> bool:
     return False
 
 
-def _policy_set_key(policies: PolicySet) -> tuple[object, ...]:
-    def ids(items: tuple[Policy, ...] | None) -> tuple[int, ...] | None:
-        return None if items is None else tuple(map(id, items))
-
-    return (
-        ids(policies.identity),
-        id(policies.boundary),
-        ids(policies.session),
-        id(policies.resource),
-        None if policies.scp is None else tuple(map(ids, policies.scp)),
-        None if policies.rcp is None else tuple(map(ids, policies.rcp)),
-        ids(policies.endpoint),
-    )
-
-
 class Oracle:
     """Decides technique steps with the engine, for actors of one world.
 
@@ -571,9 +557,9 @@ class Oracle:
     SCPs, RCPs and resource policies are exactly those of ``iamsim check``), then the actor's
     changes are applied to the policy set and the engine decides. ``context`` is laid over
     every request (the user's ``--context``). Requests go to ``region`` (IAM and other global
-    services to us-east-1); role sessions carry ``aws:TokenIssueTime`` (they are temporary
-    credentials), IAM users sign with long-term keys (no token keys), and every request is
-    made over TLS (``aws:SecureTransport``).
+    services to us-east-1); role sessions carry the temporary-credential keys the builder
+    derives (issued now, without MFA), IAM users sign with long-term keys, and every request
+    is made over TLS (``aws:SecureTransport``).
     """
 
     def __init__(
@@ -615,7 +601,6 @@ class Oracle:
             tuple[object, ...],
             tuple[object, Request, PolicySet, dict[tuple[str, str | None], CompiledPolicySet]],
         ] = {}
-        self._token_time = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.checks = 0  # engine decisions made (for benchmarks)
 
     # -- the actor's own policies ----------------------------------------------------------
@@ -768,8 +753,6 @@ class Oracle:
             "aws:RequestedRegion": "us-east-1" if service in GLOBAL_SERVICES else self.region,
             "aws:SecureTransport": "true",
         }
-        if not actor.is_user:
-            values["aws:TokenIssueTime"] = self._token_time
         values.update(self.context)
         values.update(context)
         build_resource = resource
@@ -821,7 +804,7 @@ class Oracle:
         return policies
 
     def _compile(self, policies: PolicySet) -> CompiledPolicySet:
-        key = _policy_set_key(policies)
+        key = policy_set_key(policies)
         found = self._compiled.get(key)
         if found is None:
             found = (policies, CompiledPolicySet(policies))

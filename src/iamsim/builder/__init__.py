@@ -9,7 +9,7 @@ from iamsim.builder.builder import (
     RequestBuilder,
     build_request,
 )
-from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys, time_keys
+from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
 
 __all__ = [
     "TRUST_ACTIONS",
@@ -20,5 +20,4 @@ __all__ = [
     "org_keys",
     "principal_keys",
     "resource_tag_keys",
-    "time_keys",
 ]

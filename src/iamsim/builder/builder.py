@@ -26,10 +26,11 @@ import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys, time_keys
+from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
+from iamsim.engine.context import credential_context, time_context
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import Caller, CallerKind, Context, ContextValue, Request
 from iamsim.errors import InputError, RequestError
@@ -191,7 +192,11 @@ class RequestBuilder:
         res = self._resource_part(resource, act, part)
         notes.extend(res.warnings)
         account = res.account or part.caller.account
-        keys: dict[str, ContextValue] = {**time_keys(now or datetime.now(UTC)), **part.keys}
+        keys: dict[str, ContextValue] = {
+            **time_context(now),
+            **credential_context(part.caller.kind, act.action, now),
+            **part.keys,
+        }
         if account:
             keys["aws:ResourceAccount"] = account
             if res.account is None:

@@ -5,14 +5,13 @@ Values follow the global condition keys reference
 the table of principal key values
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable).
 Keys whose value the model cannot know (a role session's name when only the role was given,
-the caller's IP address, MFA) are left absent, so policies see them as missing; the user can
+the caller's IP address, whether MFA was used) are left absent, so policies see them as missing; the user can
 pass them explicitly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from iamsim.engine.request import ContextValue
 from iamsim.model import (
@@ -114,12 +113,3 @@ def org_keys(prefix: str, org: Organization | None, account: str | None) -> dict
 
 def resource_tag_keys(tags: Mapping[str, str]) -> dict[str, ContextValue]:
     return {f"aws:ResourceTag/{key}": value for key, value in tags.items()}
-
-
-def time_keys(now: datetime) -> dict[str, ContextValue]:
-    """``aws:CurrentTime`` (ISO 8601, UTC, ``Z``) and ``aws:EpochTime`` (seconds)."""
-    moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    return {
-        "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(moment.timestamp())),
-    }

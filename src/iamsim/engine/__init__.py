@@ -1,6 +1,6 @@
 """The decision engine: requests, policy sets, the AWS decision procedure and its trace."""
 
-from iamsim.engine.context import caller_context, make_request, time_context
+from iamsim.engine.context import caller_context, credential_context, make_request, time_context
 from iamsim.engine.decision import (
     CompiledPolicySet,
     EngineOptions,
@@ -27,6 +27,7 @@ __all__ = [
     "StatementRef",
     "caller_context",
     "compile_policy_set",
+    "credential_context",
     "decide",
     "evaluate",
     "make_request",

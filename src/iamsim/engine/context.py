@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from iamsim.engine.principals import parse_caller
-from iamsim.engine.request import Caller, CallerKind, Context, ContextValue, Request
+from iamsim.engine.request import SESSION_KINDS, Caller, CallerKind, Context, ContextValue, Request
 from iamsim.patterns.arn import parse_arn
 
 _PRINCIPAL_TYPE = {
@@ -57,12 +57,47 @@ def caller_context(caller: Caller) -> dict[str, ContextValue]:
     return values
 
 
+# Services whose requests carry no aws:ViaAWSService key ("This key is always included in the
+# request context for most services", with these named as the exceptions).
+_NO_VIA_AWS_SERVICE_KEY = frozenset({"ec2", "glue", "lakeformation", "opsworks"})
+
+
+def _timestamp(now: datetime | None) -> datetime:
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def time_context(now: datetime | None = None) -> dict[str, ContextValue]:
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    """``aws:CurrentTime`` (ISO 8601, UTC, ``Z``) and ``aws:EpochTime`` (seconds)."""
+    moment = _timestamp(now)
     return {
         "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:EpochTime": str(int(moment.timestamp())),
     }
+
+
+def credential_context(
+    kind: CallerKind, action: str, now: datetime | None = None
+) -> dict[str, ContextValue]:
+    """The keys that follow from how a caller of ``kind`` signs a direct call to ``action``.
+
+    Temporary credentials (role and federated-user sessions) carry ``aws:TokenIssueTime`` and
+    ``aws:MultiFactorAuthPresent`` (``false`` unless MFA was used; pass ``true`` and
+    ``aws:MultiFactorAuthAge`` in the context when it was); long-term keys carry neither.
+    A signed request made by the caller itself carries ``aws:ViaAWSService`` = ``false``
+    except for the services documented to omit the key. Sources:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-tokenissuetime
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-viaawsservice
+    """
+    values: dict[str, ContextValue] = {}
+    if kind in SESSION_KINDS:
+        values["aws:TokenIssueTime"] = _timestamp(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+        values["aws:MultiFactorAuthPresent"] = "false"
+    service = action.partition(":")[0].lower()
+    if kind is not CallerKind.SERVICE and service not in _NO_VIA_AWS_SERVICE_KEY:
+        values["aws:ViaAWSService"] = "false"
+    return values
 
 
 def resource_account_of(resource: str, caller: Caller) -> str | None:
@@ -85,7 +120,11 @@ def make_request(
     """A request with the keys AWS derives filled in (values in ``context`` override them)."""
     caller = parse_caller(principal) if isinstance(principal, str) else principal
     account = resource_account or resource_account_of(resource, caller)
-    derived: dict[str, ContextValue] = {**time_context(now), **caller_context(caller)}
+    derived: dict[str, ContextValue] = {
+        **time_context(now),
+        **credential_context(caller.kind, action, now),
+        **caller_context(caller),
+    }
     if account:
         derived["aws:ResourceAccount"] = account
     given = context if isinstance(context, Context) else Context(context or {})

@@ -202,7 +202,8 @@ def _ids(policies: tuple[Policy, ...] | None) -> tuple[int, ...] | None:
     return None if policies is None else tuple(map(id, policies))
 
 
-def _set_key(policies: PolicySet) -> tuple[object, ...]:
+def policy_set_key(policies: PolicySet) -> tuple[object, ...]:
+    """A key naming a policy set by the identity of its policies (valid while they live)."""
     return (
         _ids(policies.identity),
         id(policies.boundary),
@@ -218,7 +219,7 @@ def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolic
     """The compiled form of a policy set, reusing an earlier compilation of the same policies."""
     if isinstance(policies, CompiledPolicySet):
         return policies
-    key = _set_key(policies)
+    key = policy_set_key(policies)
     entry = _SETS.get(key)
     if entry is not None:
         _SETS.move_to_end(key)
