@@ -580,35 +580,32 @@ class EscalationGraph:
 
     def _assume_role(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
         may_identity = self.oracle.may_allow(actor, "sts:AssumeRole")
-        for role in self._trusts().candidates(self.oracle.caller_of(actor), may_identity):
-            if role.arn == actor.arn:
-                continue
-            values = self._base_values(actor, Target=role.arn)
-            records = self._run(actor, technique.steps, values)
-            if records is not None:
-                yield self._edge(actor, technique, BECOME, self.actors[role.arn], records, values)
+        targets = self._trusts().candidates(self.oracle.caller_of(actor), may_identity)
+        yield from self._become_each(actor, technique, (role.arn for role in targets))
 
     def _update_trust(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
         if not self._may(actor, technique.steps[:1]):
             return
-        for role in self._roles(actor.account):
-            if role.arn == actor.arn:
-                continue
-            values = self._base_values(actor, Target=role.arn)
-            records = self._run(actor, technique.steps, values)
-            if records is not None:
-                yield self._edge(actor, technique, BECOME, self.actors[role.arn], records, values)
+        roles = self._roles(actor.account)
+        yield from self._become_each(actor, technique, (role.arn for role in roles))
 
     def _user_credentials(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
         if not self._may(actor, technique.steps):
             return
-        for user in self._users(actor.account):
-            if user.arn == actor.arn:
+        users = self._users(actor.account)
+        yield from self._become_each(actor, technique, (user.arn for user in users))
+
+    def _become_each(
+        self, actor: Actor, technique: Technique, targets: Iterable[str]
+    ) -> Iterator[Edge]:
+        """An edge to every other principal of ``targets`` whose steps the engine allows."""
+        for target in targets:
+            if target == actor.arn:
                 continue
-            values = self._base_values(actor, Target=user.arn)
+            values = self._base_values(actor, Target=target)
             records = self._run(actor, technique.steps, values)
             if records is not None:
-                yield self._edge(actor, technique, BECOME, self.actors[user.arn], records, values)
+                yield self._edge(actor, technique, BECOME, self.actors[target], records, values)
 
     def _pass_role(self, actor: Actor, technique: Technique) -> Iterator[Edge]:
         if not self._may(actor, technique.steps):
