@@ -167,3 +167,30 @@ def test_real_export_who_can_pass_role() -> None:
         if entry.kind in ("user", "role") and entry.actions[0].allowed_as_built:
             built = builder.build(entry.principal, "iam:PassRole", role)
             assert decide(built.request, built.policies).allowed
+
+
+def test_identity_providers_named_by_a_trust_policy() -> None:
+    # Users of an OIDC or SAML provider reach a role through its trust policy alone.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity
+    world = load_inputs([DATA / "federation_gaad.json"])
+    role = "arn:aws:iam::111122223333:role/deploy"
+    github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+    result = who_can(world, ["sts:AssumeRoleWithWebIdentity"], role)
+    assert names(result) == [github]
+    entry = result.find(github)
+    assert entry is not None and entry.kind == "federated" and entry.conditional
+    saml = who_can(world, ["sts:AssumeRoleWithSAML"], role)
+    assert names(saml) == ["arn:aws:iam::111122223333:saml-provider/Okta"]
+    # The engine decides the provider's token claims as context keys.
+    builder = RequestBuilder(world)
+    claims = {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main",
+    }
+    built = builder.build(github, "sts:AssumeRoleWithWebIdentity", role, context=claims)
+    assert decide(built.request, built.policies).value == "Allow"
+    forked = {**claims, "token.actions.githubusercontent.com:sub": "repo:fork/app:ref:x"}
+    built = builder.build(github, "sts:AssumeRoleWithWebIdentity", role, context=forked)
+    assert decide(built.request, built.policies).value == "ImplicitDeny"
+    built = builder.build("accounts.google.com", "sts:AssumeRoleWithWebIdentity", role)
+    assert decide(built.request, built.policies).value == "ImplicitDeny"

@@ -175,3 +175,26 @@ def test_registry_accepts_new_formats(tmp_path: Path) -> None:
             detect.register_format(fmt)
     finally:
         detect._FORMATS.pop("test-marker")
+
+
+def test_directory_of_inputs_loads_each_file(tmp_path: Path) -> None:
+    # A directory no format reads as a whole stands for its JSON and YAML files.
+    shutil.copy(DATA / "gaad-small.json", tmp_path / "gaad.json")
+    shutil.copy(DATA / "org-tree.yaml", tmp_path / "org.yaml")
+    shutil.copytree(DATA / "scps", tmp_path / "scps")  # files the tree refers to
+    (tmp_path / "README.md").write_text("notes are not inputs")
+    (tmp_path / "nested").mkdir()
+    world = load_input(tmp_path)
+    assert len(world.users) == 2 and world.organization is not None
+    # Every JSON or YAML file in it must be a recognised input: nothing is skipped silently.
+    (tmp_path / "stray.json").write_text('{"Something": []}')
+    with pytest.raises(InputError, match="not a recognised input") as info:
+        load_input(tmp_path)
+    assert info.value.source == str(tmp_path / "stray.json")
+
+
+def test_example_model_directory_loads_as_one_input() -> None:
+    from iamsim.cli.demo_cmd import example_dir
+
+    world = load_inputs([example_dir() / "model"])
+    assert len(world.accounts) >= 2 and world.organization is not None

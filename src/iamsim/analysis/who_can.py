@@ -35,7 +35,17 @@ from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_p
 from iamsim.engine.decision import compile_policy_set, evaluate
 from iamsim.engine.request import CallerKind, Context
 from iamsim.errors import RequestError
-from iamsim.model import Anonymous, Principal, Role, Root, ServicePrincipal, Session, User, World
+from iamsim.model import (
+    Anonymous,
+    FederatedIdentity,
+    Principal,
+    Role,
+    Root,
+    ServicePrincipal,
+    Session,
+    User,
+    World,
+)
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Effect, Policy
 
@@ -60,6 +70,7 @@ _KIND_ORDER = {
     "any-principal": 8,
     "anonymous": 9,
     "service": 10,
+    "federated": 11,
 }
 
 
@@ -287,6 +298,8 @@ class WhoCan:
                         wildcard = True
                         continue
                     add(_Candidate(ServicePrincipal(service), service, "service", always=True))
+                for provider in spec.values("Federated"):
+                    add(_Candidate(FederatedIdentity(provider), provider, "federated", always=True))
         for arn in sorted(named_arns):
             try:
                 principal = world.find_principal(arn)
@@ -335,6 +348,8 @@ class WhoCan:
             known = principal.account in world.accounts
             kind = "session" if known else "external-session"
             return _Candidate(principal, principal.arn or arn, kind, not known, True)
+        if isinstance(principal, FederatedIdentity):
+            return _Candidate(principal, arn, "federated", always=True)
         return _Candidate(principal, arn, "service", always=True)
 
     # -- asking the engine --------------------------------------------------------------------

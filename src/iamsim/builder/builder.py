@@ -36,6 +36,7 @@ from iamsim.engine.request import Caller, CallerKind, Context, ContextValue, Req
 from iamsim.errors import InputError, RequestError
 from iamsim.model import (
     Anonymous,
+    FederatedIdentity,
     ManagedPolicy,
     Principal,
     Role,
@@ -487,6 +488,13 @@ class RequestBuilder:
             )
         elif isinstance(principal, ServicePrincipal):
             caller = Caller(kind=CallerKind.SERVICE, service=principal.name)
+        elif isinstance(principal, FederatedIdentity):
+            caller = Caller(
+                kind=CallerKind.WEB_IDENTITY,
+                account=principal.account,
+                partition=principal.partition,
+                federated_provider=principal.provider,
+            )
         elif isinstance(principal, Anonymous):
             caller = Caller(kind=CallerKind.ANONYMOUS)
         else:  # pragma: no cover - the Principal union is closed

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from iamsim.engine.request import ContextValue
 from iamsim.model import (
     Anonymous,
+    FederatedIdentity,
     Organization,
     Principal,
     Role,
@@ -46,6 +47,9 @@ def principal_keys(
         keys["aws:PrincipalType"] = "Anonymous"
         keys["aws:userid"] = "anonymous"
         keys["aws:PrincipalAccount"] = "anonymous"
+        return keys
+    if isinstance(principal, FederatedIdentity):
+        # The provider's own keys (aud, sub, amr…) come from the token: the user passes them.
         return keys
     if isinstance(principal, ServicePrincipal):
         keys["aws:PrincipalIsAWSService"] = "true"

@@ -74,7 +74,9 @@ _ARGUMENTS_HELP = """
 \b
 PRINCIPAL  an ARN (user, role, assumed-role session, federated user, root), a short name
            unique in the inputs (alice, user/alice, role/dev, role/path/dev), an account ID
-           (its root user), a service principal (lambda.amazonaws.com) or "anonymous".
+           (its root user), a service principal (lambda.amazonaws.com), an identity
+           provider for AssumeRoleWithWebIdentity/SAML (an oidc-provider or saml-provider
+           ARN, accounts.google.com) or "anonymous".
 ACTION     one action, service:Name (s3:GetObject); unknown actions are rejected with the
            closest real ones suggested.
 RESOURCE   the resource ARN; "*" (the default) for actions without resource-level

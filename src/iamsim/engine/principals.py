@@ -23,7 +23,7 @@ from enum import IntEnum
 
 from iamsim.engine.request import Caller, CallerKind, identity_key
 from iamsim.errors import RequestError
-from iamsim.policy.model import PrincipalSpec
+from iamsim.policy.model import WEB_IDENTITY_PROVIDERS, PrincipalSpec
 
 
 class MatchClass(IntEnum):
@@ -47,7 +47,10 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
     ``arn:aws:iam::A:user/path/name``, ``arn:aws:iam::A:role/path/name`` (a session of the role
     whose name is unknown), ``arn:aws:sts::A:assumed-role/name/session``,
     ``arn:aws:sts::A:federated-user/name``, ``arn:aws:iam::A:root`` or a bare account ID (the
-    root user), ``anonymous``, or a service principal such as ``lambda.amazonaws.com``.
+    root user), ``anonymous``, a service principal such as ``lambda.amazonaws.com``, or the
+    identity provider behind an ``AssumeRoleWithWebIdentity``/``AssumeRoleWithSAML`` call:
+    ``arn:aws:iam::A:oidc-provider/HOST``, ``arn:aws:iam::A:saml-provider/NAME`` or one of
+    :data:`WEB_IDENTITY_PROVIDERS` (``cognito-identity.amazonaws.com``, ``accounts.google.com``).
     """
     value = text.strip()
     if not value:
@@ -56,6 +59,8 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
         return Caller(kind=CallerKind.ANONYMOUS)
     if _ACCOUNT_ID.match(value):
         return Caller(kind=CallerKind.ROOT, account=value, arn=f"arn:aws:iam::{value}:root")
+    if value in WEB_IDENTITY_PROVIDERS:
+        return Caller(kind=CallerKind.WEB_IDENTITY, federated_provider=value)
     if not value.startswith("arn:"):
         if "." in value and " " not in value and "/" not in value:
             return Caller(kind=CallerKind.SERVICE, service=value)
@@ -70,6 +75,13 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
     kind, _, rest = resource.partition("/")
     if service == "iam" and resource == "root":
         return Caller(kind=CallerKind.ROOT, account=account, partition=partition, arn=value)
+    if service == "iam" and kind in ("oidc-provider", "saml-provider") and rest:
+        return Caller(
+            kind=CallerKind.WEB_IDENTITY,
+            account=account,
+            partition=partition,
+            federated_provider=value,
+        )
     if service == "iam" and kind == "user" and rest:
         return Caller(kind=CallerKind.USER, account=account, partition=partition, arn=value)
     if service == "iam" and kind == "role" and rest:

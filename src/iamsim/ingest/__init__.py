@@ -48,11 +48,27 @@ def _register_builtin_formats() -> None:
 _register_builtin_formats()
 
 
+# Files a directory of inputs contributes when no format reads the directory as a whole.
+_INPUT_SUFFIXES = (".json", ".yaml", ".yml")
+
+
 def load_input(path: Path | str) -> World:
-    """Load one file or directory, whatever its (detected) format, without resolution."""
+    """Load one file or directory, whatever its (detected) format, without resolution.
+
+    A directory that no format reads as a whole (a Terraform configuration is one) stands for
+    the JSON and YAML files directly inside it, each of which must be a recognised input.
+    """
     file = InputFile(path)
     if not file.path.exists():
         raise InputError("no such file or directory", source=file.source)
+    if file.is_dir and not any(f.detect(file) for f in formats()):
+        members = sorted(
+            p
+            for p in file.path.iterdir()
+            if p.is_file() and p.suffix.lower() in _INPUT_SUFFIXES and not p.name.startswith(".")
+        )
+        if members:
+            return merge_worlds(load_input(member) for member in members)
     return detect_format(file).load(file)
 
 

@@ -18,6 +18,7 @@ from iamsim.model.policies import ManagedPolicy, PolicyVersion, version_number
 from iamsim.model.principals import (
     SERVICE_LINKED_ROLE_PATH,
     Anonymous,
+    FederatedIdentity,
     Group,
     Principal,
     Role,
@@ -42,6 +43,7 @@ __all__ = [
     "Account",
     "Anonymous",
     "Arn",
+    "FederatedIdentity",
     "Group",
     "ManagedPolicy",
     "Node",

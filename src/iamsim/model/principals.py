@@ -158,6 +158,30 @@ class ServicePrincipal:
 
 
 @dataclass(frozen=True, slots=True)
+class FederatedIdentity:
+    """A user of an identity provider calling ``AssumeRoleWithWebIdentity`` or
+    ``AssumeRoleWithSAML``, named as trust policies name it in ``Principal: {"Federated": …}``:
+    an ``oidc-provider``/``saml-provider`` ARN or a public provider's host
+    (``cognito-identity.amazonaws.com``, ``accounts.google.com``)."""
+
+    provider: str
+
+    @property
+    def name(self) -> str:
+        return self.provider
+
+    @property
+    def account(self) -> str | None:
+        parts = self.provider.split(":", 5)
+        return parts[4] if len(parts) == 6 and parts[4] else None
+
+    @property
+    def partition(self) -> str:
+        parts = self.provider.split(":", 5)
+        return parts[1] if len(parts) == 6 and parts[1] else "aws"
+
+
+@dataclass(frozen=True, slots=True)
 class Anonymous:
     """An unsigned request."""
 
@@ -165,4 +189,4 @@ class Anonymous:
 
 
 # Everything that can sign (or not sign) a request.
-Principal = User | Role | Session | Root | ServicePrincipal | Anonymous
+Principal = User | Role | Session | Root | ServicePrincipal | FederatedIdentity | Anonymous

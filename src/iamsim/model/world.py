@@ -22,6 +22,7 @@ from iamsim.model.organization import Organization
 from iamsim.model.policies import ManagedPolicy, version_number
 from iamsim.model.principals import (
     Anonymous,
+    FederatedIdentity,
     Group,
     Principal,
     Role,
@@ -32,6 +33,7 @@ from iamsim.model.principals import (
     User,
 )
 from iamsim.model.resources import Resource, s3_bucket_arn
+from iamsim.policy.model import WEB_IDENTITY_PROVIDERS
 
 T = TypeVar("T")
 
@@ -222,8 +224,9 @@ class World:
         Accepts a user or role ARN, a short name unique in the model (``alice``,
         ``user/alice``, ``role/dev``, ``role/path/dev``), an assumed-role session ARN
         (``arn:aws:sts::A:assumed-role/R/S``; role R is looked up for its path and policies),
-        a federated-user ARN, an account root ARN or bare account ID, ``anonymous``, or a
-        service principal (``lambda.amazonaws.com``). A user or role ARN of an account the
+        a federated-user ARN, an account root ARN or bare account ID, ``anonymous``, a
+        service principal (``lambda.amazonaws.com``), or an identity provider whose users call
+        ``AssumeRoleWithWebIdentity``/``SAML`` (a provider ARN, ``accounts.google.com``). A user or role ARN of an account the
         model does not hold yields a bare entity without policies (an outsider). Raises
         RequestError when the text is unknown or ambiguous, naming the candidates.
         """
@@ -237,6 +240,8 @@ class World:
         parsed = parse_arn(text)
         if parsed is not None:
             return self._principal_from_arn(text)
+        if text in WEB_IDENTITY_PROVIDERS:
+            return FederatedIdentity(text)
         if text.endswith((".amazonaws.com", ".amazonaws.com.cn")) and "/" not in text:
             return ServicePrincipal(text)
         matches = self._principal_names.get(text.lower(), [])
@@ -263,6 +268,8 @@ class World:
         known_account = account in self.accounts
         if parsed.service == "iam" and resource == "root":
             return Root(account, partition)
+        if parsed.service == "iam" and resource.startswith(("oidc-provider/", "saml-provider/")):
+            return FederatedIdentity(arn)
         if parsed.service == "iam" and resource.startswith(("user/", "role/")):
             found = self.users.get(arn) or self.roles.get(arn)
             if found is not None:

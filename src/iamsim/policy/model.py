@@ -37,6 +37,19 @@ class SetOperator(StrEnum):
     FOR_ALL_VALUES = "ForAllValues"
 
 
+# The web identity providers a trust policy names by host in ``Principal: {"Federated": …}``
+# rather than by an IAM provider ARN; a caller given as one of these is their user.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity
+WEB_IDENTITY_PROVIDERS = frozenset(
+    {
+        "cognito-identity.amazonaws.com",
+        "accounts.google.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PrincipalSpec:
     """A ``Principal`` or ``NotPrincipal`` element.
