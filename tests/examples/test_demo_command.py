@@ -52,8 +52,11 @@ def test_demo_table_fits_120_columns(demo_output: str) -> None:
 def test_demo_tells_how_to_ask_more(demo_output: str) -> None:
     assert "iamsim explain" in demo_output
     assert "aws:RequestedRegion=eu-west-1" in demo_output
-    for name in demo_cmd.MODEL_FILES:
-        assert f"-i {name}" in demo_output
+    # The suggested command loads the whole model directory, which holds exactly the demo's files.
+    model = demo_cmd.example_dir() / "model"
+    assert f"-i {model}" in demo_output.replace("\n", "")
+    loaded = sorted(p.name for p in model.iterdir() if p.suffix in (".json", ".yaml"))
+    assert loaded == sorted(demo_cmd.MODEL_FILES)
 
 
 def test_demo_exits_1_when_an_answer_is_not_the_expected_one(

@@ -290,15 +290,13 @@ def _footer(answers: Sequence[Answer], console: Console) -> None:
     colour = "green" if met == len(answers) else "red"
     console.print(f"[{colour}]{met} of {len(answers)} answers as expected.[/{colour}]")
     model = example_dir() / "model"
-    inputs = " ".join(f"-i {name}" for name in MODEL_FILES)
     console.print(
         f"The example lives in {escape(str(example_dir()))}: model/ (the exports, organization "
         "and resources loaded here) and terraform/ (the same as Terraform code).\n"
         "Ask your own, for instance (S3 ARNs name no region: give the one the request is sent "
         "to, or the region SCP denies it):\n"
-        f"  cd {escape(str(model))}\n"
         "  iamsim explain role/second-worker s3:GetObject arn:aws:s3:::first-data/customers.csv "
-        f"-c aws:RequestedRegion=eu-west-1 {inputs}",
+        f"-c aws:RequestedRegion=eu-west-1 -i {escape(str(model))}",
         soft_wrap=True,
     )
 
