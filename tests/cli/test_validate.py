@@ -158,3 +158,15 @@ def test_terraform_directory_is_validated_with_each_policy_located() -> None:
     assert mismatches
     assert all(f["policy_type"] == "resource" for f in mismatches)
     assert all("aws_s3_bucket_policy" in f["file"] for f in mismatches)
+
+
+def test_directory_findings_belong_to_the_directory() -> None:
+    from iamsim.cli.demo_cmd import example_dir
+
+    model = example_dir() / "model"
+    out = CliRunner().invoke(cli, ["validate", str(model)]).output
+    first = out.splitlines()[0]
+    assert first.startswith(f"{model} (") and first.endswith(": 1 finding")
+    assert f"  in {model}/gaad-111122223333.json:" in out
+    # A permissions boundary is a ceiling: a broad Allow in it grants nothing, so no warning.
+    assert "[developer-boundary]" not in out and "[developer-access]" in out

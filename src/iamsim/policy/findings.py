@@ -129,6 +129,9 @@ def lint_policy(policy: Policy) -> list[Finding]:
     return out
 
 
+_GRANTING_TYPES = frozenset({PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.TRUST})
+
+
 def _finding(severity: Severity, code: str, message: str, path: str) -> Finding:
     return Finding(severity, code, message, path)
 
@@ -136,7 +139,9 @@ def _finding(severity: Severity, code: str, message: str, path: str) -> Finding:
 def _lint_statement(policy: Policy, st: Statement) -> Iterator[Finding]:
     path = st.path
     yield from _empty_elements(st)
-    if st.effect is Effect.ALLOW:
+    # Broad-grant warnings speak of policies that grant; in ceilings (boundaries, session
+    # policies, SCPs, RCPs, endpoint policies) a broad Allow only leaves room for grants.
+    if st.effect is Effect.ALLOW and policy.policy_type in _GRANTING_TYPES:
         if st.not_actions is not None:
             yield _finding(
                 "warning",

@@ -34,12 +34,18 @@ def render_validation(report: ValidationReport) -> str:
         by_file.setdefault(finding.file, []).append(finding)
     described = set()
     for target in report.targets:
-        described.add(target.file)
-        found = by_file.get(target.file, [])
-        status = "ok" if not found else f"{len(found)} finding{'s' if len(found) != 1 else ''}"
+        # A directory target owns the findings of the files inside it.
+        inside = target.file.rstrip("/") + "/"
+        members = [f for f in by_file if f == target.file or f.startswith(inside)]
+        described.update(members)
+        count = sum(len(by_file[f]) for f in members)
+        status = "ok" if not count else f"{count} finding{'s' if count != 1 else ''}"
         lines.append(f"{target.file} ({target.description}): {status}")
-        for finding in found:
-            lines += _finding_lines(finding)
+        for member in members:
+            if member != target.file:
+                lines.append(f"  in {member}:")
+            for finding in by_file[member]:
+                lines += _finding_lines(finding)
     # Findings located in files the inputs referenced (an SCP file of an organization, ...).
     for file, found in by_file.items():
         if file in described:
