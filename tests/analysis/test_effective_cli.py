@@ -88,3 +88,46 @@ def test_who_can_show_blocked_and_bad_action() -> None:
     assert "permissions boundary" in out
     code, out = run("who-can", "s3:GetObjct", "arn:aws:s3:::b/k", *INPUTS)
     assert code == 2 and "did you mean" in out
+
+
+def _example_model() -> str:
+    from iamsim.cli.demo_cmd import example_dir
+
+    return str(example_dir() / "model")
+
+
+def _summary(out: str) -> str:
+    return next(line for line in out.splitlines() if "actions allowed" in line)
+
+
+def test_permissions_context_decides_region_conditions() -> None:
+    # The example's OU SCP denies requests outside eu-west-1/eu-central-1; with the Region
+    # unknown those grants are conditional, with it given they are decided either way.
+    base = ("permissions", "role/developer", "-i", _example_model(), "--service", "s3")
+    code, unknown = run(*base)
+    assert code == 0, unknown
+    assert "allowed under conditions, 0 granted" in _summary(unknown)
+    assert " 0 allowed under conditions" not in _summary(unknown)
+    code, inside = run(*base, "-c", "aws:RequestedRegion=eu-west-1")
+    assert code == 0 and " 0 allowed under conditions" in _summary(inside)
+    assert "0 explicitly denied" in _summary(inside)
+    code, outside = run(*base, "-c", "aws:RequestedRegion=ap-southeast-2")
+    assert code == 0 and " 0 allowed under conditions" in _summary(outside)
+    assert "0 explicitly denied" not in _summary(outside)
+
+
+def test_who_can_context_settles_conditions() -> None:
+    args = ("who-can", "s3:PutObject", "arn:aws:s3:::first-backups/db.gz")
+    args += ("-i", _example_model(), "-c", "aws:RequestedRegion=eu-west-1", "--json")
+    code, out = run(*args)
+    assert code == 0, out
+    unless = [
+        u for p in json.loads(out)["principals"] for a in p["actions"] for u in a.get("unless", [])
+    ]
+    assert any("SecureTransport" in json.dumps(u) for u in unless)  # not given: still a caveat
+    code, out = run(*args, "-c", "aws:SecureTransport=true")
+    assert code == 0, out
+    unless = [
+        u for p in json.loads(out)["principals"] for a in p["actions"] for u in a.get("unless", [])
+    ]
+    assert not any("SecureTransport" in json.dumps(u) for u in unless)

@@ -38,7 +38,7 @@ target role's trust policy.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -49,7 +49,7 @@ from iamsim.analysis.facts import Facts, clauses_to_dict, conditions_hold, princ
 from iamsim.conditions.evaluate import CompiledCondition
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement
 from iamsim.engine.decision import CompiledPolicySet, compile_policy_set
-from iamsim.engine.request import Caller, CallerKind, Context
+from iamsim.engine.request import Caller, CallerKind, Context, ContextValue
 from iamsim.engine.trace import StatementRef
 from iamsim.errors import RequestError
 from iamsim.model import Principal, World
@@ -663,9 +663,11 @@ class EffectiveAnalyzer:
 
     # -- principal ----------------------------------------------------------------------------
 
-    def policy_set(self, principal: str | Principal) -> tuple[Any, CompiledPolicySet]:
+    def policy_set(
+        self, principal: str | Principal, context: Mapping[str, ContextValue] | None = None
+    ) -> tuple[Any, CompiledPolicySet]:
         """(the builder's answer for a probe request, the compiled policy set)."""
-        built = self.builder.build(principal, _PROBE_ACTION, "*")
+        built = self.builder.build(principal, _PROBE_ACTION, "*", context=context)
         return built, compile_policy_set(built.policies)
 
     def layers(self, caller: Caller, compiled: CompiledPolicySet) -> list[Layer]:
@@ -768,22 +770,30 @@ class EffectiveAnalyzer:
         *,
         service: str | None = None,
         compare_boundary: bool = False,
+        context: Mapping[str, ContextValue] | None = None,
     ) -> EffectivePermissions:
-        """The effective permissions of ``principal`` over the catalogue (or one service)."""
+        """The effective permissions of ``principal`` over the catalogue (or one service).
+
+        ``context`` fixes keys for every request (``aws:RequestedRegion``, ``aws:SourceIp``):
+        conditions on them are decided instead of being reported as conditions."""
         # The work allocates many small, short-lived containers next to a large world; the
         # cyclic collector's full scans of that world would cost more than the analysis.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._permissions(principal, service, compare_boundary)
+            return self._permissions(principal, service, compare_boundary, context or {})
         finally:
             if enabled:
                 gc.enable()
 
     def _permissions(
-        self, principal: str | Principal, service: str | None, compare_boundary: bool
+        self,
+        principal: str | Principal,
+        service: str | None,
+        compare_boundary: bool,
+        context: Mapping[str, ContextValue],
     ) -> EffectivePermissions:
-        built, compiled = self.policy_set(principal)
+        built, compiled = self.policy_set(principal, context)
         caller: Caller = built.request.caller
         if caller.kind not in _SUPPORTED:
             raise RequestError(
@@ -791,7 +801,7 @@ class EffectiveAnalyzer:
                 f"{caller.display} is a {caller.kind.value} caller (use who-can instead)"
             )
         index = self.index(service)
-        facts = principal_facts(built.request.context)
+        facts = principal_facts(built.request.context, given=context)
         layers = self.layers(caller, compiled)
         slots = self.slots(caller, layers, facts, index)
         ceilings = [layer for layer in layers if layer.kind != "identity"]

@@ -15,6 +15,7 @@ reading), so ``aws:PrincipalTag/*`` comes from the role's tags; ``aws:userid`` a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from iamsim.conditions.evaluate import CompiledCondition, CompiledConditionBlock
@@ -42,12 +43,16 @@ class Facts:
     identity_only: bool = False
     # The resource is one known resource: its account, organization and tags are fixed too.
     resource_fixed: bool = False
+    # Keys (lower case) whose values the user gave for every request (``--context``).
+    given: frozenset[str] = frozenset()
 
     def determines(self, key: str) -> bool:
         """Whether ``key`` has the same value (or is absent) in every request considered."""
+        lower = key.lower()
+        if lower in self.given:
+            return True
         if not self.known_principal:
             return False
-        lower = key.lower()
         if self.resource_fixed and (
             lower.startswith("aws:resource")
             or (lower == "aws:requestedregion" and lower in self.context)
@@ -88,13 +93,17 @@ def principal_facts(
     own_account: bool = True,
     identity_only: bool = False,
     resource_fixed: bool = False,
+    given: Iterable[str] = (),
 ) -> Facts:
-    """Facts from a built request's context, keeping only the keys a principal fixes."""
+    """Facts from a built request's context, keeping only the keys a principal fixes and the
+    ``given`` keys (values the user passed for every request)."""
+    given_keys = frozenset(k.lower() for k in given)
     facts = Facts(
         context,
         own_account=own_account,
         identity_only=identity_only,
         resource_fixed=resource_fixed,
+        given=given_keys,
     )
     fixed = {name: context.get_values(name) for name in context if facts.determines(name)}
     values: dict[str, ContextValue] = {}
@@ -106,6 +115,7 @@ def principal_facts(
         own_account=own_account,
         identity_only=identity_only,
         resource_fixed=resource_fixed,
+        given=given_keys,
     )
 
 

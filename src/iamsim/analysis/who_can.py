@@ -25,7 +25,7 @@ module only chooses whom to ask and explains the answers:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -470,7 +470,9 @@ class WhoCan:
                 ):
                     continue
                 evaluated += 1
-                grant = self._ask(candidate, built, policies, compiled, action, blocked)
+                grant = self._ask(
+                    candidate, built, policies, compiled, action, blocked, given=context or {}
+                )
                 if grant is not None:
                     entry.actions.append(grant)
             if entry.actions:
@@ -486,10 +488,14 @@ class WhoCan:
             notes=list(dict.fromkeys(notes)),
         )
 
-    def _facts(self, candidate: _Candidate, built: Any) -> Facts:
+    def _facts(self, candidate: _Candidate, built: Any, given: Mapping[str, Any]) -> Facts:
         external = candidate.assumed or candidate.kind in ("account", "any-principal")
         return principal_facts(
-            built.request.context, own_account=False, identity_only=external, resource_fixed=True
+            built.request.context,
+            own_account=False,
+            identity_only=external,
+            resource_fixed=True,
+            given=given,
         )
 
     def _ask(
@@ -500,6 +506,8 @@ class WhoCan:
         compiled: CompiledPolicySet,
         action: str,
         blocked: list[Blocked],
+        *,
+        given: Mapping[str, Any],
     ) -> ActionGrant | None:
         request = built.request
         assumption = self._assumption(candidate)
@@ -507,7 +515,7 @@ class WhoCan:
         value = first.value
         if value is DecisionValue.ALLOW:
             decision = evaluate(request, compiled, explain=True)
-            facts = self._facts(candidate, built)
+            facts = self._facts(candidate, built, given)
             conditions = _requirements(decision.decisive, compiled, facts) or ()
             unless = _unless(decision, compiled, facts)
             return ActionGrant(
@@ -526,7 +534,7 @@ class WhoCan:
         )
         if relaxed is not None and decide(request, relaxed).allowed:
             decision = evaluate(request, relaxed, explain=True)
-            facts = self._facts(candidate, built)
+            facts = self._facts(candidate, built, given)
             needed = _requirements(decision.decisive, compiled, facts, strict=True)
             if needed:
                 return ActionGrant(

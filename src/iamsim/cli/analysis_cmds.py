@@ -47,6 +47,7 @@ from iamsim.report.permissions import (
     help="Show side by side what the identity policies grant and what the boundary lets through.",
 )
 @click.option("--service", metavar="PREFIX", help="Only the actions of one service (e.g. s3).")
+@context_option()
 @click.option(
     "--details/--no-details",
     default=None,
@@ -60,15 +61,18 @@ def permissions_command(
     as_policy: bool,
     compare_boundary: bool,
     service: str | None,
+    context: tuple[str, ...],
     details: bool | None,
 ) -> None:
     """Everything PRINCIPAL can do: every action of the service reference it is granted, on
     which resources, under which conditions, and what the boundary, session policy, SCPs, RCPs
-    and explicit denies removed.
+    and explicit denies removed. Conditions on keys given with --context are decided (an SCP
+    on aws:RequestedRegion, say); the others are shown as the conditions of a grant.
 
     \b
     Examples:
       iamsim permissions alice -i gaad.json -i org.yaml
+      iamsim permissions role/app -i gaad.json -i org.yaml -c aws:RequestedRegion=eu-west-1
       iamsim permissions role/app -i gaad.json --service s3 --compare-boundary
       iamsim permissions alice -i gaad.json --policy > effective.json
     """
@@ -77,7 +81,12 @@ def permissions_command(
         analyzer = EffectiveAnalyzer(world)
         if service is not None and not analyzer.builder.catalog.service_exists(service):
             raise click.BadParameter(f"unknown service prefix {service!r}", param_hint="--service")
-        result = analyzer.permissions(principal, service=service, compare_boundary=compare_boundary)
+        result = analyzer.permissions(
+            principal,
+            service=service,
+            compare_boundary=compare_boundary,
+            context=parse_context(context) or None,
+        )
         made = synthesize(result) if (as_policy or as_json) else None
     if as_policy and made is not None:
         if as_json:

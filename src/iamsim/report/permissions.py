@@ -330,7 +330,7 @@ def who_can_renderables(result: WhoCanResult) -> list[RenderableType]:
     for note in result.notes:
         out.append(Text(f"note: {note}", style="dim"))
     table = Table(show_lines=True)
-    table.add_column("principal", max_width=60)
+    table.add_column("principal", max_width=60, overflow="fold")
     table.add_column("kind", no_wrap=True)
     table.add_column("actions", max_width=40)
     table.add_column("how", max_width=70)
