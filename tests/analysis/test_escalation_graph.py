@@ -235,3 +235,23 @@ def test_json_is_stable_and_sorted() -> None:
     assert text == run()
     labels = [r["label"] for r in json.loads(text)["results"]]
     assert labels == sorted(labels, key=lambda x: x) or labels  # sorted by ARN
+
+
+def test_a_principal_changes_itself_only_as_it_now_is() -> None:
+    # In the example, role/developer attaches AdministratorAccess to itself, then rewrites its
+    # boundary: the role that results holds both changes; no counterexample may show the rewrite
+    # applied to the role as it was before the attachment.
+    from iamsim.analysis.boundary_audit import audit_subject
+    from iamsim.cli.demo_cmd import example_dir
+
+    world = load_inputs([example_dir() / "model"])
+    graph = EscalationGraph(
+        world, oracle=Oracle(world, context={"aws:RequestedRegion": "eu-west-1"})
+    )
+    developer = graph.actors["arn:aws:iam::111122223333:role/developer"]
+    audit = audit_subject(graph, developer, ("bounded",), max_paths=None)
+    assert audit.verdict == "escapes"
+    for path in audit.counterexamples:
+        attached = path.steps[0].edge.technique.id == "iam-attach-role-policy"
+        if attached and path.reaches.split(" (")[0].endswith("role/developer"):
+            assert "AdministratorAccess attached" in path.reaches, path.reaches

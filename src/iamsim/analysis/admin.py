@@ -208,10 +208,11 @@ class AdminChecker:
 
 def world_actors(world: World, *, include_service_linked: bool = True) -> list[Actor]:
     """Every user and role of the world as an actor, in ARN order."""
-    actors: list[Actor] = [Actor(u) for u in world.users.values()]
+    qualified = len(world.accounts) > 1
+    actors: list[Actor] = [Actor(u, qualified=qualified) for u in world.users.values()]
     for role in world.roles.values():
         if include_service_linked or not role.service_linked:
-            actors.append(Actor(role))
+            actors.append(Actor(role, qualified=qualified))
     return sorted(actors, key=lambda a: a.arn)
 
 

@@ -377,11 +377,12 @@ class EscalationGraph:
         self.admin = AdminChecker(self.oracle, self.catalogue)
         self.runs_as = dict(sorted((runs_as or {}).items()))
         self.actors: dict[str, Actor] = {}
+        self.qualified = len(world.accounts) > 1
         for user in world.users.values():
-            self.actors[user.arn] = Actor(user)
+            self.actors[user.arn] = Actor(user, qualified=self.qualified)
         for role in world.roles.values():
             if not role.service_linked:
-                self.actors[role.arn] = Actor(role)
+                self.actors[role.arn] = Actor(role, qualified=self.qualified)
         self._dynamic: dict[str, Actor] = {}
         self._become: dict[str, _Edges] = {}
         self._changes: dict[tuple[str, str, str], list[Edge]] = {}
@@ -679,7 +680,8 @@ class EscalationGraph:
         for role_arn, role in sorted(trusting.items()):
             if role_arn in known or role_arn not in self.actors:
                 continue
-            condition = f"{what} running as {principal_label(role)} must exist (none in the inputs)"
+            label = principal_label(role, qualified=self.qualified)
+            condition = f"{what} running as {label} must exist (none in the inputs)"
             yield self._edge(
                 actor,
                 technique,
@@ -1156,8 +1158,8 @@ class EscalationGraph:
         how = f"{granted.label}, " + (
             f"boundary {boundary.label}" if boundary.arn else "no boundary"
         )
-        created = f"by {principal_label(actor.principal)}: {how}"
-        result = Actor(principal, tuple(changes), created=created)
+        created = f"by {principal_label(actor.principal, qualified=actor.qualified)}: {how}"
+        result = Actor(principal, tuple(changes), created=created, qualified=actor.qualified)
         return self._edge(
             actor,
             technique,
@@ -1382,7 +1384,7 @@ class _Search:
             if key in graph.actors or (node is not None and node.created):
                 self.seen.append(key)
                 for changer in self.changers:
-                    if changer != key:
+                    if _arn_of(changer) != _arn_of(key):
                         for edge in self._changes(changer, key):
                             self._result(changer, edge, self._then(key), key)
             for edge in graph.become_edges(key):
@@ -1402,7 +1404,9 @@ class _Search:
                 for edge in self._changes(key, key):
                     self._result(key, edge, (), key)
                 for subject in self.seen:
-                    if subject != key:
+                    # Another state of the changer itself is not a subject: its own changes
+                    # persist, so it changes itself only as it now is (the edges above).
+                    if _arn_of(subject) != _arn_of(key):
                         for edge in self._changes(key, subject):
                             self._result(key, edge, self._then(subject), subject)
             for edge in graph.create_edges(key):
@@ -1644,3 +1648,8 @@ __all__ = [
     "analyze_escalation",
     "default_actions",
 ]
+
+
+def _arn_of(key: str) -> str:
+    """The principal ARN an actor key names (keys of changed actors append their changes)."""
+    return key.partition("|")[0]

@@ -448,6 +448,8 @@ class Actor:
     principal: User | Role
     changes: tuple[Change, ...] = ()
     created: str | None = None  # who created it and how, for new principals
+    # Name the account in labels: the world holds several, where role/x alone is ambiguous.
+    qualified: bool = field(default=False, compare=False)
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -478,7 +480,7 @@ class Actor:
 
     @property
     def label(self) -> str:
-        base = principal_label(self.principal)
+        base = principal_label(self.principal, qualified=self.qualified)
         if self.created:
             base = f"new {base} ({self.created})"
         described = [c.description for c in self.changes if c.description]
@@ -490,9 +492,11 @@ class Actor:
         return dataclasses.replace(self, changes=(*self.changes, change))
 
 
-def principal_label(principal: User | Role) -> str:
+def principal_label(principal: User | Role, *, qualified: bool = False) -> str:
+    """``role/path/name`` (``ACCOUNT:role/path/name`` when ``qualified``)."""
     kind = "user" if isinstance(principal, User) else "role"
-    return f"{kind}{principal.path}{principal.name}"
+    label = f"{kind}{principal.path}{principal.name}"
+    return f"{principal.account}:{label}" if qualified else label
 
 
 # -- deciding a step ----------------------------------------------------------------------

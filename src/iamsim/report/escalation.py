@@ -192,9 +192,12 @@ def render_subject(subject: SubjectAudit) -> list[str]:
     lines.append(f"{_INDENT}ceiling: {subject.ceiling}")
     if subject.approved_boundaries:
         lines.append(f"{_INDENT}approved boundaries: {', '.join(subject.approved_boundaries)}")
+    structure, check = len(subject.by_structure), len(subject.by_check)
+    outside = subject.examined - structure - check
     lines.append(
-        f"{_INDENT}examined {subject.examined} principal(s): "
-        f"{len(subject.by_structure)} by structure, {len(subject.by_check)} by check"
+        f"{_INDENT}examined {subject.examined} principal(s) and changed or created states: "
+        f"{structure} contained by structure, {check} by check"
+        + (f", {outside} outside the ceiling" if outside else "")
     )
     if subject.verdict != "escapes":
         lines.extend(f"{_INDENT * 2}{line}" for line in _limit(subject.by_structure, 5))
