@@ -28,11 +28,13 @@ The rules, in evaluation order:
    is not present, the condition is true" [OPS, Important box]. ``...IfExists``: "If the key is
    not present, evaluate the condition element as true" [OPS #Conditions_IfExists].
 4. ``Null``: ``true`` means "the key doesn't exist", ``false`` means "the key exists and its
-   value is not null" [OPS #Conditions_Null]. With set operators (undocumented at runtime):
+   value is not null" [OPS #Conditions_Null]; a key given only empty values (``""``, ``[]``)
+   counts as null, as the multi-valued examples page says of ``Null`` ``false``: it keeps
+   "context keys with empty values" from evaluating to true. With set operators (undocumented at runtime):
    ``ForAllValues:Null`` is always true and ``ForAnyValue:Null`` always false [SHEET 4.4, AA].
 5. ``ForAllValues``: true when every request value satisfies the operator; "It also returns
-   true if there are no context keys in the request" [SVM]; an empty value set is also true
-   [SHEET 4.4]. ``ForAnyValue``: true when at least one request value satisfies it; false for
+   true if there are no context keys in the request" [SVM]; an empty value set, or an empty
+   string ("resolves to a null dataset, such as an empty string" [OPS]), is also true. ``ForAnyValue``: true when at least one request value satisfies it; false for
    an absent key or an empty set [SVM]. A negated operator inside a set operator is applied to
    each request value (that value must match none of the policy values) [SVM worked example
    ``ForAllValues:StringNotLike``]. ``IfExists`` does not change a set operator's result for
@@ -591,7 +593,7 @@ class CompiledCondition:
             return self._value_test(context, notes)(values[0])
         if not context.is_multi(self.key):
             _note(notes, "set operator on a single-valued key (treated as a one-value set)")
-        if not values:
+        if _null_dataset(values):
             if set_op is SetOperator.FOR_ALL_VALUES:
                 _note(notes, "key has no values (ForAllValues is true for an empty set)")
                 return True
@@ -625,11 +627,21 @@ class CompiledCondition:
         for text in self._null_bad:
             _note(notes, text)
         absent = values is None
-        _note(notes, "key absent" if absent else "key present")
-        return absent in self._null_wanted
+        null = absent or _null_dataset(values)
+        _note(
+            notes, "key absent" if absent else "key has an empty value" if null else "key present"
+        )
+        return null in self._null_wanted
 
     def __repr__(self) -> str:
         return f"CompiledCondition({self.clause.operator.text!r}, {self.key!r})"
+
+
+def _null_dataset(values: tuple[str, ...] | None) -> bool:
+    """A key given no values, or only empty strings: "a null dataset, such as an empty
+    string" [OPS, ForAllValues], which ``Null`` ``false`` rejects ("prevent ... context keys
+    with empty values from evaluating to true" [SVM examples])."""
+    return not values or all(value == "" for value in values)
 
 
 def _variable_keys(
