@@ -34,6 +34,11 @@ from iamsim.engine.compiled import (
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
 from iamsim.engine.request import CallerKind, Request
+from iamsim.engine.service_rules import (
+    bucket_owner_root_keeps_policy_access,
+    credential_restriction,
+    owner_account_only,
+)
 from iamsim.engine.trace import (
     Decision,
     DecisionValue,
@@ -402,8 +407,18 @@ class _Evaluation:
                 None,
             )
 
-        # 1. Explicit deny anywhere wins.
+        # 0b. What the caller's credentials cannot call, whatever the policies say.
+        if caller.kind in _SIGNED_IAM:
+            restriction = credential_restriction(request, self.action)
+            if restriction is not None:
+                return IMPLICIT_DENY, restriction, [], None
+
+        # 1. Explicit deny anywhere wins (the bucket owner's root user keeps the bucket-policy
+        #    operations whatever the bucket policy says).
+        keeps_policy = bucket_owner_root_keeps_policy_access(request, self.action)
         for group in self.groups():
+            if keeps_policy and group is self.resource:
+                continue
             if group.denies:
                 guard = _guard_name(group)
                 return (
@@ -412,6 +427,12 @@ class _Evaluation:
                     group.denies,
                     guard,
                 )
+
+        # 1b. Operations a service refuses on resources of another account.
+        if caller.kind in _SIGNED_IAM:
+            restriction = owner_account_only(request, self.action)
+            if restriction is not None:
+                return IMPLICIT_DENY, restriction, [], None
 
         # 2. Organization and network gates: every level must allow.
         for group in self.rcp_levels:
