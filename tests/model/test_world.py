@@ -155,6 +155,21 @@ def test_resource_kinds() -> None:
     assert world.resource_account("arn:aws:s3:::bucket/key") == A
 
 
+def test_parent_policies_govern_subresources() -> None:
+    # An OpenSearch domain policy covers domain/NAME/*; a DynamoDB table policy its indexes
+    # (not its streams, which have their own); the Glue Data Catalog policy its tables.
+    domain = Resource(f"arn:aws:es:us-east-1:{A}:domain/logs", account=A)
+    table = Resource(f"arn:aws:dynamodb:us-east-1:{A}:table/Books", account=A)
+    catalog = Resource(f"arn:aws:glue:us-east-1:{A}:catalog", account=A)
+    world = World.of(resources=[domain, table, catalog])
+    assert world.resource_for(f"arn:aws:es:us-east-1:{A}:domain/logs/index/_search") is domain
+    assert world.resource_for(f"arn:aws:es:us-east-1:{A}:domain/other/x") is None
+    assert world.resource_for(f"arn:aws:dynamodb:us-east-1:{A}:table/Books/index/byAuthor") is table
+    assert world.resource_for(f"arn:aws:dynamodb:us-east-1:{A}:table/Books/stream/2024") is None
+    assert world.resource_for(f"arn:aws:glue:us-east-1:{A}:table/db/t") is catalog
+    assert world.resource_for(f"arn:aws:glue:us-west-2:{A}:table/db/t") is None
+
+
 def test_managed_policy_versions_and_retype() -> None:
     mp = ManagedPolicy(
         arn="arn:aws:iam::aws:policy/ReadOnlyAccess",

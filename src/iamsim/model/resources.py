@@ -81,3 +81,32 @@ def s3_bucket_arn(arn: str) -> str | None:
         return None
     bucket = parsed.resource.split("/", 1)[0]
     return f"arn:{parsed.partition}:s3:::{bucket}" if bucket else None
+
+
+def governing_arns(arn: str) -> tuple[str, ...]:
+    """The ARNs whose resource-based policy also governs ``arn``, nearest first.
+
+    * S3: a bucket policy covers the bucket's objects
+      (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html).
+    * OpenSearch: a domain's access policy covers its subresources, ``domain/NAME/*``
+      (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html).
+    * DynamoDB: a table's policy covers its indexes, ``table/NAME/index/*``
+      (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html).
+    * Glue: the Data Catalog's policy covers the catalog's databases, tables and functions
+      (https://docs.aws.amazon.com/glue/latest/dg/glue-resource-policies.html).
+    """
+    bucket = s3_bucket_arn(arn)
+    if bucket is not None:
+        return (bucket,) if bucket != arn else ()
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return ()
+    prefix = f"arn:{parsed.partition}:{parsed.service}:{parsed.region}:{parsed.account}:"
+    parts = parsed.resource.split("/")
+    if parsed.service == "es" and parts[0] == "domain" and len(parts) > 2:
+        return (prefix + "/".join(parts[:2]),)
+    if parsed.service == "dynamodb" and parts[0] == "table" and parts[2:3] == ["index"]:
+        return (prefix + "/".join(parts[:2]),)
+    if parsed.service == "glue" and parts[0] in ("database", "table", "userDefinedFunction"):
+        return (prefix + "catalog",)
+    return ()

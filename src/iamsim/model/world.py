@@ -32,7 +32,7 @@ from iamsim.model.principals import (
     SessionKind,
     User,
 )
-from iamsim.model.resources import Resource, s3_bucket_arn
+from iamsim.model.resources import Resource, governing_arns
 from iamsim.policy.model import WEB_IDENTITY_PROVIDERS
 
 T = TypeVar("T")
@@ -163,14 +163,16 @@ class World:
         return tuple(g for g in found if g is not None)
 
     def resource_for(self, arn: str) -> Resource | None:
-        """The resource that governs ``arn``: the resource itself, else for an S3 object its
-        bucket (a bucket policy covers the bucket's objects)."""
+        """The resource that governs ``arn``: the resource itself, else the nearest parent
+        whose policy covers it (an S3 object's bucket, an OpenSearch domain, a DynamoDB table
+        for its indexes, a Glue Data Catalog; see :func:`governing_arns`)."""
         found = self.resources.get(arn)
         if found is not None:
             return found
-        bucket = s3_bucket_arn(arn)
-        if bucket is not None and bucket != arn:
-            return self.resources.get(bucket)
+        for parent in governing_arns(arn):
+            found = self.resources.get(parent)
+            if found is not None:
+                return found
         return None
 
     def resource_account(self, arn: str) -> str | None:
