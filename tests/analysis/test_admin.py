@@ -84,15 +84,48 @@ def test_blocked_by_the_boundary() -> None:
     assert result.blockers[0] == "permissions boundary 'dev-boundary' does not allow it"
 
 
-def test_blocked_by_an_scp() -> None:
+def test_probes_the_organization_denies_do_not_count() -> None:
+    # An SCP denying IAM to everyone but a break-glass role: AdministratorAccess holds all the
+    # organization lets ops do (the IAM probes are set aside); break-glass holds every probe;
+    # a role granted only S3 is no administrator.
+    spec = {
+        "roles": [
+            {"name": "ops", "trust": [{"AWS": "account"}], "managed": [ADMIN]},
+            {"name": "breakglass", "trust": [{"AWS": "account"}], "managed": [ADMIN]},
+            {
+                "name": "data",
+                "trust": [{"AWS": "account"}],
+                "allow": [{"Action": "s3:*", "Resource": "*"}],
+            },
+        ],
+        "scp": [
+            {
+                "Effect": "Deny",
+                "Action": "iam:*",
+                "Resource": "*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/breakglass"}},
+            }
+        ],
+    }
+    ops = verdict(spec, "role/ops")
+    assert ops.admin and ops.beyond_organization > 0
+    assert ops.to_dict()["probes_beyond_organization"] == ops.beyond_organization
+    breakglass = verdict(spec, "role/breakglass")
+    assert breakglass.admin and breakglass.beyond_organization == 0
+    data = verdict(spec, "role/data")
+    assert not data.admin
+    assert data.blockers[0] == "no identity policy allows it"
+    assert all(not f.action.startswith("iam:") for f in data.failures)  # set aside, not failed
+
+
+def test_an_scp_allowing_no_probe_leaves_no_administrator() -> None:
     spec = {
         "roles": [{"name": "ops", "trust": [{"AWS": "account"}], "managed": [ADMIN]}],
-        "scp": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}],
+        "scp": [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
     }
     result = verdict(spec, "role/ops")
     assert not result.admin
-    assert result.blockers[0].startswith("explicit Deny: SCP (level 1) 'account-scp'")
-    assert {f.action.split(":")[0] for f in result.failures} == {"iam"}
+    assert result.blockers == ("the organization's policies allow none of the probes",)
 
 
 def test_scp_denying_other_services_only() -> None:

@@ -12,8 +12,15 @@ oracle makes them (region, TLS, temporary credentials for role sessions). Identi
 explicit denies anywhere, the permissions boundary, SCPs and RCPs all take part, because the
 engine decides each probe.
 
-So ``Allow *:*`` blocked at the SCP level for IAM is not an administrator; ``iam:*`` alone is
-not one either (it fails the other services' probes) though it usually *escalates* to one. A
+Probes that the organization denies the principal whatever its own policies say do not count:
+a probe counts only when the principal would be allowed it with ``Allow *`` on ``*`` as its
+only identity policy and no boundary (its *organization ceiling*: SCPs, RCPs). A region-locking
+SCP, an SCP denying ``iam:CreateUser`` to all, or one requiring a request key the probe cannot
+carry would otherwise leave no administrator in the account; the verdict says how many probes
+were set aside. A principal whose ceiling allows no probe at all is not an administrator.
+
+So ``Allow *:*`` with a boundary capping IAM is not an administrator; ``iam:*`` alone is not
+one either (it fails the other services' probes) though it usually *escalates* to one. A
 Deny on a subset of resources that no probe names (say ``role/breakglass-*``) does not stop a
 principal from counting as administrator: the definition is about control of the account, and
 the probe list is data, so a stricter reading is one line away.
@@ -26,7 +33,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamsim.analysis.techniques import Actor, Catalogue, Oracle, Probe, load_catalogue, substitute
+from iamsim.analysis.techniques import (
+    Actor,
+    Catalogue,
+    Change,
+    Oracle,
+    Probe,
+    allow_all,
+    load_catalogue,
+    substitute,
+)
 from iamsim.engine import Decision, DecisionValue, StatementRef
 from iamsim.model import Role, User, World
 
@@ -61,6 +77,8 @@ class AdminVerdict:
     admin: bool
     probes: int
     boundary: str | None = None
+    # Probes the organization denies this principal whatever its policies (not counted).
+    beyond_organization: int = 0
     service_linked: bool = False
     failures: tuple[ProbeFailure, ...] = ()
     blockers: tuple[str, ...] = field(default=())
@@ -74,6 +92,8 @@ class AdminVerdict:
             "admin": self.admin,
             "probes": self.probes,
         }
+        if self.beyond_organization:
+            out["probes_beyond_organization"] = self.beyond_organization
         if self.boundary:
             out["boundary"] = self.boundary
         if self.service_linked:
@@ -109,6 +129,7 @@ class AdminChecker:
         self.oracle = oracle
         self.catalogue = catalogue or load_catalogue()
         self._admin: dict[str, bool] = {}
+        self._ceilings: dict[str, Actor] = {}
         # Probes that most often fail go first, so non-administrators are found in few checks.
         self._order: list[int] = list(range(len(self.catalogue.admin_probes)))
         self._fails: Counter[int] = Counter()
@@ -126,40 +147,76 @@ class AdminChecker:
                 out.append((probe, resource))
         return out
 
+    def ceiling(self, actor: Actor) -> Actor:
+        """The actor's principal with ``Allow *`` on ``*`` and no boundary: what the
+        organization (SCPs, RCPs) lets it do at most."""
+        found = self._ceilings.get(actor.arn)
+        if found is None:
+            unlimited = Change(
+                key="organization-ceiling",
+                description="Allow * on *, no boundary",
+                identity=(allow_all(),),
+                sets_boundary=True,
+                boundary=None,
+            )
+            found = Actor(actor.principal, (unlimited,), qualified=actor.qualified)
+            self._ceilings[actor.arn] = found
+        return found
+
+    def beyond_organization(self, actor: Actor, probe: Probe, resource: str) -> bool:
+        """Whether the organization denies ``probe`` to the principal whatever its policies."""
+        ceiling = self.ceiling(actor)
+        return not self.oracle.check(ceiling, probe.action, resource, trust=probe.trust).allowed
+
     def is_admin(self, actor: Actor) -> bool:
         found = self._admin.get(actor.key)
         if found is not None:
             return found
         probes = self.probes(actor)
         result = True
+        counted = 0
         for index in self._order:
             if index >= len(probes):
                 continue
             probe, resource = probes[index]
-            if not self.oracle.check(actor, probe.action, resource, trust=probe.trust).allowed:
-                self._fails[index] += 1
-                if self._fails[index] in (1, 8, 64, 512):
-                    self._order.sort(key=lambda i: (-self._fails[i], i))
-                result = False
-                break
+            if self.oracle.check(actor, probe.action, resource, trust=probe.trust).allowed:
+                counted += 1
+                continue
+            if self.beyond_organization(actor, probe, resource):
+                continue
+            self._fails[index] += 1
+            if self._fails[index] in (1, 8, 64, 512):
+                self._order.sort(key=lambda i: (-self._fails[i], i))
+            result = False
+            break
+        result = result and counted > 0
         self._admin[actor.key] = result
         return result
 
     def verdict(self, actor: Actor) -> AdminVerdict:
         """Every probe, with the reason of each failure."""
         failures = []
+        beyond = 0
+        counted = 0
         for probe, resource in self.probes(actor):
             outcome = self.oracle.check(
                 actor, probe.action, resource, trust=probe.trust, explain=True
             )
             if outcome.allowed:
+                counted += 1
+                continue
+            if self.beyond_organization(actor, probe, resource):
+                beyond += 1
                 continue
             decision = outcome.decision
             blocker = self.blocker(actor, decision) if decision else (outcome.error or "error")
             value = decision.value.value if decision else "error"
             failures.append(ProbeFailure(probe.action, resource, value, blocker))
-        self._admin[actor.key] = not failures
+        admin = not failures and counted > 0
+        self._admin[actor.key] = admin
         counts = Counter(f.blocker for f in failures)
+        if not counted and not failures:
+            counts["the organization's policies allow none of the probes"] = beyond
         blockers = tuple(sorted(counts, key=lambda b: (-counts[b], b)))
         principal = actor.principal
         policies = self.oracle.policies_of(actor)
@@ -168,9 +225,10 @@ class AdminChecker:
             label=actor.label,
             kind="user" if isinstance(principal, User) else "role",
             account=actor.account,
-            admin=not failures,
+            admin=admin,
             probes=len(self.probes(actor)),
             boundary=policies.boundary.label if policies.boundary else None,
+            beyond_organization=beyond,
             service_linked=isinstance(principal, Role) and principal.service_linked,
             failures=tuple(failures),
             blockers=blockers,

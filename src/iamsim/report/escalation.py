@@ -136,9 +136,22 @@ def render_admins(verdicts: Sequence[AdminVerdict]) -> list[str]:
 
 def render_verdict(verdict: AdminVerdict) -> list[str]:
     if verdict.admin:
-        return [f"{verdict.label}: administrator ({verdict.probes} probes allowed)"]
+        allowed = verdict.probes - verdict.beyond_organization
+        beyond = (
+            f"; {verdict.beyond_organization} more that SCPs or RCPs deny it whatever its policies"
+            if verdict.beyond_organization
+            else ""
+        )
+        return [f"{verdict.label}: administrator ({allowed} probes allowed{beyond})"]
     failed = len(verdict.failures)
-    lines = [f"{verdict.label}: not an administrator ({failed} of {verdict.probes} probes denied)"]
+    beyond = (
+        f", {verdict.beyond_organization} more beyond what SCPs or RCPs allow it"
+        if verdict.beyond_organization
+        else ""
+    )
+    lines = [
+        f"{verdict.label}: not an administrator ({failed} of {verdict.probes} probes denied{beyond})"
+    ]
     for blocker in verdict.blockers:
         examples = [f.action for f in verdict.failures if f.blocker == blocker][:3]
         lines.append(f"{_INDENT}{blocker} ({', '.join(examples)})")
