@@ -341,7 +341,10 @@ class _Evaluation:
             "rcp": rcp_applies,
         }
         groups = [
-            _Group(_slot_name(name, compiled), level, applies[name]) if policies else _ABSENT
+            # An organization level without policies allows nothing (every level must allow).
+            _Group(_slot_name(name, compiled), level, applies[name])
+            if policies or level is not None
+            else _ABSENT
             for name, level, policies in compiled.slots
         ]
         if explain:
