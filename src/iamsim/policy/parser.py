@@ -884,6 +884,44 @@ class _Parser:
                 self.error("invalid-variable", str(exc), value_path)
 
 
+def _aws_principal_arn_problem(text: str) -> str | None:
+    """Why an ``AWS`` principal ARN names nothing that can be a principal, or None.
+
+    Principals are the account root, users, roles, role sessions and federated users
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html);
+    groups, policies and other IAM resources cannot be. The account part is an account ID,
+    except for CloudFront origin access identities (``arn:aws:iam::cloudfront:user/…``).
+    """
+    _, _, service, _, account, resource = text.split(":", 5)
+    if service not in ("iam", "sts"):
+        return "an AWS principal ARN must be an IAM or STS ARN"
+    kind, _, rest = resource.partition("/")
+    if account == "cloudfront" and service == "iam" and kind == "user" and rest:
+        return None
+    if not _ACCOUNT_ID.fullmatch(account) and "*" not in account:
+        return "the account of a principal ARN must be a 12-digit account ID"
+    names = rest.split("/")
+    if service == "iam":
+        if resource == "root":
+            return None
+        if kind in ("user", "role") and rest and names[-1]:
+            return None
+        if kind in ("group", "policy", "instance-profile", "oidc-provider", "saml-provider"):
+            return f"an IAM {kind} cannot be a principal (name users, roles or the account)"
+        return (
+            "expected arn:PARTITION:iam::ACCOUNT:root, …:user/NAME or …:role/NAME, "
+            f"not {resource!r}"
+        )
+    if kind == "assumed-role" and len(names) == 2 and all(names):
+        return None
+    if kind == "federated-user" and rest and "/" not in rest:
+        return None
+    return (
+        "expected arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION or "
+        f"…:federated-user/NAME, not {resource!r}"
+    )
+
+
 def _principal_problem(key: str, text: str) -> str | None:
     """Why ``text`` is not a valid value for principal type ``key`` ("unique-id" = accepted,
     but the unique ID of a deleted user or role), or None."""
@@ -896,10 +934,7 @@ def _principal_problem(key: str, text: str) -> str | None:
             problem = _arn.arn_problem(text)
             if problem is not None:
                 return problem
-            service = text.split(":", 3)[2]
-            if service not in ("iam", "sts"):
-                return "an AWS principal ARN must be an IAM or STS ARN"
-            return None
+            return _aws_principal_arn_problem(text)
         return 'expected a 12-digit account ID, an IAM/STS ARN or "*"'
     if key == "Service":
         if _DNS_NAME.fullmatch(text):
