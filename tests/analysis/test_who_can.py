@@ -194,3 +194,14 @@ def test_identity_providers_named_by_a_trust_policy() -> None:
     assert decide(built.request, built.policies).value == "ImplicitDeny"
     built = builder.build("accounts.google.com", "sts:AssumeRoleWithWebIdentity", role)
     assert decide(built.request, built.policies).value == "ImplicitDeny"
+
+
+def test_unknown_owner_across_accounts_is_said() -> None:
+    from iamsim.cli.demo_cmd import example_dir
+
+    world = load_inputs([example_dir() / "model"])
+    result = who_can(world, ["s3:GetObject"], "arn:aws:s3:::nobody-knows/x")
+    assert any("owner of arn:aws:s3:::nobody-knows/x is unknown" in n for n in result.notes)
+    assert any("principal's own account" in n for n in result.notes)
+    known = who_can(world, ["s3:GetObject"], "arn:aws:s3:::first-data/x")
+    assert not any("is unknown" in n for n in known.notes)
