@@ -255,3 +255,18 @@ def test_a_principal_changes_itself_only_as_it_now_is() -> None:
         attached = path.steps[0].edge.technique.id == "iam-attach-role-policy"
         if attached and path.reaches.split(" (")[0].endswith("role/developer"):
             assert "AdministratorAccess attached" in path.reaches, path.reaches
+
+
+def test_a_principal_whose_policies_are_missing_is_left_out_and_said() -> None:
+    spec = {
+        "users": [
+            {"name": "attacker", "allow": [{"Action": "iam:AttachUserPolicy", "Resource": "*"}]},
+            {"name": "partial", "managed": ["not-in-the-inputs"]},
+        ],
+    }
+    world = kit.build_world(spec)
+    graph = EscalationGraph(world, oracle=kit.oracle(world))
+    report = analyze_escalation(world, graph=graph)
+    assert "arn:aws:iam::111111111111:user/partial" not in graph.actors
+    assert any(n.startswith("user/partial left out:") for n in report.notes)
+    assert report.results[0].status == "escalates"

@@ -601,7 +601,7 @@ def audit_boundaries(
     audits = tuple(audit_subject(graph, a, k, max_paths=max_paths) for a, k in subjects)
     apps = tuple(find_apps(world, prefixes, tag_keys)) if (prefixes or tag_keys) else ()
     findings = tuple(application_isolation(graph, apps, hops=hops)) if apps else ()
-    notes = []
+    notes = list(graph.skipped.values())
     if not subjects:
         notes.append(
             "no principal has a permissions boundary or delegates with iam:PermissionsBoundary"

@@ -64,6 +64,7 @@ from iamsim.engine import (
     decide,
 )
 from iamsim.engine.principals import CompiledPrincipal
+from iamsim.errors import RequestError
 from iamsim.model import Group, ManagedPolicy, Role, ServicePrincipal, User, World, parse_arn
 from iamsim.model.resources import resource_kind
 from iamsim.patterns.glob import Glob
@@ -378,11 +379,19 @@ class EscalationGraph:
         self.runs_as = dict(sorted((runs_as or {}).items()))
         self.actors: dict[str, Actor] = {}
         self.qualified = len(world.accounts) > 1
-        for user in world.users.values():
-            self.actors[user.arn] = Actor(user, qualified=self.qualified)
-        for role in world.roles.values():
-            if not role.service_linked:
-                self.actors[role.arn] = Actor(role, qualified=self.qualified)
+        # Principals whose policies the inputs do not fully hold (a managed policy missing):
+        # left out of the graph, and said so, rather than answered from part of their policies.
+        self.skipped: dict[str, str] = {}
+        principals: list[User | Role] = [*world.users.values()]
+        principals += [r for r in world.roles.values() if not r.service_linked]
+        for principal in principals:
+            actor = Actor(principal, qualified=self.qualified)
+            try:
+                self.oracle.policies_of(actor)
+            except RequestError as exc:
+                self.skipped[principal.arn] = f"{actor.label} left out: {exc}"
+                continue
+            self.actors[principal.arn] = actor
         self._dynamic: dict[str, Actor] = {}
         self._become: dict[str, _Edges] = {}
         self._changes: dict[tuple[str, str, str], list[Edge]] = {}
@@ -601,7 +610,7 @@ class EscalationGraph:
     ) -> Iterator[Edge]:
         """An edge to every other principal of ``targets`` whose steps the engine allows."""
         for target in targets:
-            if target == actor.arn:
+            if target == actor.arn or target not in self.actors:
                 continue
             values = self._base_values(actor, Target=target)
             records = self._run(actor, technique.steps, values)
@@ -621,6 +630,8 @@ class EscalationGraph:
         service = technique.service or ""
         for role in self.roles_trusting(service):
             if role.account != actor.account or role.arn == actor.arn:
+                continue
+            if role.arn not in self.actors:
                 continue
             values = self._base_values(actor, Target=role.arn, Service=service, New=name)
             records = self._run(actor, targeted, values)
@@ -1602,8 +1613,8 @@ def analyze_escalation(
         principal = world.find_principal(start)
         key = getattr(principal, "arn", None)
         if key not in graph.actors:
-            from iamsim.errors import RequestError
-
+            if key in graph.skipped:
+                raise RequestError(graph.skipped[key])
             raise RequestError(
                 f"{start!r} is not a user or role of the inputs that escalation can start from"
             )
@@ -1612,7 +1623,7 @@ def analyze_escalation(
         keys = analysis.starts()
     results = tuple(analysis.from_start(k, max_paths=max_paths) for k in keys)
     admins = tuple(k for k in sorted(graph.actors) if graph.admin.is_admin(graph.actors[k]))
-    notes = []
+    notes = list(graph.skipped.values())
     if not graph.runs_as:
         notes.append(
             "no resource is known to run as a role (Lambda functions, instances, projects, "

@@ -436,13 +436,13 @@ class WhoCan:
         if not usable and actions:
             raise RequestError(notes[0] if notes else "no action applies to the resource")
         actions = usable
-        if resource != "*" and self.world.resource_account(resource) is None:
-            if len(self.world.accounts) > 1:
-                notes.append(
-                    f"the owner of {resource} is unknown, so each principal is answered as if it "
-                    "were in the principal's own account; name the owner in a resources file "
-                    "for an exact answer across accounts"
-                )
+        owner_unknown = resource != "*" and self.world.resource_account(resource) is None
+        if owner_unknown and len(self.world.accounts) > 1:
+            notes.append(
+                f"the owner of {resource} is unknown, so each principal is answered as if it "
+                "were in the principal's own account; name the owner in a resources file "
+                "for an exact answer across accounts"
+            )
         candidates = self.candidates(actions, resource)
         everyone = self._wildcard_actions(actions, resource)
         for candidate in candidates:
