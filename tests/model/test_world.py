@@ -90,6 +90,14 @@ def test_find_principal_special_forms() -> None:
         world.find_principal(f"arn:aws:iam::{A}:role/nope")
     with pytest.raises(RequestError, match="not in account"):
         world.find_principal(f"arn:aws:sts::{A}:assumed-role/nope/s")
+    # An account known only from a resource (no IAM data loaded) also holds outsiders.
+    bucket = Resource("arn:aws:s3:::shared", account="888888888888")
+    extra = World.of(accounts=[Account("888888888888")], resources=[bucket])
+    with_resource = merge_worlds([world, extra])
+    assert "888888888888" in with_resource.accounts
+    assert "888888888888" not in with_resource.iam_accounts
+    stranger = with_resource.find_principal("arn:aws:iam::888888888888:user/u")
+    assert isinstance(stranger, User) and stranger.inline_policies == ()
 
 
 def test_service_linked_flag() -> None:

@@ -511,6 +511,11 @@ class RequestBuilder:
                 f"account {caller.account} is not in the inputs: the caller has no identity "
                 "policies here and no organization applies to it"
             )
+        elif entity is not None and caller.account not in world.iam_accounts:
+            notes.append(
+                f"the inputs hold no IAM data of account {caller.account}: "
+                f"{entity.arn} has no identity policies here"
+            )
         keys = principal_keys(principal, role=role, user=user)
         keys.update(org_keys("Principal", world.organization, caller.account))
         return _PrincipalPart(

@@ -196,6 +196,14 @@ class World:
     # -- principals -----------------------------------------------------------------------
 
     @cached_property
+    def iam_accounts(self) -> frozenset[str]:
+        """Accounts for which the inputs hold IAM principals or customer managed policies."""
+        found = {user.account for user in self.users.values()}
+        found.update(role.account for role in self.roles.values())
+        found.update(p.account for p in self.managed_policies.values() if not p.is_aws_managed)
+        return frozenset(found)
+
+    @cached_property
     def _principal_names(self) -> dict[str, list[User | Role]]:
         """Every short spelling of each user and role -> the entities it may mean."""
         index: dict[str, list[User | Role]] = {}
@@ -267,7 +275,9 @@ class World:
         parsed = parse_arn(arn)
         assert parsed is not None
         account, partition, resource = parsed.account, parsed.partition, parsed.resource
-        known_account = account in self.accounts
+        # An account whose IAM principals the inputs hold: an unknown user or role there is a
+        # mistake. Accounts known only from the organization or a resource hold outsiders.
+        known_account = account in self.iam_accounts
         if parsed.service == "iam" and resource == "root":
             return Root(account, partition)
         if parsed.service == "iam" and resource.startswith(("oidc-provider/", "saml-provider/")):
