@@ -434,3 +434,19 @@ def test_the_demo_reads_the_example_from_package_data() -> None:
     assert Path(str(paths[0])).is_relative_to(example_dir())
     assert (example_dir() / "README.md").is_file()
     assert sorted(p.name for p in TERRAFORM.iterdir()) == sorted(d.name for d in TERRAFORM_DIRS)
+
+
+def test_the_shipped_expectations_pass_and_match_the_docs() -> None:
+    # examples/organization/iam-expectations.yaml is the complete example of
+    # docs/expectations.md: the same cases, all passing against the model form.
+    from click.testing import CliRunner
+
+    from iamsim.cli.main import cli
+
+    path = example_dir() / "iam-expectations.yaml"
+    result = CliRunner().invoke(cli, ["test", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "7 cases: 7 passed, 0 failed" in result.output
+    docs = (Path(__file__).parents[2] / "docs" / "expectations.md").read_text()
+    body = "".join(path.read_text().splitlines(keepends=True)[2:])
+    assert body in docs
