@@ -35,13 +35,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from iamsim.builder import RequestBuilder
+from iamsim.engine.context import check_context
 from iamsim.engine.decision import evaluate
-from iamsim.engine.request import ContextScalar, ContextValue
+from iamsim.engine.request import ContextValue
 from iamsim.engine.trace import Decision
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
@@ -223,9 +224,16 @@ def parse_expectations(
     if description is not None and not isinstance(description, str):
         raise InputError("description must be a string", path="/description", source=source)
     inputs = _inputs(data.get("inputs"), source, base_dir)
-    defaults_raw = data.get("defaults") or {}
+    defaults_raw = data.get("defaults")
+    if defaults_raw is None:
+        defaults_raw = {}
     if not isinstance(defaults_raw, Mapping):
-        raise InputError("defaults must be a mapping", path="/defaults", source=source)
+        raise InputError(
+            "defaults must be a mapping of expectation fields (principal, action, resource, "
+            "context, now, expect)",
+            path="/defaults",
+            source=source,
+        )
     _unknown(defaults_raw, _DEFAULT_FIELDS, "/defaults", source)
     entries = data.get("expectations")
     if entries is None:
@@ -290,50 +298,30 @@ def _strings(value: Any, field_name: str, path: str, source: str) -> tuple[str, 
     return tuple(out)
 
 
-def _scalar(value: Any) -> ContextScalar | None:
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool):
-        return value
-    return None
-
-
 def _context(value: Any, path: str, source: str) -> dict[str, ContextValue]:
+    """A context mapping, checked by :func:`iamsim.engine.context.check_context` (lists only
+    for multivalued keys, one spelling per key, scalar values; YAML dates become text)."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise InputError(
             "context must be a mapping of condition keys to values", path=path, source=source
         )
-    out: dict[str, ContextValue] = {}
-    for key, raw in value.items():
-        where = f"{path}/{key}"
-        if not isinstance(key, str) or ":" not in key:
-            raise InputError(
-                f"{key!r} is not a condition key (expected prefix:name, e.g. aws:SourceIp)",
-                path=where,
-                source=source,
-            )
-        if isinstance(raw, list):
-            values = [_scalar(v) for v in raw]
-            if any(v is None for v in values):
-                raise InputError(
-                    "a context list holds strings, numbers or booleans", path=where, source=source
-                )
-            out[key] = [v for v in values if v is not None]
-        else:
-            scalar = _scalar(raw)
-            if scalar is None:
-                raise InputError(
-                    "a context value is a string, number, boolean or a list of them",
-                    path=where,
-                    source=source,
-                )
-            out[key] = scalar
-    return out
+    try:
+        return check_context(value)
+    except InputError as exc:
+        raise exc.located(source=source, prefix=path) from None
+
+
+def _merge_context(
+    defaults: Mapping[str, ContextValue], own: Mapping[str, ContextValue]
+) -> dict[str, ContextValue]:
+    """The defaults' context with the expectation's keys over it (names are case-insensitive,
+    so ``aws:requestedregion`` in an expectation replaces a default ``aws:RequestedRegion``)."""
+    folded = {key.lower() for key in own}
+    merged = {key: value for key, value in defaults.items() if key.lower() not in folded}
+    merged.update(own)
+    return merged
 
 
 def _now(value: Any, path: str, source: str) -> datetime | None:
@@ -387,8 +375,10 @@ def _expectation(
             path=f"{where}/expect",
             source=source,
         )
-    context = _context(defaults.get("context"), "/defaults/context", source)
-    context.update(_context(entry.get("context"), f"{path}/context", source))
+    context = _merge_context(
+        _context(defaults.get("context"), "/defaults/context", source),
+        _context(entry.get("context"), f"{path}/context", source),
+    )
     raw, where = pick("now")
     now = _now(raw, f"{where}/now", source)
     name = entry.get("name")

@@ -245,18 +245,21 @@ def test_parse_context_scalars_keep_commas() -> None:
 def test_parse_context_lists() -> None:
     parsed = parse_context(
         [
-            "aws:TagKeys=team, env",  # multivalued per the service reference: commas split
+            "aws:TagKeys=team, env",  # multivalued: commas split
             "aws:PrincipalOrgPaths=",  # present, no values
-            "s3:x-amz-acl=a",
-            "S3:X-AMZ-ACL=b",  # repeated key (any case): a list
-            'ec2:ResourceTag/x=["a,b", "c"]',  # a JSON array is a list
+            "aws:CalledVia=athena.amazonaws.com",
+            "aws:CalledVia=glue.amazonaws.com",  # a repeated multivalued key: a list
+            'kms:EncryptionContextKeys=["a,b", "c"]',  # ArrayOfString: a JSON array is a list
+            "custom:thing=a",
+            "custom:thing=b",  # a key of unknown type: accepted as given
         ]
     )
     assert parsed == {
         "aws:TagKeys": ["team", "env"],
         "aws:PrincipalOrgPaths": [],
-        "s3:x-amz-acl": ["a", "b"],
-        "ec2:ResourceTag/x": ["a,b", "c"],
+        "aws:CalledVia": ["athena.amazonaws.com", "glue.amazonaws.com"],
+        "kms:EncryptionContextKeys": ["a,b", "c"],
+        "custom:thing": ["a", "b"],
     }
 
 

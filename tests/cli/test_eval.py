@@ -124,3 +124,108 @@ def test_malformed_yaml_is_reported_not_raised(tmp_path: Path) -> None:
     code, output = _run(["eval", str(path)])
     assert code == 2
     assert "broken.yaml" in output and "invalid YAML" in output
+
+
+def _run_split(args: list[str], stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_read_errors_use_the_input_file_wording(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    directory = tmp_path / "adir"
+    directory.mkdir()
+    missing = tmp_path / "missing.yaml"
+    code, out, err = _run_split(["eval", str(missing), str(latin1), str(directory)])
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert lines == [
+        f"error: {missing}: no such file or directory",
+        f"error: {latin1}: file is not UTF-8 text",
+        f"error: {directory}: is a directory, not a scenario file",
+    ]
+
+
+def test_json_stays_json_when_a_file_cannot_be_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(
+        json.dumps({"principal": "arn:aws:iam::111122223333:root", "action": "s3:GetObject"})
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nprincipal: [a\n")
+    code, out, err = _run_split(
+        ["eval", "--json", str(tmp_path / "missing.yaml"), str(broken), str(good)]
+    )
+    assert code == 2
+    records = [json.loads(line) for line in out.splitlines()]
+    assert records[0] == {
+        "name": None,
+        "error": f"{tmp_path / 'missing.yaml'}: no such file or directory",
+    }
+    assert records[1]["error"] == (
+        f"{broken}: invalid YAML at line 3 column 1: expected ',' or ']', but got '<stream end>'"
+    )
+    assert records[2]["decision"] == "Allow"
+    assert err == ""
+
+
+def test_standard_input_that_is_not_utf8() -> None:
+    code, _, err = _run_split(["eval"], stdin=b"\xff\xfe\x00")
+    assert code == 2
+    assert "error: <stdin>: file is not UTF-8 text" in err
+
+
+def test_request_fields_are_checked_like_check_does(tmp_path: Path) -> None:
+    scenarios = [
+        {"name": "n1", "principal": "arn:aws:iam::111122223333:user/*", "action": "s3:GetObject"},
+        {"name": "n2", "principal": "arn:aws:iam::111122223333:user/a", "action": "s3:Get Object"},
+        {
+            "name": "n3",
+            "principal": "arn:aws:iam::111122223333:user/a",
+            "action": "s3:GetObject",
+            "resource": "bucket/key",
+        },
+        {
+            "name": "n4",
+            "principal": "arn:aws:iam::111122223333:user/a",
+            "action": "s3:GetObject",
+            "resource_account": "abc",
+        },
+        {
+            "name": "n5",
+            "principal": "arn:aws:iam::111122223333:user/a",
+            "action": "s3:GetObject",
+            "context": [],
+            "expect": "Allow",
+        },
+        {
+            "name": "n6",
+            "principal": "arn:aws:iam::111122223333:user/a",
+            "action": "s3:GetObject",
+            "policies": [],
+        },
+    ]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenarios))
+    code, out, _ = _run_split(["eval", "--json", str(path)])
+    assert code == 2
+    records = [json.loads(line) for line in out.splitlines()]
+    assert all("decision" not in r for r in records)
+    wheres = [r["error"].split(" at ", 1)[1].split(":", 1)[0] for r in records]
+    assert wheres == [
+        "/0/principal",
+        "/1/action",
+        "/2/resource",
+        "/3/resource_account",
+        "/4/context",
+        "/5/policies",
+    ]
+
+
+def test_help_states_the_exit_statuses() -> None:
+    code, out, _ = _run_split(["eval", "--help"])
+    assert code == 0
+    assert "Exit status: 0 when every scenario" in out

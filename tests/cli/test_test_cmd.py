@@ -166,3 +166,45 @@ def test_help_documents_the_format_and_exit_codes() -> None:
     assert code == 0
     assert "Examples:" in out and "--format" in out and "junit" in out
     assert "docs/expectations.md" in out
+
+
+def test_single_valued_context_key_as_a_list_is_an_invalid_file(tmp_path: Path) -> None:
+    suite = tmp_path / "e.yaml"
+    suite.write_text(
+        f"inputs: [{WORLD / 'gaad-app.json'}]\n"
+        "expectations:\n"
+        "  - principal: alice\n"
+        "    action: s3:GetObject\n"
+        "    resource: arn:aws:s3:::first-bucket/x\n"
+        "    context: {aws:RequestedRegion: [ap-south-1]}\n"
+        "    expect: ExplicitDeny\n"
+        "  - principal: alice\n"
+        "    action: s3:GetObject\n"
+        "    context: {aws:RequestedRegion: ap-south-1, aws:requestedRegion: eu-west-1}\n"
+        "    expect: Allow\n"
+    )
+    code, out, err = run("test", str(suite))
+    assert code == 2
+    assert out == ""
+    assert (
+        f"{suite} at /expectations/0/context/aws:RequestedRegion: aws:RequestedRegion is "
+        "single-valued: give one value, not a list"
+    ) in err
+
+
+def test_defaults_must_be_a_mapping(tmp_path: Path) -> None:
+    suite = tmp_path / "e.yaml"
+    suite.write_text(
+        "defaults: []\nexpectations: [{principal: a, action: s3:GetObject, expect: Allow}]\n"
+    )
+    code, _, err = run("test", str(suite))
+    assert code == 2
+    assert f"{suite} at /defaults: defaults must be a mapping" in err
+
+
+def test_no_inputs_with_json_prints_a_json_error(tmp_path: Path) -> None:
+    suite = tmp_path / "e.yaml"
+    suite.write_text("- {principal: alice, action: s3:GetObject, expect: Allow}\n")
+    code, out, _ = run("test", str(suite), "--json")
+    assert code == 2
+    assert "no inputs" in json.loads(out)["error"]

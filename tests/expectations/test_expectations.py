@@ -187,8 +187,69 @@ def test_defaults_supply_required_fields() -> None:
                     }
                 ]
             },
-            "/expectations/0/context/aws:TagKeys",
+            "/expectations/0/context/aws:TagKeys/0",
             "strings, numbers or booleans",
+        ),
+        (
+            {
+                "expectations": [
+                    {
+                        "principal": "a",
+                        "action": "s3:GetObject",
+                        "expect": "Deny",
+                        "context": {"aws:RequestedRegion": ["ap-south-1"]},
+                    }
+                ]
+            },
+            "/expectations/0/context/aws:RequestedRegion",
+            "aws:RequestedRegion is single-valued",
+        ),
+        (
+            {
+                "defaults": {"context": {"aws:SourceIp": ["10.0.0.1", "10.0.0.2"]}},
+                "expectations": [{"principal": "a", "action": "s3:GetObject", "expect": "Deny"}],
+            },
+            "/defaults/context/aws:SourceIp",
+            "aws:SourceIp is single-valued",
+        ),
+        (
+            {
+                "expectations": [
+                    {
+                        "principal": "a",
+                        "action": "s3:GetObject",
+                        "expect": "Allow",
+                        "context": {
+                            "aws:RequestedRegion": "ap-south-1",
+                            "aws:requestedRegion": "x",
+                        },
+                    }
+                ]
+            },
+            "/expectations/0/context/aws:requestedRegion",
+            "the same condition key",
+        ),
+        (
+            {
+                "expectations": [
+                    {
+                        "principal": "a",
+                        "action": "s3:GetObject",
+                        "expect": "Allow",
+                        "context": {"aws:SourceIp": None},
+                    }
+                ]
+            },
+            "/expectations/0/context/aws:SourceIp",
+            "no value (null)",
+        ),
+        (
+            {
+                "defaults": [],
+                "expectations": [{"principal": "a", "action": "x:Y", "expect": "Allow"}],
+            },
+            "/defaults",
+            "defaults must be a mapping",
         ),
         (
             {
@@ -266,3 +327,48 @@ def test_context_reaches_the_engine() -> None:
     ]
     run = run_expectations(parse_expectations(entries), world)
     assert run.ok, [r.message for r in run.results]
+
+
+def test_entry_context_overrides_a_default_key_whatever_its_case() -> None:
+    suite = parse_expectations(
+        {
+            "defaults": {
+                "context": {"aws:RequestedRegion": "eu-west-1", "aws:SecureTransport": True}
+            },
+            "expectations": [
+                {
+                    "principal": "a",
+                    "action": "s3:GetObject",
+                    "expect": "Deny",
+                    "context": {"aws:requestedregion": "ap-south-1"},
+                }
+            ],
+        }
+    )
+    # one spelling only: the expectation's value replaces the default's, it does not sit
+    # beside it for the engine to pick one of the two
+    assert suite.expectations[0].context == {
+        "aws:SecureTransport": True,
+        "aws:requestedregion": "ap-south-1",
+    }
+
+
+def test_multivalued_and_unknown_keys_keep_their_lists() -> None:
+    suite = parse_expectations(
+        [
+            {
+                "principal": "a",
+                "action": "s3:GetObject",
+                "expect": "Deny",
+                "context": {
+                    "aws:TagKeys": ["team"],
+                    "aws:PrincipalOrgPaths": ["o-1/r-1/ou-1/"],
+                    "aws:CalledVia": [],
+                    "kms:EncryptionContextKeys": ["a", "b"],  # ArrayOfString in the reference
+                    "custom:thing": ["x", "y"],  # a key of unknown type: accepted as given
+                },
+            }
+        ]
+    )
+    assert suite.expectations[0].context["aws:TagKeys"] == ["team"]
+    assert suite.expectations[0].context["custom:thing"] == ["x", "y"]

@@ -13,12 +13,26 @@ Exit statuses are the same for every command:
 ``--context KEY=VALUE`` (repeatable) reads as follows:
 
 * ``KEY`` is a condition key such as ``aws:SourceIp`` (case-insensitive, it needs a ``:``);
-* repeating a key makes a list: ``--context aws:TagKeys=team --context aws:TagKeys=env``;
-* for keys the service reference defines as multivalued (``aws:TagKeys``,
-  ``aws:PrincipalOrgPaths``, ``ArrayOf*`` keys) commas separate values: ``aws:TagKeys=team,env``;
-  ``aws:TagKeys=`` is the key present with no values;
-* a value written as a JSON array is a list whatever the key: ``s3:x=["a,b","c"]``;
+  two spellings of one key (``aws:SourceIp`` and ``aws:sourceip``) are an error;
+* only multivalued keys take lists: ``aws:TagKeys``, ``aws:PrincipalOrgPaths``,
+  ``aws:CalledVia``... (:data:`iamsim.engine.context.MULTIVALUED_GLOBAL_KEYS`) and the
+  service keys of an ``ArrayOf*`` type. For them, repeating the key or separating values
+  with commas makes a list (``aws:TagKeys=team,env``), and ``aws:TagKeys=`` is the key
+  present with no values. Every other ``aws:`` key, and every service key the reference
+  types otherwise, is single-valued: repeating it or giving a list is an error (a list would
+  make plain operators never match, and so switch off a Deny on ``StringNotEquals``);
+* a value written as a JSON array is a list: ``s3:x=["a,b","c"]``; a value starting with
+  ``[`` that is not valid JSON is an error;
+* a value written as a JSON string is that string: ``s3:prefix='""'`` for an empty one;
+* an empty value of a single-valued key is an error;
 * anything else is one string, commas included.
+
+The same rules (:func:`iamsim.engine.context.check_context`) apply to the ``context`` of
+scenario and expectations files.
+
+:func:`load_world` never drops the loaders' notes (what an input could not resolve): text
+output prints them as ``note: ...`` lines on standard error, JSON output carries them under
+``input_notes``.
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from iamsim.engine.context import check_context, context_key_multivalued
 from iamsim.engine.request import ContextScalar, ContextValue
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
@@ -133,47 +148,95 @@ def invalid_input_exits(*, as_json: bool = False) -> Iterator[None]:
 # -- inputs -------------------------------------------------------------------------------
 
 
-def load_world(paths: Sequence[Path | str]) -> World:
-    """Load and merge every input (raises InputError, located, on a bad one)."""
+_NOTES_KEY = "iamsim.input_notes"
+
+
+def load_world(paths: Sequence[Path | str], *, as_json: bool = False) -> World:
+    """Load and merge every input (raises InputError, located, on a bad one).
+
+    The loaders' ``world.notes`` (what the inputs could not resolve: a Terraform policy whose
+    value is unknown, a boundary that could not be resolved, ...) are never dropped: they are
+    printed as ``note: ...`` lines on standard error, or with ``as_json`` kept for
+    :func:`echo_json`, which adds them to the JSON document under ``input_notes``.
+    """
     from iamsim.ingest import load_inputs  # loaders pull in parsers the other commands skip
 
     if not paths:
         raise InputError("no inputs given: pass --input PATH (repeatable)")
-    return load_inputs(paths)
+    world = load_inputs(paths)
+    report_input_notes(world.notes, as_json=as_json)
+    return world
+
+
+def report_input_notes(notes: Iterable[str], *, as_json: bool = False) -> None:
+    """Record the inputs' notes for this command (each once) and, for text output, print
+    them on standard error."""
+    ctx = click.get_current_context(silent=True)
+    seen: list[str] = ctx.meta.setdefault(_NOTES_KEY, []) if ctx is not None else []
+    for note in notes:
+        if note in seen:
+            continue
+        seen.append(note)
+        if not as_json:
+            click.echo(f"note: {note}", err=True)
+
+
+def input_notes() -> list[str]:
+    """The notes of every input loaded by the running command (see :func:`load_world`)."""
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.meta.get(_NOTES_KEY, ())) if ctx is not None else []
 
 
 # -- --context and --now -------------------------------------------------------------------
 
 
-def _is_multivalued(key: str) -> bool:
-    try:
-        from iamsim.catalog import service_reference
-
-        return bool(service_reference().is_multivalued_key(key))
-    except Exception:  # pragma: no cover - the catalog ships with the package
-        return False
+_EMPTY_HINT = "write KEY='\"\"' for an empty string"
 
 
 def parse_context_value(key: str, text: str) -> ContextValue:
-    """One ``--context`` value: a JSON array, a comma list for multivalued keys, else text."""
+    """One ``--context`` value: a JSON array, a JSON string, a comma list for multivalued
+    keys, else the text as given (see the module docstring)."""
     stripped = text.strip()
     if stripped.startswith("["):
         try:
             decoded = json.loads(stripped)
-        except json.JSONDecodeError:
-            decoded = None
-        if isinstance(decoded, list):
-            values = [v for v in decoded if isinstance(v, str | int | float | bool)]
-            if len(values) != len(decoded):
-                raise InputError(f"--context {key}: a list holds strings, numbers or booleans")
-            return values
-    if _is_multivalued(key):
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"--context {key}={text}: a value starting with '[' is a JSON array, and this "
+                f"one is not valid JSON ({exc.msg} at column {exc.colno}); to pass the text "
+                f"itself, write it as a JSON string: {key}='{json.dumps(text)}'"
+            ) from None
+        if not isinstance(decoded, list):  # pragma: no cover - "[" always decodes to a list
+            raise InputError(f"--context {key}={text}: expected a JSON array")
+        values = [v for v in decoded if isinstance(v, str | int | float | bool)]
+        if len(values) != len(decoded):
+            raise InputError(f"--context {key}: a list holds strings, numbers or booleans")
+        return values
+    if stripped.startswith('"'):
+        try:
+            decoded = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"--context {key}={text}: a value starting with '\"' is a JSON string, and "
+                f"this one is not valid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
+        if not isinstance(decoded, str):
+            raise InputError(f"--context {key}={text}: expected one JSON string")
+        return decoded
+    if context_key_multivalued(key):
         return [part.strip() for part in text.split(",") if part.strip()]
+    if not stripped:
+        raise InputError(f"--context {key}=: the value is empty ({_EMPTY_HINT})")
     return text
 
 
 def parse_context(items: Iterable[str]) -> dict[str, ContextValue]:
-    """``KEY=VALUE`` items to a context mapping (see the module docstring for lists)."""
+    """``KEY=VALUE`` items to a context mapping (see the module docstring for lists).
+
+    The result passes :func:`iamsim.engine.context.check_context`, the same check as the
+    context of scenario and expectations files: a single-valued key (``aws:RequestedRegion``)
+    given twice or as a JSON array, and two spellings of one key, are errors.
+    """
     out: dict[str, ContextValue] = {}
     names: dict[str, str] = {}  # lower-cased key -> the spelling first used
     for item in items:
@@ -186,19 +249,33 @@ def parse_context(items: Iterable[str]) -> dict[str, ContextValue]:
                 f"--context {item!r}: {key!r} is not a condition key (expected prefix:name, "
                 "e.g. aws:SourceIp or s3:prefix)"
             )
-        parsed = parse_context_value(key, value)
         folded = key.lower()
-        if folded in names:
-            previous = out[names[folded]]
-            merged: list[ContextScalar] = (
-                list(previous) if isinstance(previous, list | tuple) else [previous]
+        first = names.get(folded)
+        if first is not None and first != key:
+            raise InputError(
+                f"--context: {first} and {key} are the same condition key (names are "
+                "case-insensitive); give it once"
             )
-            merged.extend(parsed if isinstance(parsed, list | tuple) else [parsed])
-            out[names[folded]] = merged
-        else:
+        parsed = parse_context_value(key, value)
+        if first is None:
             names[folded] = key
             out[key] = parsed
-    return out
+            continue
+        if context_key_multivalued(key) is False:
+            raise InputError(
+                f"--context: {key} is single-valued: give it once (repeat a key only for "
+                "multivalued keys such as aws:TagKeys)"
+            )
+        previous = out[key]
+        merged: list[ContextScalar] = (
+            list(previous) if isinstance(previous, list | tuple) else [previous]
+        )
+        merged.extend(parsed if isinstance(parsed, list | tuple) else [parsed])
+        out[key] = merged
+    try:
+        return check_context(out)
+    except InputError as exc:
+        raise InputError(f"--context: {exc.reason}") from None
 
 
 def parse_now(text: str | None) -> datetime | None:
@@ -215,4 +292,8 @@ def parse_now(text: str | None) -> datetime | None:
 
 
 def echo_json(value: Any) -> None:
+    """Print ``value`` as JSON; a mapping gets the inputs' notes under ``input_notes``."""
+    notes = input_notes()
+    if notes and isinstance(value, dict) and "input_notes" not in value:
+        value = {**value, "input_notes": notes}
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""The analysis sub-commands: ``iamsim permissions`` and ``iamsim who-can``.
+"""The analysis sub-commands: ``iamsim permissions``, ``iamsim who-can``, ``iamsim escalation``
+and ``iamsim audit boundaries``.
 
 Thin wrappers: load the inputs, call :mod:`iamsim.analysis`, print with
 :mod:`iamsim.report.permissions`. Exit statuses as in :mod:`iamsim.cli._common` (2 for invalid
@@ -8,6 +9,7 @@ input, never a traceback).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,6 +18,7 @@ from iamsim.analysis.effective import EffectiveAnalyzer
 from iamsim.analysis.synthesize import synthesize
 from iamsim.analysis.who_can import WhoCan, expand_actions
 from iamsim.cli._common import (
+    F,
     context_option,
     echo_json,
     input_option,
@@ -24,11 +27,37 @@ from iamsim.cli._common import (
     load_world,
     parse_context,
 )
+from iamsim.errors import IamsimError, InputError
+from iamsim.model import World
 from iamsim.report.permissions import (
     permissions_renderables,
     permissions_to_dict,
     who_can_renderables,
 )
+
+if TYPE_CHECKING:
+    from iamsim.analysis.boundary_audit import BoundaryAuditReport
+
+
+def _permissions_principal(text: str) -> None:
+    """Refuse, before loading anything, the callers effective permissions do not describe."""
+    from iamsim.engine.principals import parse_caller
+    from iamsim.engine.request import CallerKind
+
+    try:
+        kind = parse_caller(text.strip()).kind
+    except IamsimError:
+        return  # a short name, or an ARN the world resolves: the analyzer decides
+    what = {
+        CallerKind.ANONYMOUS: f"{text} is the anonymous (unsigned) caller",
+        CallerKind.SERVICE: f"{text} is a service principal",
+        CallerKind.WEB_IDENTITY: f"{text} is an identity provider (web identity or SAML)",
+    }.get(kind)
+    if what is not None:
+        raise InputError(
+            "effective permissions describe IAM users, roles, sessions and root users; "
+            f"{what} (use who-can instead)"
+        )
 
 
 @click.command("permissions")
@@ -69,6 +98,9 @@ def permissions_command(
     and explicit denies removed. Conditions on keys given with --context are decided (an SCP
     on aws:RequestedRegion, say); the others are shown as the conditions of a grant.
 
+    Exit status: 0 when the permissions were computed, 2 on invalid input (an unknown
+    principal or service, a malformed --context, an unreadable input).
+
     \b
     Examples:
       iamsim permissions alice -i gaad.json -i org.yaml
@@ -77,15 +109,17 @@ def permissions_command(
       iamsim permissions alice -i gaad.json --policy > effective.json
     """
     with invalid_input_exits(as_json=as_json):
-        world = load_world(inputs)
+        values = parse_context(context) or None
+        _permissions_principal(principal)
+        world = load_world(inputs, as_json=as_json)
         analyzer = EffectiveAnalyzer(world)
         if service is not None and not analyzer.builder.catalog.service_exists(service):
-            raise click.BadParameter(f"unknown service prefix {service!r}", param_hint="--service")
+            raise InputError(f"--service: unknown service prefix {service!r}")
         result = analyzer.permissions(
             principal,
             service=service,
             compare_boundary=compare_boundary,
-            context=parse_context(context) or None,
+            context=values,
         )
         made = synthesize(result) if (as_policy or as_json) else None
     if as_policy and made is not None:
@@ -133,16 +167,26 @@ def who_can_command(
     resource's policy outside the loaded accounts are answered assuming their own policies
     allow, and say so.
 
+    Exit status: 0 when the question was answered (even with nobody able to), 2 on invalid
+    input (an unknown action, a malformed --context, an unreadable input).
+
     \b
     Examples:
       iamsim who-can s3:GetObject arn:aws:s3:::data-bucket/report.csv -i gaad.json -i res.yaml
       iamsim who-can 'iam:Attach*Policy,iam:Put*Policy' arn:aws:iam::111122223333:role/x -i gaad.json
     """
     with invalid_input_exits(as_json=as_json):
-        world = load_world(inputs)
+        if not any(part.strip() for part in action.split(",")):
+            raise InputError(
+                f"ACTION {action!r} names no action (expected s3:GetObject, s3:Get*, ...)"
+            )
+        values = parse_context(context) or None
+        world = load_world(inputs, as_json=as_json)
         analyzer = WhoCan(world)
         actions = expand_actions([action], analyzer.builder.catalog)
-        result = analyzer.who_can(actions, resource, context=parse_context(context) or None)
+        if not actions:  # pragma: no cover - expand_actions raises for what it cannot match
+            raise InputError(f"ACTION {action!r} names no action")
+        result = analyzer.who_can(actions, resource, context=values)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -158,20 +202,50 @@ def who_can_command(
 
 # -- escalation and boundary audit (iamsim escalation, iamsim audit boundaries) ---------------
 
-from iamsim.cli._common import F  # noqa: E402 - this section's own import
+
+_RUNS_AS_USAGE = "expected RESOURCE_ARN=ROLE_ARN"
 
 
-def _runs_as(items: tuple[str, ...]) -> dict[str, str]:
-    """``--runs-as RESOURCE=ROLE`` items (a Lambda function, instance, project... and the ARN
-    of the role it runs as)."""
-    from iamsim.errors import InputError
+def _runs_as(items: tuple[str, ...], world: World) -> dict[str, str]:
+    """``--runs-as RESOURCE_ARN=ROLE_ARN`` items: a resource that runs code (a Lambda
+    function, instance, project...) and the ARN of a role of the inputs it runs as."""
+    from iamsim.analysis.techniques import load_catalogue
+    from iamsim.engine.request import identity_key
+    from iamsim.model import resource_kind
+    from iamsim.patterns.arn import parse_arn
 
+    kinds = sorted({t.resource_kind for t in load_catalogue().techniques if t.resource_kind})
     out: dict[str, str] = {}
     for item in items:
-        resource, sep, role = item.partition("=")
-        if not sep or not resource.strip().startswith("arn:") or ":role/" not in role:
-            raise InputError(f"--runs-as {item!r}: expected RESOURCE_ARN=ROLE_ARN")
-        out[resource.strip()] = role.strip()
+        resource, sep, role = (part.strip() for part in item.partition("="))
+        if not sep or not resource or not role:
+            raise InputError(f"--runs-as {item!r}: {_RUNS_AS_USAGE}")
+        if any(c in item for c in "*?"):
+            raise InputError(
+                f"--runs-as {item!r}: {_RUNS_AS_USAGE} without wildcards (one resource, one role)"
+            )
+        if parse_arn(resource) is None:
+            raise InputError(f"--runs-as {item!r}: {_RUNS_AS_USAGE}; {resource!r} is not an ARN")
+        kind = resource_kind(resource)
+        if kind not in kinds:
+            raise InputError(
+                f"--runs-as {item!r}: {resource} is not a resource the code-injection techniques "
+                f"know ({kind or 'unknown kind'}; expected one of: {', '.join(kinds)})"
+            )
+        parsed = parse_arn(role)
+        if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
+            raise InputError(
+                f"--runs-as {item!r}: {_RUNS_AS_USAGE}; {role!r} is not a role ARN "
+                "(arn:aws:iam::ACCOUNT:role/NAME)"
+            )
+        found = world.roles.get(role)
+        if found is None:  # the same role written without (or with another) IAM path
+            key = identity_key(role)
+            same = [r for arn, r in world.roles.items() if key and identity_key(arn) == key]
+            found = same[0] if len(same) == 1 else None
+        if found is None:
+            raise InputError(f"--runs-as {item!r}: role {role} is not in the inputs")
+        out[resource] = found.arn
     return out
 
 
@@ -192,10 +266,11 @@ def _escalation_options(function: F) -> F:
                 "--runs-as",
                 "runs_as",
                 multiple=True,
-                metavar="RESOURCE=ROLE",
+                metavar="RESOURCE_ARN=ROLE_ARN",
                 help=(
                     "A resource that runs code as a role (Lambda function, EC2 instance, CodeBuild "
-                    "project, CloudFormation stack...), for code-injection techniques (repeatable)."
+                    "project, CloudFormation stack...) and the ARN of that role, which must be in "
+                    "the inputs; for code-injection techniques (repeatable)."
                 ),
             ),
             click.option(
@@ -218,6 +293,37 @@ def _escalation_options(function: F) -> F:
     ):
         function = option(function)
     return function
+
+
+def _goal(to: str, actions: tuple[str, ...]) -> list[str] | None:
+    """Check ``--to`` (``admin`` or a resource ARN) and ``--action`` (catalogue actions that act
+    on that resource); the canonical actions, or None for the default."""
+    from iamsim.catalog import service_reference
+    from iamsim.patterns.arn import parse_arn
+
+    if to == "admin":
+        if actions:
+            raise InputError("--action applies only with --to RESOURCE_ARN, not --to admin")
+        return None
+    if parse_arn(to) is None:
+        raise InputError(f"--to {to!r}: expected admin or a resource ARN (arn:aws:s3:::bucket/*)")
+    catalog = service_reference()
+    out: list[str] = []
+    for action in actions:
+        text = action.strip()
+        if "*" in text or "?" in text:
+            raise InputError(f"--action {action!r}: name one action (repeat --action for several)")
+        canonical = catalog.canonical_action(text) if ":" in text else None
+        if canonical is None:
+            hints = catalog.suggest_actions(text)
+            hint = f"; did you mean: {', '.join(hints)}" if hints else ""
+            raise InputError(f"--action: unknown action {action!r}{hint}")
+        if catalog.supports_resource_level_permissions(
+            canonical
+        ) and not catalog.matching_resource_types(canonical, to):
+            raise InputError(f"--action {canonical} does not act on {to}")
+        out.append(canonical)
+    return list(dict.fromkeys(out)) or None
 
 
 @click.command("escalation")
@@ -277,6 +383,10 @@ def escalation_command(
     code injection), decided by the engine against the actual policies, conditions and
     resources, with the statements that allow it and what would break it.
 
+    Exit status: 0 when the analysis ran, whatever it found; 1 with --fail when a path was
+    found; 2 on invalid input (a bad --to, --action, --runs-as or --context, an unknown
+    principal, an unreadable input).
+
     \b
     Examples:
       iamsim escalation -i gaad.json -i org.yaml
@@ -288,7 +398,6 @@ def escalation_command(
     from iamsim.analysis.admin import admin_report
     from iamsim.analysis.escalation import EscalationGraph, analyze_escalation
     from iamsim.analysis.techniques import Oracle, load_catalogue
-    from iamsim.errors import InputError
     from iamsim.report.escalation import escalation_json, render_escalation, render_verdict
 
     with invalid_input_exits(as_json=as_json):
@@ -305,16 +414,18 @@ def escalation_command(
                 for t in catalogue.techniques:
                     click.echo(f"{t.id:48} {t.category:16} {t.name}")
             return
-        world = load_world(inputs)
-        oracle = Oracle(world, region=region, context=parse_context(context) or None)
+        values = parse_context(context) or None
+        goal_actions = _goal(to, actions)
+        world = load_world(inputs, as_json=as_json)
+        oracle = Oracle(world, region=region, context=values)
         graph = EscalationGraph(
-            world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as)
+            world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as, world)
         )
         report = analyze_escalation(
             world,
             start=start,
             to=to,
-            actions=actions or None,
+            actions=goal_actions,
             max_paths=max_paths or None,
             graph=graph,
         )
@@ -334,7 +445,10 @@ def escalation_command(
 
 @click.group("audit")
 def audit_command() -> None:
-    """Audits over the loaded inputs (``audit boundaries``)."""
+    """Audits over the loaded inputs (audit boundaries).
+
+    Exit status: see the sub-command's --help.
+    """
 
 
 @audit_command.command("boundaries")
@@ -388,6 +502,9 @@ def audit_boundaries_command(
     outside its ceiling? With --prefix or --tag: can a principal of one application reach
     another application's resources?
 
+    Exit status: 0 when the audit ran, whatever it found; 1 with --fail when a subject
+    escapes its ceiling or an application reaches another's resources; 2 on invalid input.
+
     \b
     Examples:
       iamsim audit boundaries -i gaad.json -i org.yaml
@@ -402,9 +519,16 @@ def audit_boundaries_command(
     from iamsim.report.escalation import render_audit
 
     with invalid_input_exits(as_json=as_json):
-        world = load_world(inputs)
-        oracle = Oracle(world, region=region, context=parse_context(context) or None)
-        graph = EscalationGraph(world, oracle=oracle, runs_as=_runs_as(runs_as))
+        for prefix in prefixes:
+            if not prefix.strip():
+                raise InputError("--prefix: an empty prefix would match every name")
+        for tag in tags:
+            if not tag.strip():
+                raise InputError("--tag: the tag key is empty")
+        values = parse_context(context) or None
+        world = load_world(inputs, as_json=as_json)
+        oracle = Oracle(world, region=region, context=values)
+        graph = EscalationGraph(world, oracle=oracle, runs_as=_runs_as(runs_as, world))
         wanted = None
         if principals:
             wanted = [getattr(world.find_principal(p), "arn", p) for p in principals]
@@ -417,9 +541,52 @@ def audit_boundaries_command(
             max_paths=max_paths or None,
             hops=hops,
         )
+    warnings = _audit_warnings(report, prefixes, tags, wanted)
     if as_json:
-        echo_json(report.to_dict())
+        document = report.to_dict()
+        if warnings:
+            document["warnings"] = warnings
+        echo_json(document)
     else:
+        for text in warnings:
+            click.echo(f"warning: {text}", err=True)
         click.echo(render_audit(report))
     if fail and (any(s.verdict == "escapes" for s in report.subjects) or report.findings):
         sys.exit(1)
+
+
+def _audit_warnings(
+    report: BoundaryAuditReport,
+    prefixes: tuple[str, ...],
+    tags: tuple[str, ...],
+    wanted: list[str] | None,
+) -> list[str]:
+    """What the options asked for that the inputs do not have, so that an empty report is
+    never mistaken for a clean one."""
+    out: list[str] = []
+    by_name = {app.name: app for app in report.apps}
+    for prefix in dict.fromkeys(prefixes):
+        app = by_name.get(prefix)
+        if app is None or not (app.principals or app.resources):
+            out.append(f"--prefix {prefix!r} matches no principal and no resource of the inputs")
+    for key in dict.fromkeys(tags):
+        folded = key.lower()
+        if not any(app.name.lower().startswith(f"{folded}=") for app in report.apps):
+            out.append(f"--tag {key!r}: no principal or resource of the inputs has this tag")
+    if prefixes or tags:
+        populated = [app for app in report.apps if app.principals or app.resources]
+        if len(populated) < 2:
+            found = ", ".join(app.name for app in populated) or "none"
+            out.append(
+                "isolation needs at least two applications (two --prefix, or a --tag with two "
+                f"values); found {len(populated)} ({found}), so no isolation was checked"
+            )
+    if wanted is not None:
+        audited = {subject.principal for subject in report.subjects}
+        for arn in dict.fromkeys(wanted):
+            if arn not in audited:
+                out.append(
+                    f"--principal {arn}: not audited (it has no permissions boundary and "
+                    "delegates no administration under iam:PermissionsBoundary)"
+                )
+    return out

@@ -53,10 +53,12 @@ def _ask(
     context: Sequence[str],
     now: str | None,
     region: str | None = None,
+    *,
+    as_json: bool = False,
 ) -> _Answer:
     values = parse_context(context)
     moment = parse_now(now)
-    world = load_world(inputs)
+    world = load_world(inputs, as_json=as_json)
     builder = RequestBuilder(world, region=region)
     built = builder.build(principal, action, resource, context=values, now=moment)
     return _Answer(world, built, evaluate(built.request, built.policies, explain=True))
@@ -120,7 +122,7 @@ def check_command(
           -i gaad.json -c aws:SourceIp=10.1.2.3 -c aws:MultiFactorAuthPresent=true --json
     """
     with invalid_input_exits(as_json=as_json):
-        answer = _ask(inputs, principal, action, resource, context, now, region)
+        answer = _ask(inputs, principal, action, resource, context, now, region, as_json=as_json)
     decision, built = answer.decision, answer.built
     if as_json:
         record = decision_to_json(decision, principal=principal, assumptions=built.warnings)
@@ -174,7 +176,7 @@ def explain_command(
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --json
     """
     with invalid_input_exits(as_json=as_json):
-        answer = _ask(inputs, principal, action, resource, context, now, region)
+        answer = _ask(inputs, principal, action, resource, context, now, region, as_json=as_json)
     request = answer.decision.request
     explanation = explain_decision(
         answer.decision,

@@ -21,11 +21,14 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
 
 
 @click.command("eval")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per scenario (JSON Lines).")
 @click.option("--brief", is_flag=True, help="Only the verdict and decisive statements.")
 def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
     """Evaluate scenario FILES (JSON or YAML; standard input when none).
+
+    Exit status: 0 when every scenario was evaluated and every "expect" held, 1 when an
+    expectation failed, 2 when a file or a scenario is invalid (2 wins over 1).
 
     \b
     Examples:
@@ -35,13 +38,20 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
     """
     status = EXIT_OK
     for source, text in _read_sources(files):
-        if text is None:
+        if isinstance(text, InputError):
+            _emit_error(as_json, None, text)
             status = EXIT_INVALID
             continue
         try:
             scenarios = load_scenarios(text, source)
         except InputError as exc:
             _emit_error(as_json, None, exc)
+            status = EXIT_INVALID
+            continue
+        except RecursionError:
+            _emit_error(
+                as_json, None, InputError("the document is nested too deeply", source=source)
+            )
             status = EXIT_INVALID
             continue
         for item in scenarios:
@@ -54,20 +64,34 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
     sys.exit(status)
 
 
-def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    if not files:
-        return [("<stdin>", sys.stdin.read())]
-    out: list[tuple[str, str | None]] = []
-    for name in files:
-        if name == "-":
-            out.append(("<stdin>", sys.stdin.read()))
+def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | InputError]]:
+    """Each file's text, or the InputError saying why it could not be read (the same messages
+    as for --input files)."""
+    names = files or ("-",)
+    out: list[tuple[str, str | InputError]] = []
+    for name in names:
+        source = "<stdin>" if name == "-" else name
+        raw: bytes
+        try:
+            if name == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                with open(name, "rb") as handle:
+                    raw = handle.read()
+        except FileNotFoundError:
+            out.append((source, InputError("no such file or directory", source=source)))
+            continue
+        except IsADirectoryError:
+            out.append((source, InputError("is a directory, not a scenario file", source=source)))
+            continue
+        except OSError as exc:
+            reason = f"cannot read file: {exc.strerror or exc}"
+            out.append((source, InputError(reason, source=source)))
             continue
         try:
-            with open(name, encoding="utf-8") as handle:
-                out.append((name, handle.read()))
-        except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"error: {name}: cannot read: {exc}", err=True)
-            out.append((name, None))
+            out.append((source, raw.decode("utf-8-sig")))
+        except UnicodeDecodeError:
+            out.append((source, InputError("file is not UTF-8 text", source=source)))
     return out
 
 
@@ -92,6 +116,8 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
 
 
 def _emit_error(as_json: bool, name: str | None, error: InputError) -> None:
+    """One error: a JSON object on standard output with --json (the stream stays JSON Lines),
+    else a line on standard error."""
     if as_json:
         click.echo(json.dumps({"name": name, "error": error.describe()}))
     else:

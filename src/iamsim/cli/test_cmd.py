@@ -20,6 +20,7 @@ from iamsim.cli._common import (
     EXIT_OK,
     echo_json,
     fail,
+    input_notes,
     input_option,
     invalid_input_exits,
     load_world,
@@ -83,14 +84,17 @@ def test_command(
     with invalid_input_exits(as_json=machine):
         suites = [load_expectations(path) for path in files]
         moment = parse_now(now)
-        runs = _run_all(suites, inputs, moment)
+        runs = _run_all(suites, inputs, moment, as_json=machine)
     if fmt == "json":
         from iamsim.report.json_report import test_run_to_json
 
-        document = {
+        document: dict[str, object] = {
             "summary": _total(runs),
             "files": [test_run_to_json(run) for run in runs],
         }
+        notes = input_notes()
+        if notes:
+            document["input_notes"] = notes
         if output is None:
             echo_json(document)
         else:
@@ -124,7 +128,11 @@ def test_command(
 
 
 def _run_all(
-    suites: list[ExpectationFile], inputs: tuple[Path, ...], now: datetime | None
+    suites: list[ExpectationFile],
+    inputs: tuple[Path, ...],
+    now: datetime | None,
+    *,
+    as_json: bool = False,
 ) -> list[ExpectationRun]:
     worlds: dict[tuple[str, ...], World] = {}
     runs = []
@@ -133,11 +141,12 @@ def _run_all(
         if not paths:
             fail(
                 f"{suite.source}: no inputs: pass --input PATH or list them under 'inputs' in "
-                "the file"
+                "the file",
+                as_json=as_json,
             )
         key = tuple(paths)
         if key not in worlds:
-            worlds[key] = load_world(paths)
+            worlds[key] = load_world(paths, as_json=as_json)
         runs.append(run_expectations(suite, worlds[key], now=now))
     return runs
 

@@ -8,19 +8,19 @@ The format (JSON or YAML; a file holds one scenario or a list) is documented in 
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-import yaml
-
-from iamsim.engine.context import make_request
+from iamsim.engine.context import check_context, make_request
 from iamsim.engine.decision import TRUST_ACTIONS
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import Request
 from iamsim.errors import IamsimError, InputError
+from iamsim.ingest._io import parse_text
+from iamsim.patterns.arn import arn_problem, parse_arn
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
 
@@ -68,19 +68,9 @@ class ScenarioError:
 
 
 def read_documents(text: str, source: str) -> Any:
-    """Parse JSON or YAML text (JSON is tried first for exact error positions)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source
-            ) from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", source=source) from exc
+    """Parse JSON or YAML text, with the same messages as every other input file
+    (``invalid YAML at line 3 column 1: ...``); JSON is tried first for exact positions."""
+    return parse_text(text, source)
 
 
 def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
@@ -122,26 +112,38 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
             source=source,
         )
     principal = _required_text(item, "principal", path, source)
-    action = _required_text(item, "action", path, source)
-    if ":" not in action or "*" in action or "?" in action:
+    if "*" in principal or "?" in principal:
         raise InputError(
-            "action must be one service:Action name without wildcards",
+            f"principal {principal!r} is a pattern; a request has one caller (write "
+            "anonymous for an unsigned request)",
+            path=f"{path}/principal",
+            source=source,
+        )
+    action = _required_text(item, "action", path, source)
+    problem = _action_problem(action)
+    if problem:
+        raise InputError(
+            f"action {action!r} {problem}: a request names one action, service:ActionName "
+            "(s3:GetObject)",
             path=f"{path}/action",
             source=source,
         )
     resource = item.get("resource", "*")
-    if not isinstance(resource, str) or not resource:
-        raise InputError('resource must be an ARN or "*"', path=f"{path}/resource", source=source)
-    resource_account = item.get("resource_account")
-    if resource_account is not None:
-        resource_account = str(resource_account)
-    context = item.get("context") or {}
-    if not isinstance(context, Mapping):
+    problem = _resource_problem(resource)
+    if problem:
+        raise InputError(problem, path=f"{path}/resource", source=source)
+    resource_account = _account(item.get("resource_account"), f"{path}/resource_account", source)
+    raw_context = item.get("context")
+    if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
-            "context must be a mapping of condition keys to values",
+            f"context must be a mapping of condition keys to values, not {_type_name(raw_context)}",
             path=f"{path}/context",
             source=source,
         )
+    try:
+        context = check_context(raw_context or {})
+    except InputError as exc:
+        raise exc.located(source=source, prefix=f"{path}/context") from exc
     now = item.get("now")
     moment = _parse_now(now, f"{path}/now", source) if now is not None else None
     try:
@@ -157,7 +159,10 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
         raise exc.located(
             source=source, prefix=f"{path}/principal" if not exc.path else path
         ) from exc
-    policies = _policies(item.get("policies") or {}, request, f"{path}/policies", source)
+    raw_policies = item.get("policies")
+    if raw_policies is None:
+        raw_policies = {}
+    policies = _policies(raw_policies, request, f"{path}/policies", source)
     expect = item.get("expect")
     if expect is not None:
         normalized = EXPECTATIONS.get(str(expect).replace(" ", "").lower())
@@ -189,9 +194,91 @@ def _required_text(item: Mapping[str, Any], field: str, path: str, source: str) 
     return str(value).strip()
 
 
+_ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _action_problem(action: str) -> str | None:
+    """Why ``action`` is not one ``service:ActionName`` (the catalogue is not consulted)."""
+    if "*" in action or "?" in action:
+        return "is a pattern (patterns belong in policies)"
+    if any(c.isspace() for c in action):
+        return "contains whitespace"
+    service, sep, name = action.partition(":")
+    if not sep:
+        return "has no service prefix"
+    if not service or not name:
+        return "has an empty part"
+    if ":" in name:
+        return "has more than one ':'"
+    if not _ACTION.fullmatch(action):
+        return "is not well-formed"
+    return None
+
+
+def _resource_problem(resource: Any) -> str | None:
+    """Why ``resource`` is not ``"*"`` or one well-formed ARN, or None."""
+    if not isinstance(resource, str) or not resource.strip():
+        found = "an empty string" if resource == "" else _type_name(resource)
+        return f'resource must be an ARN or "*", not {found}'
+    if resource == "*":
+        return None
+    arn = parse_arn(resource)
+    if arn is None:
+        return (
+            f"resource {resource!r} is not an ARN (arn:partition:service:region:account-id:"
+            'resource) or "*"'
+        )
+    problem = arn_problem(resource)
+    if problem:
+        return f"resource {resource!r}: {problem}"
+    if any(c in segment for segment in arn.segments[:5] for c in "*?"):
+        return (
+            f"resource {resource!r} has a wildcard in its partition, service, Region or account; "
+            "a request names one resource"
+        )
+    return None
+
+
+def _account(value: Any, path: str, source: str) -> str | None:
+    """``resource_account``: a 12-digit account ID (a string; YAML/JSON numbers of 12 digits
+    are accepted)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) == 12:
+        return str(value)
+    if isinstance(value, str) and len(value) == 12 and value.isdigit():
+        return value
+    raise InputError(
+        f'resource_account must be a 12-digit account ID (a string such as "111122223333"), '
+        f"not {value!r}",
+        path=path,
+        source=source,
+    )
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
+
+
 def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet:
     if not isinstance(block, Mapping):
-        raise InputError("policies must be a mapping of policy types", path=path, source=source)
+        raise InputError(
+            f"policies must be a mapping of policy types, not {_type_name(block)}",
+            path=path,
+            source=source,
+        )
     unknown = sorted(set(block) - _POLICY_FIELDS)
     if unknown:
         raise InputError(
@@ -227,6 +314,16 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
                 path=f"{path}/{key}",
                 source=source,
             )
+        if not value:
+            raise InputError(
+                f"{key} is an empty list of levels: omit {key} when "
+                f"{key.upper()}s do not apply, else give one list per organization level, "
+                "root first",
+                path=f"{path}/{key}",
+                source=source,
+            )
+        # An empty level ([[]]) is kept: a node with no SCP attached allows nothing (AWS
+        # requires one on every node), and RCPFullAWSAccess is always added to RCP levels.
         return tuple(
             tuple(
                 _policy(
@@ -272,7 +369,29 @@ def _policy(
         raise InputError(
             "a policy must be a JSON object or a JSON string", path=doc_path, source=source
         )
+    _reject_yaml_dates(document, doc_path, source)
     try:
         return parse_policy(document, policy_type, name=name, source=source)
     except InputError as exc:
         raise exc.located(source=source, prefix=doc_path) from exc
+
+
+def _reject_yaml_dates(value: Any, path: str, source: str) -> None:
+    """Refuse the dates YAML makes of unquoted ``2012-10-17`` (a policy holds only JSON)."""
+    if isinstance(value, date):
+        text = value.isoformat()
+        if path.endswith("/Version"):
+            reason = (
+                f'Version must be the string "{text}": quote it in YAML '
+                f'(Version: "{text}"); unquoted, YAML reads it as a date'
+            )
+        else:
+            reason = f'YAML read this value as a date; quote it ("{text}") to keep it as text'
+        raise InputError(reason, path=path, source=source)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            token = str(key).replace("~", "~0").replace("/", "~1")
+            _reject_yaml_dates(item, f"{path}/{token}", source)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_yaml_dates(item, f"{path}/{index}", source)
