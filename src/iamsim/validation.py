@@ -983,12 +983,40 @@ def _scenario_documents(
                 yield doc, ptype, where, name
 
 
+def _scenario_request_findings(
+    scenario: Any, file: str, prefix: str, index: int, catalog: Any
+) -> list[ValidationFinding]:
+    """What ``iamsim eval`` would reject in the scenario besides its policies (the request's
+    principal, action, resource, context, ...) as an error, and an action the service
+    reference does not know as a warning (eval evaluates it as written)."""
+    from iamsim.ingest.scenario import parse_scenario
+
+    name = scenario.get("name") if isinstance(scenario, Mapping) else None
+    try:
+        parsed = parse_scenario(scenario, name=str(name or f"#{index}"), path=prefix, source=file)
+    except PolicyError:
+        return []  # the policy checks below report it, with more detail
+    except InputError as exc:
+        policies = scenario.get("policies") if isinstance(scenario, Mapping) else None
+        if isinstance(policies, Mapping) and (exc.path or "").startswith(f"{prefix}/policies/"):
+            return []  # inside the policies block: the checks below report it, located
+        return [ValidationFinding("error", "invalid-scenario", exc.reason, file, exc.path)]
+    action = parsed.request.action
+    if catalog.canonical_action(action) is None:
+        suggestions = catalog.suggest_actions(action)
+        hint = f"; did you mean: {', '.join(suggestions)}" if suggestions else ""
+        message = f"the service reference knows no action {action!r}{hint}"
+        return [ValidationFinding("warning", "unknown-action", message, file, f"{prefix}/action")]
+    return []
+
+
 def _validate_scenarios(data: Any, file: str, catalog: Any) -> tuple[int, list[ValidationFinding]]:
     scenarios = data if isinstance(data, list) else [data]
     count = 0
     out: list[ValidationFinding] = []
     for index, scenario in enumerate(scenarios):
         prefix = f"/{index}" if isinstance(data, list) else ""
+        out += _scenario_request_findings(scenario, file, prefix, index, catalog)
         policies = scenario.get("policies") if isinstance(scenario, Mapping) else None
         boundary = policies.get("boundary") if isinstance(policies, Mapping) else None
         if isinstance(boundary, list) and len(boundary) > 1:

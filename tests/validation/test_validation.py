@@ -422,3 +422,27 @@ def test_real_export_has_no_errors() -> None:
     assert report.summary()["errors"] == 0
     assert report.summary()["policies"] > 100
     assert any(f.code == "action-needs-wildcard-resource" for f in report.findings)
+
+
+def test_scenario_request_fields_are_checked_like_eval(tmp_path: Path) -> None:
+    # validate rejects what eval would reject in the request, and warns on an action the
+    # service reference does not know (eval evaluates it as written).
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    }
+    base = {"principal": "arn:aws:iam::111122223333:user/a", "policies": {"identity": [policy]}}
+    scenarios = [
+        {**base, "action": "s3:GetObject", "resource": "bucket/key"},
+        {**base, "action": "s3:GetObjectt", "resource": "arn:aws:s3:::b/k"},
+        {**base, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+    ]
+    path = tmp_path / "scenarios.json"
+    path.write_text(json.dumps(scenarios))
+    report = validate_paths([path])
+    request_findings = [f for f in report.findings if f.code != "pass-role-with-star"]
+    assert [(f.severity, f.code, f.path) for f in request_findings] == [
+        ("error", "invalid-scenario", "/0/resource"),
+        ("warning", "unknown-action", "/1/action"),
+    ]
+    assert "did you mean" in request_findings[1].message

@@ -796,9 +796,11 @@ class EffectiveAnalyzer:
         built, compiled = self.policy_set(principal, context)
         caller: Caller = built.request.caller
         if caller.kind not in _SUPPORTED:
+            kind = caller.kind.value.replace("-", " ")
+            article = "an" if kind[:1] in "aeiou" else "a"
             raise RequestError(
                 f"effective permissions describe IAM users, roles, sessions and root users; "
-                f"{caller.display} is a {caller.kind.value} caller (use who-can instead)"
+                f"{caller.display} is {article} {kind} caller (use who-can instead)"
             )
         index = self.index(service)
         facts = principal_facts(built.request.context, given=context)
