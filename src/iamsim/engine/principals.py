@@ -38,6 +38,7 @@ class MatchClass(IntEnum):
 
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 # Fixed, trusted patterns over a single line: no user text is ever compiled into a regex.
+_DNS_LABELS = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 _IAM_ARN = re.compile(r"^arn:([a-z-]+):(iam|sts)::([0-9]{12}):(.+)$")
 
 
@@ -62,7 +63,8 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
     if value in WEB_IDENTITY_PROVIDERS:
         return Caller(kind=CallerKind.WEB_IDENTITY, federated_provider=value)
     if not value.startswith("arn:"):
-        if "." in value and " " not in value and "/" not in value:
+        # Service principals are named SERVICE.amazonaws.com (.amazonaws.com.cn in China).
+        if value.endswith((".amazonaws.com", ".amazonaws.com.cn")) and _DNS_LABELS.fullmatch(value):
             return Caller(kind=CallerKind.SERVICE, service=value)
         raise RequestError(
             f"cannot read principal {text!r}: expected an IAM/STS ARN, an account ID, "
