@@ -212,13 +212,14 @@ def test_cli_bundle_errors_are_located(tmp_path: Path) -> None:
     assert info.value.path == "/Policies/p-prod0001/Policy/Content"
 
 
-def test_cli_bundle_without_policy_listing_assumes_full_access(tmp_path: Path) -> None:
+def test_cli_bundle_without_policy_listing_is_an_error(tmp_path: Path) -> None:
+    # Assuming FullAWSAccess alone would hide the node's own Deny SCPs.
     bundle = json.loads((DATA / "org-cli.json").read_text())
     del bundle["PoliciesForTarget"][DEV]
-    world = load_input(_write(tmp_path, bundle))
-    assert world.organization is not None
-    assert _names(world.organization.scp_levels(DEV))[-1] == [FULL_AWS_ACCESS]
-    assert any(DEV in note for note in world.notes)
+    with pytest.raises(InputError) as info:
+        load_input(_write(tmp_path, bundle))
+    assert info.value.path == "/PoliciesForTarget"
+    assert f"no list-policies-for-target output for {DEV} (dev)" in info.value.reason
 
 
 def test_two_different_organizations_conflict(tmp_path: Path) -> None:

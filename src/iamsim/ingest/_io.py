@@ -6,9 +6,10 @@ the file and the JSON pointer of the offending value, never a traceback.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -35,23 +36,203 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
+# Deeper documents are refused: no input format nests anywhere near this (a policy is about
+# 6 levels deep, an authorization-details export 12, a plan's configuration a few per module),
+# and the recursive code that walks documents must not run out of stack.
+MAX_NESTING = 100
+
+_TOO_DEEP = f"the document is nested too deeply (more than {MAX_NESTING} levels)"
+
+
+class _DuplicateKeys(dict[str, Any]):
+    """A JSON object that named a key twice (marked by the parser, reported with its path)."""
+
+    duplicate: str = ""
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    marked = _DuplicateKeys(out)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            marked.duplicate = key
+            break
+        seen.add(key)
+    return marked
+
+
+def _no_constant(name: str) -> Any:
+    # Python reads NaN and Infinity; JSON (and AWS) do not.
+    raise InputError(f"{name} is not valid JSON")
+
+
+def load_json(text: str) -> Any:
+    """``json.loads``, strict about what JSON itself lets through.
+
+    Syntax errors raise ``json.JSONDecodeError`` (callers word them); a key given twice in one
+    object (JSON parsers keep the last, so ``"Effect": "Deny", ..., "Effect": "Allow"`` would
+    silently allow), ``NaN``/``Infinity`` and nesting deeper than :data:`MAX_NESTING` raise
+    :class:`InputError`, located by the JSON pointer inside ``text`` where known (without a
+    source: callers add it).
+    """
+    try:
+        doc = json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_no_constant)
+    except RecursionError:
+        raise InputError(_TOO_DEEP) from None
+    # Check depth and duplicates without recursion (the document may be deep).
+    stack: list[tuple[Any, str, int]] = [(doc, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise InputError(_TOO_DEEP, path=path)
+        if isinstance(value, dict):
+            if isinstance(value, _DuplicateKeys):
+                raise InputError(
+                    f"duplicate key {value.duplicate!r}", path=pointer(path, value.duplicate)
+                )
+            children = [(v, pointer(path, k)) for k, v in value.items()]
+        elif isinstance(value, list):
+            children = [(v, pointer(path, i)) for i, v in enumerate(value)]
+        else:
+            continue
+        stack.extend(
+            (child, where, depth + 1)
+            for child, where in reversed(children)
+            if isinstance(child, dict | list)
+        )
+    return doc
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _check_yaml_nodes(root: yaml.Node) -> None:
+    """Duplicate keys, nesting depth and self-referencing aliases of a composed document.
+
+    Aliases make the node graph a DAG (or, for an alias inside its own anchor, a cycle), so the
+    height of every node is computed once; a shared node is checked where it is deepest.
+    """
+    heights: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    # (node, JSON pointer, depth, children done)
+    stack: list[tuple[yaml.Node, str, int, bool]] = [(root, "", 0, False)]
+    while stack:
+        node, path, depth, done = stack.pop()
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            continue
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            heights[key] = 1 + max(
+                (heights.get(id(child), 0) for child in _yaml_children(node)), default=0
+            )
+            continue
+        if key in heights:
+            if depth + heights[key] > MAX_NESTING:
+                raise InputError(_TOO_DEEP, path=path)
+            continue
+        if key in open_nodes:
+            raise InputError("a YAML alias refers to a node that contains it", path=path)
+        if depth >= MAX_NESTING:
+            raise InputError(_TOO_DEEP, path=path)
+        open_nodes.add(key)
+        stack.append((node, path, depth, True))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], yaml.Node] = {}
+            children: list[tuple[yaml.Node, str]] = []
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    children.append((value_node, path))
+                    continue
+                if isinstance(key_node, yaml.ScalarNode):
+                    token = str(key_node.value)
+                    ident = (key_node.tag, token)
+                    if ident in seen:
+                        mark = key_node.start_mark
+                        raise InputError(
+                            f"duplicate key {token!r} (line {mark.line + 1} column "
+                            f"{mark.column + 1}; first at line {seen[ident].start_mark.line + 1})",
+                            path=pointer(path, token),
+                        )
+                    seen[ident] = key_node
+                else:
+                    token = "?"
+                children.append((value_node, pointer(path, token)))
+        else:
+            children = [(child, pointer(path, i)) for i, child in enumerate(node.value)]
+        stack.extend((child, where, depth + 1, False) for child, where in reversed(children))
+
+
+def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [value for _, value in node.value]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def load_yaml(text: str, loader: type[yaml.SafeLoader] = _YamlLoader) -> Any:
+    """``yaml.load`` with ``loader``, strict like :func:`load_json`.
+
+    Syntax errors raise ``yaml.YAMLError``; a key given twice in one mapping (YAML loaders keep
+    the last), nesting deeper than :data:`MAX_NESTING` and an alias inside its own anchor raise
+    :class:`InputError` located by JSON pointer. Keys merged with ``<<`` may be overridden, as
+    YAML intends.
+    """
+    parser = loader(text)
+    try:
+        try:
+            node = parser.get_single_node()
+        except RecursionError:
+            raise InputError(_TOO_DEEP) from None
+        if node is None:
+            return None
+        _check_yaml_nodes(node)
+        return parser.construct_document(node)
+    finally:
+        parser.dispose()
+
+
 def parse_text(text: str, source: str) -> Any:
-    """Parse JSON (when the text starts like JSON, for exact positions) or YAML."""
+    """Parse JSON (when the text starts like JSON, for exact positions) or YAML.
+
+    Duplicate keys and documents nested too deeply are errors (see :func:`load_json`).
+    """
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")):
         try:
-            return json.loads(stripped)
+            return load_json(stripped)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", source=source
             ) from None
+        except InputError as exc:
+            raise exc.located(source=source) from None
     try:
-        return yaml.load(text, Loader=_YamlLoader)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"invalid YAML{where}: {problem}", source=source) from None
+    except InputError as exc:
+        raise exc.located(source=source) from None
+
+
+def close_match(name: str, known: Iterable[str], cutoff: float = 0.8) -> str | None:
+    """The known name that ``name`` is probably a misspelling of (None when none is close).
+
+    Case-insensitive equality, or difflib similarity of at least ``cutoff``
+    (``PermissionBoundary`` for ``PermissionsBoundary``, ``Tag`` for ``Tags``).
+    """
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    found = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[found[0]] if found else None
 
 
 class InputFile:
@@ -178,6 +359,35 @@ class Reader:
                 f"unknown field {extra[0]!r} (expected one of: {', '.join(sorted(allowed))})",
                 pointer(path, extra[0]),
             )
+
+    def opt_array(self, parent: Mapping[str, Any], key: str, path: str) -> list[Any]:
+        """An optional array field: absent or null is empty; anything else must be an array
+        (``{}``, ``""`` or ``false`` are not an empty list)."""
+        value = parent.get(key)
+        if value is None:
+            return []
+        return self.array(value, pointer(path, key))
+
+    def known_keys(self, parent: Mapping[str, Any], known: Iterable[str], path: str) -> list[str]:
+        """Keys of ``parent`` outside ``known``, for formats that AWS extends over time.
+
+        A key that looks like a misspelling of a known one (``PermissionBoundary``) is an
+        error, since the value it carries would otherwise be silently dropped; the other
+        unknown keys are returned for the caller to note.
+        """
+        known = set(known)
+        extra = []
+        for key in parent:
+            if key in known:
+                continue
+            name = str(key)
+            suggestion = close_match(name, known)
+            if suggestion is not None:
+                raise self.error(
+                    f"unknown key {name!r} (did you mean {suggestion!r}?)", pointer(path, name)
+                )
+            extra.append(name)
+        return extra
 
     def tags(self, value: Any, path: str) -> dict[str, str]:
         """Tags as ``{key: value}`` or as AWS's ``[{"Key": k, "Value": v}]``."""

@@ -14,19 +14,23 @@ from typing import Any
 from urllib.parse import unquote
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import parse_text, type_name
+from iamsim.ingest._io import load_json, parse_text, type_name
 from iamsim.policy.model import Policy, PolicyType
 
 
 def decode_document_string(text: str) -> Any | None:
-    """The JSON value in ``text`` (plain or URL-encoded JSON), or None if it is neither."""
+    """The JSON value in ``text`` (plain or URL-encoded JSON), or None if it is neither.
+
+    Raises InputError (located inside the document, without a source) for invalid JSON, a
+    key given twice (``"Effect": "Deny", ..., "Effect": "Allow"``) and excessive nesting.
+    """
     candidate = text.strip()
     if candidate.startswith("%7B") or candidate.startswith("%7b") or "%22" in candidate[:20]:
         candidate = unquote(candidate).strip()
     if not candidate.startswith("{"):
         return None
     try:
-        return json.loads(candidate)
+        return load_json(candidate)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"the policy document is not valid JSON (line {exc.lineno} column {exc.colno}: "
@@ -53,6 +57,8 @@ def load_policy(
     document: Any = value
     doc_source, doc_prefix = source, path
     if isinstance(value, str):
+        if not value.strip():
+            raise InputError("the policy is empty", path=path, source=source)
         try:
             document = decode_document_string(value)
         except InputError as exc:

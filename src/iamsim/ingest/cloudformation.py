@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile
+from iamsim.ingest._io import InputFile, close_match, load_json, load_yaml
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     DEFAULT_PARTITION,
@@ -136,24 +136,32 @@ for _short, _full in _SHORT_FORMS.items():
 
 
 def parse_template(text: str, source: str) -> Any:
-    """Parse template text (JSON when it starts like JSON, else YAML with short forms)."""
+    """Parse template text (JSON when it starts like JSON, else YAML with short forms).
+
+    A key given twice in one mapping (CloudFormation rejects it too) and absurdly deep nesting
+    are errors located by JSON pointer.
+    """
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
         try:
-            return json.loads(stripped)
+            return load_json(stripped)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"invalid JSON: {exc.msg}",
                 path=f"line {exc.lineno}, column {exc.colno}",
                 source=source,
             ) from None
+        except InputError as exc:
+            raise exc.located(source=source) from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return load_yaml(text, _Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"invalid YAML: {problem}", path=where, source=source) from None
+    except InputError as exc:
+        raise exc.located(source=source) from None
 
 
 def _looks_like_template(doc: Any) -> bool:
@@ -322,6 +330,9 @@ class _Template:
                 raise InputError(f"the template declares no parameter {name!r}", source=source)
         self._conditions: dict[str, Any] = {}
         self._names: dict[str, Any] = {}
+        # (logical ID, property) being evaluated to name a resource: a reference back to one
+        # of them is a cycle, which CloudFormation rejects too.
+        self._resolving: list[tuple[str, str]] = []
 
     def _section(self, name: str, *, required: bool = False) -> Mapping[str, Any]:
         value = self.doc.get(name)
@@ -367,6 +378,20 @@ class _Template:
         name = f"{stack}-{lid}-{suffix}"
         return name.lower() if rtype == "AWS::S3::Bucket" else name
 
+    def _property(self, logical: str, prop: Any) -> Any:
+        """Evaluate property ``prop`` of resource ``logical``; a property that needs itself
+        (through other resources' names and ARNs) is a circular reference."""
+        key = (logical, str(prop))
+        path = f"/Resources/{logical}/Properties/{prop}"
+        if key in self._resolving:
+            chain = [name for name, _ in self._resolving[self._resolving.index(key) :]]
+            raise self.error(f"circular reference {' -> '.join([*chain, logical])}", path)
+        self._resolving.append(key)
+        try:
+            return self.ev(self.resources[logical]["Properties"][prop], path)
+        finally:
+            self._resolving.pop()
+
     def physical_name(self, logical: str) -> Any:
         if logical in self._names:
             return self._names[logical]
@@ -376,7 +401,7 @@ class _Template:
         props = res.get("Properties") or {}
         value: Any = None
         if prop is not None and isinstance(props, Mapping) and props.get(prop) is not None:
-            value = self.ev(props[prop], f"/Resources/{logical}/Properties/{prop}")
+            value = self._property(logical, prop)
         if value is None or value is _NO_VALUE:
             if rtype == "AWS::SQS::Queue" and isinstance(props, Mapping) and props.get("FifoQueue"):
                 value = self._generated(logical, rtype)[:75] + ".fifo"
@@ -388,7 +413,7 @@ class _Template:
     def _path_of(self, logical: str) -> Any:
         props = self.resources[logical].get("Properties") or {}
         path = props.get("Path") if isinstance(props, Mapping) else None
-        return "/" if path is None else self.ev(path, f"/Resources/{logical}/Properties/Path")
+        return "/" if path is None else self._property(logical, "Path")
 
     def _regional(self, service: str, resource: Any) -> Any:
         self.region_used = True
@@ -527,8 +552,12 @@ class _Template:
             unknown = find_unknown([sep, items])
             if unknown is not None:
                 return unknown
-            if not isinstance(items, list) or not isinstance(sep, str):
-                raise self.error("Fn::Join takes a delimiter and a list", path)
+            if (
+                not isinstance(items, list)
+                or not isinstance(sep, str)
+                or not all(_is_scalar(i) for i in items)
+            ):
+                raise self.error("Fn::Join takes a delimiter and a list of strings", path)
             return sep.join(_text(i) for i in items)
         if fn == "Fn::Select":
             index, items = (self.ev(a, path) for a in self._args(arg, 2, fn, path))
@@ -543,7 +572,9 @@ class _Template:
             unknown = find_unknown([sep, text])
             if unknown is not None:
                 return unknown
-            return str(text).split(str(sep))
+            if not isinstance(sep, str) or not sep or not isinstance(text, str):
+                raise self.error("Fn::Split takes a delimiter and a string", path)
+            return text.split(sep)
         if fn == "Fn::If":
             name, then, other = self._args(arg, 3, fn, path)
             cond = self.condition(name, path) if isinstance(name, str) else None
@@ -563,10 +594,16 @@ class _Template:
             unknown = find_unknown(values)
             if unknown is not None:
                 return unknown
+            if not all(isinstance(v, bool) for v in values):
+                raise self.error(f"{fn} takes conditions (true or false values)", path)
             return all(values) if fn == "Fn::And" else any(values)
         if fn == "Fn::Not":
             (value,) = (self.ev(x, path) for x in self._args(arg, 1, fn, path))
-            return value if isinstance(value, Unknown) else not value
+            if isinstance(value, Unknown):
+                return value
+            if not isinstance(value, bool):
+                raise self.error("Fn::Not takes a condition (a true or false value)", path)
+            return not value
         if fn == "Fn::FindInMap":
             args = [self.ev(a, path) for a in self._args(arg, (3, 4), fn, path)]
             unknown = find_unknown(args)
@@ -585,6 +622,8 @@ class _Template:
             value = self.ev(arg, path)
             if isinstance(value, Unknown):
                 return value
+            if not _is_scalar(value):
+                raise self.error("Fn::Base64 takes a string", path)
             return base64.b64encode(_text(value).encode()).decode()
         if fn == "Fn::ToJsonString":
             value = self.ev(arg, path)
@@ -592,12 +631,20 @@ class _Template:
             return unknown if unknown is not None else json.dumps(value, separators=(",", ":"))
         if fn == "Fn::Length":
             value = self.ev(arg, path)
-            return value if isinstance(value, Unknown) else len(value)
+            if isinstance(value, Unknown):
+                return value
+            if not isinstance(value, list):
+                raise self.error("Fn::Length takes a list", path)
+            return len(value)
         if fn == "Fn::ImportValue":
             return Unknown(f"{path}: Fn::ImportValue reads another stack's export")
         if fn == "Fn::GetAZs":
             return Unknown(f"{path}: Fn::GetAZs depends on the account and region")
-        return Unknown(f"{path}: {fn} is not supported offline")
+        if fn in _OFFLINE_UNSUPPORTED:
+            return Unknown(f"{path}: {fn} is not supported offline")
+        suggestion = close_match(fn, _INTRINSICS)
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        raise self.error(f"unknown intrinsic function {fn!r}{hint}", path)
 
     def ref_name(self, name: str, path: str) -> Any:
         if name == "AWS::AccountId":
@@ -668,8 +715,42 @@ class _Template:
                 )
             if isinstance(value, Unknown):
                 return value
+            if not _is_scalar(value):
+                raise self.error(f"Fn::Sub: ${{{name}}} is not a string", path)
             out.append(_text(value))
         return "".join(out)
+
+
+# CloudFormation's intrinsic functions (the condition functions included). Those evaluated
+# here are handled in _Template.intrinsic; the others make a value unknown; any other Fn::
+# name is an error (CloudFormation rejects the template).
+_INTRINSICS = (
+    "Ref",
+    "Condition",
+    "Fn::And",
+    "Fn::Base64",
+    "Fn::Cidr",
+    "Fn::Equals",
+    "Fn::FindInMap",
+    "Fn::GetAtt",
+    "Fn::GetAZs",
+    "Fn::If",
+    "Fn::ImportValue",
+    "Fn::Join",
+    "Fn::Length",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::Sub",
+    "Fn::ToJsonString",
+    "Fn::Transform",
+)
+_OFFLINE_UNSUPPORTED = frozenset({"Fn::Cidr", "Fn::Transform"})
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
 
 
 def _text(value: Any) -> str:
@@ -696,14 +777,35 @@ class _Mapper:
     def where(self, logical: str) -> str:
         return f"/Resources/{logical}"
 
-    def props(self, logical: str) -> dict[str, Any]:
+    def props(self, logical: str) -> dict[str, Any] | None:
+        """The evaluated properties (None, reported, when they are unknown as a whole)."""
         res = self.t.resources[logical]
-        props = res.get("Properties") or {}
+        props = res.get("Properties")
+        path = f"{self.where(logical)}/Properties"
+        if props is None:
+            props = {}
         if not isinstance(props, Mapping):
-            raise self.t.error("Properties must be a mapping", f"{self.where(logical)}/Properties")
-        value = self.t.ev(props, f"{self.where(logical)}/Properties")
-        assert isinstance(value, dict)
-        return value
+            raise self.t.error("Properties must be a mapping", path)
+        if _is_intrinsic(props) is not None:
+            value = self.t.ev(props, path)
+            if isinstance(value, Unknown):
+                self.b.warn(
+                    self.t.source,
+                    logical,
+                    f"the properties are unknown ({value.reason}); the resource is not modeled",
+                )
+                return None
+            if not isinstance(value, dict):
+                raise self.t.error("Properties must be a mapping", path)
+            return value
+        out: dict[str, Any] = {}
+        for key in props:
+            # Each property through the cycle guard: A's RoleName naming B whose RoleName
+            # names A is reported as a circular reference, not a stack overflow.
+            item = self.t._property(logical, key)
+            if item is not _NO_VALUE:
+                out[str(key)] = item
+        return out
 
     def text(self, logical: str, props: Mapping[str, Any], key: str, *, what: str) -> str | None:
         value = props.get(key)
@@ -787,8 +889,18 @@ class _Mapper:
         return out
 
     def inline_policies(self, logical: str, props: Mapping[str, Any]) -> list[Any]:
-        out = []
-        for i, item in enumerate(props.get("Policies") or []):
+        out: list[Any] = []
+        policies = props.get("Policies")
+        if isinstance(policies, Unknown):
+            self.b.warn(
+                self.t.source, logical, f"Policies is unknown ({policies.reason}); not loaded"
+            )
+            return out
+        if policies is not None and not isinstance(policies, list):
+            raise self.t.error(
+                "Policies must be a list", f"{self.where(logical)}/Properties/Policies"
+            )
+        for i, item in enumerate(policies or []):
             if not isinstance(item, Mapping):
                 raise self.t.error(
                     "a policy is {PolicyName, PolicyDocument}",
@@ -1011,8 +1123,6 @@ class _Mapper:
                 f"{self.t.source}: {logical}: no KeyPolicy; AWS's default key "
                 "policy (the account's IAM policies decide) is used"
             )
-        if isinstance(document, str):
-            document = json.loads(document)
         policy = self.policy(
             logical, document, PolicyType.RESOURCE, name="key policy", key="KeyPolicy"
         )
@@ -1099,6 +1209,202 @@ class _Mapper:
         )
 
 
+# -- resource types and properties ---------------------------------------------------------------
+
+# Every resource type of the namespaces whose types are mapped (CloudFormation's template
+# reference). A type of these namespaces outside the list is a misspelling (CloudFormation
+# rejects it), not something to skip: skipping AWS::IAM::Polcy would drop a Deny.
+_KNOWN_TYPES = {
+    "AWS::IAM": (
+        "AccessKey",
+        "Group",
+        "GroupPolicy",
+        "InstanceProfile",
+        "ManagedPolicy",
+        "OIDCProvider",
+        "Policy",
+        "Role",
+        "RolePolicy",
+        "SAMLProvider",
+        "ServerCertificate",
+        "ServiceLinkedRole",
+        "User",
+        "UserPolicy",
+        "UserToGroupAddition",
+        "VirtualMFADevice",
+    ),
+    "AWS::S3": (
+        "AccessGrant",
+        "AccessGrantsInstance",
+        "AccessGrantsLocation",
+        "AccessPoint",
+        "Bucket",
+        "BucketPolicy",
+        "MultiRegionAccessPoint",
+        "MultiRegionAccessPointPolicy",
+        "StorageLens",
+        "StorageLensGroup",
+    ),
+    "AWS::KMS": ("Alias", "Key", "ReplicaKey"),
+    "AWS::SQS": ("Queue", "QueueInlinePolicy", "QueuePolicy"),
+    "AWS::SNS": ("Subscription", "Topic", "TopicInlinePolicy", "TopicPolicy"),
+    "AWS::Lambda": (
+        "Alias",
+        "CapacityProvider",
+        "CodeSigningConfig",
+        "EventInvokeConfig",
+        "EventSourceMapping",
+        "Function",
+        "LayerVersion",
+        "LayerVersionPermission",
+        "Permission",
+        "Url",
+        "Version",
+    ),
+}
+_ALL_KNOWN_TYPES = frozenset(
+    f"{namespace}::{name}" for namespace, names in _KNOWN_TYPES.items() for name in names
+)
+
+# The properties of each mapped type (CloudFormation's template reference), read or not. A
+# property outside the list that looks like a misspelling of one is an error (its value would
+# be silently dropped: PermissionBoundary for PermissionsBoundary); others are reported.
+_PROPERTIES = {
+    "AWS::IAM::User": (
+        "Groups",
+        "LoginProfile",
+        "ManagedPolicyArns",
+        "Path",
+        "PermissionsBoundary",
+        "Policies",
+        "Tags",
+        "UserName",
+    ),
+    "AWS::IAM::Group": ("GroupName", "ManagedPolicyArns", "Path", "Policies"),
+    "AWS::IAM::Role": (
+        "AssumeRolePolicyDocument",
+        "Description",
+        "ManagedPolicyArns",
+        "MaxSessionDuration",
+        "Path",
+        "PermissionsBoundary",
+        "Policies",
+        "RoleName",
+        "Tags",
+    ),
+    "AWS::IAM::Policy": ("Groups", "PolicyDocument", "PolicyName", "Roles", "Users"),
+    "AWS::IAM::ManagedPolicy": (
+        "Description",
+        "Groups",
+        "ManagedPolicyName",
+        "Path",
+        "PolicyDocument",
+        "Roles",
+        "Users",
+    ),
+    "AWS::IAM::RolePolicy": ("PolicyDocument", "PolicyName", "RoleName"),
+    "AWS::IAM::UserPolicy": ("PolicyDocument", "PolicyName", "UserName"),
+    "AWS::IAM::GroupPolicy": ("GroupName", "PolicyDocument", "PolicyName"),
+    "AWS::IAM::UserToGroupAddition": ("GroupName", "Users"),
+    "AWS::IAM::InstanceProfile": ("InstanceProfileName", "Path", "Roles"),
+    "AWS::S3::Bucket": (
+        "AbacStatus",
+        "AccelerateConfiguration",
+        "AccessControl",
+        "AnalyticsConfigurations",
+        "BucketEncryption",
+        "BucketName",
+        "CorsConfiguration",
+        "IntelligentTieringConfigurations",
+        "InventoryConfigurations",
+        "LifecycleConfiguration",
+        "LoggingConfiguration",
+        "MetadataConfiguration",
+        "MetadataTableConfiguration",
+        "MetricsConfigurations",
+        "NotificationConfiguration",
+        "ObjectLockConfiguration",
+        "ObjectLockEnabled",
+        "OwnershipControls",
+        "PublicAccessBlockConfiguration",
+        "ReplicationConfiguration",
+        "Tags",
+        "VersioningConfiguration",
+        "WebsiteConfiguration",
+    ),
+    "AWS::S3::BucketPolicy": ("Bucket", "PolicyDocument"),
+    "AWS::KMS::Key": (
+        "BypassPolicyLockoutSafetyCheck",
+        "Description",
+        "EnableKeyRotation",
+        "Enabled",
+        "KeyPolicy",
+        "KeySpec",
+        "KeyUsage",
+        "MultiRegion",
+        "Origin",
+        "PendingWindowInDays",
+        "RotationPeriodInDays",
+        "Tags",
+    ),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", "Queues"),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument", "Topics"),
+    "AWS::Lambda::Permission": (
+        "Action",
+        "EventSourceToken",
+        "FunctionName",
+        "FunctionUrlAuthType",
+        "InvokedViaFunctionUrl",
+        "Principal",
+        "PrincipalOrgID",
+        "SourceAccount",
+        "SourceArn",
+    ),
+}
+
+
+def _check_type(rtype: str, path: str, source: str) -> None:
+    """Refuse a type of a mapped namespace that does not exist (or one that is a near miss of
+    a mapped type from elsewhere, ``AWS::IAMM::Role``)."""
+    if rtype in _ALL_KNOWN_TYPES:
+        return
+    namespace = "::".join(rtype.split("::")[:2])
+    own = next((ns for ns in _KNOWN_TYPES if ns.lower() == namespace.lower()), None)
+    if own is not None:
+        suggestion = close_match(rtype, (f"{own}::{name}" for name in _KNOWN_TYPES[own]))
+    else:
+        suggestion = close_match(rtype, _ALL_KNOWN_TYPES, cutoff=0.9)
+        if suggestion is None:
+            return  # another service's type: not modeled (reported below if it has a policy)
+    hint = f" (did you mean {suggestion!r}?)" if suggestion else f" ({own} has no such type)"
+    raise InputError(f"unknown resource type {rtype!r}{hint}", path=path, source=source)
+
+
+def _check_properties(
+    res: Mapping[str, Any], logical: str, source: str, warnings: Warnings
+) -> None:
+    known = _PROPERTIES.get(str(res["Type"]))
+    props = res.get("Properties")
+    if known is None or not isinstance(props, Mapping):
+        return
+    for key in props:
+        if key in known:
+            continue
+        name = str(key)
+        suggestion = close_match(name, known)
+        if suggestion is not None:
+            raise InputError(
+                f"unknown property {name!r} of {res['Type']} (did you mean {suggestion!r}?)",
+                path=f"/Resources/{logical}/Properties/{name}",
+                source=source,
+            )
+        warnings.add(
+            source,
+            logical,
+            f"{res['Type']} has no property {name!r} that iamsim knows; it is ignored",
+        )
+
+
 # Property names that hold policy documents; a resource type we do not map that has one is
 # reported.
 _POLICY_PROPERTIES = (
@@ -1159,40 +1465,57 @@ def read_cloudformation(
         )
     builder = WorldBuilder(warnings, label=label)
     mapper = _Mapper(t, builder)
-    for logical in t.resources:
-        res = t.resources[logical]
-        where = f"/Resources/{logical}"
-        if not isinstance(res, Mapping) or not isinstance(res.get("Type"), str):
-            raise InputError("a resource needs a Type", path=where, source=label)
-        condition = res.get("Condition")
-        if condition is not None:
-            if not isinstance(condition, str):
-                raise InputError(
-                    "Condition must be a condition name", path=f"{where}/Condition", source=label
-                )
-            value = t.condition(condition, f"{where}/Condition")
-            if isinstance(value, Unknown):
+    current = ""
+    try:
+        for logical in t.resources:
+            current = logical
+            res = t.resources[logical]
+            where = f"/Resources/{logical}"
+            if not isinstance(res, Mapping) or not isinstance(res.get("Type"), str):
+                raise InputError("a resource needs a Type", path=where, source=label)
+            _check_type(res["Type"], f"{where}/Type", label)
+            _check_properties(res, logical, label, warnings)
+            condition = res.get("Condition")
+            if condition is not None:
+                if not isinstance(condition, str):
+                    raise InputError(
+                        "Condition must be a condition name",
+                        path=f"{where}/Condition",
+                        source=label,
+                    )
+                value = t.condition(condition, f"{where}/Condition")
+                if isinstance(value, Unknown):
+                    warnings.add(
+                        label,
+                        logical,
+                        f"condition {condition} is unknown ({value.reason}); "
+                        "the resource is not modeled",
+                    )
+                    continue
+                if not value:
+                    continue
+            rtype = res["Type"]
+            handler = getattr(mapper, rtype.replace("::", "__"), None)
+            if handler is not None:
+                props = mapper.props(logical)
+                if props is not None:
+                    handler(logical, props)
+                continue
+            props = res.get("Properties")
+            if isinstance(props, Mapping) and any(k in props for k in _POLICY_PROPERTIES):
                 warnings.add(
                     label,
                     logical,
-                    f"condition {condition} is unknown ({value.reason}); "
-                    "the resource is not modeled",
+                    f"{rtype} carries a policy that iamsim does not model; it is ignored",
                 )
-                continue
-            if not value:
-                continue
-        rtype = res["Type"]
-        handler = getattr(mapper, rtype.replace("::", "__"), None)
-        if handler is not None:
-            handler(logical, mapper.props(logical))
-            continue
-        props = res.get("Properties")
-        if isinstance(props, Mapping) and any(k in props for k in _POLICY_PROPERTIES):
-            warnings.add(
-                label,
-                logical,
-                f"{rtype} carries a policy that iamsim does not model; it is ignored",
-            )
+    except RecursionError:
+        # A long chain of resources naming each other (A's name from B's ARN, B's from C's...)
+        raise InputError(
+            "references between resources are nested too deeply to evaluate",
+            path=f"/Resources/{current}",
+            source=label,
+        ) from None
+
     notes = []
     if t.account_is_placeholder:
         notes.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from iamsim.ingest._io import InputFile, Reader, pointer
+from iamsim.ingest._io import InputFile, Reader, pointer, type_name
 from iamsim.ingest._policies import load_policy
 from iamsim.ingest.detect import InputFormat
 from iamsim.model import (
@@ -23,6 +23,7 @@ from iamsim.model import (
     Tags,
     User,
     World,
+    is_account_id,
     parse_arn,
     version_number,
 )
@@ -30,6 +31,69 @@ from iamsim.policy.model import Policy, PolicyType
 
 LIST_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 _PAGING_KEYS = {"Marker", "IsTruncated"}
+
+# The members of each entry as the IAM API documents them (UserDetail, GroupDetail, RoleDetail,
+# ManagedPolicyDetail, PolicyVersion, AttachedPermissionsBoundary, AttachedPolicy,
+# PolicyDetail). A key that looks like a misspelling of one of them is an error; other keys
+# are noted (AWS adds members over time).
+_ENTRY_KEYS = {
+    "UserDetailList": {
+        "Path",
+        "UserName",
+        "UserId",
+        "Arn",
+        "CreateDate",
+        "UserPolicyList",
+        "GroupList",
+        "AttachedManagedPolicies",
+        "PermissionsBoundary",
+        "Tags",
+    },
+    "GroupDetailList": {
+        "Path",
+        "GroupName",
+        "GroupId",
+        "Arn",
+        "CreateDate",
+        "GroupPolicyList",
+        "AttachedManagedPolicies",
+    },
+    "RoleDetailList": {
+        "Path",
+        "RoleName",
+        "RoleId",
+        "Arn",
+        "CreateDate",
+        "AssumeRolePolicyDocument",
+        "InstanceProfileList",
+        "RolePolicyList",
+        "AttachedManagedPolicies",
+        "PermissionsBoundary",
+        "Tags",
+        "RoleLastUsed",
+    },
+    "Policies": {
+        "PolicyName",
+        "PolicyId",
+        "Arn",
+        "Path",
+        "DefaultVersionId",
+        "AttachmentCount",
+        "PermissionsBoundaryUsageCount",
+        "IsAttachable",
+        "Description",
+        "CreateDate",
+        "UpdateDate",
+        "PolicyVersionList",
+    },
+    "PolicyVersionList": {"Document", "VersionId", "IsDefaultVersion", "CreateDate"},
+    "PermissionsBoundary": {"PermissionsBoundaryType", "PermissionsBoundaryArn"},
+    "AttachedManagedPolicies": {"PolicyName", "PolicyArn"},
+    **dict.fromkeys(
+        ("UserPolicyList", "GroupPolicyList", "RolePolicyList"),
+        frozenset({"PolicyName", "PolicyDocument"}),
+    ),
+}
 
 
 def detect(file: InputFile) -> bool:
@@ -75,6 +139,7 @@ class _GaadLoader:
         self.accounts: dict[str, Account] = {}
         self.first_seen: dict[str, str] = {}  # ARN -> JSON pointer of its first entry
         self.notes: list[str] = []
+        self.unread: dict[tuple[str, str], str] = {}  # (list, key) -> first path
 
     def load(self, doc: Any) -> World:
         top = self.r.obj(doc, "", "a get-account-authorization-details object")
@@ -86,6 +151,11 @@ class _GaadLoader:
         groups = [self.group(e, p) for e, p in self.entries(top, "GroupDetailList")]
         roles = [self.role(e, p) for e, p in self.entries(top, "RoleDetailList")]
         policies = [self.managed(e, p) for e, p in self.entries(top, "Policies")]
+        for (kind, key), where in self.unread.items():
+            self.notes.append(
+                f"{self.source}: {kind} entries have the key {key!r}, which iamsim does not "
+                f"read (first at {where})"
+            )
         sources = dict.fromkeys([*self.first_seen, *self.accounts], self.source)
         return World.of(
             accounts=self.accounts.values(),
@@ -103,9 +173,18 @@ class _GaadLoader:
             return []
         path = pointer("", key)
         items = self.r.array(value, path)
-        return [
-            (self.r.obj(item, pointer(path, i)), pointer(path, i)) for i, item in enumerate(items)
-        ]
+        out = []
+        for i, item in enumerate(items):
+            where = pointer(path, i)
+            entry = self.r.obj(item, where)
+            self.check_keys(entry, key, where)
+            out.append((entry, where))
+        return out
+
+    def check_keys(self, entry: Mapping[str, Any], kind: str, path: str) -> None:
+        """Misspelled keys are errors; other unknown keys are noted once per kind and key."""
+        for key in self.r.known_keys(entry, _ENTRY_KEYS[kind], path):
+            self.unread.setdefault((kind, key), pointer(path, key))
 
     # -- shared pieces --------------------------------------------------------------------
 
@@ -134,14 +213,54 @@ class _GaadLoader:
         value = entry.get("Path", "/")
         return self.r.string(value, pointer(path, "Path"), "an IAM path")
 
+    def name_and_path(
+        self, entry: Mapping[str, Any], path: str, arn: str, kind: str, name_key: str
+    ) -> tuple[str, str]:
+        """The entity's name and path, which must be the ones its ARN spells
+        (``arn:aws:iam::111122223333:role/service-role/app`` is path ``/service-role/``, name
+        ``app``): an entry whose name or path disagrees with its ARN is corrupted."""
+        name = self.r.req_string(entry, name_key, path)
+        resource = arn.split(":", 5)[5]
+        arn_path, _, arn_name = resource[len(kind) :].rpartition("/")
+        arn_path += "/"
+        # Without a Path, the ARN's is the path (exports always have one; hand-made ones may not).
+        iam_path = self.path_of(entry, path) if entry.get("Path") is not None else arn_path
+        if name != arn_name:
+            raise self.r.error(
+                f"{name_key} {name!r} does not match the name in the ARN {arn!r}",
+                pointer(path, name_key),
+            )
+        if iam_path != arn_path:
+            raise self.r.error(
+                f"Path {iam_path!r} does not match the path in the ARN {arn!r}",
+                pointer(path, "Path"),
+            )
+        return name, iam_path
+
+    def policy_arn(self, value: Any, path: str, what: str) -> str:
+        """A managed policy ARN (customer, ``arn:aws:iam::123456789012:policy/...``, or AWS,
+        ``arn:aws:iam::aws:policy/...``)."""
+        arn = self.r.string(value, path, what)
+        parsed = parse_arn(arn)
+        if (
+            parsed is None
+            or parsed.service != "iam"
+            or parsed.resource_type != "policy"
+            or not (parsed.account == "aws" or is_account_id(parsed.account))
+            or not parsed.resource.rstrip("/").removeprefix("policy/")
+        ):
+            raise self.r.error(f"expected an IAM policy ARN, found {arn!r}", path)
+        return arn
+
     def inline(
         self, entry: Mapping[str, Any], key: str, path: str, owner: str
     ) -> tuple[Policy, ...]:
         out = []
         list_path = pointer(path, key)
-        for i, item in enumerate(self.r.array(entry.get(key) or [], list_path)):
+        for i, item in enumerate(self.r.opt_array(entry, key, path)):
             where = pointer(list_path, i)
             obj = self.r.obj(item, where)
+            self.check_keys(obj, key, where)
             name = self.r.req_string(obj, "PolicyName", where)
             document = self.r.req(obj, "PolicyDocument", where)
             out.append(
@@ -158,19 +277,36 @@ class _GaadLoader:
     def attached(self, entry: Mapping[str, Any], path: str) -> tuple[str, ...]:
         list_path = pointer(path, "AttachedManagedPolicies")
         arns = []
-        for i, item in enumerate(
-            self.r.array(entry.get("AttachedManagedPolicies") or [], list_path)
-        ):
+        for i, item in enumerate(self.r.opt_array(entry, "AttachedManagedPolicies", path)):
             where = pointer(list_path, i)
-            arns.append(self.r.req_string(self.r.obj(item, where), "PolicyArn", where))
+            obj = self.r.obj(item, where, "an object with PolicyArn")
+            self.check_keys(obj, "AttachedManagedPolicies", where)
+            arns.append(
+                self.policy_arn(
+                    self.r.req(obj, "PolicyArn", where), pointer(where, "PolicyArn"), "a policy ARN"
+                )
+            )
         return tuple(arns)
 
     def boundary(self, entry: Mapping[str, Any], path: str) -> str | None:
+        """The boundary's policy ARN; absent (or null) is no boundary, but an empty or
+        malformed value is an error rather than silently no boundary."""
         value = entry.get("PermissionsBoundary")
-        if not value:
+        if value is None:
             return None
         where = pointer(path, "PermissionsBoundary")
-        return self.r.req_string(self.r.obj(value, where), "PermissionsBoundaryArn", where)
+        if not isinstance(value, Mapping) or not value:
+            found = "an empty string" if value == "" else type_name(value)
+            if isinstance(value, Mapping):
+                found = "an empty object"
+            raise self.r.error(
+                f"expected an object with PermissionsBoundaryArn, found {found}", where
+            )
+        self.check_keys(value, "PermissionsBoundary", where)
+        arn = self.r.req(value, "PermissionsBoundaryArn", where)
+        return self.policy_arn(
+            arn, pointer(where, "PermissionsBoundaryArn"), "the boundary policy's ARN"
+        )
 
     def tags(self, entry: Mapping[str, Any], path: str) -> Tags:
         return Tags(self.r.tags(entry.get("Tags"), pointer(path, "Tags")))
@@ -179,17 +315,17 @@ class _GaadLoader:
 
     def user(self, e: Mapping[str, Any], path: str) -> User:
         arn, account = self.arn_account(e, path, "user")
-        name = self.r.req_string(e, "UserName", path)
+        name, iam_path = self.name_and_path(e, path, arn, "user", "UserName")
         groups_path = pointer(path, "GroupList")
         group_names = tuple(
             self.r.string(g, pointer(groups_path, i), "a group name")
-            for i, g in enumerate(self.r.array(e.get("GroupList") or [], groups_path))
+            for i, g in enumerate(self.r.opt_array(e, "GroupList", path))
         )
         return User(
             arn=arn,
             name=name,
             account=account,
-            path=self.path_of(e, path),
+            path=iam_path,
             id=self.r.opt_string(e, "UserId", path),
             inline_policies=self.inline(e, "UserPolicyList", path, f"user/{name}"),
             managed_policy_arns=self.attached(e, path),
@@ -200,12 +336,12 @@ class _GaadLoader:
 
     def group(self, e: Mapping[str, Any], path: str) -> Group:
         arn, account = self.arn_account(e, path, "group")
-        name = self.r.req_string(e, "GroupName", path)
+        name, iam_path = self.name_and_path(e, path, arn, "group", "GroupName")
         return Group(
             arn=arn,
             name=name,
             account=account,
-            path=self.path_of(e, path),
+            path=iam_path,
             id=self.r.opt_string(e, "GroupId", path),
             inline_policies=self.inline(e, "GroupPolicyList", path, f"group/{name}"),
             managed_policy_arns=self.attached(e, path),
@@ -213,7 +349,7 @@ class _GaadLoader:
 
     def role(self, e: Mapping[str, Any], path: str) -> Role:
         arn, account = self.arn_account(e, path, "role")
-        name = self.r.req_string(e, "RoleName", path)
+        name, iam_path = self.name_and_path(e, path, arn, "role", "RoleName")
         trust_doc = e.get("AssumeRolePolicyDocument")
         trust = None
         if trust_doc is not None:
@@ -228,14 +364,14 @@ class _GaadLoader:
             self.notes.append(f"{self.source}: role {arn} has no AssumeRolePolicyDocument")
         profiles_path = pointer(path, "InstanceProfileList")
         profiles = []
-        for i, item in enumerate(self.r.array(e.get("InstanceProfileList") or [], profiles_path)):
+        for i, item in enumerate(self.r.opt_array(e, "InstanceProfileList", path)):
             where = pointer(profiles_path, i)
             profiles.append(self.r.req_string(self.r.obj(item, where), "Arn", where))
         return Role(
             arn=arn,
             name=name,
             account=account,
-            path=self.path_of(e, path),
+            path=iam_path,
             id=self.r.opt_string(e, "RoleId", path),
             trust_policy=trust,
             inline_policies=self.inline(e, "RolePolicyList", path, f"role/{name}"),
@@ -247,7 +383,7 @@ class _GaadLoader:
 
     def managed(self, e: Mapping[str, Any], path: str) -> ManagedPolicy:
         arn, _ = self.arn_account(e, path, "policy")
-        name = self.r.req_string(e, "PolicyName", path)
+        name, iam_path = self.name_and_path(e, path, arn, "policy", "PolicyName")
         default_id = self.r.opt_string(e, "DefaultVersionId", path)
         versions_path = pointer(path, "PolicyVersionList")
         raw_versions = self.r.array(self.r.req(e, "PolicyVersionList", path), versions_path)
@@ -255,6 +391,7 @@ class _GaadLoader:
         for i, item in enumerate(raw_versions):
             where = pointer(versions_path, i)
             v = self.r.obj(item, where)
+            self.check_keys(v, "PolicyVersionList", where)
             version_id = self.r.req_string(v, "VersionId", where)
             is_default = v.get("IsDefaultVersion")
             if not isinstance(is_default, bool):
@@ -287,7 +424,7 @@ class _GaadLoader:
             arn=arn,
             name=name,
             versions=tuple(versions),
-            path=self.path_of(e, path),
+            path=iam_path,
             id=self.r.opt_string(e, "PolicyId", path),
             attachment_count=_int_or_none(e.get("AttachmentCount")),
             boundary_usage_count=_int_or_none(e.get("PermissionsBoundaryUsageCount")),

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
 from iamsim.ingest.detect import InputFormat
@@ -40,6 +41,7 @@ from iamsim.policy.model import Policy, PolicyType
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
 RCP_TYPE = "RESOURCE_CONTROL_POLICY"
 _BUILTIN_IDS = {"p-FullAWSAccess": FULL_AWS_ACCESS, "p-RCPFullAWSAccess": RCP_FULL_AWS_ACCESS}
+_POLICY_TYPE_STATUSES = ("ENABLED", "PENDING_ENABLE", "PENDING_DISABLE")
 
 
 def _builtin(name: str, source: str | None = None) -> Policy:
@@ -147,7 +149,7 @@ class _TreeLoader:
         children: list[OrgNode] = []
         if kind is not NodeKind.ACCOUNT:
             kids_path = pointer(path, "children")
-            for i, child in enumerate(self.r.array(doc.get("children") or [], kids_path)):
+            for i, child in enumerate(self.r.opt_array(doc, "children", path)):
                 children.append(self.child(child, pointer(kids_path, i)))
         return OrgNode(
             id=node_id,
@@ -265,7 +267,13 @@ def load_bundle(file: InputFile) -> World:
 
 def load_bundle_document(doc: Any, source: str) -> World:
     """Build a World (accounts + organization) from assembled ``aws organizations`` output."""
-    return _BundleLoader(source).load(doc)
+    try:
+        return _BundleLoader(source).load(doc)
+    except RecursionError:
+        # OUs nest by ID here, not by document structure; AWS allows five levels.
+        raise InputError(
+            "the OU tree is nested too deeply", path="/OrganizationalUnits", source=source
+        ) from None
 
 
 class _BundleLoader:
@@ -304,11 +312,12 @@ class _BundleLoader:
         root_path = pointer(roots_path, 0)
         root_doc = self.r.obj(roots[0], root_path)
         root_id = self.r.req_string(root_doc, "Id", root_path)
-        self.ous = self.r.obj(top.get("OrganizationalUnits") or {}, "/OrganizationalUnits")
-        self.account_lists = self.r.obj(top.get("Accounts") or {}, "/Accounts")
-        self.targets = self.r.obj(top.get("PoliciesForTarget") or {}, "/PoliciesForTarget")
-        self.policy_docs = self.r.obj(top.get("Policies") or {}, "/Policies")
+        self.ous = self.section(top, "OrganizationalUnits")
+        self.account_lists = self.section(top, "Accounts")
+        self.targets = self.section(top, "PoliciesForTarget")
+        self.policy_docs = self.section(top, "Policies")
         self.scp_enabled, self.rcp_enabled = self.enabled_types(root_doc, root_path)
+        self.check_disabled_attachments()
         root = self.node(root_id, NodeKind.ROOT, self.r.opt_string(root_doc, "Name", root_path))
         for parent in sorted(set(self.ous) | set(self.account_lists)):
             if parent not in self.visited:
@@ -330,6 +339,13 @@ class _BundleLoader:
             notes=tuple(self.notes),
         )
 
+    def section(self, top: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        """A top-level map keyed by parent, target or policy ID (absent is empty)."""
+        value = top.get(key)
+        if value is None:
+            return {}
+        return self.r.obj(value, pointer("", key), "an object keyed by ID")
+
     def enabled_types(self, root: Mapping[str, Any], path: str) -> tuple[bool, bool]:
         """Policy types enabled at the root; without PolicyTypes, infer from attachments."""
         types = root.get("PolicyTypes")
@@ -339,10 +355,38 @@ class _BundleLoader:
         where = pointer(path, "PolicyTypes")
         enabled = set()
         for i, item in enumerate(self.r.array(types, where)):
-            entry = self.r.obj(item, pointer(where, i))
-            if entry.get("Status") == "ENABLED":
-                enabled.add(entry.get("Type"))
+            entry_path = pointer(where, i)
+            entry = self.r.obj(item, entry_path, "a {Type, Status} object")
+            ptype = self.r.req_string(entry, "Type", entry_path)
+            status = self.r.req_string(entry, "Status", entry_path)
+            # list-roots prints these three, upper case; anything else is not AWS's output,
+            # and reading it as "not enabled" would silently switch the type off.
+            if status not in _POLICY_TYPE_STATUSES:
+                raise self.r.error(
+                    f"expected ENABLED, PENDING_ENABLE or PENDING_DISABLE, found {status!r}",
+                    pointer(entry_path, "Status"),
+                )
+            if status != "PENDING_ENABLE":
+                enabled.add(ptype)
         return SCP_TYPE in enabled, RCP_TYPE in enabled
+
+    def check_disabled_attachments(self) -> None:
+        """A customer SCP or RCP attached while its type is not enabled is a contradiction
+        (AWS detaches them all when a type is disabled): refusing it is safer than ignoring
+        the policy, as the tree format refuses ``scps`` with ``scp_enabled: false``."""
+        enabled = {SCP_TYPE: self.scp_enabled, RCP_TYPE: self.rcp_enabled}
+        for target in self.targets:
+            for ptype, summaries in self.summaries(target).items():
+                if enabled[ptype]:
+                    continue
+                for summary, where in summaries:
+                    if summary.get("Id") in _BUILTIN_IDS:
+                        continue
+                    raise self.r.error(
+                        f"a {ptype} is attached to {target} but the root's PolicyTypes does "
+                        f"not enable {ptype}",
+                        where,
+                    )
 
     def all_summaries(self) -> list[Any]:
         out: list[Any] = []
@@ -388,17 +432,15 @@ class _BundleLoader:
         if node_id in self.visited:
             raise self.r.error(f"{node_id} appears twice in the tree", "/OrganizationalUnits")
         self.visited.add(node_id)
+        # The node's own policies first, so that errors come in tree order (root first).
+        scps = self.attached(node_id, name, SCP_TYPE) if self.scp_enabled else ()
+        rcps = self.attached(node_id, name, RCP_TYPE) if self.rcp_enabled else ()
         children: list[OrgNode] = []
         if kind is not NodeKind.ACCOUNT:
             children.extend(self.ou_children(node_id))
             children.extend(self.account_children(node_id))
         return OrgNode(
-            id=node_id,
-            kind=kind,
-            name=name,
-            children=tuple(children),
-            scps=self.attached(node_id, SCP_TYPE) if self.scp_enabled else (),
-            rcps=self.attached(node_id, RCP_TYPE) if self.rcp_enabled else (),
+            id=node_id, kind=kind, name=name, children=tuple(children), scps=scps, rcps=rcps
         )
 
     def ou_children(self, parent: str) -> list[OrgNode]:
@@ -436,18 +478,28 @@ class _BundleLoader:
             out.append(self.node(account_id, NodeKind.ACCOUNT, name))
         return out
 
-    def attached(self, target: str, ptype: str) -> tuple[Policy, ...]:
+    def attached(self, target: str, name: str | None, ptype: str) -> tuple[Policy, ...]:
         policy_type = PolicyType.SCP if ptype == SCP_TYPE else PolicyType.RCP
+        label = f"{target} ({name})" if name else target
+        # Guessing what a node carries would hide its Deny statements: the listing is required.
         if target not in self.targets:
-            if ptype == SCP_TYPE:
-                self.notes.append(
-                    f"{self.source}: no list-policies-for-target output for {target}; "
-                    "assuming only FullAWSAccess is attached"
-                )
-            return _with_full_access([], policy_type, True)
-        policies = [
-            self.policy(s, where, policy_type) for s, where in self.summaries(target)[ptype]
-        ]
+            raise self.r.error(
+                f"no list-policies-for-target output for {label}: add it under "
+                f"/PoliciesForTarget/{target} (aws organizations list-policies-for-target "
+                f"--target-id {target} --filter {ptype})",
+                "/PoliciesForTarget",
+            )
+        summaries = self.summaries(target)[ptype]
+        if not summaries:
+            # AWS keeps at least one policy of an enabled type on every node
+            # (RCPFullAWSAccess cannot be detached), so none means the listing is missing.
+            raise self.r.error(
+                f"no {ptype} is listed for {label}, but every node carries at least one while "
+                f"the type is enabled: include the output of list-policies-for-target "
+                f"--target-id {target} --filter {ptype}",
+                pointer("/PoliciesForTarget", target),
+            )
+        policies = [self.policy(s, where, policy_type) for s, where in summaries]
         # RCPFullAWSAccess cannot be detached; FullAWSAccess is present only if listed.
         return _with_full_access(policies, policy_type, ptype == RCP_TYPE)
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iamsim.errors import InputError
+from iamsim.ingest._io import load_json, type_name
 from iamsim.model import (
     Account,
     ManagedPolicy,
@@ -235,7 +236,7 @@ def _join(*parts: Any) -> Any:
         if part is None:
             return Unknown("a value it is built from is not set")
         if not isinstance(part, str | int):
-            return Unknown(f"expected a string, found {type(part).__name__}")
+            return Unknown(f"expected a string, found {type_name(part)}")
     return "".join(str(p) for p in parts)
 
 
@@ -634,9 +635,11 @@ def _decode_json_document(text: Any, what: str) -> dict[str, Any]:
     if not isinstance(text, str):
         raise ValueError(f"{what} must be a JSON string")
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{what} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except InputError as exc:
+        raise ValueError(f"{what}: {exc.reason} (at {exc.path or '/'})") from None
     if not isinstance(doc, dict):
         raise ValueError(f"{what} must be a JSON object")
     stmts = doc.get("Statement", [])
@@ -791,17 +794,22 @@ def parse_policy_value(
 
     document: Any = value
     if isinstance(value, str):
+        if not value.strip():
+            raise InputError("the policy is empty", path=where, source=source)
         try:
-            document = json.loads(value)
+            document = load_json(value)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"the policy is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                 path=where,
                 source=source,
             ) from None
+        except InputError as exc:
+            # A key given twice ("Effect": "Deny", ..., "Effect": "Allow"): IAM rejects it.
+            raise InputError(exc.reason, path=f"{where}{exc.path}", source=source) from None
     if not isinstance(document, Mapping):
         raise InputError(
-            f"expected a policy document, found {type(document).__name__}",
+            f"expected a policy document, found {type_name(document)}",
             path=where,
             source=source,
         )
@@ -1341,7 +1349,7 @@ class _Mapper:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise InputError(
-                f"expected a string, found {type(value).__name__}",
+                f"expected a string, found {type_name(value)}",
                 path=f"{r.address}.{key}",
                 source=r.source,
             )
@@ -1356,7 +1364,7 @@ class _Mapper:
             return []
         if not isinstance(value, list | tuple):
             raise InputError(
-                f"expected a list, found {type(value).__name__}",
+                f"expected a list, found {type_name(value)}",
                 path=f"{r.address}.{key}",
                 source=r.source,
             )
@@ -1869,6 +1877,111 @@ class _Mapper:
         target = self.text(r, "target_id", what="the attachment")
         if policy_id is not None and target is not None:
             self.b.attach_org_policy(policy_id, target, source=r.source, address=r.address)
+
+
+# -- arguments of the mapped aws_iam_* types ------------------------------------------------------
+
+# The arguments (and nested blocks) the AWS provider accepts on the aws_iam_* resources mapped
+# above and on data "aws_iam_policy_document", whether iamsim reads them or not. A configured
+# name outside the list that looks like a misspelling of one (permission_boundary) would have
+# its value silently dropped, so it is an error; other unknown names are reported. Keyed by
+# (mode, type) and, for nested blocks, (mode, type, block name).
+_TF_META = frozenset(
+    {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+)
+_ARGUMENTS: dict[tuple[str, ...], frozenset[str]] = {
+    ("managed", "aws_iam_user"): frozenset(
+        {"name", "path", "permissions_boundary", "force_destroy", "tags"}
+    ),
+    ("managed", "aws_iam_group"): frozenset({"name", "path"}),
+    ("managed", "aws_iam_role"): frozenset(
+        {
+            "name",
+            "name_prefix",
+            "assume_role_policy",
+            "description",
+            "force_detach_policies",
+            "inline_policy",
+            "managed_policy_arns",
+            "max_session_duration",
+            "path",
+            "permissions_boundary",
+            "tags",
+        }
+    ),
+    ("managed", "aws_iam_role", "inline_policy"): frozenset({"name", "policy"}),
+    ("managed", "aws_iam_policy"): frozenset(
+        {
+            "name",
+            "name_prefix",
+            "description",
+            "path",
+            "policy",
+            "tags",
+            "delay_after_policy_creation_in_ms",
+        }
+    ),
+    ("managed", "aws_iam_user_policy"): frozenset({"name", "name_prefix", "policy", "user"}),
+    ("managed", "aws_iam_group_policy"): frozenset({"name", "name_prefix", "policy", "group"}),
+    ("managed", "aws_iam_role_policy"): frozenset({"name", "name_prefix", "policy", "role"}),
+    ("managed", "aws_iam_user_policy_attachment"): frozenset({"user", "policy_arn"}),
+    ("managed", "aws_iam_group_policy_attachment"): frozenset({"group", "policy_arn"}),
+    ("managed", "aws_iam_role_policy_attachment"): frozenset({"role", "policy_arn"}),
+    ("managed", "aws_iam_policy_attachment"): frozenset(
+        {"name", "users", "roles", "groups", "policy_arn"}
+    ),
+    ("managed", "aws_iam_user_policy_attachments_exclusive"): frozenset(
+        {"user_name", "policy_arns"}
+    ),
+    ("managed", "aws_iam_group_policy_attachments_exclusive"): frozenset(
+        {"group_name", "policy_arns"}
+    ),
+    ("managed", "aws_iam_role_policy_attachments_exclusive"): frozenset(
+        {"role_name", "policy_arns"}
+    ),
+    ("managed", "aws_iam_group_membership"): frozenset({"name", "users", "group"}),
+    ("managed", "aws_iam_user_group_membership"): frozenset({"user", "groups"}),
+    ("managed", "aws_iam_instance_profile"): frozenset(
+        {"name", "name_prefix", "path", "role", "tags"}
+    ),
+    ("managed", "aws_iam_service_linked_role"): frozenset(
+        {"aws_service_name", "custom_suffix", "description", "tags"}
+    ),
+    ("data", "aws_iam_policy_document"): frozenset(
+        {
+            "version",
+            "policy_id",
+            "source_policy_documents",
+            "override_policy_documents",
+            "statement",
+        }
+    ),
+    ("data", "aws_iam_policy_document", "statement"): frozenset(
+        {
+            "sid",
+            "effect",
+            "actions",
+            "not_actions",
+            "resources",
+            "not_resources",
+            "principals",
+            "not_principals",
+            "condition",
+        }
+    ),
+    ("data", "aws_iam_policy_document", "principals"): frozenset({"type", "identifiers"}),
+    ("data", "aws_iam_policy_document", "not_principals"): frozenset({"type", "identifiers"}),
+    ("data", "aws_iam_policy_document", "condition"): frozenset({"test", "variable", "values"}),
+}
+
+
+def known_arguments(mode: str, rtype: str, block: str | None = None) -> frozenset[str] | None:
+    """The arguments and nested blocks of ``rtype`` (or of its nested ``block``), or None when
+    the loader does not check that type's arguments."""
+    if block is None:
+        known = _ARGUMENTS.get((mode, rtype))
+        return None if known is None else known | _TF_META
+    return _ARGUMENTS.get((mode, rtype, block))
 
 
 # Resource types that carry no authorization-relevant state, or whose state is mapped through

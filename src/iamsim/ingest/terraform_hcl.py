@@ -43,7 +43,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile
+from iamsim.ingest._io import InputFile, close_match, load_json
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
@@ -55,6 +55,7 @@ from iamsim.ingest.terraform_common import (
     build_world,
     computed_attributes,
     find_unknown,
+    known_arguments,
     partition_of_region,
     placeholder_alnum,
     placeholder_digits,
@@ -219,7 +220,17 @@ def _body(body: Tree[Any], file: str, directory: Path) -> tuple[dict[str, Tree[A
     for item in _kids(body):
         if item.data == "attribute":
             name_tree, expr = _kids(item)
-            attrs[_name_of(name_tree)] = expr
+            name = _name_of(name_tree)
+            if name in attrs:
+                # Terraform: "Attribute redefined" (keeping the last would turn
+                # effect = "Deny" ... effect = "Allow" into an Allow).
+                raise InputError(
+                    f"the argument {name!r} is set twice (first at line "
+                    f"{_line(attrs[name]) or '?'})",
+                    path=f"line {_line(item) or '?'}",
+                    source=file,
+                )
+            attrs[name] = expr
         elif item.data == "block":
             parts = _kids(item)
             inner = parts[-1]
@@ -235,6 +246,8 @@ def _body(body: Tree[Any], file: str, directory: Path) -> tuple[dict[str, Tree[A
 def _parse_text(text: str, source: str) -> Tree[Any]:
     try:
         return hcl2.parses_to_tree(text)
+    except RecursionError:
+        raise InputError("the file is nested too deeply", source=source) from None
     except LarkError as exc:
         line, column = getattr(exc, "line", None), getattr(exc, "column", None)
         where = f"line {line}, column {column}" if line else ""
@@ -468,7 +481,17 @@ class Evaluator:
         method = getattr(self, f"e_{tree.data}", None)
         if method is None:
             return self.unknown(tree, ctx, f"the expression form {tree.data} is not supported")
-        return method(tree, ctx)
+        try:
+            return method(tree, ctx)
+        except RecursionError:
+            # Evaluation recurses with the expression's nesting (and through references):
+            # absurd depth is malformed input, reported where it happens, not a traceback.
+            line = _line(tree)
+            raise InputError(
+                "the expression is nested too deeply to evaluate",
+                path=f"line {line}" if line else "",
+                source=ctx.file,
+            ) from None
 
     # -- terms
 
@@ -924,9 +947,15 @@ def _jsonencode(call: _Call, value: Any) -> str:
 
 def _jsondecode(call: _Call, text: str) -> Any:
     try:
-        return json.loads(text)
+        return load_json(text)
     except json.JSONDecodeError as exc:
         raise _FunctionError(f"invalid JSON ({exc.msg}, line {exc.lineno})") from None
+    except InputError as exc:
+        # A key given twice (Terraform's jsondecode rejects it too) or absurd nesting is
+        # malformed input, not something to leave unknown.
+        line = _line(call.tree)
+        where = f"{call.ctx.file}:{line}" if line and call.ctx.file else call.ctx.file
+        raise InputError(f"jsondecode(): {exc.reason}", path=exc.path or "", source=where) from None
 
 
 def _file(call: _Call, name: str) -> Any:
@@ -1413,8 +1442,10 @@ class ModuleInstance:
         inputs: Mapping[str, Callable[[], Any]],
         providers: dict[str, _Provider],
         key_path: str,
+        parent: ModuleInstance | None = None,
     ) -> None:
         self.loader = loader
+        self.parent = parent  # the calling module (None for the root module)
         self.dir = directory
         self.prefix = prefix  # "" or "module.a." or 'module.a["k"].'
         self.inputs = inputs
@@ -1456,6 +1487,7 @@ class ModuleInstance:
                     source=block.file,
                 )
             mode = "managed" if kind == "resource" else "data"
+            self._check_arguments(block, mode)
             res_key = (mode, block.labels[0], block.labels[1])
             if res_key in self.blocks:
                 raise InputError(
@@ -1472,6 +1504,46 @@ class ModuleInstance:
                 alias = value if isinstance(value, str) else None
             key = block.labels[0] + (f".{alias}" if alias else "")
             self.providers[key] = _Provider(block, self)
+
+    def _check_arguments(
+        self, block: Block, mode: str, nested: str | None = None, top: Block | None = None
+    ) -> None:
+        """Arguments and nested blocks of a mapped aws_iam_* block: a misspelling of a known
+        one is an error (its value would be silently dropped), another unknown one a note."""
+        top = top or block
+        rtype = top.labels[0]
+        known = known_arguments(mode, rtype, nested)
+        if known is None:
+            return
+        address = f"{self.prefix}{'data.' if mode == 'data' else ''}{rtype}.{top.labels[1]}"
+        names: list[tuple[str, int | None]] = [
+            (name, _line(expr)) for name, expr in block.attrs.items()
+        ]
+        for sub in block.blocks:
+            name = _block_name(sub)
+            names.append((name, sub.line))
+            contents = (
+                [c for c in sub.blocks if c.type == "content"] if sub.type == "dynamic" else [sub]
+            )
+            for content in contents:
+                self._check_arguments(content, mode, name, top)
+        for name, line in names:
+            if name in known:
+                continue
+            where = f"{block.file}:{line}" if line else block.file
+            suggestion = close_match(name, known)
+            if suggestion is not None:
+                raise InputError(
+                    f"unknown argument {name!r} (did you mean {suggestion!r}?)",
+                    path=f"{address}.{name}",
+                    source=where,
+                )
+            self.loader.warnings.add(
+                where,
+                address,
+                f"{name!r} is not an argument of {rtype}{f' {nested}' if nested else ''} "
+                "that iamsim knows; it is ignored",
+            )
 
     def ctx(self, block: Block | None = None, scope: dict[str, Any] | None = None) -> Ctx:
         return Ctx(self, dict(scope or {}), block.file if block else "")
@@ -1715,13 +1787,15 @@ class _Loader:
             raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
         if path.name.endswith(".json"):
             try:
-                data = json.loads(text)
+                data = load_json(text)
             except json.JSONDecodeError as exc:
                 raise InputError(
                     f"invalid JSON: {exc.msg}",
                     path=f"line {exc.lineno}, column {exc.colno}",
                     source=label,
                 ) from None
+            except InputError as exc:
+                raise exc.located(source=label) from None
             if not isinstance(data, dict):
                 raise InputError("a .tfvars.json file holds an object", source=label)
             return data
@@ -1852,11 +1926,11 @@ class _Loader:
             manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
             if manifest.is_file():
                 try:
-                    data = json.loads(manifest.read_text(encoding="utf-8"))
+                    data = load_json(manifest.read_text(encoding="utf-8"))
                     for entry in data.get("Modules", []):
                         if entry.get("Key") and entry.get("Dir"):
                             self._modules_json[entry["Key"]] = entry["Dir"]
-                except (OSError, json.JSONDecodeError, AttributeError):
+                except (OSError, json.JSONDecodeError, InputError, AttributeError):
                     pass
         return self._modules_json
 
@@ -1892,6 +1966,19 @@ class _Loader:
                 path=f"line {block.line}",
                 source=block.file,
             )
+        ancestor: ModuleInstance | None = parent
+        while ancestor is not None:
+            # A module that (directly or through others) calls itself would be expanded
+            # forever; Terraform refuses it too.
+            if ancestor.dir.resolve() == directory:
+                caller = ancestor.prefix.rstrip(".") or "the root module"
+                raise InputError(
+                    f"module recursion: {address} loads {source_value!r}, which is the "
+                    f"directory of {caller}",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
+            ancestor = ancestor.parent
         blocks = self.read_dir(directory)
         providers = {k: v for k, v in parent.providers.items() if k == "aws" or "." not in k}
         if "providers" in block.attrs:
@@ -1919,7 +2006,9 @@ class _Loader:
                 return lambda: _plain(self.evaluator.ev(expr, parent.ctx(block, scope)))
 
             inputs = {k: thunk(v) for k, v in block.attrs.items() if k not in _META}
-            child = ModuleInstance(self, directory, blocks, prefix, inputs, providers, key_path)
+            child = ModuleInstance(
+                self, directory, blocks, prefix, inputs, providers, key_path, parent
+            )
             for k in inputs:
                 if k not in child.variables:
                     raise InputError(

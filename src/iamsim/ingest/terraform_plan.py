@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile
+from iamsim.ingest._io import InputFile, load_json
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
@@ -79,8 +79,8 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
     if "format_version" not in text:
         return False
     try:
-        return _looks_like_plan(json.loads(text))
-    except json.JSONDecodeError:
+        return _looks_like_plan(load_json(text))
+    except (json.JSONDecodeError, InputError):
         return False
 
 
@@ -161,24 +161,28 @@ class _Plan:
         self.root = _Module(root_config if isinstance(root_config, Mapping) else {}, "")
         self.providers: Mapping[str, Any] = config.get("provider_config") or {}
         self.after_unknown: dict[str, Mapping[str, Any]] = {}
-        for change in doc.get("resource_changes") or []:
+        changes = doc.get("resource_changes")
+        if changes is not None and not isinstance(changes, list):
+            raise InputError(
+                "resource_changes must be an array", path="/resource_changes", source=source
+            )
+        for change in changes or []:
             if isinstance(change, Mapping) and isinstance(change.get("change"), Mapping):
                 unknown = change["change"].get("after_unknown")
                 if isinstance(unknown, Mapping):
                     self.after_unknown[str(change.get("address"))] = unknown
         self.instances: dict[str, Mapping[str, Any]] = {}
-        planned = doc.get("planned_values")
-        if not isinstance(planned, Mapping):
-            planned = doc.get("values")  # a state file
+        key = "planned_values" if doc.get("planned_values") is not None else "values"
+        planned = doc.get(key)  # "values": a state file
+        if planned is not None and not isinstance(planned, Mapping):
+            raise InputError(f"{key} must be an object", path=f"/{key}", source=source)
         if isinstance(planned, Mapping) and planned.get("root_module") is not None:
             root = planned["root_module"]
             if not isinstance(root, Mapping):
                 raise InputError(
-                    "root_module must be an object",
-                    path="/planned_values/root_module",
-                    source=source,
+                    "root_module must be an object", path=f"/{key}/root_module", source=source
                 )
-            self._collect(root, "/planned_values/root_module")
+            self._collect(root, f"/{key}/root_module")
         prior = doc.get("prior_state")
         if isinstance(prior, Mapping) and isinstance(prior.get("values"), Mapping):
             prior_root = prior["values"].get("root_module")
@@ -193,7 +197,9 @@ class _Plan:
     # -- reading planned values
 
     def _collect(self, module: Mapping[str, Any], where: str, *, data_only: bool = False) -> None:
-        resources = module.get("resources") or []
+        resources = module.get("resources")
+        if resources is None:
+            resources = []
         if not isinstance(resources, list):
             raise InputError(
                 "resources must be an array", path=f"{where}/resources", source=self.source
@@ -212,7 +218,9 @@ class _Plan:
                     "values must be an object", path=f"{here}/values", source=self.source
                 )
             self.instances.setdefault(res["address"], res)
-        children = module.get("child_modules") or []
+        children = module.get("child_modules")
+        if children is None:
+            children = []
         if not isinstance(children, list):
             raise InputError(
                 "child_modules must be an array", path=f"{where}/child_modules", source=self.source
@@ -542,11 +550,13 @@ def read_terraform_plan(
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", source=source) from None
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg}", path=f"line {exc.lineno}, column {exc.colno}", source=source
         ) from None
+    except InputError as exc:
+        raise exc.located(source=source) from None
     if not _looks_like_plan(doc):
         raise InputError(
             "not Terraform plan JSON (expected format_version and planned_values; produce it "
@@ -557,7 +567,12 @@ def read_terraform_plan(
         raise InputError(f"account must be a 12-digit account ID, not {account!r}", source=source)
     warnings = Warnings()
     plan = _Plan(doc, source, warnings, account=account, region=region, partition=partition)
-    resources = list(plan.resources())
+    try:
+        resources = list(plan.resources())
+    except RecursionError:
+        raise InputError(
+            "references between resources are nested too deeply to resolve", source=source
+        ) from None
     notes = []
     envs = [plan.env_for(r.address) for r in resources if r.mode == "managed"]
     if any(e.account_is_placeholder for e in envs):
