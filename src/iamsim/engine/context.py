@@ -24,6 +24,7 @@ from iamsim.engine.request import (
 )
 from iamsim.errors import InputError
 from iamsim.patterns.arn import parse_arn
+from iamsim.policy._json import json_type
 
 _PRINCIPAL_TYPE = {
     CallerKind.USER: "User",
@@ -260,7 +261,7 @@ def check_context(values: Any) -> dict[str, ContextValue]:
                 if scalar is None:
                     raise InputError(
                         f"a list of values for {key} holds strings, numbers or booleans, "
-                        f"not {_type_name(item)}",
+                        f"not {json_type(item, article=True)}",
                         path=f"{where}/{index}",
                     )
                 items.append(scalar)
@@ -270,18 +271,8 @@ def check_context(values: Any) -> dict[str, ContextValue]:
         if scalar is None:
             raise InputError(
                 f"the value of {key} must be a string, number or boolean (or a list of them "
-                f"for a multivalued key), not {_type_name(raw)}",
+                f"for a multivalued key), not {json_type(raw, article=True)}",
                 path=where,
             )
         out[key] = scalar
     return out
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return type(value).__name__

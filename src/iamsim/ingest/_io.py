@@ -18,6 +18,12 @@ import yaml
 
 from iamsim.errors import InputError
 
+# The loaders' error vocabulary is the policy parser's (re-exported for the loaders).
+from iamsim.policy._json import json_type
+from iamsim.policy._json import pointer as pointer
+
+type_name = json_type
+
 
 class _YamlLoader(yaml.SafeLoader):
     """Safe YAML, except that only plain decimal numbers become ints.
@@ -279,30 +285,6 @@ class InputFile:
     @property
     def document_error(self) -> InputError | None:
         return self._parsed[1]
-
-
-def pointer(base: str, *tokens: str | int) -> str:
-    """Extend JSON pointer ``base`` with ``tokens`` (escaping ``~`` and ``/``)."""
-    out = base
-    for token in tokens:
-        out += "/" + str(token).replace("~", "~0").replace("/", "~1")
-    return out
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
 
 
 class Reader:

@@ -21,6 +21,7 @@ from iamsim.engine.request import Request
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest._io import parse_text
 from iamsim.patterns.arn import arn_problem, parse_arn
+from iamsim.policy._json import json_type
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
 
@@ -136,7 +137,7 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     raw_context = item.get("context")
     if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
-            f"context must be a mapping of condition keys to values, not {_type_name(raw_context)}",
+            f"context must be a mapping of condition keys to values, not {_a_type(raw_context)}",
             path=f"{path}/context",
             source=source,
         )
@@ -218,7 +219,7 @@ def _action_problem(action: str) -> str | None:
 def _resource_problem(resource: Any) -> str | None:
     """Why ``resource`` is not ``"*"`` or one well-formed ARN, or None."""
     if not isinstance(resource, str) or not resource.strip():
-        found = "an empty string" if resource == "" else _type_name(resource)
+        found = "an empty string" if resource == "" else _a_type(resource)
         return f'resource must be an ARN or "*", not {found}'
     if resource == "*":
         return None
@@ -256,26 +257,10 @@ def _account(value: Any, path: str, source: str) -> str | None:
     )
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    return type(value).__name__
-
-
 def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet:
     if not isinstance(block, Mapping):
         raise InputError(
-            f"policies must be a mapping of policy types, not {_type_name(block)}",
+            f"policies must be a mapping of policy types, not {_a_type(block)}",
             path=path,
             source=source,
         )
@@ -395,3 +380,7 @@ def _reject_yaml_dates(value: Any, path: str, source: str) -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _reject_yaml_dates(item, f"{path}/{index}", source)
+
+
+def _a_type(value: Any) -> str:
+    return json_type(value, article=True)

@@ -95,18 +95,20 @@ def is_array(value: Any) -> bool:
     return isinstance(value, list | tuple)
 
 
-def json_type(value: Any) -> str:
-    """The JSON type name of a decoded value, for error messages."""
+def json_type(value: Any, *, article: bool = False) -> str:
+    """The JSON type name of a decoded value, for error messages ("a list" with ``article``)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if is_array(value):
-        return "array"
-    if is_object(value):
-        return "object"
-    return type(value).__name__
+        name = "boolean"
+    elif isinstance(value, int | float):
+        name = "number"
+    elif isinstance(value, str):
+        name = "string"
+    elif is_array(value):
+        name = "list" if article else "array"
+    elif is_object(value):
+        name = "mapping" if article else "object"
+    else:
+        name = type(value).__name__
+    return f"a {name}" if article else name
