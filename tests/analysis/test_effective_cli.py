@@ -131,3 +131,12 @@ def test_who_can_context_settles_conditions() -> None:
         u for p in json.loads(out)["principals"] for a in p["actions"] for u in a.get("unless", [])
     ]
     assert not any("SecureTransport" in json.dumps(u) for u in unless)
+
+
+def test_who_can_region_option() -> None:
+    args = ("who-can", "s3:GetObject", "arn:aws:s3:::first-data/customers.csv")
+    args += ("-i", _example_model(), "--json")
+    inside = json.loads(run(*args, "--region", "eu-west-1")[1])
+    outside = json.loads(run(*args, "--region", "ap-south-1")[1])
+    # The OU's SCP denies requests outside its Regions; the root user of a member account too.
+    assert len(inside["principals"]) > len(outside["principals"])

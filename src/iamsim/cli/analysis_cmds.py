@@ -17,6 +17,7 @@ from rich.console import Console
 from iamsim.analysis.effective import EffectiveAnalyzer
 from iamsim.analysis.synthesize import synthesize
 from iamsim.analysis.who_can import WhoCan, expand_actions
+from iamsim.builder import RequestBuilder
 from iamsim.cli._common import (
     F,
     context_option,
@@ -26,6 +27,7 @@ from iamsim.cli._common import (
     json_option,
     load_world,
     parse_context,
+    region_option,
 )
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
@@ -146,6 +148,7 @@ def permissions_command(
 @input_option()
 @json_option("Print the result as JSON.")
 @context_option()
+@region_option()
 @click.option(
     "--show-blocked",
     is_flag=True,
@@ -157,6 +160,7 @@ def who_can_command(
     inputs: tuple[Path, ...],
     as_json: bool,
     context: tuple[str, ...],
+    region: str | None,
     show_blocked: bool,
 ) -> None:
     """Every principal that can perform ACTION on RESOURCE, across the loaded accounts.
@@ -182,7 +186,7 @@ def who_can_command(
             )
         values = parse_context(context) or None
         world = load_world(inputs, as_json=as_json)
-        analyzer = WhoCan(world)
+        analyzer = WhoCan(world, builder=RequestBuilder(world, region=region))
         actions = expand_actions([action], analyzer.builder.catalog)
         if not actions:  # pragma: no cover - expand_actions raises for what it cannot match
             raise InputError(f"ACTION {action!r} names no action")
