@@ -70,6 +70,14 @@ def test_find_principal_short_names() -> None:
         world.find_principal("alcie")
 
 
+def test_find_principal_account_qualified_labels() -> None:
+    # Reports label principals ACCOUNT:role/path/name when several accounts are loaded.
+    world = _world()
+    role = world.find_principal(f"{B}:role/team/app")
+    assert isinstance(role, Role) and role.arn == f"arn:aws:iam::{B}:role/team/app"
+    assert world.find_principal(f"{B}:role/app") is role  # the path may be left out
+
+
 def test_find_principal_special_forms() -> None:
     world = _world()
     assert world.find_principal("anonymous") == Anonymous()

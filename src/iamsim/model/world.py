@@ -247,6 +247,16 @@ class World:
             return Anonymous()
         if is_account_id(text):
             return Root(text, self.partition_of(text))
+        account, colon, short = text.partition(":")
+        if colon and is_account_id(account) and short.startswith(("user/", "role/")):
+            # The ACCOUNT:role/name labels of reports name the account with the short name.
+            text = f"arn:{self.partition_of(account)}:iam::{account}:{short}"
+            if text not in self.users and text not in self.roles:
+                matches = [
+                    m for m in self._principal_names.get(short.lower(), []) if m.account == account
+                ]
+                if len(matches) == 1:
+                    return matches[0]
         parsed = parse_arn(text)
         if parsed is not None:
             return self._principal_from_arn(text)

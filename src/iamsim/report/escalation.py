@@ -208,7 +208,7 @@ def render_subject(subject: SubjectAudit) -> list[str]:
     structure, check = len(subject.by_structure), len(subject.by_check)
     outside = subject.examined - structure - check
     lines.append(
-        f"{_INDENT}examined {subject.examined} principal(s) and changed or created states: "
+        f"{_INDENT}examined {subject.examined} principal(s), counting changed and created ones: "
         f"{structure} contained by structure, {check} by check"
         + (f", {outside} outside the ceiling" if outside else "")
     )
