@@ -20,7 +20,11 @@ from iamsim.engine import decide, evaluate
 from iamsim.ingest import load_inputs
 
 DEFAULT_GAAD = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "gaad" / "cloudsplaining-example.json"
+    Path(__file__).resolve().parents[1]
+    / "tests"
+    / "real_inputs"
+    / "gaad"
+    / "cloudsplaining-example.json"
 )
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -7,14 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from iamsim.analysis.admin import AdminChecker, admin_report, world_actors
 from iamsim.analysis.techniques import Actor, load_catalogue
 from iamsim.ingest import load_inputs
 
 DATA = Path(__file__).parent / "escalation_data"
-GAAD = Path(__file__).resolve().parents[3] / "shared" / "data" / "gaad"
+GAAD = Path(__file__).resolve().parents[1] / "real_inputs" / "gaad"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
@@ -185,7 +183,6 @@ def test_report_is_sorted_and_serializable() -> None:
     assert [a.arn for a in world_actors(world)] == sorted(a.arn for a in world_actors(world))
 
 
-@pytest.mark.skipif(not GAAD.exists(), reason="shared GAAD exports not available")
 def test_known_administrators_of_the_real_export() -> None:
     world = load_inputs([GAAD / "cloudsplaining-example.json"])
     # The export holds two accounts, so labels name the account: ACCOUNT:user/name.
@@ -216,7 +213,6 @@ def test_known_administrators_of_the_real_export() -> None:
     assert len(admins) == 8
 
 
-@pytest.mark.skipif(not GAAD.exists(), reason="shared GAAD exports not available")
 def test_small_real_export() -> None:
     world = load_inputs([GAAD / "cloudsplaining-test-authz-details.json"])
     report = admin_report(world, oracle=kit.oracle(world))

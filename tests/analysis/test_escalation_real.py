@@ -14,12 +14,11 @@ from iamsim.analysis.escalation import EscalationGraph, analyze_escalation
 from iamsim.analysis.techniques import Oracle
 from iamsim.ingest import load_inputs
 
-GAAD = Path(__file__).resolve().parents[3] / "shared" / "data" / "gaad"
+GAAD = Path(__file__).resolve().parents[1] / "real_inputs" / "gaad"
 EXAMPLE = GAAD / "cloudsplaining-example.json"
 SMALL = GAAD / "cloudsplaining-test-authz-details.json"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.skipif(not EXAMPLE.exists(), reason="shared GAAD exports not available")
 
 # iam-vulnerable user -> a technique its paths must use.
 EXPECTED = {

@@ -16,7 +16,7 @@ from iamsim.catalog import managed_policies
 from iamsim.catalog.managed_policies import SNAPSHOT_PATH, read_snapshot_file
 
 ROOT = Path(__file__).resolve().parents[2]
-GAAD = Path("/work/shared/data/gaad/cloudsplaining-example.json")
+GAAD = Path(__file__).resolve().parents[1] / "real_inputs" / "gaad" / "cloudsplaining-example.json"
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +116,6 @@ def test_gaad_merges_by_default(script: ModuleType, tmp_path: Path) -> None:
 
 
 def test_gaad_replace(script: ModuleType, tmp_path: Path) -> None:
-    if not GAAD.exists():
-        pytest.skip("shared GAAD example not available")
     out = tmp_path / "snap.json.gz"
     assert script.main([str(GAAD), "--output", str(out), "--replace"]) == 0
     policies = read_snapshot_file(out)["policies"]

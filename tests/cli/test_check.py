@@ -23,7 +23,12 @@ INPUTS = [
     for name in ("gaad-app.json", "gaad-backup.json", "resources.yaml", "org.yaml")
     for arg in ("-i", str(WORLD / name))
 ]
-REAL_GAAD = Path("/work/shared/data/gaad/cloudsplaining-test-authz-details.json")
+REAL_GAAD = (
+    Path(__file__).resolve().parents[1]
+    / "real_inputs"
+    / "gaad"
+    / "cloudsplaining-test-authz-details.json"
+)
 ALICE = "arn:aws:iam::111122223333:user/alice"
 REPORT = "arn:aws:s3:::first-bucket/reports/q1.csv"
 

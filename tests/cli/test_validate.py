@@ -12,7 +12,7 @@ from iamsim.cli.main import cli
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "validation" / "data"
 WORLD = HERE / "data" / "world"
-SHARED = Path("/work/shared/data")
+SHARED = Path(__file__).resolve().parents[1] / "real_inputs"
 
 
 def run(*args: str) -> tuple[int, str, str]:

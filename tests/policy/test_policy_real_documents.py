@@ -1,6 +1,7 @@
 """Real policies must parse: the AWS managed policies and the aws-samples SCP examples.
 
-Both sets live in /work/shared/data (see its README for provenance). They are the best
+Both sets are real documents written outside this project (see tests/real_inputs/README.md and
+src/iamsim/data/README.md for provenance). They are the best
 evidence of what AWS accepts; where they contradict a documented rule the parser follows
 them (see the warnings variable-outside-resource-part and empty-arn-resource).
 """
@@ -17,13 +18,11 @@ import pytest
 
 from iamsim.policy import PolicyType, check_policy, parse_policy, policy_to_json
 
-# shared/ sits beside the repository (CI clones next to it); /work/shared on dev machines.
-_CANDIDATES = (Path(__file__).resolve().parents[3] / "shared" / "data", Path("/work/shared/data"))
-DATA = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[-1])
-MANAGED = DATA / "aws-managed-policies.json.gz"
-SCP_DIR = DATA / "scp-examples"
-
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="shared data not available")
+# The packaged snapshot of AWS managed policies, and the real SCPs of tests/real_inputs.
+MANAGED = (
+    Path(__file__).resolve().parents[2] / "src" / "iamsim" / "data" / "aws-managed-policies.json.gz"
+)
+SCP_DIR = Path(__file__).resolve().parents[1] / "real_inputs" / "scp-examples"
 
 # This example carries a "//" comment line and says so: "AWS IAM does not support comments,
 # so please remove this line when using this policy". We check that the raw file is rejected

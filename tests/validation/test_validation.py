@@ -25,7 +25,7 @@ from iamsim.validation import (
 
 DATA = Path(__file__).resolve().parent / "data"
 WORLD = Path(__file__).resolve().parents[1] / "cli" / "data" / "world"
-SHARED = Path("/work/shared/data")
+SHARED = Path(__file__).resolve().parents[1] / "real_inputs"
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The real Terraform inputs (awslabs/terraform-iam-policy-validator test data, see
-/work/shared/data/README.md): every plan and every directory loads, with concrete content, and
+tests/real_inputs/README.md): every plan and every directory loads, with concrete content, and
 the HCL and plan loaders agree on every directory."""
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from iamsim.model import World
 from iamsim.model.world import _content_equal
 from iamsim.policy.model import Effect, Policy
 
-TF = Path("/work/shared/data/terraform")
-if not TF.is_dir():  # pragma: no cover - the shared inputs are mounted in CI and dev
-    pytest.skip(f"{TF} is not available", allow_module_level=True)
+TF = Path(__file__).resolve().parents[2] / "real_inputs" / "terraform"
 
 DIRS = sorted(p for p in TF.iterdir() if p.is_dir())
 A = PLACEHOLDER_ACCOUNT
