@@ -140,3 +140,12 @@ def test_who_can_region_option() -> None:
     outside = json.loads(run(*args, "--region", "ap-south-1")[1])
     # The OU's SCP denies requests outside its Regions; the root user of a member account too.
     assert len(inside["principals"]) > len(outside["principals"])
+
+
+def test_permissions_says_when_every_action_is_allowed() -> None:
+    gaad = str(
+        Path(__file__).resolve().parents[1] / "real_inputs" / "gaad" / "cloudsplaining-example.json"
+    )
+    code, out = run("permissions", "obama", "-i", gaad, "--service", "s3")
+    assert code == 0, out
+    assert "actions allowed (every s3 action)" in out

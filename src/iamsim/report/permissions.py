@@ -168,6 +168,11 @@ def _names(actions: list[str], total_in_level: int, level: str) -> str:
     return ", ".join(names)
 
 
+def _scope(result: EffectivePermissions) -> str:
+    services = set(result.index.service_of)
+    return next(iter(services)) if len(services) == 1 else "catalogued"
+
+
 def _header(result: EffectivePermissions) -> list[RenderableType]:
     counts = result.counts()
     lines: list[RenderableType] = [
@@ -179,8 +184,11 @@ def _header(result: EffectivePermissions) -> list[RenderableType]:
     ]
     guards = [layer.label for layer in result.layers if layer.kind != "identity"]
     lines.append(Text("Guardrails: " + ("; ".join(guards) if guards else "none")))
+    every = counts["allowed"] == len(result.index) and len(result.index) > 0
     summary = (
-        f"{counts['allowed']} actions allowed, {counts['conditional']} allowed under conditions, "
+        f"{counts['allowed']} actions allowed"
+        + (f" (every {_scope(result)} action)" if every else "")
+        + f", {counts['conditional']} allowed under conditions, "
         f"{counts['cut']} granted but cut by a guardrail, {counts['denied']} explicitly denied"
     )
     lines.append(Text(summary))
