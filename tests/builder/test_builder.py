@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -368,3 +369,15 @@ def test_ten_thousand_questions_on_the_largest_export() -> None:
     elapsed = time.perf_counter() - start
     assert len(built) == 10_000
     assert elapsed < 10.0, f"10,000 builds took {elapsed:.2f}s"
+
+
+def test_requests_needing_unresolved_policies_are_refused(world: World) -> None:
+    # A principal or resource whose policies the inputs left partly unknown is not answered
+    # from the rest: an unknown Deny could be among them.
+    alice = f"arn:aws:iam::{PROD}:user/alice"
+    partial = dataclasses.replace(world, unresolved={alice: ("main.tf:3: policy is unknown",)})
+    with pytest.raises(RequestError, match=r"incomplete.*policy is unknown"):
+        RequestBuilder(partial).build("alice", "s3:GetObject", f"{BUCKET}/x")
+    bucket = dataclasses.replace(world, unresolved={BUCKET: ("bucket policy is unknown",)})
+    with pytest.raises(RequestError, match="resource-based policy of"):
+        RequestBuilder(bucket).build("alice", "s3:GetObject", f"{BUCKET}/x")

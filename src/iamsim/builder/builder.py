@@ -316,6 +316,7 @@ class RequestBuilder:
                 tags = entity.tags  # IAM users and roles support aws:ResourceTag
             if trust and parsed.resource_type == "role":
                 if role is not None:
+                    self._refuse_unresolved(role.arn, "the trust policy of")
                     policy = role.trust_policy
                 elif parsed.account in world.accounts:
                     raise RequestError(f"no role {arn} in the loaded inputs")
@@ -326,6 +327,7 @@ class RequestBuilder:
         elif arn != "*":
             found = world.resource_for(arn)
             if found is not None:
+                self._refuse_unresolved(found.arn, "the resource-based policy of")
                 policy = found.policy
                 if found.arn == arn:
                     tags = found.tags  # an object does not carry its bucket's tags
@@ -529,7 +531,17 @@ class RequestBuilder:
             warnings=tuple(notes),
         )
 
+    def _refuse_unresolved(self, arn: str, what: str) -> None:
+        """Refuse a request that needs policies the inputs left unknown (fail closed)."""
+        reasons = self.world.unresolved.get(arn)
+        if reasons:
+            raise RequestError(
+                f"the inputs leave {what} {arn} incomplete ({'; '.join(reasons)}); iamsim does "
+                "not answer from part of its policies: give the missing values"
+            )
+
     def _identity(self, entity: User | Role) -> tuple[Policy, ...]:
+        self._refuse_unresolved(entity.arn, "the policies of")
         policies: list[Policy] = list(entity.inline_policies)
         seen: set[str] = set()
 
@@ -547,6 +559,7 @@ class RequestBuilder:
                     raise RequestError(
                         f"user {entity.arn} is in group {name!r}, which is not in the inputs"
                     )
+                self._refuse_unresolved(group.arn, "the policies of group")
                 policies.extend(group.inline_policies)
                 attach(group.managed_policy_arns)
         return tuple(policies)

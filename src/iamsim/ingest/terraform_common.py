@@ -765,7 +765,7 @@ class _OrgUnit:
 class _Op:
     """A deferred edit of a principal, applied once every principal is known."""
 
-    op: str  # inline | attach | member | boundary
+    op: str  # inline | attach | member | profile | unresolved
     kind: str
     account: str
     target: str
@@ -885,6 +885,7 @@ class WorldBuilder:
         self.ops: list[_Op] = []
         self.accounts: dict[str, str] = {}
         self.notes: list[str] = []
+        self.unresolved_arns: dict[str, list[str]] = {}
         # organization
         self.org: tuple[str, str, str, bool, bool, str] | None = (
             None  # id, root, mgmt, scp, rcp, src
@@ -960,6 +961,20 @@ class WorldBuilder:
         self, account: str, role: str, arn: str, *, source: str, address: str
     ) -> None:
         self.defer(_Op("profile", "role", account, role, arn, source, address))
+
+    def unresolved(
+        self, kind: str, account: str, target: str, reason: str, *, source: str, address: str
+    ) -> None:
+        """Part of the policies of principal ``target`` is unknown (an inline policy, a
+        boundary, an attachment whose value the input leaves open): requests of it are refused
+        instead of answered from the rest (see ``World.unresolved``)."""
+        self.defer(
+            _Op("unresolved", kind, account, target, f"{address}: {reason}", source, address)
+        )
+
+    def resource_unresolved(self, arn: str, reason: str, *, address: str) -> None:
+        """The resource-based policy of ``arn`` is unknown (its requests are refused)."""
+        self.unresolved_arns.setdefault(arn, []).append(f"{address}: {reason}")
 
     # -- managed policies and resources
 
@@ -1054,6 +1069,7 @@ class WorldBuilder:
                     "attach": f"the attachment of {op.payload}",
                     "member": f"its membership of group {op.payload!r}",
                     "profile": f"instance profile {op.payload}",
+                    "unresolved": "the unknown part of its policies",
                 }[op.op]
                 self.warn(
                     op.source,
@@ -1076,6 +1092,8 @@ class WorldBuilder:
             elif op.op == "attach":
                 if op.payload not in entity.managed:
                     entity.managed.append(op.payload)
+            elif op.op == "unresolved":
+                self.unresolved_arns.setdefault(entity.arn, []).append(str(op.payload))
             elif op.op == "profile":
                 if op.payload not in entity.instance_profiles:
                     entity.instance_profiles.append(op.payload)
@@ -1298,6 +1316,7 @@ class WorldBuilder:
             resources=resources.values(),
             sources=sources,
             notes=tuple(dict.fromkeys(notes)),
+            unresolved=self.unresolved_arns,
         )
 
 

@@ -60,7 +60,10 @@ class World:
     Build one from records with :meth:`World.of`. ``sources`` maps an entity ARN (or account
     ID, or ``organization``) to the input it came from, for error messages and reports.
     ``notes`` are loader remarks worth showing (for example an AWS managed policy resolved
-    from the packaged snapshot).
+    from the packaged snapshot). ``unresolved`` maps the ARN of a principal, group or resource
+    to what the inputs left unknown about its policies (a Terraform value known only after
+    apply, an import from another stack): requests that need those policies are refused rather
+    than answered from part of them.
     """
 
     accounts: Mapping[str, Account] = field(default_factory=dict)
@@ -73,6 +76,7 @@ class World:
     resources: Mapping[str, Resource] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    unresolved: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Store sorted read-only copies so that iteration order never depends on input order.
@@ -86,6 +90,7 @@ class World:
         set_(self, "resources", _frozen(self.resources))
         set_(self, "sources", MappingProxyType(dict(sorted(self.sources.items()))))
         set_(self, "notes", tuple(self.notes))
+        set_(self, "unresolved", _frozen({k: tuple(v) for k, v in self.unresolved.items()}))
 
     @classmethod
     def of(
@@ -101,6 +106,7 @@ class World:
         resources: Iterable[Resource] = (),
         sources: Mapping[str, str] | None = None,
         notes: Iterable[str] = (),
+        unresolved: Mapping[str, Iterable[str]] | None = None,
     ) -> World:
         """A World from records; each is keyed by its ARN (accounts by ID).
 
@@ -122,6 +128,7 @@ class World:
             resources={r.arn: r for r in resources},
             sources=dict(sources or {}),
             notes=tuple(notes),
+            unresolved={k: tuple(v) for k, v in (unresolved or {}).items()},
         )
 
     # -- simple lookups -------------------------------------------------------------------
@@ -409,7 +416,10 @@ def merge_worlds(worlds: Iterable[World]) -> World:
     policies: dict[str, ManagedPolicy] = {}
     sources: dict[str, str] = {}
     notes: list[str] = []
+    unresolved: dict[str, list[str]] = {}
     for world in worlds:
+        for arn, reasons in world.unresolved.items():
+            unresolved.setdefault(arn, []).extend(reasons)
         for acct in world.accounts.values():
             where = world.sources.get(acct.id, "")
             accounts[acct.id] = (
@@ -471,4 +481,5 @@ def merge_worlds(worlds: Iterable[World]) -> World:
         resources=tables["resources"],
         sources=sources,
         notes=tuple(dict.fromkeys(notes)),
+        unresolved={k: tuple(dict.fromkeys(v)) for k, v in unresolved.items()},
     )
