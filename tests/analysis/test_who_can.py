@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,38 @@ def test_unknown_owner_across_accounts_is_said() -> None:
     assert any("principal's own account" in n for n in result.notes)
     known = who_can(world, ["s3:GetObject"], "arn:aws:s3:::first-data/x")
     assert not any("is unknown" in n for n in known.notes)
+
+
+def test_an_external_account_trusted_by_a_role_is_listed(tmp_path: Path) -> None:
+    # A trust policy naming another account's root lets that account's principals assume the
+    # role (their own policies must allow); the root user itself cannot call AssumeRole, so
+    # "the account" is answered for a stand-in principal of it, not for its root user.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_aws-accounts.html
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999900001111:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = {
+        "Path": "/",
+        "RoleName": "org-admin",
+        "RoleId": "AROAEXAMPLE000000002",
+        "Arn": "arn:aws:iam::111122223333:role/org-admin",
+        "AssumeRolePolicyDocument": trust,
+        "InstanceProfileList": [],
+        "RolePolicyList": [],
+        "AttachedManagedPolicies": [],
+        "Tags": [],
+    }
+    gaad = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [role], "Policies": []}
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps(gaad))
+    result = who_can(load_inputs([path]), ["sts:AssumeRole"], role["Arn"])
+    entry = result.find("arn:aws:iam::999900001111:root")
+    assert entry is not None and entry.kind == "account"
+    assert entry.actions[0].assumption == "a principal of that account whose own policies allow"

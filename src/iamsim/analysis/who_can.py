@@ -318,12 +318,12 @@ class WhoCan:
             add(_Candidate(root, root.arn, "root", always=True))
         if wildcard:
             add(_Candidate(Anonymous(), "anonymous", "anonymous", always=True))
-            outside = Root(OUTSIDE_ACCOUNT)
             add(
                 _Candidate(
-                    outside,
+                    _account_stand_in(OUTSIDE_ACCOUNT, "aws"),
                     'any principal of an account outside the inputs (Principal "*")',
                     "any-principal",
+                    assumed=True,
                     always=True,
                 )
             )
@@ -332,8 +332,13 @@ class WhoCan:
     def _named(self, principal: Principal, arn: str) -> _Candidate:
         world = self.world
         if isinstance(principal, Root):
-            kind = "root" if principal.account in world.accounts else "account"
-            return _Candidate(principal, principal.arn, kind, always=True)
+            if principal.account in world.iam_accounts:
+                return _Candidate(principal, principal.arn, "root", always=True)
+            # "Every principal of that account": answered for a stand-in IAM role of it whose
+            # own policies are assumed to allow (the root user itself cannot, for example,
+            # assume roles, while the account's roles and users can).
+            stand_in = _account_stand_in(principal.account, principal.partition)
+            return _Candidate(stand_in, principal.arn, "account", assumed=True, always=True)
         if isinstance(principal, User):
             known = principal.arn in world.users
             return _Candidate(
@@ -498,8 +503,14 @@ class WhoCan:
 
     def _facts(self, candidate: _Candidate, built: Any, given: Mapping[str, Any]) -> Facts:
         external = candidate.assumed or candidate.kind in ("account", "any-principal")
+        context = built.request.context
+        if candidate.kind in ("account", "any-principal"):
+            # Only the account is known of "some principal of the account" (not the stand-in's
+            # name, type or tags).
+            account = context.get_values("aws:PrincipalAccount")
+            context = Context({"aws:PrincipalAccount": account[0]} if account else {})
         return principal_facts(
-            built.request.context,
+            context,
             own_account=False,
             identity_only=external,
             resource_fixed=True,
@@ -573,13 +584,19 @@ class WhoCan:
 
     @staticmethod
     def _assumption(candidate: _Candidate) -> str | None:
-        if candidate.assumed:
-            return "its own identity policies allow (it is outside the loaded inputs)"
         if candidate.kind == "account":
             return "a principal of that account whose own policies allow"
         if candidate.kind == "any-principal":
             return "a principal of another account whose own policies allow"
+        if candidate.assumed:
+            return "its own identity policies allow (it is outside the loaded inputs)"
         return None
+
+
+def _account_stand_in(account: str, partition: str) -> Role:
+    """An IAM role standing for "some principal of ``account``" (see ``_named``)."""
+    name = "any-principal-of-the-account"
+    return Role(arn=f"arn:{partition}:iam::{account}:role/{name}", name=name, account=account)
 
 
 _BY_REF: dict[int, tuple[CompiledPolicySet, dict[tuple[Any, ...], CompiledStatement]]] = {}
