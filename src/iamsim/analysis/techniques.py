@@ -40,6 +40,7 @@ from iamsim.engine import (
     evaluate,
 )
 from iamsim.engine.compiled import compiled_policy
+from iamsim.engine.context import requested_region
 from iamsim.engine.decision import policy_set_key
 from iamsim.engine.request import Context, ContextValue
 from iamsim.errors import InputError
@@ -105,10 +106,6 @@ _TECHNIQUE_KEYS = {
     "references",
 }
 _STEP_KEYS = {"action", "resource", "context", "trust", "gives"}
-
-# Services whose API is global: requests reach them in us-east-1 (aws:RequestedRegion).
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion
-GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "support"})
 
 ADMINISTRATOR_ACCESS = "AdministratorAccess"
 
@@ -752,9 +749,9 @@ class Oracle:
         trust: str | None,
         explain: bool,
     ) -> Outcome:
-        service = action.partition(":")[0].lower()
         values: dict[str, ContextValue] = {
-            "aws:RequestedRegion": "us-east-1" if service in GLOBAL_SERVICES else self.region,
+            "aws:RequestedRegion": requested_region(action, resource, default=self.region)
+            or self.region,
             "aws:SecureTransport": "true",
         }
         values.update(self.context)

@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
-from iamsim.engine.context import credential_context, time_context
+from iamsim.engine.context import credential_context, requested_region, time_context
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import Caller, CallerKind, Context, ContextValue, Request
 from iamsim.errors import InputError, RequestError
@@ -158,16 +158,6 @@ class RequestBuilder:
 
     # -- public ---------------------------------------------------------------------------
 
-    def _requested_region(self, service: str, resource: str, partition: str) -> str | None:
-        """aws:RequestedRegion: the resource ARN's Region, IAM's global endpoint, else the
-        builder's ``region``; None when nothing says."""
-        parsed = parse_arn(resource)
-        if parsed is not None and parsed.region and "*" not in parsed.region:
-            return parsed.region
-        if service.lower() in _GLOBAL_SERVICES:
-            return _GLOBAL_ENDPOINT_REGION.get(partition, "us-east-1")
-        return self.region
-
     def build(
         self,
         principal: str | Principal,
@@ -203,7 +193,7 @@ class RequestBuilder:
             if res.account is None:
                 keys.update(org_keys("Resource", self.world.organization, account))
         keys.update(res.keys)
-        region = self._requested_region(act.service, resource, part.caller.partition)
+        region = requested_region(act.action, resource, part.caller.partition, self.region)
         if region is not None:
             keys["aws:RequestedRegion"] = region
         if context:
@@ -604,12 +594,6 @@ class RequestBuilder:
 
 # Global services with a single endpoint: "IAM calls are always made to the us-east-1 Region"
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion
-_GLOBAL_ENDPOINT_REGION = {
-    "aws": "us-east-1",
-    "aws-cn": "cn-north-1",
-    "aws-us-gov": "us-gov-west-1",
-}
-_GLOBAL_SERVICES = frozenset({"iam"})
 
 
 def _reads_key(policies: PolicySet, folded_key: str) -> bool:

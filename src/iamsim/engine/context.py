@@ -24,7 +24,7 @@ from iamsim.engine.request import (
 )
 from iamsim.errors import InputError
 from iamsim.patterns.arn import parse_arn
-from iamsim.policy._json import json_type
+from iamsim.policy._json import json_type, pointer
 
 _PRINCIPAL_TYPE = {
     CallerKind.USER: "User",
@@ -71,6 +71,30 @@ def caller_context(caller: Caller) -> dict[str, ContextValue]:
 # Services whose requests carry no aws:ViaAWSService key ("This key is always included in the
 # request context for most services", with these named as the exceptions).
 _NO_VIA_AWS_SERVICE_KEY = frozenset({"ec2", "glue", "lakeformation", "opsworks"})
+
+
+# Services whose API is global: their requests go to one endpoint Region, which is what
+# aws:RequestedRegion holds ("For global services such as IAM ... us-east-1").
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "support"})
+_GLOBAL_ENDPOINT_REGION = {
+    "aws": "us-east-1",
+    "aws-cn": "cn-north-1",
+    "aws-us-gov": "us-gov-west-1",
+}
+
+
+def requested_region(
+    action: str, resource: str, partition: str = "aws", default: str | None = None
+) -> str | None:
+    """``aws:RequestedRegion``: the resource ARN's Region, the global endpoint's Region for a
+    global service, else ``default`` (None when nothing says)."""
+    parsed = parse_arn(resource) if resource != "*" else None
+    if parsed is not None and parsed.region and "*" not in parsed.region:
+        return parsed.region
+    if action.partition(":")[0].lower() in GLOBAL_SERVICES:
+        return _GLOBAL_ENDPOINT_REGION.get(partition, "us-east-1")
+    return default
 
 
 def _timestamp(now: datetime | None) -> datetime:
@@ -136,6 +160,9 @@ def make_request(
         **credential_context(caller.kind, action, now),
         **caller_context(caller),
     }
+    region = requested_region(action, resource, caller.partition)
+    if region is not None:
+        derived["aws:RequestedRegion"] = region
     if account:
         derived["aws:ResourceAccount"] = account
     given = context if isinstance(context, Context) else Context(context or {})
@@ -172,6 +199,12 @@ MULTIVALUED_GLOBAL_KEYS = frozenset(
 )
 
 
+# Keys the service reference types as single strings but that AWS documents as lists: the amr
+# claim of a Cognito identity token ("one of the array members of the multi-value amr claim").
+# https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+_DOCUMENTED_MULTIVALUED_KEYS = frozenset({"cognito-identity.amazonaws.com:amr"})
+
+
 def context_key_multivalued(key: str) -> bool | None:
     """Whether the request context holds a list for ``key``: True (multivalued), False
     (single-valued) or None (a key whose type iamsim does not know).
@@ -183,6 +216,8 @@ def context_key_multivalued(key: str) -> bool | None:
     folded = key.lower()
     if folded.startswith("aws:"):
         return folded in MULTIVALUED_GLOBAL_KEYS
+    if folded in _DOCUMENTED_MULTIVALUED_KEYS:
+        return True
     try:
         from iamsim.catalog import service_reference
 
@@ -196,7 +231,7 @@ def context_key_multivalued(key: str) -> bool | None:
 
 def _pointer(token: str) -> str:
     """One JSON pointer token (RFC 6901): ``aws:ResourceTag/team`` -> ``aws:ResourceTag~1team``."""
-    return "/" + token.replace("~", "~0").replace("/", "~1")
+    return pointer("", token)
 
 
 def _context_scalar(value: Any) -> ContextScalar | None:

@@ -94,7 +94,10 @@ RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
 # to your identity that explicitly denies access to the sts:GetCallerIdentity action, you can
 # still perform this operation."
 # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
-NO_PERMISSION_ACTIONS = frozenset({"sts:getcalleridentity"})
+# "No permissions are required for a user to get a session token ... You cannot use policies to
+# control authentication operations."
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html
+NO_PERMISSION_ACTIONS = frozenset({"sts:getcalleridentity", "sts:getsessiontoken"})
 
 # Services reached through gateway VPC endpoints.
 # https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
@@ -401,7 +404,13 @@ class _Evaluation:
         request = self.request
         caller = request.caller
 
-        # 0. Some actions need no permission at all.
+        # 0. What the caller's credentials cannot call, whatever the policies say.
+        if caller.kind in _SIGNED_IAM:
+            restriction = credential_restriction(request, self.action)
+            if restriction is not None:
+                return IMPLICIT_DENY, restriction, [], None
+
+        # 0b. Some actions need no permission at all.
         if self.action in NO_PERMISSION_ACTIONS and caller.kind in _SIGNED_IAM:
             return (
                 ALLOW,
@@ -409,12 +418,6 @@ class _Evaluation:
                 [],
                 None,
             )
-
-        # 0b. What the caller's credentials cannot call, whatever the policies say.
-        if caller.kind in _SIGNED_IAM:
-            restriction = credential_restriction(request, self.action)
-            if restriction is not None:
-                return IMPLICIT_DENY, restriction, [], None
 
         # 1. Explicit deny anywhere wins (the bucket owner's root user keeps the bucket-policy
         #    operations whatever the bucket policy says).

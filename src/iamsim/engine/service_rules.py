@@ -101,7 +101,7 @@ def credential_restriction(request: Request, action: str) -> str | None:
                 "GetFederationToken credentials cannot call IAM operations through the API "
                 f"({STS_COMPARISON})"
             )
-        if service == "sts":
+        if service == "sts" and action != "sts:getcalleridentity":
             return (
                 "GetFederationToken credentials cannot call STS operations other than "
                 f"GetCallerIdentity ({STS_COMPARISON})"
