@@ -25,6 +25,7 @@ module only chooses whom to ask and explains the answers:
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,10 +132,11 @@ class ActionGrant:
 
 
 def _compact(conditions: dict[str, dict[str, object]]) -> str:
+    """Conditions on one line, values as the policy's JSON writes them."""
     parts = []
     for operator, keys in conditions.items():
         for key, value in keys.items():
-            parts.append(f"{operator} {key} {value!r}")
+            parts.append(f"{operator} {key} {json.dumps(value)}")
     return " and ".join(parts)
 
 
