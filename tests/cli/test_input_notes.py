@@ -1,8 +1,10 @@
-"""Every decision and analysis command shows what the inputs could not resolve.
+"""Every decision and analysis command shows what the inputs could not resolve, and refuses
+what depends on it.
 
-The world is a Terraform configuration whose Deny policy depends on a variable with no value:
-the loader leaves that policy out and says so in ``world.notes``. An answer without that note
-would be an Allow with no hint that a Deny was dropped.
+The world is a Terraform configuration where alice's Deny policy depends on a variable with no
+value: the loader leaves that policy out, says so in ``world.notes`` and marks alice unresolved,
+so questions about alice are refused (an Allow could hide the Deny) while questions about bob,
+whose policies are known, are answered with the note beside them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ resource "aws_iam_user" "a" { name = "alice" }
 resource "aws_iam_user_policy" "allow" {
   name   = "allow"
   user   = aws_iam_user.a.name
+  policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = "s3:*", Resource = "*"}]})
+}
+resource "aws_iam_user" "b" { name = "bob" }
+resource "aws_iam_user_policy" "bob" {
+  name   = "allow"
+  user   = aws_iam_user.b.name
   policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = "s3:*", Resource = "*"}]})
 }
 resource "aws_iam_user_policy" "deny" {
@@ -52,11 +60,11 @@ def run(*args: str) -> tuple[int, str, str]:
 def commands(world: Path) -> dict[str, list[str]]:
     inputs = ["-i", str(world)]
     return {
-        "check": ["check", "alice", "s3:GetObject", "arn:aws:s3:::b/k", *inputs],
-        "explain": ["explain", "alice", "s3:GetObject", "arn:aws:s3:::b/k", *inputs],
-        "permissions": ["permissions", "alice", "--service", "s3", *inputs],
+        "check": ["check", "bob", "s3:GetObject", "arn:aws:s3:::b/k", *inputs],
+        "explain": ["explain", "bob", "s3:GetObject", "arn:aws:s3:::b/k", *inputs],
+        "permissions": ["permissions", "bob", "--service", "s3", *inputs],
         "who-can": ["who-can", "s3:GetObject", "arn:aws:s3:::b/k", *inputs],
-        "escalation": ["escalation", "--from", "alice", *inputs],
+        "escalation": ["escalation", "--from", "bob", *inputs],
         "audit": ["audit", "boundaries", *inputs],
     }
 
@@ -69,7 +77,11 @@ def test_text_output_prints_the_notes_on_stderr(world: Path, name: str) -> None:
     assert code == 0, err
     notes = [line for line in err.splitlines() if line.startswith("note: ")]
     assert any(NOTE in line and "aws_iam_user_policy.deny" in line for line in notes), err
-    assert NOTE not in out
+    if name in ("who-can", "escalation", "audit"):
+        # The analyses over every principal also say, in their report, that alice was left out.
+        assert "alice" in out and "incomplete" in out
+    else:
+        assert NOTE not in out
 
 
 @pytest.mark.parametrize(
@@ -83,10 +95,13 @@ def test_json_output_carries_the_notes(world: Path, name: str) -> None:
     assert "note: " not in err
 
 
-def test_check_shows_the_allow_and_the_dropped_deny(world: Path) -> None:
+def test_a_principal_with_an_unknown_policy_is_refused(world: Path) -> None:
+    args = ["check", "alice", "s3:GetObject", "arn:aws:s3:::b/k", "-i", str(world)]
+    code, out, err = run(*args, "-c", "aws:RequestedRegion=eu-west-1")
+    assert code == 2 and not out.startswith("Allow")
+    assert "incomplete" in err and "aws_iam_user_policy.deny" in err
     code, out, err = run(*commands(world)["check"], "-c", "aws:RequestedRegion=eu-west-1")
-    assert code == 0
-    assert out.startswith("Allow:")
+    assert code == 0 and out.startswith("Allow:")  # bob's policies are all known
     assert "aws_iam_user_policy.deny" in err and "var.blocked has no value" in err
 
 
@@ -95,7 +110,7 @@ def test_test_command_shows_the_notes(world: Path, tmp_path: Path) -> None:
     suite.write_text(
         f"inputs: [{world}]\n"
         "expectations:\n"
-        "  - {principal: alice, action: s3:GetObject, resource: 'arn:aws:s3:::b/k', expect: Allow}\n"
+        "  - {principal: bob, action: s3:GetObject, resource: 'arn:aws:s3:::b/k', expect: Allow}\n"
     )
     code, _, err = run("test", str(suite))
     assert code == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
@@ -170,19 +171,32 @@ def test_error_paths_inside_a_list_of_scenarios() -> None:
     assert second.error.path == "/1/context/aws:SourceIp"
 
 
-def test_unquoted_yaml_version_says_to_quote_it() -> None:
-    text = (
-        "principal: arn:aws:iam::111122223333:user/a\n"
-        "action: s3:GetObject\n"
-        "policies:\n"
-        "  identity:\n"
-        "    - Version: 2012-10-17\n"
-        "      Statement: [{Effect: Allow, Action: '*', Resource: '*'}]\n"
-    )
-    (item,) = load_scenarios(text, "v.yaml")
-    assert isinstance(item, ScenarioError)
-    assert item.error.path == "/policies/identity/0/Version"
-    assert 'quote it in YAML (Version: "2012-10-17")' in item.error.reason
+UNQUOTED_VERSION = (
+    "principal: arn:aws:iam::111122223333:user/a\n"
+    "action: s3:GetObject\n"
+    "now: 2025-06-30T23:59:59Z\n"
+    "policies:\n"
+    "  identity:\n"
+    "    - Version: 2012-10-17\n"
+    "      Statement: [{Effect: Allow, Action: '*', Resource: '*'}]\n"
+)
+
+
+def test_unquoted_yaml_dates_stay_the_text_written() -> None:
+    # As in JSON (and CloudFormation): the input readers make no date objects.
+    (item,) = load_scenarios(UNQUOTED_VERSION, "v.yaml")
+    assert isinstance(item, Scenario), item
+    assert item.policies.identity[0].version == "2012-10-17"
+    assert item.request.context["aws:CurrentTime"] == ("2025-06-30T23:59:59Z",)
+
+
+def test_a_date_object_as_version_says_to_quote_it() -> None:
+    # parse_scenario fed by another YAML reader (yaml.safe_load makes dates) still explains.
+    document = yaml.safe_load(UNQUOTED_VERSION)
+    with pytest.raises(InputError) as info:
+        parse_scenario(document, name="v", source="v.yaml")
+    assert info.value.path == "/policies/identity/0/Version"
+    assert 'quote it in YAML (Version: "2012-10-17")' in info.value.reason
 
 
 def test_yaml_syntax_errors_use_the_input_file_wording() -> None:

@@ -25,21 +25,35 @@ from iamsim.policy._json import pointer as pointer
 type_name = json_type
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """Safe YAML, except that only plain decimal numbers become ints.
+class YamlLoader(yaml.SafeLoader):
+    """Safe YAML, except that only plain decimal numbers become ints and dates stay text.
 
     YAML 1.1 reads ``011122223333`` as an octal number, which would silently change an
     account ID; here anything with a leading zero (or ``0x``, ``1:30``) stays a string.
+    Unquoted dates and timestamps (``Version: 2012-10-17``, ``aws:CurrentTime:
+    2025-06-30T23:59:59Z``) stay the strings written, as in JSON, which has no dates (and as
+    CloudFormation reads them: it converts YAML templates to JSON); an explicit
+    ``!!timestamp`` tag too.
     """
 
 
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _TIMESTAMP_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_YamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+YamlLoader.add_implicit_resolver(
+    _INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+YamlLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_as_text)
 
 
 # Deeper documents are refused: no input format nests anywhere near this (a policy is about
@@ -180,13 +194,52 @@ def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def load_yaml(text: str, loader: type[yaml.SafeLoader] = _YamlLoader) -> Any:
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+def _condition_booleans_as_text(root: yaml.Node) -> None:
+    """Write the YAML Booleans of policy condition values as the text ``true``/``false``.
+
+    ``Condition: {Bool: {aws:SecureTransport: false}}`` means the same to IAM either way (it
+    compares condition values as text), but a Python ``False`` would be shown as ``False`` in
+    messages and traces; as text it reads as written. Only the values of a ``Condition``
+    mapping's operators (``Condition/<operator>/<key>``, or the items of a list there) change.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            continue
+        seen.add(id(node))
+        stack.extend(_yaml_children(node))
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key_node, block in node.value:
+            if key_node.value != "Condition" or not isinstance(block, yaml.MappingNode):
+                continue
+            for _, keys in block.value:
+                if not isinstance(keys, yaml.MappingNode):
+                    continue
+                for _, value in keys.value:
+                    items = value.value if value.tag == _SEQ_TAG else [value]
+                    for item in items:
+                        if isinstance(item, yaml.ScalarNode) and item.tag == _BOOL_TAG:
+                            truth = YamlLoader.bool_values.get(str(item.value).lower())
+                            if truth is not None:
+                                item.tag, item.value = _STR_TAG, "true" if truth else "false"
+
+
+def load_yaml(text: str, loader: type[yaml.SafeLoader] = YamlLoader) -> Any:
     """``yaml.load`` with ``loader``, strict like :func:`load_json`.
 
     Syntax errors raise ``yaml.YAMLError``; a key given twice in one mapping (YAML loaders keep
     the last), nesting deeper than :data:`MAX_NESTING` and an alias inside its own anchor raise
     :class:`InputError` located by JSON pointer. Keys merged with ``<<`` may be overridden, as
-    YAML intends.
+    YAML intends. Booleans among policy condition values become the text ``true``/``false``
+    (see :func:`_condition_booleans_as_text`).
     """
     parser = loader(text)
     try:
@@ -197,6 +250,7 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader] = _YamlLoader) -> Any:
         if node is None:
             return None
         _check_yaml_nodes(node)
+        _condition_booleans_as_text(node)
         return parser.construct_document(node)
     finally:
         parser.dispose()

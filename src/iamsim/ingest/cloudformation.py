@@ -22,12 +22,15 @@ name without extension. S3 bucket names are lower-cased, as CloudFormation does.
 What cannot be resolved offline (``Fn::ImportValue``, ``Fn::GetAZs``, a parameter without a
 default, an attribute CloudFormation only knows after creation) is an
 :class:`~iamsim.ingest.terraform_common.Unknown`; whatever depends on it is reported in
-``World.notes``, not guessed.
+``World.notes``, not guessed, and a policy it leaves unknown (or a ``Transform``, which is not
+expanded) makes the principals and resources the policy applies to unresolved
+(``World.unresolved``), so that the request builder refuses the requests that need them.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -38,7 +41,7 @@ from typing import Any
 import yaml
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, close_match, load_json, load_yaml
+from iamsim.ingest._io import InputFile, YamlLoader, close_match, load_json, load_yaml
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     DEFAULT_PARTITION,
@@ -56,7 +59,7 @@ from iamsim.ingest.terraform_common import (
     placeholder_uuid,
 )
 from iamsim.model import World, is_account_id
-from iamsim.policy.model import PolicyType
+from iamsim.policy.model import Policy, PolicyType
 
 __all__ = [
     "FORMATS",
@@ -70,21 +73,15 @@ __all__ = [
 # -- reading -----------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML plus CloudFormation's short-form intrinsic tags.
+class _Loader(YamlLoader):
+    """The inputs' strict YAML plus CloudFormation's short-form intrinsic tags.
 
-    Integers are only plain decimal numbers without a leading zero: YAML 1.1 would read
-    ``012345678901`` as octal and change an account ID.
+    As for every YAML input, integers are only plain decimal numbers without a leading zero
+    (YAML 1.1 would read ``012345678901`` as octal and change an account ID) and unquoted
+    dates stay text (``Version: 2012-10-17`` is the string CloudFormation's conversion to
+    JSON gives).
     """
 
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
-)
 
 _SHORT_FORMS = {
     "Ref": "Ref",
@@ -243,6 +240,13 @@ def _is_intrinsic(value: Any) -> str | None:
     return None
 
 
+# The load_cloudformation argument that gives each pseudo parameter.
+_PSEUDO_ARGUMENT = {
+    "AWS::AccountId": "account",
+    "AWS::Region": "region",
+    "AWS::Partition": "partition",
+}
+
 # Ref and Fn::GetAtt of the resource types we know: how CloudFormation computes them.
 _NAME_PROPERTY = {
     "AWS::IAM::User": "UserName",
@@ -294,6 +298,7 @@ class _Template:
         self.partition = partition or partition_of_region(region)
         self.account_is_placeholder = account is None
         self.region_is_placeholder = region is None
+        self.partition_is_placeholder = partition is None and region is None
         self.region_used = False
         self.stack_name = stack_name
         self.resources: Mapping[str, Any] = self._section("Resources", required=True)
@@ -329,6 +334,12 @@ class _Template:
             if name not in self.param_decls:
                 raise InputError(f"the template declares no parameter {name!r}", source=source)
         self._conditions: dict[str, Any] = {}
+        # The placeholder pseudo parameters each condition depends on, and one set per
+        # condition being evaluated (innermost last) that collects them.
+        self._condition_deps: dict[str, frozenset[str]] = {}
+        self._condition_frames: list[set[str]] = []
+        # RoleId values handed out (logical ID -> placeholder unique ID): the role's ID.
+        self.role_ids: dict[str, str] = {}
         self._names: dict[str, Any] = {}
         # (logical ID, property) being evaluated to name a resource: a reference back to one
         # of them is a cycle, which CloudFormation rejects too.
@@ -354,15 +365,49 @@ class _Template:
             value = self._conditions[name]
             if value is _NO_VALUE:
                 raise self.error(f"condition {name!r} refers to itself", path)
+            if self._condition_frames:
+                self._condition_frames[-1].update(self._condition_deps.get(name, ()))
             return value
         if name not in self.conditions_src:
             raise self.error(f"condition {name!r} is not defined", path)
         self._conditions[name] = _NO_VALUE
-        value = self.ev(self.conditions_src[name], f"/Conditions/{name}")
+        self._condition_frames.append(set())
+        try:
+            value = self.ev(self.conditions_src[name], f"/Conditions/{name}")
+        finally:
+            deps = self._condition_frames.pop()
         if not isinstance(value, bool | Unknown):
             raise self.error(f"condition {name!r} is not a boolean", f"/Conditions/{name}")
         self._conditions[name] = value
+        self._condition_deps[name] = frozenset(deps)
+        if self._condition_frames:
+            self._condition_frames[-1].update(deps)
+        if deps and not isinstance(value, Unknown):
+            names = sorted(deps)
+            which = " and ".join(names)
+            are = "is a placeholder" if len(names) == 1 else "are placeholders"
+            hints = ", ".join(f"{_PSEUDO_ARGUMENT[n]}=..." for n in names if n in _PSEUDO_ARGUMENT)
+            self.warnings.add(
+                self.source,
+                "",
+                f"condition {name} depends on {which}, which {are}: resources it selects "
+                f"may differ when deployed (pass {hints})",
+            )
         return value
+
+    def uses(self, *pseudo: str) -> None:
+        """The value being evaluated depends on these pseudo parameters: noted for the
+        condition being evaluated when they stand for unknown values (placeholders)."""
+        if "AWS::Region" in pseudo:
+            self.region_used = True
+        if not self._condition_frames:
+            return
+        placeholder = {
+            "AWS::AccountId": self.account_is_placeholder,
+            "AWS::Region": self.region_is_placeholder,
+            "AWS::Partition": self.partition_is_placeholder,
+        }
+        self._condition_frames[-1].update(p for p in pseudo if placeholder.get(p))
 
     # -- names and attributes of resources
 
@@ -416,7 +461,7 @@ class _Template:
         return "/" if path is None else self._property(logical, "Path")
 
     def _regional(self, service: str, resource: Any) -> Any:
-        self.region_used = True
+        self.uses("AWS::Region", "AWS::AccountId")
         if isinstance(resource, Unknown):
             return resource
         return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
@@ -426,6 +471,7 @@ class _Template:
         for part in (name, path):
             if isinstance(part, Unknown):
                 return part
+        self.uses("AWS::AccountId")
         return f"arn:{self.partition}:iam::{self.account}:{kind}{path}{name}"
 
     def ref(self, logical: str, path: str) -> Any:
@@ -436,7 +482,7 @@ class _Template:
         if rtype == "AWS::KMS::Key":
             return placeholder_uuid(f"{self.stack_name}/{logical}")
         if rtype == "AWS::SQS::Queue":
-            self.region_used = True
+            self.uses("AWS::Region", "AWS::AccountId")
             name = self.physical_name(logical)
             if isinstance(name, Unknown):
                 return name
@@ -449,6 +495,13 @@ class _Template:
             return self.physical_name(logical)
         return Unknown(f"the physical ID of {logical} ({rtype}) is assigned by CloudFormation")
 
+    def role_id(self, logical: str) -> str:
+        """The placeholder RoleId of role ``logical`` (CloudFormation's is assigned by IAM);
+        it becomes the role's unique ID, so ``aws:userid`` of its sessions matches it."""
+        if logical not in self.role_ids:
+            self.role_ids[logical] = "AROA" + placeholder_alnum(f"{self.stack_name}/{logical}", 17)
+        return self.role_ids[logical]
+
     def get_att(self, logical: str, attr: str, path: str) -> Any:
         res = self.resources[logical]
         rtype = str(res.get("Type"))
@@ -456,7 +509,7 @@ class _Template:
         seed = f"{self.stack_name}/{logical}"
         table: dict[tuple[str, str], Any] = {
             ("AWS::IAM::Role", "Arn"): lambda: self._iam_arn("role", logical),
-            ("AWS::IAM::Role", "RoleId"): lambda: "AROA" + placeholder_alnum(seed, 17),
+            ("AWS::IAM::Role", "RoleId"): lambda: self.role_id(logical),
             ("AWS::IAM::User", "Arn"): lambda: self._iam_arn("user", logical),
             ("AWS::IAM::Group", "Arn"): lambda: self._iam_arn("group", logical),
             ("AWS::IAM::InstanceProfile", "Arn"): lambda: self._iam_arn(
@@ -648,18 +701,21 @@ class _Template:
 
     def ref_name(self, name: str, path: str) -> Any:
         if name == "AWS::AccountId":
+            self.uses(name)
             return self.account
         if name == "AWS::Partition":
+            self.uses(name)
             return self.partition
         if name == "AWS::Region":
-            self.region_used = True
+            self.uses(name)
             return self.region
         if name == "AWS::URLSuffix":
+            self.uses("AWS::Partition")
             return dns_suffix(self.partition)
         if name == "AWS::StackName":
             return self.stack_name
         if name == "AWS::StackId":
-            self.region_used = True
+            self.uses("AWS::Region", "AWS::AccountId")
             stack_uuid = placeholder_uuid(f"stack/{self.stack_name}")
             return f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/{self.stack_name}/{stack_uuid}"
         if name == "AWS::NoValue":
@@ -769,16 +825,70 @@ def _join(*parts: Any) -> Any:
 # -- mapping onto the model ----------------------------------------------------------------------------
 
 
+# Policy-carrying resource types whose Properties (or existence, under an unknown Condition)
+# may be unknown, and what their policy applies to then: principals of a kind ("principal"
+# for any) or the template's resources of a type.
+_AFFECTS = {
+    "AWS::IAM::Policy": "principal",
+    "AWS::IAM::ManagedPolicy": "principal",
+    "AWS::IAM::RolePolicy": "role",
+    "AWS::IAM::UserPolicy": "user",
+    "AWS::IAM::GroupPolicy": "group",
+    "AWS::IAM::UserToGroupAddition": "user",
+    "AWS::S3::BucketPolicy": "AWS::S3::Bucket",
+    "AWS::SQS::QueuePolicy": "AWS::SQS::Queue",
+    "AWS::SNS::TopicPolicy": "AWS::SNS::Topic",
+    "AWS::Lambda::Permission": "AWS::Lambda::Function",
+}
+# The resources a policy of unknown target may be on: the template's resources of the type
+# (their ARN attribute) and the resources with these ARN prefixes the template put policies on.
+_RESOURCE_SCOPES = {
+    "AWS::S3::Bucket": ("Arn", "s3:::"),
+    "AWS::SQS::Queue": ("Arn", "sqs:"),
+    "AWS::SNS::Topic": ("TopicArn", "sns:"),
+    "AWS::Lambda::Function": ("Arn", "lambda:"),
+    "AWS::KMS::Key": ("Arn", "kms:"),
+}
+_PRINCIPAL_SCOPES = ("principal", "user", "group", "role")
+
+
 class _Mapper:
     def __init__(self, t: _Template, builder: WorldBuilder) -> None:
         self.t = t
         self.b = builder
+        # Set while mapping a resource whose Condition is unknown: it may or may not exist, so
+        # each policy it would set is unknown (requests that need it are refused).
+        self.forced: Unknown | None = None
+        # (scope, reason, logical ID): a policy whose targets are unknown; see finish().
+        self._wide: list[tuple[str, str, str]] = []
+        self.entities: dict[str, Any] = {}  # logical ID -> the principal it defines
 
     def where(self, logical: str) -> str:
         return f"/Resources/{logical}"
 
-    def props(self, logical: str) -> dict[str, Any] | None:
-        """The evaluated properties (None, reported, when they are unknown as a whole)."""
+    def map(self, logical: str, rtype: str, forced: Unknown | None = None) -> None:
+        """Map resource ``logical`` of a mapped type; ``forced`` when its Condition is unknown
+        (only the policy-carrying types are then mapped, as unknown policies)."""
+        handler = getattr(self, rtype.replace("::", "__"))
+        props = self.props(logical)
+        if isinstance(props, Unknown):
+            reason = f"the properties are unknown ({props.reason})"
+            self.b.warn(self.t.source, logical, f"{reason}; the resource is not modeled")
+            if rtype in _AFFECTS:
+                self.some_unknown(_AFFECTS[rtype], f"{reason}; its policy may apply here", logical)
+            elif rtype == "AWS::KMS::Key":
+                arn = self.t.get_att(logical, "Arn", self.where(logical))
+                if not isinstance(arn, Unknown):
+                    self.resource_unknown(str(arn), f"{reason}: the key policy is unknown", logical)
+            return
+        self.forced = forced
+        try:
+            handler(logical, props)
+        finally:
+            self.forced = None
+
+    def props(self, logical: str) -> dict[str, Any] | Unknown:
+        """The evaluated properties (Unknown when they are unknown as a whole)."""
         res = self.t.resources[logical]
         props = res.get("Properties")
         path = f"{self.where(logical)}/Properties"
@@ -789,12 +899,7 @@ class _Mapper:
         if _is_intrinsic(props) is not None:
             value = self.t.ev(props, path)
             if isinstance(value, Unknown):
-                self.b.warn(
-                    self.t.source,
-                    logical,
-                    f"the properties are unknown ({value.reason}); the resource is not modeled",
-                )
-                return None
+                return value
             if not isinstance(value, dict):
                 raise self.t.error("Properties must be a mapping", path)
             return value
@@ -806,6 +911,64 @@ class _Mapper:
             if item is not _NO_VALUE:
                 out[str(key)] = item
         return out
+
+    # -- what the template leaves unknown: requests that need it are refused
+
+    def principal_unknown(self, kind: str, target: str, reason: str, logical: str) -> None:
+        """Part of the policies of principal ``target`` (a name or ARN) is unknown."""
+        if target.startswith("arn:"):
+            target = target.rsplit("/", 1)[-1]
+        self.b.unresolved(
+            kind, self.t.account, target, reason, source=self.t.source, address=logical
+        )
+
+    def resource_unknown(self, arn: str, reason: str, logical: str) -> None:
+        """The resource-based policy of ``arn`` is unknown."""
+        self.b.resource(arn, self.t.account, source=self.t.source)
+        self.b.resource_unresolved(arn, reason, address=logical)
+
+    def some_unknown(self, scope: str, reason: str, logical: str) -> None:
+        """A policy applies to principals or resources the template does not name (a role
+        name imported from another stack, a bucket given by a parameter without default):
+        every principal of kind ``scope`` (``principal``: any) or resource of type ``scope``
+        the template defines may be one of them (see :meth:`finish`)."""
+        self._wide.append((scope, reason, logical))
+
+    def finish(self) -> None:
+        """Apply :meth:`some_unknown` once every resource is mapped."""
+        for scope, reason, logical in self._wide:
+            if scope in _PRINCIPAL_SCOPES:
+                for e in list(self.b.entities.values()):
+                    if scope in ("principal", e.kind):
+                        self.principal_unknown(e.kind, e.name, reason, logical)
+                continue
+            for arn in self._resources_of(scope):
+                self.resource_unknown(arn, reason, logical)
+
+    def _resources_of(self, scope: str) -> list[str]:
+        """The ARNs of the template's resources of type ``scope`` (``*``: of every type that
+        can carry a policy, and every resource given a policy)."""
+        types = list(_RESOURCE_SCOPES) if scope == "*" else [scope]
+        out: list[str] = []
+        for logical, res in self.t.resources.items():
+            if not isinstance(res, Mapping) or res.get("Type") not in types:
+                continue
+            condition = res.get("Condition")
+            if isinstance(condition, str) and self.t.condition(condition, "") is False:
+                continue
+            arn = self.t.get_att(logical, _RESOURCE_SCOPES[res["Type"]][0], self.where(logical))
+            if isinstance(arn, str):
+                out.append(arn)
+        prefixes = tuple(f"arn:{self.t.partition}:{_RESOURCE_SCOPES[t][1]}" for t in types)
+        out += [arn for arn in self.b.resources if scope == "*" or arn.startswith(prefixes)]
+        return list(dict.fromkeys(out))
+
+    def unknown(self, props: Mapping[str, Any], key: str) -> str | None:
+        """Why property ``key`` is unknown (wholly or in part), or None when it is known."""
+        found = find_unknown(props.get(key))
+        return None if found is None else f"{key} is unknown ({found.reason})"
+
+    # -- values
 
     def text(self, logical: str, props: Mapping[str, Any], key: str, *, what: str) -> str | None:
         value = props.get(key)
@@ -841,11 +1004,32 @@ class _Mapper:
                 out.append(_text(item))
         return out
 
+    def policy_name(self, logical: str, props: Mapping[str, Any], key: str = "PolicyName") -> str:
+        """An inline policy's name; only a label, so an unknown one is replaced (noted)."""
+        value = props.get(key)
+        if value is None:
+            raise self.t.error(f"the policy needs a {key}", f"{self.where(logical)}/Properties")
+        if isinstance(value, Unknown):
+            self.b.warn(
+                self.t.source,
+                logical,
+                f"{key} is unknown ({value.reason}); the policy is named {logical!r} here",
+            )
+            return logical
+        if isinstance(value, Mapping | list):
+            raise self.t.error(f"{key} must be a string", f"{self.where(logical)}/Properties/{key}")
+        return _text(value)
+
     def policy(
         self, logical: str, document: Any, ptype: PolicyType, *, name: str | None, key: str
-    ) -> Any:
+    ) -> Policy | Unknown | None:
+        """The policy ``document`` (None when absent, or a resource policy the service would
+        reject, reported); Unknown when the template leaves it unknown (reported: the caller
+        marks what it applies to as unresolved)."""
         if document is None:
             return None
+        if self.forced is not None:
+            return self.forced
         unknown = find_unknown(document)
         if unknown is not None:
             self.b.warn(
@@ -853,7 +1037,7 @@ class _Mapper:
                 logical,
                 f"{key} is unknown ({unknown.reason}); the policy is not loaded",
             )
-            return None
+            return Unknown(f"{key} is unknown ({unknown.reason})")
         return checked_policy(
             self.b,
             document,
@@ -888,30 +1072,47 @@ class _Mapper:
             out[_text(k)] = _text(v)
         return out
 
-    def inline_policies(self, logical: str, props: Mapping[str, Any]) -> list[Any]:
-        out: list[Any] = []
+    # -- principals
+
+    def inline_policies(self, logical: str, props: Mapping[str, Any], e: Any) -> None:
         policies = props.get("Policies")
         if isinstance(policies, Unknown):
             self.b.warn(
                 self.t.source, logical, f"Policies is unknown ({policies.reason}); not loaded"
             )
-            return out
+            self.principal_unknown(
+                e.kind, e.name, f"Policies is unknown ({policies.reason})", logical
+            )
+            return
         if policies is not None and not isinstance(policies, list):
             raise self.t.error(
                 "Policies must be a list", f"{self.where(logical)}/Properties/Policies"
             )
         for i, item in enumerate(policies or []):
+            if isinstance(item, Unknown):
+                reason = f"Policies/{i} is unknown ({item.reason})"
+                self.b.warn(self.t.source, logical, f"{reason}; not loaded")
+                self.principal_unknown(e.kind, e.name, reason, logical)
+                continue
             if not isinstance(item, Mapping):
                 raise self.t.error(
                     "a policy is {PolicyName, PolicyDocument}",
                     f"{self.where(logical)}/Properties/Policies/{i}",
                 )
             name = item.get("PolicyName")
-            if isinstance(name, Unknown) or name is None:
-                self.b.warn(
-                    self.t.source, logical, f"Policies[{i}] has no known PolicyName; not loaded"
+            if name is None:
+                raise self.t.error(
+                    "the policy needs a PolicyName",
+                    f"{self.where(logical)}/Properties/Policies/{i}",
                 )
-                continue
+            if isinstance(name, Unknown):
+                self.b.warn(
+                    self.t.source,
+                    logical,
+                    f"Policies/{i}/PolicyName is unknown ({name.reason}); the policy is "
+                    f"named {logical}-{i} here",
+                )
+                name = f"{logical}-{i}"
             policy = self.policy(
                 logical,
                 item.get("PolicyDocument"),
@@ -919,9 +1120,10 @@ class _Mapper:
                 name=_text(name),
                 key=f"Policies/{i}/PolicyDocument",
             )
-            if policy is not None:
-                out.append(policy)
-        return out
+            if isinstance(policy, Unknown):
+                self.principal_unknown(e.kind, e.name, policy.reason, logical)
+            elif policy is not None:
+                e.inline[policy.name or ""] = policy
 
     def entity(self, logical: str, kind: str, props: Mapping[str, Any]) -> Any:
         name = self.t.physical_name(logical)
@@ -948,8 +1150,17 @@ class _Mapper:
             source=self.t.source,
             address=logical,
         )
-        for policy in self.inline_policies(logical, props):
-            e.inline[policy.name or ""] = policy
+        self.entities[logical] = e
+        self.inline_policies(logical, props, e)
+        keys = (
+            "ManagedPolicyArns",
+            "PermissionsBoundary",
+            *(("Groups",) if kind == "user" else ()),
+        )
+        for key in keys:
+            reason = self.unknown(props, key)
+            if reason is not None:
+                self.principal_unknown(kind, e.name, reason, logical)
         for arn in self.texts(logical, props, "ManagedPolicyArns"):
             if arn not in e.managed:
                 e.managed.append(arn)
@@ -973,27 +1184,33 @@ class _Mapper:
         e = self.entity(logical, "role", props)
         if e is None:
             return
-        e.trust = self.policy(
+        trust = self.policy(
             logical,
             props.get("AssumeRolePolicyDocument"),
             PolicyType.TRUST,
             name="trust policy",
             key="AssumeRolePolicyDocument",
         )
+        if isinstance(trust, Unknown):
+            self.principal_unknown("role", e.name, trust.reason, logical)
+        else:
+            e.trust = trust
         e.boundary = self.text(logical, props, "PermissionsBoundary", what="the boundary")
         e.tags = self.tags(logical, props)
 
     def _targets(self, logical: str, props: Mapping[str, Any]) -> list[tuple[str, str]]:
-        return [
-            (kind, name)
-            for kind, key in (("role", "Roles"), ("user", "Users"), ("group", "Groups"))
-            for name in self.texts(logical, props, key)
-        ]
+        """The principals a policy names (Roles, Users, Groups); an unknown one may be any
+        principal of its kind that the template defines."""
+        out = []
+        for kind, key in (("role", "Roles"), ("user", "Users"), ("group", "Groups")):
+            reason = self.unknown(props, key)
+            if reason is not None:
+                self.some_unknown(kind, f"{reason}; the policy may apply to this {kind}", logical)
+            out += [(kind, name) for name in self.texts(logical, props, key)]
+        return out
 
     def AWS__IAM__Policy(self, logical: str, props: dict[str, Any]) -> None:
-        name = self.text(logical, props, "PolicyName", what="the policy")
-        if name is None:
-            return
+        name = self.policy_name(logical, props)
         policy = self.policy(
             logical,
             props.get("PolicyDocument"),
@@ -1001,35 +1218,43 @@ class _Mapper:
             name=name,
             key="PolicyDocument",
         )
-        if policy is None:
-            return
         for kind, target in self._targets(logical, props):
-            if target.startswith("arn:"):
-                target = target.rsplit("/", 1)[-1]
-            self.b.add_inline(
-                kind, self.t.account, target, policy, source=self.t.source, address=logical
-            )
+            if isinstance(policy, Unknown):
+                self.principal_unknown(kind, target, policy.reason, logical)
+            elif policy is not None:
+                if target.startswith("arn:"):
+                    target = target.rsplit("/", 1)[-1]
+                self.b.add_inline(
+                    kind, self.t.account, target, policy, source=self.t.source, address=logical
+                )
 
     def AWS__IAM__ManagedPolicy(self, logical: str, props: dict[str, Any]) -> None:
         arn = self.t._iam_arn("policy", logical)
         name = self.t.physical_name(logical)
         path = self.t._path_of(logical)
-        if find_unknown([arn, name, path]) is not None:
+        unknown = find_unknown([arn, name, path])
+        policy: Policy | Unknown | None
+        if unknown is not None:
             self.b.warn(self.t.source, logical, "the policy's name or path is unknown; not modeled")
-            return
-        policy = self.policy(
-            logical,
-            props.get("PolicyDocument"),
-            PolicyType.IDENTITY,
-            name=str(name),
-            key="PolicyDocument",
-        )
+            policy = Unknown(f"the policy's name or path is unknown ({unknown.reason})")
+        else:
+            policy = self.policy(
+                logical,
+                props.get("PolicyDocument"),
+                PolicyType.IDENTITY,
+                name=str(name),
+                key="PolicyDocument",
+            )
         if policy is None:
             return
-        self.b.add_managed_policy(
-            str(arn), str(name), str(path), policy, source=self.t.source, address=logical
-        )
+        if isinstance(policy, Policy):
+            self.b.add_managed_policy(
+                str(arn), str(name), str(path), policy, source=self.t.source, address=logical
+            )
         for kind, target in self._targets(logical, props):
+            if isinstance(policy, Unknown):
+                self.principal_unknown(kind, target, policy.reason, logical)
+                continue
             if target.startswith("arn:"):
                 target = target.rsplit("/", 1)[-1]
             self.b.attach(
@@ -1037,10 +1262,11 @@ class _Mapper:
             )
 
     def _inline_on(self, logical: str, props: dict[str, Any], kind: str, key: str) -> None:
+        reason = self.unknown(props, key)
+        if reason is not None:
+            self.some_unknown(kind, f"{reason}; the policy may apply to this {kind}", logical)
         target = self.text(logical, props, key, what="the policy")
-        name = self.text(logical, props, "PolicyName", what="the policy")
-        if target is None or name is None:
-            return
+        name = self.policy_name(logical, props)
         policy = self.policy(
             logical,
             props.get("PolicyDocument"),
@@ -1048,7 +1274,11 @@ class _Mapper:
             name=name,
             key="PolicyDocument",
         )
-        if policy is not None:
+        if target is None:
+            return
+        if isinstance(policy, Unknown):
+            self.principal_unknown(kind, target, policy.reason, logical)
+        elif policy is not None:
             self.b.add_inline(
                 kind, self.t.account, target, policy, source=self.t.source, address=logical
             )
@@ -1063,13 +1293,18 @@ class _Mapper:
         self._inline_on(logical, props, "group", "GroupName")
 
     def AWS__IAM__UserToGroupAddition(self, logical: str, props: dict[str, Any]) -> None:
+        reason = self.unknown(props, "Users")
+        if reason is not None:
+            self.some_unknown("user", f"{reason}; the user may be in the group", logical)
+        unknown = self.forced.reason if self.forced else self.unknown(props, "GroupName")
         group = self.text(logical, props, "GroupName", what="the group addition")
-        if group is None:
-            return
         for user in self.texts(logical, props, "Users"):
-            self.b.add_membership(
-                self.t.account, user, group, source=self.t.source, address=logical
-            )
+            if unknown is not None:
+                self.principal_unknown("user", user, f"its groups are unknown: {unknown}", logical)
+            elif group is not None:
+                self.b.add_membership(
+                    self.t.account, user, group, source=self.t.source, address=logical
+                )
 
     def AWS__IAM__InstanceProfile(self, logical: str, props: dict[str, Any]) -> None:
         arn = self.t._iam_arn("instance-profile", logical)
@@ -1079,6 +1314,8 @@ class _Mapper:
             self.b.add_instance_profile(
                 self.t.account, role, str(arn), source=self.t.source, address=logical
             )
+
+    # -- resources
 
     def AWS__S3__Bucket(self, logical: str, props: dict[str, Any]) -> None:
         name = self.t.physical_name(logical)
@@ -1090,27 +1327,33 @@ class _Mapper:
         )
         res.tags.update(self.tags(logical, props))
 
+    def _resource_policy(
+        self, logical: str, props: dict[str, Any], arns: list[str], *, name: str, key: str
+    ) -> None:
+        """Set the policy ``props[key]`` on each of ``arns`` (or mark them unresolved)."""
+        policy = self.policy(logical, props.get(key), PolicyType.RESOURCE, name=name, key=key)
+        for arn in arns:
+            if isinstance(policy, Unknown):
+                self.resource_unknown(arn, policy.reason, logical)
+            elif policy is not None:
+                self.b.set_resource_policy(
+                    arn, self.t.account, policy, source=self.t.source, address=logical
+                )
+
+    def _unknown_targets(self, logical: str, props: dict[str, Any], key: str, scope: str) -> None:
+        reason = self.unknown(props, key)
+        if reason is not None:
+            self.some_unknown(scope, f"{reason}; the policy may be on this resource", logical)
+
     def AWS__S3__BucketPolicy(self, logical: str, props: dict[str, Any]) -> None:
+        self._unknown_targets(logical, props, "Bucket", "AWS::S3::Bucket")
         bucket = self.text(logical, props, "Bucket", what="the bucket policy")
         if bucket is None:
             return
         if bucket.startswith("arn:"):
             bucket = bucket.split(":::", 1)[-1]
-        policy = self.policy(
-            logical,
-            props.get("PolicyDocument"),
-            PolicyType.RESOURCE,
-            name="bucket policy",
-            key="PolicyDocument",
-        )
-        if policy is not None:
-            self.b.set_resource_policy(
-                f"arn:{self.t.partition}:s3:::{bucket}",
-                self.t.account,
-                policy,
-                source=self.t.source,
-                address=logical,
-            )
+        arn = f"arn:{self.t.partition}:s3:::{bucket}"
+        self._resource_policy(logical, props, [arn], name="bucket policy", key="PolicyDocument")
 
     def AWS__KMS__Key(self, logical: str, props: dict[str, Any]) -> None:
         arn = self.t.get_att(logical, "Arn", self.where(logical))
@@ -1123,26 +1366,15 @@ class _Mapper:
                 f"{self.t.source}: {logical}: no KeyPolicy; AWS's default key "
                 "policy (the account's IAM policies decide) is used"
             )
-        policy = self.policy(
-            logical, document, PolicyType.RESOURCE, name="key policy", key="KeyPolicy"
-        )
         res = self.b.resource(str(arn), self.t.account, source=self.t.source)
         res.tags.update(self.tags(logical, props))
-        if policy is not None:
-            self.b.set_resource_policy(
-                str(arn), self.t.account, policy, source=self.t.source, address=logical
-            )
+        self._resource_policy(
+            logical, {"KeyPolicy": document}, [str(arn)], name="key policy", key="KeyPolicy"
+        )
 
     def AWS__SQS__QueuePolicy(self, logical: str, props: dict[str, Any]) -> None:
-        policy = self.policy(
-            logical,
-            props.get("PolicyDocument"),
-            PolicyType.RESOURCE,
-            name="queue policy",
-            key="PolicyDocument",
-        )
-        if policy is None:
-            return
+        self._unknown_targets(logical, props, "Queues", "AWS::SQS::Queue")
+        arns = []
         for url in self.texts(logical, props, "Queues"):
             parts = url.rstrip("/").split("/")
             host = parts[2] if len(parts) > 2 else ""
@@ -1150,33 +1382,44 @@ class _Mapper:
                 raise self.t.error(
                     f"{url!r} is not a queue URL", f"{self.where(logical)}/Properties/Queues"
                 )
-            arn = f"arn:{self.t.partition}:sqs:{host.split('.')[1]}:{parts[-2]}:{parts[-1]}"
-            self.b.set_resource_policy(
-                arn, self.t.account, policy, source=self.t.source, address=logical
-            )
+            arns.append(f"arn:{self.t.partition}:sqs:{host.split('.')[1]}:{parts[-2]}:{parts[-1]}")
+        self._resource_policy(logical, props, arns, name="queue policy", key="PolicyDocument")
 
     def AWS__SNS__TopicPolicy(self, logical: str, props: dict[str, Any]) -> None:
-        policy = self.policy(
-            logical,
-            props.get("PolicyDocument"),
-            PolicyType.RESOURCE,
-            name="topic policy",
-            key="PolicyDocument",
-        )
-        if policy is None:
-            return
-        for arn in self.texts(logical, props, "Topics"):
-            self.b.set_resource_policy(
-                arn, self.t.account, policy, source=self.t.source, address=logical
-            )
+        self._unknown_targets(logical, props, "Topics", "AWS::SNS::Topic")
+        arns = self.texts(logical, props, "Topics")
+        self._resource_policy(logical, props, arns, name="topic policy", key="PolicyDocument")
 
     def AWS__Lambda__Permission(self, logical: str, props: dict[str, Any]) -> None:
+        self._unknown_targets(logical, props, "FunctionName", "AWS::Lambda::Function")
         fn = self.text(logical, props, "FunctionName", what="the permission")
-        action = self.text(logical, props, "Action", what="the permission")
-        principal = self.text(logical, props, "Principal", what="the permission")
-        if fn is None or action is None or principal is None:
+        if fn is None:
             return
         arn = fn if fn.startswith("arn:") else self.t._regional("lambda", f"function:{fn}")
+        if self.forced is not None:
+            self.resource_unknown(str(arn), self.forced.reason, logical)
+            return
+        keys = (
+            "Action",
+            "Principal",
+            "SourceArn",
+            "SourceAccount",
+            "PrincipalOrgID",
+            "EventSourceToken",
+            "FunctionUrlAuthType",
+        )
+        unknown = [reason for key in keys if (reason := self.unknown(props, key))]
+        if unknown:
+            # Without its condition (SourceArn, ...) the permission would grant more.
+            self.b.warn(
+                self.t.source, logical, f"{'; '.join(unknown)}; the permission is not modeled"
+            )
+            self.resource_unknown(str(arn), "; ".join(unknown), logical)
+            return
+        action = self.text(logical, props, "Action", what="the permission")
+        principal = self.text(logical, props, "Principal", what="the permission")
+        if action is None or principal is None:
+            return
         # AddPermission: a service name is a Service principal, an account or ARN an AWS one.
         if principal == "*":
             who: Any = "*"
@@ -1405,6 +1648,28 @@ def _check_properties(
         )
 
 
+# Resource types that carry a policy under another name (or several), and what to say of them.
+_UNMODELED_POLICY_PROPERTIES = {
+    "AWS::Organizations::Policy": ("Content",),
+    "AWS::Organizations::ResourcePolicy": ("Content",),
+    "AWS::SSO::PermissionSet": (
+        "InlinePolicy",
+        "ManagedPolicies",
+        "CustomerManagedPolicyReferences",
+        "PermissionsBoundary",
+    ),
+}
+_UNMODELED_HINTS = {
+    "AWS::Organizations::Policy": (
+        " (load the organization, with its policies, from the organization tree or the "
+        "aws organizations CLI bundle)"
+    ),
+    "AWS::SSO::PermissionSet": (
+        " (it applies to the AWSReservedSSO_ roles IAM Identity Center creates in the "
+        "assigned accounts; load their account exports)"
+    ),
+}
+
 # Property names that hold policy documents; a resource type we do not map that has one is
 # reported.
 _POLICY_PROPERTIES = (
@@ -1416,6 +1681,10 @@ _POLICY_PROPERTIES = (
     "RepositoryPolicyText",
     "PolicyText",
     "ResourcePolicyDocument",
+    "AccessPolicy",
+    "FileSystemPolicy",
+    "PermissionsPolicyDocument",
+    "InlinePolicy",
 )
 
 
@@ -1455,22 +1724,40 @@ def read_cloudformation(
         stack_name=stack,
         parameters=parameters or {},
     )
-    transform = doc.get("Transform")
-    if transform:
-        warnings.add(
-            label,
-            "Transform",
-            f"the template uses the transform {transform!r}, which "
-            "is not expanded; resources it would generate are not modeled",
-        )
     builder = WorldBuilder(warnings, label=label)
     mapper = _Mapper(t, builder)
+    transform = doc.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    # AWS::LanguageExtensions adds Fn::Length, Fn::ToJsonString and Fn::FindInMap defaults,
+    # which are evaluated here, and Fn::ForEach, which is reported below.
+    unexpanded = [str(name) for name in transforms if name != "AWS::LanguageExtensions"]
+    if unexpanded:
+        names = ", ".join(unexpanded)
+        message = (
+            f"the template uses the transform {names}, which is not expanded: what it "
+            "generates or changes is unknown (load the processed template of a deployed "
+            "stack or change set: aws cloudformation get-template --template-stage Processed)"
+        )
+        warnings.add(label, "Transform", message)
+        # A macro may rewrite any resource, SAM adds policies (connectors, ...): each
+        # principal and resource of the template may have policies that are not modeled.
+        reason = f"the template's transform {names} is not expanded"
+        mapper.some_unknown("principal", reason, "Transform")
+        mapper.some_unknown("*", reason, "Transform")
     current = ""
     try:
         for logical in t.resources:
             current = logical
             res = t.resources[logical]
             where = f"/Resources/{logical}"
+            if str(logical).startswith("Fn::ForEach::"):
+                # AWS::LanguageExtensions' loop: the resources it generates are not modeled,
+                # and may carry policies for any principal or resource of the template.
+                reason = f"{logical} is not expanded"
+                warnings.add(label, logical, f"{reason}; the resources it generates are unknown")
+                mapper.some_unknown("principal", reason, logical)
+                mapper.some_unknown("*", reason, logical)
+                continue
             if not isinstance(res, Mapping) or not isinstance(res.get("Type"), str):
                 raise InputError("a resource needs a Type", path=where, source=label)
             _check_type(res["Type"], f"{where}/Type", label)
@@ -1485,29 +1772,37 @@ def read_cloudformation(
                     )
                 value = t.condition(condition, f"{where}/Condition")
                 if isinstance(value, Unknown):
-                    warnings.add(
-                        label,
-                        logical,
-                        f"condition {condition} is unknown ({value.reason}); "
-                        "the resource is not modeled",
-                    )
+                    unknown = f"condition {condition} is unknown ({value.reason})"
+                    if res["Type"] in _AFFECTS:
+                        # It may exist or not: what its policy would decide is refused.
+                        warnings.add(
+                            label,
+                            logical,
+                            f"{unknown}; whether the resource exists is unknown, so requests "
+                            "its policy would decide are refused",
+                        )
+                        forced = Unknown(f"{unknown}: the policy may or may not exist")
+                        mapper.map(logical, res["Type"], forced)
+                    else:
+                        warnings.add(label, logical, f"{unknown}; the resource is not modeled")
                     continue
                 if not value:
                     continue
             rtype = res["Type"]
-            handler = getattr(mapper, rtype.replace("::", "__"), None)
-            if handler is not None:
-                props = mapper.props(logical)
-                if props is not None:
-                    handler(logical, props)
+            if hasattr(mapper, rtype.replace("::", "__")):
+                mapper.map(logical, rtype)
                 continue
             props = res.get("Properties")
-            if isinstance(props, Mapping) and any(k in props for k in _POLICY_PROPERTIES):
+            policy_keys = _UNMODELED_POLICY_PROPERTIES.get(rtype, _POLICY_PROPERTIES)
+            carried = [k for k in policy_keys if isinstance(props, Mapping) and k in props]
+            if carried:
                 warnings.add(
                     label,
                     logical,
-                    f"{rtype} carries a policy that iamsim does not model; it is ignored",
+                    f"{rtype} carries a policy ({', '.join(carried)}) that is not modeled; "
+                    f"it is ignored{_UNMODELED_HINTS.get(rtype, '')}",
                 )
+        mapper.finish()
     except RecursionError:
         # A long chain of resources naming each other (A's name from B's ARN, B's from C's...)
         raise InputError(
@@ -1529,7 +1824,29 @@ def read_cloudformation(
         )
     builder.notes[:0] = notes
     builder.account(t.account, t.partition or DEFAULT_PARTITION)
-    return builder.build(), warnings
+    return _with_role_ids(builder.build(), t, mapper), warnings
+
+
+def _with_role_ids(world: World, t: _Template, mapper: _Mapper) -> World:
+    """Give each role whose ``RoleId`` the template uses that placeholder as its unique ID, so
+    ``aws:userid`` of its sessions (``ROLEID:session``) matches the policies that name it."""
+    ids: dict[str, str] = {}
+    notes: list[str] = []
+    for logical, role_id in t.role_ids.items():
+        entity = mapper.entities.get(logical)
+        if entity is not None and entity.arn in world.roles:
+            ids[entity.arn] = role_id
+            notes.append(
+                f"{t.source}: {logical}: IAM assigns the RoleId at creation; the placeholder "
+                f"{role_id} stands in for it (it is the role's unique ID in aws:userid)"
+            )
+    if not ids:
+        return world
+    roles = {
+        arn: dataclasses.replace(role, id=ids[arn]) if arn in ids else role
+        for arn, role in world.roles.items()
+    }
+    return dataclasses.replace(world, roles=roles, notes=(*world.notes, *notes))
 
 
 def load_cloudformation(

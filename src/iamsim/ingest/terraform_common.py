@@ -22,6 +22,10 @@ This module owns:
 
 Unresolvable values are never guessed: they become :class:`Unknown`, and whatever depends on
 them is left out of the model with an :class:`IngestWarning` naming the file and the address.
+When what is left out is policy (an inline or managed policy, a boundary, an attachment, a
+trust or resource policy) of a principal or resource that is known, that principal or resource
+is also marked unresolved (``World.unresolved``), so requests that need it are refused rather
+than answered from the rest.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from iamsim.errors import InputError
@@ -133,9 +138,16 @@ def dns_suffix(partition: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """A value the loader cannot compute offline. ``reason`` is shown to the user."""
+    """A value the loader cannot compute offline. ``reason`` is shown to the user.
+
+    ``error`` marks the result of an expression that fails (a ``regex`` without a match, a
+    missing attribute or key, a conversion Terraform rejects), as opposed to a value that is
+    only known when Terraform runs (a variable without a value, an attribute known after
+    apply): ``can()`` is false and ``try()`` moves on for an error, not for an unknown.
+    """
 
     reason: str
+    error: bool = False
 
     def __str__(self) -> str:
         return f"(unknown: {self.reason})"
@@ -508,7 +520,26 @@ def _replace_vars(value: str) -> str:
     return value.replace("&{", "${")
 
 
+def tf_string(value: Any) -> str | None:
+    """Terraform's conversion of a primitive to a string (``true`` -> ``"true"``, ``3600`` ->
+    ``"3600"``, ``0.5`` -> ``"0.5"``, never an exponent); None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        text = format(Decimal(repr(value)), "f")
+        return text
+    return None
+
+
 def _string_list(value: Any, what: str) -> list[str]:
+    # The provider's list(string)/set(string) arguments: Terraform converts bools and numbers
+    # to strings before the provider sees them (values = [false, 3600] -> "false", "3600").
     if value is None:
         return []
     if isinstance(value, str):
@@ -516,9 +547,10 @@ def _string_list(value: Any, what: str) -> list[str]:
     if isinstance(value, list | tuple):
         out = []
         for item in value:
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
+            text = tf_string(item)
+            if text is None:
                 raise ValueError(f"{what} must be a list of strings")
-            out.append(str(item))
+            out.append(text)
         return out
     raise ValueError(f"{what} must be a list of strings")
 
@@ -734,6 +766,9 @@ class _Entity:
     boundary: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     instance_profiles: list[str] = field(default_factory=list)
+    # The unique ID (AIDA.../AROA...): the real one from a state, or the placeholder a policy of
+    # the input refers to, so that aws:userid of the principal (and its sessions) matches it.
+    id: str | None = None
 
     @property
     def arn(self) -> str:
@@ -886,6 +921,8 @@ class WorldBuilder:
         self.accounts: dict[str, str] = {}
         self.notes: list[str] = []
         self.unresolved_arns: dict[str, list[str]] = {}
+        # managed policy ARN -> why its document is unknown (see managed_unresolved)
+        self.unresolved_managed: dict[str, list[str]] = {}
         # organization
         self.org: tuple[str, str, str, bool, bool, str] | None = (
             None  # id, root, mgmt, scp, rcp, src
@@ -972,9 +1009,27 @@ class WorldBuilder:
             _Op("unresolved", kind, account, target, f"{address}: {reason}", source, address)
         )
 
-    def resource_unresolved(self, arn: str, reason: str, *, address: str) -> None:
-        """The resource-based policy of ``arn`` is unknown (its requests are refused)."""
+    def resource_unresolved(
+        self,
+        arn: str,
+        reason: str,
+        *,
+        address: str,
+        account: str | None = None,
+        source: str = "",
+    ) -> None:
+        """The resource-based policy of ``arn`` is unknown (its requests are refused).
+
+        The resource is recorded too (owned by the account in its ARN, else ``account``), so
+        that the request builder finds it, and refuses, even when no other part of the input
+        defines it (a bucket policy for a bucket created elsewhere)."""
+        self.resource(arn, account, source=source or self.label)
         self.unresolved_arns.setdefault(arn, []).append(f"{address}: {reason}")
+
+    def managed_unresolved(self, arn: str, reason: str, *, address: str) -> None:
+        """The document of customer managed policy ``arn`` is unknown: every principal or group
+        it is attached to (or that has it as permissions boundary) in this input is refused."""
+        self.unresolved_managed.setdefault(arn, []).append(f"{address}: {reason}")
 
     # -- managed policies and resources
 
@@ -1245,8 +1300,17 @@ class WorldBuilder:
             out[arn] = Resource(arn=arn, account=res.account, tags=Tags(res.tags), policy=policy)
         return out
 
+    def _unresolved_managed_users(self) -> None:
+        for entity in self.entities.values():
+            for arn in [*entity.managed, *([entity.boundary] if entity.boundary else [])]:
+                for reason in self.unresolved_managed.get(arn, ()):
+                    found = self.unresolved_arns.setdefault(entity.arn, [])
+                    if reason not in found:
+                        found.append(reason)
+
     def build(self) -> World:
         self._apply_ops()
+        self._unresolved_managed_users()
         self._check_managed_refs()
         managed = {arn: pol for arn, (pol, _) in self.managed.items()}
         organization = self._organization()
@@ -1263,6 +1327,7 @@ class WorldBuilder:
                         name=e.name,
                         account=e.account,
                         path=e.path,
+                        id=e.id,
                         inline_policies=inline,
                         managed_policy_arns=tuple(e.managed),
                         group_names=tuple(e.groups),
@@ -1277,6 +1342,7 @@ class WorldBuilder:
                         name=e.name,
                         account=e.account,
                         path=e.path,
+                        id=e.id,
                         inline_policies=inline,
                         managed_policy_arns=tuple(e.managed),
                     )
@@ -1288,6 +1354,7 @@ class WorldBuilder:
                         name=e.name,
                         account=e.account,
                         path=e.path,
+                        id=e.id,
                         trust_policy=e.trust,
                         inline_policies=inline,
                         managed_policy_arns=tuple(e.managed),
@@ -1338,6 +1405,9 @@ class TfResource:
     env: Env
     source: str
     mode: str = "managed"
+    # Set when the instance's count/for_each is unknown (the reason): it may or may not exist,
+    # and its values were evaluated with count.index / each unknown (see _Mapper.uncertain).
+    uncertain: str | None = None
 
     def attr(self, key: str) -> Any:
         """A configured value, else the provider-computed one, else None."""
@@ -1349,22 +1419,115 @@ class TfResource:
         ).get(key)
 
 
+Refusal = Callable[[str], None]
+
+# The argument naming the principal that a policy-bearing resource applies to: (kind, key).
+_PRINCIPAL_TARGETS: dict[str, tuple[str, str]] = {
+    "aws_iam_user_policy": ("user", "user"),
+    "aws_iam_group_policy": ("group", "group"),
+    "aws_iam_role_policy": ("role", "role"),
+    "aws_iam_user_policy_attachment": ("user", "user"),
+    "aws_iam_group_policy_attachment": ("group", "group"),
+    "aws_iam_role_policy_attachment": ("role", "role"),
+    "aws_iam_user_policy_attachments_exclusive": ("user", "user_name"),
+    "aws_iam_group_policy_attachments_exclusive": ("group", "group_name"),
+    "aws_iam_role_policy_attachments_exclusive": ("role", "role_name"),
+    "aws_iam_user_group_membership": ("user", "user"),
+}
+# Resources that put a policy on another resource: the argument holding the policy.
+_RESOURCE_POLICY_KEYS: dict[str, str] = {
+    "aws_s3_bucket_policy": "policy",
+    "aws_kms_key_policy": "policy",
+    "aws_sqs_queue_policy": "policy",
+    "aws_sns_topic_policy": "policy",
+    "aws_secretsmanager_secret_policy": "policy",
+    "aws_ecr_repository_policy": "policy",
+    "aws_opensearch_domain_policy": "access_policies",
+    "aws_elasticsearch_domain_policy": "access_policies",
+    "aws_kinesis_resource_policy": "policy",
+    "aws_dynamodb_resource_policy": "policy",
+    "aws_backup_vault_policy": "policy",
+    "aws_codeartifact_domain_permissions_policy": "policy_document",
+    "aws_s3tables_table_bucket_policy": "resource_policy",
+    "aws_cloudwatch_event_bus_policy": "policy",
+}
+# Resources that carry their own policy argument (None: tags only).
+_TAGGED_POLICY_KEYS: dict[str, str | None] = {
+    "aws_s3_bucket": "policy",
+    "aws_kms_key": "policy",
+    "aws_kms_replica_key": "policy",
+    "aws_sqs_queue": "policy",
+    "aws_sns_topic": "policy",
+    "aws_secretsmanager_secret": "policy",
+    "aws_opensearch_domain": "access_policies",
+    "aws_elasticsearch_domain": "access_policies",
+    "aws_lambda_function": None,
+    "aws_ecr_repository": None,
+    "aws_dynamodb_table": None,
+}
+
+
 class _Mapper:
+    """Maps each resource onto the builder. A policy-bearing value it cannot compute (an
+    inline policy, a boundary, an attachment, a trust or resource policy) is reported and, when
+    the principal or resource it belongs to is known, that principal or resource is marked
+    unresolved (``WorldBuilder.unresolved``/``resource_unresolved``): its requests are refused
+    rather than answered from the rest of its policies."""
+
     def __init__(self, builder: WorldBuilder) -> None:
         self.b = builder
+        self.quiet = False  # no notes about unknown values (an instance that may not exist)
 
     # value access with reporting
 
-    def text(self, r: TfResource, key: str, *, what: str | None = None) -> str | None:
+    def unknown_value(
+        self, r: TfResource, key: str, value: Unknown, what: str, refuse: Refusal | None
+    ) -> None:
+        """Report that ``key`` of ``r`` is unknown (``what`` is left out) and, with ``refuse``,
+        mark what it belongs to unresolved."""
+        reason = f"{key} is unknown ({value.reason})"
+        if refuse is not None:
+            what += "; requests that need it are refused"
+            refuse(reason)
+        if not self.quiet:
+            self.b.warn(r.source, r.address, f"{reason}; {what}")
+
+    def refuse_principal(self, r: TfResource, kind: str, target: str) -> Refusal:
+        def refuse(reason: str) -> None:
+            self.b.unresolved(
+                kind, r.env.account, target, reason, source=r.source, address=r.address
+            )
+
+        return refuse
+
+    def refuse_principals(self, r: TfResource, targets: Sequence[tuple[str, str]]) -> Refusal:
+        def refuse(reason: str) -> None:
+            for kind, target in targets:
+                self.refuse_principal(r, kind, target)(reason)
+
+        return refuse
+
+    def refuse_resource(self, r: TfResource, arn: str) -> Refusal:
+        def refuse(reason: str) -> None:
+            self.b.resource_unresolved(
+                arn, reason, address=r.address, account=r.env.account, source=r.source
+            )
+
+        return refuse
+
+    def text(
+        self,
+        r: TfResource,
+        key: str,
+        *,
+        what: str | None = None,
+        refuse: Refusal | None = None,
+    ) -> str | None:
         value = r.attr(key)
         if value is None:
             return None
         if isinstance(value, Unknown):
-            self.b.warn(
-                r.source,
-                r.address,
-                f"{key} is unknown ({value.reason}); {what or 'the resource'} is not modeled",
-            )
+            self.unknown_value(r, key, value, f"{what or 'the resource'} is not modeled", refuse)
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise InputError(
@@ -1372,14 +1535,16 @@ class _Mapper:
                 path=f"{r.address}.{key}",
                 source=r.source,
             )
-        return str(value)
+        return tf_string(value)
 
-    def texts(self, r: TfResource, key: str, value: Any = None) -> list[str]:
+    def texts(
+        self, r: TfResource, key: str, value: Any = None, *, refuse: Refusal | None = None
+    ) -> list[str]:
         value = r.attr(key) if value is None else value
         if value is None:
             return []
         if isinstance(value, Unknown):
-            self.b.warn(r.source, r.address, f"{key} is unknown ({value.reason}); ignored")
+            self.unknown_value(r, key, value, "it is ignored", refuse)
             return []
         if not isinstance(value, list | tuple):
             raise InputError(
@@ -1390,25 +1555,26 @@ class _Mapper:
         out = []
         for item in value:
             if isinstance(item, Unknown):
-                self.b.warn(
-                    r.source,
-                    r.address,
-                    f"an element of {key} is unknown ({item.reason}); it is left out",
-                )
+                self.unknown_value(r, f"an element of {key}", item, "it is left out", refuse)
             elif item is not None:
-                out.append(str(item))
+                out.append(str(tf_string(item) or item))
         return out
 
     def policy(
-        self, r: TfResource, key: str, ptype: PolicyType, *, name: str | None, value: Any = None
+        self,
+        r: TfResource,
+        key: str,
+        ptype: PolicyType,
+        *,
+        name: str | None,
+        value: Any = None,
+        refuse: Refusal | None = None,
     ) -> Policy | None:
         value = r.attr(key) if value is None else value
         if value is None or value == "":
             return None
         if isinstance(value, Unknown):
-            self.b.warn(
-                r.source, r.address, f"{key} is unknown ({value.reason}); the policy is not loaded"
-            )
+            self.unknown_value(r, key, value, "the policy is not loaded", refuse)
             return None
         return checked_policy(
             self.b,
@@ -1447,9 +1613,11 @@ class _Mapper:
                 f"placeholder {r.attr(key)!r} stands in for it",
             )
 
-    def principal_name(self, r: TfResource, key: str) -> str | None:
+    def principal_name(
+        self, r: TfResource, key: str, *, refuse: Refusal | None = None
+    ) -> str | None:
         """A user/group/role name argument; an ARN given instead is reduced to its name."""
-        value = self.text(r, key, what="the attachment")
+        value = self.text(r, key, what="the attachment", refuse=refuse)
         if value is not None and value.startswith("arn:"):
             value = value.rsplit("/", 1)[-1]
         return value
@@ -1466,22 +1634,33 @@ class _Mapper:
             if r.attr("name") is None:
                 raise InputError(f"the {kind} has no name", path=r.address, source=r.source)
             return None
-        path = self.text(r, "path") or "/"
-        return self.b.add_principal(
+        path = self.text(r, "path", what=f"the {kind} (its ARN)")
+        if path is None and r.attr("path") is not None:
+            return None  # an unknown path: the principal's ARN is unknown
+        entity = self.b.add_principal(
             kind,
             account=r.env.account,
             partition=r.env.partition,
             name=name,
-            path=path,
+            path=path or "/",
             source=r.source,
             address=r.address,
         )
+        # Only a unique ID the input knows (a state) or refers to (a policy naming
+        # aws_iam_role.x.unique_id) is recorded; see WorldBuilder / _Entity.id.
+        unique_id = _get(r.values, "unique_id")
+        if isinstance(unique_id, str) and unique_id:
+            entity.id = unique_id
+        return entity
 
     def aws_iam_user(self, r: TfResource) -> None:
         e = self.entity(r, "user")
         if e is None:
             return
-        e.boundary = self.text(r, "permissions_boundary") or None
+        refuse = self.refuse_principal(r, "user", e.name)
+        e.boundary = (
+            self.text(r, "permissions_boundary", what="the boundary", refuse=refuse) or None
+        )
         e.tags = self.tags(r)
 
     def aws_iam_group(self, r: TfResource) -> None:
@@ -1491,23 +1670,30 @@ class _Mapper:
         e = self.entity(r, "role")
         if e is None:
             return
-        e.trust = self.policy(r, "assume_role_policy", PolicyType.TRUST, name="trust policy")
-        e.boundary = self.text(r, "permissions_boundary") or None
+        refuse = self.refuse_principal(r, "role", e.name)
+        e.trust = self.policy(
+            r, "assume_role_policy", PolicyType.TRUST, name="trust policy", refuse=refuse
+        )
+        e.boundary = (
+            self.text(r, "permissions_boundary", what="the boundary", refuse=refuse) or None
+        )
         e.tags = self.tags(r)
         blocks = r.attr("inline_policy")
         if isinstance(blocks, Unknown):
-            self.b.warn(r.source, r.address, f"inline_policy is unknown ({blocks.reason})")
+            self.unknown_value(r, "inline_policy", blocks, "its policies are not loaded", refuse)
             blocks = None
         for i, block in enumerate(blocks or []):
+            if isinstance(block, Unknown):  # a dynamic block whose for_each is unknown
+                self.unknown_value(
+                    r, f"inline_policy[{i}]", block, "its policies are not loaded", refuse
+                )
+                continue
             pname, doc = block.get("name"), block.get("policy")
             if pname is None and doc is None:
                 continue  # an empty block means "no inline policies" to the provider
             if isinstance(pname, Unknown):
-                self.b.warn(
-                    r.source,
-                    r.address,
-                    f"inline_policy[{i}].name is unknown "
-                    f"({pname.reason}); the policy is not loaded",
+                self.unknown_value(
+                    r, f"inline_policy[{i}].name", pname, "the policy is not loaded", refuse
                 )
                 continue
             if pname is None:
@@ -1520,10 +1706,11 @@ class _Mapper:
                 PolicyType.IDENTITY,
                 name=str(pname),
                 value=doc if doc is not None else "",
+                refuse=refuse,
             )
             if policy is not None:
                 e.inline[str(pname)] = policy
-        for arn in self.texts(r, "managed_policy_arns"):
+        for arn in self.texts(r, "managed_policy_arns", refuse=refuse):
             if arn not in e.managed:
                 e.managed.append(arn)
 
@@ -1533,7 +1720,11 @@ class _Mapper:
         arn = self.text(r, "arn", what="the policy")
         if name is None or arn is None:
             return
-        doc = self.policy(r, "policy", PolicyType.IDENTITY, name=name)
+
+        def refuse(reason: str) -> None:
+            self.b.managed_unresolved(arn, reason, address=r.address)
+
+        doc = self.policy(r, "policy", PolicyType.IDENTITY, name=name, refuse=refuse)
         if doc is None:
             if r.attr("policy") is None:
                 raise InputError("the policy has no document", path=r.address, source=r.source)
@@ -1544,10 +1735,11 @@ class _Mapper:
     def _inline(self, r: TfResource, kind: str) -> None:
         target = self.principal_name(r, kind)
         self.generated(r)
-        pname = self.text(r, "name", what="the policy")
+        refuse = None if target is None else self.refuse_principal(r, kind, target)
+        pname = self.text(r, "name", what="the policy", refuse=refuse)
         if target is None or pname is None:
             return
-        doc = self.policy(r, "policy", PolicyType.IDENTITY, name=pname)
+        doc = self.policy(r, "policy", PolicyType.IDENTITY, name=pname, refuse=refuse)
         if doc is not None:
             self.b.add_inline(kind, r.env.account, target, doc, source=r.source, address=r.address)
 
@@ -1562,7 +1754,8 @@ class _Mapper:
 
     def _attachment(self, r: TfResource, kind: str, key: str) -> None:
         target = self.principal_name(r, key)
-        arn = self.text(r, "policy_arn", what="the attachment")
+        refuse = None if target is None else self.refuse_principal(r, kind, target)
+        arn = self.text(r, "policy_arn", what="the attachment", refuse=refuse)
         if target is not None and arn is not None:
             self.b.attach(kind, r.env.account, target, arn, source=r.source, address=r.address)
 
@@ -1575,19 +1768,28 @@ class _Mapper:
     def aws_iam_role_policy_attachment(self, r: TfResource) -> None:
         self._attachment(r, "role", "role")
 
+    def _attachment_targets(self, r: TfResource) -> list[tuple[str, str]]:
+        return [
+            (kind, target)
+            for kind, key in (("user", "users"), ("group", "groups"), ("role", "roles"))
+            for target in self.texts(r, key)
+        ]
+
     def aws_iam_policy_attachment(self, r: TfResource) -> None:
-        arn = self.text(r, "policy_arn", what="the attachment")
+        targets = self._attachment_targets(r)
+        refuse = self.refuse_principals(r, targets) if targets else None
+        arn = self.text(r, "policy_arn", what="the attachment", refuse=refuse)
         if arn is None:
             return
-        for kind, key in (("user", "users"), ("group", "groups"), ("role", "roles")):
-            for target in self.texts(r, key):
-                self.b.attach(kind, r.env.account, target, arn, source=r.source, address=r.address)
+        for kind, target in targets:
+            self.b.attach(kind, r.env.account, target, arn, source=r.source, address=r.address)
 
     def _exclusive(self, r: TfResource, kind: str) -> None:
         target = self.principal_name(r, f"{kind}_name")
         if target is None:
             return
-        for arn in self.texts(r, "policy_arns"):
+        refuse = self.refuse_principal(r, kind, target)
+        for arn in self.texts(r, "policy_arns", refuse=refuse):
             self.b.attach(kind, r.env.account, target, arn, source=r.source, address=r.address)
 
     def aws_iam_user_policy_attachments_exclusive(self, r: TfResource) -> None:
@@ -1600,17 +1802,21 @@ class _Mapper:
         self._exclusive(r, "role")
 
     def aws_iam_group_membership(self, r: TfResource) -> None:
-        group = self.principal_name(r, "group")
+        users = self.texts(r, "users")
+        # An unknown group gives its (unknown) policies to the listed users.
+        refuse = self.refuse_principals(r, [("user", u) for u in users]) if users else None
+        group = self.principal_name(r, "group", refuse=refuse)
         if group is None:
             return
-        for user in self.texts(r, "users"):
+        for user in users:
             self.b.add_membership(r.env.account, user, group, source=r.source, address=r.address)
 
     def aws_iam_user_group_membership(self, r: TfResource) -> None:
         user = self.principal_name(r, "user")
         if user is None:
             return
-        for group in self.texts(r, "groups"):
+        refuse = self.refuse_principal(r, "user", user)
+        for group in self.texts(r, "groups", refuse=refuse):
             self.b.add_membership(r.env.account, user, group, source=r.source, address=r.address)
 
     def aws_iam_instance_profile(self, r: TfResource) -> None:
@@ -1639,7 +1845,13 @@ class _Mapper:
         res = self.b.resource(arn, r.env.account, source=r.source)
         res.tags.update(self.tags(r))
         if policy_key is not None:
-            doc = self.policy(r, policy_key, PolicyType.RESOURCE, name=f"{r.type} policy")
+            doc = self.policy(
+                r,
+                policy_key,
+                PolicyType.RESOURCE,
+                name=f"{r.type} policy",
+                refuse=self.refuse_resource(r, arn),
+            )
             if doc is not None:
                 self.b.set_resource_policy(
                     arn, r.env.account, doc, source=r.source, address=r.address
@@ -1697,109 +1909,117 @@ class _Mapper:
     def aws_elasticsearch_domain(self, r: TfResource) -> None:
         self._tagged(r, "access_policies")
 
-    def _policy_for(self, r: TfResource, key: str, arn: str | None) -> None:
-        if arn is None:
-            return
-        doc = self.policy(r, key, PolicyType.RESOURCE, name=f"{r.type}")
-        if doc is not None:
-            self.b.set_resource_policy(arn, r.env.account, doc, source=r.source, address=r.address)
-
     def _regional(self, r: TfResource, service: str, resource: str | None) -> str | None:
         if resource is None:
             return None
         e = r.env
         return f"arn:{e.partition}:{service}:{e.region}:{e.account}:{resource}"
 
-    def aws_s3_bucket_policy(self, r: TfResource) -> None:
-        bucket = self.text(r, "bucket", what="the bucket policy")
-        if bucket is not None and bucket.startswith("arn:"):
-            bucket = bucket.split(":::", 1)[-1]
-        self._policy_for(
-            r, "policy", None if bucket is None else f"arn:{r.env.partition}:s3:::{bucket}"
-        )
-
-    def aws_kms_key_policy(self, r: TfResource) -> None:
-        key = self.text(r, "key_id", what="the key policy")
-        if key is not None and not key.startswith("arn:"):
-            key = self._regional(r, "kms", f"key/{key}")
-        self._policy_for(r, "policy", key)
-
-    def aws_sqs_queue_policy(self, r: TfResource) -> None:
-        url = self.text(r, "queue_url", what="the queue policy")
-        arn = None
-        if url is not None:
-            if url.startswith("arn:"):
-                arn = url
+    def policy_target(self, r: TfResource) -> str | None:
+        """The ARN of the resource that a resource of a ``_RESOURCE_POLICY_KEYS`` type puts its
+        policy on (None, reported, when it cannot be determined)."""
+        t = r.type
+        if t == "aws_s3_bucket_policy":
+            bucket = self.text(r, "bucket", what="the bucket policy")
+            if bucket is None:
+                return None
+            bucket = bucket.split(":::", 1)[-1] if bucket.startswith("arn:") else bucket
+            return f"arn:{r.env.partition}:s3:::{bucket}"
+        if t == "aws_kms_key_policy":
+            key = self.text(r, "key_id", what="the key policy")
+            if key is not None and not key.startswith("arn:"):
+                key = self._regional(r, "kms", f"key/{key}")
+            return key
+        if t == "aws_sqs_queue_policy":
+            url = self.text(r, "queue_url", what="the queue policy")
+            if url is None or url.startswith("arn:"):
+                return url
+            # https://sqs.<region>.amazonaws.com/<account>/<name>
+            parts = url.rstrip("/").split("/")
+            host = parts[2] if len(parts) > 2 else ""
+            region = host.split(".")[1] if host.count(".") >= 2 else r.env.region
+            if len(parts) < 5:
+                raise InputError(
+                    f"{url!r} is not an SQS queue URL",
+                    path=f"{r.address}.queue_url",
+                    source=r.source,
+                )
+            return f"arn:{r.env.partition}:sqs:{region}:{parts[-2]}:{parts[-1]}"
+        if t == "aws_sns_topic_policy":
+            return self.text(r, "arn", what="the topic policy")
+        if t == "aws_secretsmanager_secret_policy":
+            return self.text(r, "secret_arn", what="the secret policy")
+        if t == "aws_ecr_repository_policy":
+            repo = self.text(r, "repository", what="the repository policy")
+            return self._regional(r, "ecr", None if repo is None else f"repository/{repo}")
+        if t in ("aws_opensearch_domain_policy", "aws_elasticsearch_domain_policy"):
+            name = self.text(r, "domain_name", what="the domain policy")
+            return self._regional(r, "es", None if name is None else f"domain/{name}")
+        if t in ("aws_kinesis_resource_policy", "aws_dynamodb_resource_policy"):
+            return self.text(r, "resource_arn", what="the policy")
+        if t == "aws_backup_vault_policy":
+            name = self.text(r, "backup_vault_name", what="the vault policy")
+            return self._regional(r, "backup", None if name is None else f"backup-vault:{name}")
+        if t == "aws_codeartifact_domain_permissions_policy":
+            domain = self.text(r, "domain", what="the domain policy")
+            return self._regional(r, "codeartifact", None if domain is None else f"domain/{domain}")
+        if t == "aws_s3tables_table_bucket_policy":
+            return self.text(r, "table_bucket_arn", what="the table bucket policy")
+        if t == "aws_cloudwatch_event_bus_policy":
+            if r.attr("event_bus_name") is None:
+                bus: str | None = "default"
             else:
-                # https://sqs.<region>.amazonaws.com/<account>/<name>
-                parts = url.rstrip("/").split("/")
-                host = parts[2] if len(parts) > 2 else ""
-                region = host.split(".")[1] if host.count(".") >= 2 else r.env.region
-                if len(parts) < 5:
-                    raise InputError(
-                        f"{url!r} is not an SQS queue URL",
-                        path=f"{r.address}.queue_url",
-                        source=r.source,
-                    )
-                arn = f"arn:{r.env.partition}:sqs:{region}:{parts[-2]}:{parts[-1]}"
-        self._policy_for(r, "policy", arn)
+                bus = self.text(r, "event_bus_name", what="the event bus policy")
+                bus = "default" if bus == "" else bus
+            if bus is None or bus.startswith("arn:"):
+                return bus
+            return self._regional(r, "events", f"event-bus/{bus}")
+        if t == "aws_lambda_permission":
+            fn = self.text(r, "function_name", what="the permission")
+            if fn is None or fn.startswith("arn:"):
+                return fn
+            return self._regional(r, "lambda", f"function:{fn}")
+        raise AssertionError(f"no policy target for {t}")  # pragma: no cover
 
-    def aws_sns_topic_policy(self, r: TfResource) -> None:
-        self._policy_for(r, "policy", self.text(r, "arn", what="the topic policy"))
-
-    def aws_secretsmanager_secret_policy(self, r: TfResource) -> None:
-        self._policy_for(r, "policy", self.text(r, "secret_arn", what="the secret policy"))
-
-    def aws_ecr_repository_policy(self, r: TfResource) -> None:
-        repo = self.text(r, "repository", what="the repository policy")
-        self._policy_for(
-            r, "policy", self._regional(r, "ecr", None if repo is None else f"repository/{repo}")
+    def resource_policy(self, r: TfResource) -> None:
+        """A resource that puts a policy on another resource (``aws_s3_bucket_policy``, ...)."""
+        arn = self.policy_target(r)
+        if arn is None:
+            return
+        key = _RESOURCE_POLICY_KEYS[r.type]
+        doc = self.policy(
+            r, key, PolicyType.RESOURCE, name=f"{r.type}", refuse=self.refuse_resource(r, arn)
         )
-
-    def aws_opensearch_domain_policy(self, r: TfResource) -> None:
-        name = self.text(r, "domain_name", what="the domain policy")
-        arn = self._regional(r, "es", None if name is None else f"domain/{name}")
-        self._policy_for(r, "access_policies", arn)
-
-    def aws_elasticsearch_domain_policy(self, r: TfResource) -> None:
-        self.aws_opensearch_domain_policy(r)
-
-    def aws_kinesis_resource_policy(self, r: TfResource) -> None:
-        self._policy_for(r, "policy", self.text(r, "resource_arn", what="the policy"))
-
-    def aws_dynamodb_resource_policy(self, r: TfResource) -> None:
-        self._policy_for(r, "policy", self.text(r, "resource_arn", what="the policy"))
-
-    def aws_backup_vault_policy(self, r: TfResource) -> None:
-        name = self.text(r, "backup_vault_name", what="the vault policy")
-        self._policy_for(
-            r,
-            "policy",
-            self._regional(r, "backup", None if name is None else f"backup-vault:{name}"),
-        )
-
-    def aws_codeartifact_domain_permissions_policy(self, r: TfResource) -> None:
-        domain = self.text(r, "domain", what="the domain policy")
-        arn = self._regional(r, "codeartifact", None if domain is None else f"domain/{domain}")
-        self._policy_for(r, "policy_document", arn)
-
-    def aws_s3tables_table_bucket_policy(self, r: TfResource) -> None:
-        arn = self.text(r, "table_bucket_arn", what="the table bucket policy")
-        self._policy_for(r, "resource_policy", arn)
-
-    def aws_cloudwatch_event_bus_policy(self, r: TfResource) -> None:
-        bus = self.text(r, "event_bus_name") or "default"
-        arn = bus if bus.startswith("arn:") else self._regional(r, "events", f"event-bus/{bus}")
-        self._policy_for(r, "policy", arn)
+        if doc is not None:
+            self.b.set_resource_policy(arn, r.env.account, doc, source=r.source, address=r.address)
 
     def aws_lambda_permission(self, r: TfResource) -> None:
-        fn = self.text(r, "function_name", what="the permission")
+        arn = self.policy_target(r)
+        if arn is None:
+            return
+        refuse = self.refuse_resource(r, arn)
+        # Every argument that shapes the statement must be known: one left out would widen it
+        # (a condition dropped, a qualifier lost), so the function's policy is refused instead.
+        shaping = (
+            "action",
+            "principal",
+            "qualifier",
+            "source_arn",
+            "source_account",
+            "principal_org_id",
+            "event_source_token",
+            "function_url_auth_type",
+        )
+        unknown = False
+        for key in shaping:
+            value = r.attr(key)
+            if isinstance(value, Unknown):
+                self.unknown_value(r, key, value, "the permission is not modeled", refuse)
+                unknown = True
         action = self.text(r, "action", what="the permission")
         principal = self.text(r, "principal", what="the permission")
-        if fn is None or action is None or principal is None:
+        if unknown or action is None or principal is None:
             return
-        arn = fn if fn.startswith("arn:") else self._regional(r, "lambda", f"function:{fn}")
-        assert arn is not None
         qualifier = self.text(r, "qualifier")
         resource = f"{arn}:{qualifier}" if qualifier else arn
         # AddPermission: a service name becomes a Service principal, an account or ARN an AWS
@@ -1833,6 +2053,47 @@ class _Mapper:
         if cond:
             stmt["Condition"] = cond
         self.b.add_resource_statement(arn, r.env.account, stmt, source=r.source, address=r.address)
+
+    # instances that may not exist
+
+    def uncertain(self, r: TfResource, reason: str) -> None:
+        """``r`` has an unknown ``count``/``for_each``: it may exist, once or more, or not at
+        all. Its values were evaluated with ``count.index``/``each`` unknown; the principals
+        or resource it would give a policy to, where they are known anyway, are refused."""
+        why = f"count/for_each is unknown ({reason})"
+        self.quiet = True
+        try:
+            principals: list[tuple[str, str]] = []
+            arn: str | None = None
+            if r.type in _PRINCIPAL_TARGETS:
+                kind, key = _PRINCIPAL_TARGETS[r.type]
+                target = self.principal_name(r, key)
+                if target is not None:
+                    principals.append((kind, target))
+            elif r.type == "aws_iam_policy_attachment":
+                principals = self._attachment_targets(r)
+            elif r.type == "aws_iam_group_membership":
+                principals = [("user", u) for u in self.texts(r, "users")]
+            elif r.type in _RESOURCE_POLICY_KEYS or r.type == "aws_lambda_permission":
+                arn = self.policy_target(r)
+            elif r.attr(_TAGGED_POLICY_KEYS.get(r.type) or "-") is not None:
+                arn = self._resource_arn(r)  # a resource that may exist with its policy
+        finally:
+            self.quiet = False
+        for kind, target in principals:
+            self.refuse_principal(r, kind, target)(why)
+            self.b.warn(
+                r.source,
+                r.address,
+                f"{why}; requests that need the policies of {kind} {target!r} are refused",
+            )
+        if arn is not None:
+            self.refuse_resource(r, arn)(why)
+            self.b.warn(
+                r.source,
+                r.address,
+                f"{why}; requests that need the resource-based policy of {arn} are refused",
+            )
 
     # organizations
 
@@ -2024,8 +2285,9 @@ _IGNORED = frozenset(
         "aws_iam_security_token_service_preferences",
     }
 )
-# Attributes that hold a policy document: a resource type we do not map that has one is reported.
-_POLICY_ATTRIBUTES = (
+# Attributes that hold a policy document: a resource type we do not map that has one is reported
+# (and the plan loader never resolves one of them from the plan's reference list).
+POLICY_ATTRIBUTES = _POLICY_ATTRIBUTES = (
     "policy",
     "access_policies",
     "resource_policy",
@@ -2049,6 +2311,12 @@ def build_world(
     mapper = _Mapper(builder)
     for r in resources:
         if r.mode != "managed" or r.type in _IGNORED:
+            continue
+        if r.uncertain is not None:
+            mapper.uncertain(r, r.uncertain)
+            continue
+        if r.type in _RESOURCE_POLICY_KEYS:
+            mapper.resource_policy(r)
             continue
         handler = getattr(mapper, r.type, None) if r.type.startswith("aws_") else None
         if handler is not None:

@@ -35,6 +35,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ from iamsim.ingest.terraform_common import (
     placeholder_hex,
     placeholder_uuid,
     render_policy_document,
+    tf_string,
 )
 from iamsim.model import World, is_account_id
 
@@ -310,31 +312,44 @@ def _to_str(value: Any) -> Any:
     """Terraform's conversion of a primitive to a string (for templates and string functions)."""
     if isinstance(value, Unknown | str):
         return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+    text = tf_string(value)
+    if text is not None:
+        return text
     if value is None:
-        return Unknown("a null value cannot be used in a string")
-    return Unknown(f"a {_type_name(value)} cannot be used as a string")
+        return Unknown("a null value cannot be used in a string", error=True)
+    return Unknown(f"a {_type_name(value)} cannot be used as a string", error=True)
+
+
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _to_num(value: Any) -> Any:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, bool):
-        return Unknown("a bool is not a number")
+        return Unknown("a bool is not a number", error=True)
     if isinstance(value, int | float):
         return value
     if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return Unknown(f"{value!r} is not a number")
-        return int(number) if number.is_integer() and "." not in value else number
-    return Unknown(f"a {_type_name(value)} is not a number")
+        text = value.strip()
+        if not _NUMBER.fullmatch(text):
+            return Unknown(f"{value!r} is not a number", error=True)
+        if re.fullmatch(r"-?\d+", text):
+            return int(text)
+        number = float(text)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return Unknown(f"a {_type_name(value)} is not a number", error=True)
+
+
+def _to_bool(value: Any) -> Any:
+    """Terraform's conversion to a bool: a bool, or the strings "true" and "false"."""
+    if isinstance(value, Unknown | bool):
+        return value
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    return Unknown(f"a bool is required, not {_type_name(value)} {value!r}", error=True)
 
 
 def _plain(value: Any) -> Any:
@@ -374,6 +389,132 @@ def _tf_equal(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return a == b
     return type(a) is type(b) and bool(a == b)
+
+
+# -- type constraints ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Type:
+    """A variable's type constraint: ``any``, ``string``, ``number``, ``bool``, ``list``,
+    ``set``, ``map`` (``elem``), ``object`` (``attrs``: name, type, optional, default) or
+    ``tuple`` (``items``)."""
+
+    kind: str
+    elem: _Type | None = None
+    attrs: tuple[tuple[str, _Type | None, bool, Any], ...] = ()
+    items: tuple[_Type | None, ...] = ()
+
+
+def _unwrap(tree: Any) -> Any:
+    while isinstance(tree, Tree) and tree.data == "expr_term" and len(_kids(tree)) == 1:
+        tree = _kids(tree)[0]
+    return tree
+
+
+def _parse_type(tree: Any, evaluate: Callable[[Tree[Any]], Any]) -> _Type | None:
+    """The type constraint written in ``tree`` (a ``type = ...`` expression); None for one
+    this loader does not read, whose values are then taken as given. ``evaluate`` computes
+    the defaults of ``optional(type, default)`` attributes."""
+    node = _unwrap(tree)
+    if not isinstance(node, Tree):
+        return None
+    if node.data == "identifier":
+        name = _name_of(node)
+        return _Type(name) if name in ("any", "string", "number", "bool") else None
+    if node.data != "function_call":
+        return None
+    names = [k for k in _kids(node) if k.data == "identifier"]
+    args = next((_kids(k) for k in _kids(node) if k.data == "arguments"), [])
+    if len(names) != 1 or len(args) != 1:
+        return None
+    name = _name_of(names[0])
+    if name in ("list", "set", "map"):
+        elem = _parse_type(args[0], evaluate)
+        return _Type(name, elem=elem)
+    inner = _unwrap(args[0])
+    if name == "tuple" and isinstance(inner, Tree) and inner.data == "tuple":
+        return _Type("tuple", items=tuple(_parse_type(k, evaluate) for k in _kids(inner)))
+    if name != "object" or not isinstance(inner, Tree) or inner.data != "object":
+        return None
+    attrs: list[tuple[str, _Type | None, bool, Any]] = []
+    for elem in _kids(inner):
+        key_tree, value_tree = _kids(elem)
+        key = _unwrap(_kids(key_tree)[0]) if key_tree.data == "object_elem_key" else key_tree
+        if not isinstance(key, Tree) or key.data not in ("identifier", "string", "keyword"):
+            return None
+        attr_name = _label_text(key)
+        value = _unwrap(value_tree)
+        optional, default = False, None
+        if isinstance(value, Tree) and value.data == "function_call":
+            ids = [k for k in _kids(value) if k.data == "identifier"]
+            if len(ids) == 1 and _name_of(ids[0]) == "optional":
+                optional = True
+                opt_args = next((_kids(k) for k in _kids(value) if k.data == "arguments"), [])
+                if not 1 <= len(opt_args) <= 2:
+                    return None
+                value = opt_args[0]
+                if len(opt_args) == 2:
+                    default = evaluate(opt_args[1])
+        attr_type = _parse_type(value, evaluate)
+        if optional and default is not None:
+            default = _convert(default, attr_type, f"the default of {attr_name}")
+        attrs.append((attr_name, attr_type, optional, default))
+    return _Type("object", attrs=tuple(attrs))
+
+
+def _convert(value: Any, type_: _Type | None, where: str) -> Any:
+    """Terraform's conversion of a value to a type constraint: ``"true"`` to a bool, ``"3"``
+    to a number, ``3`` to a string, collections element by element, objects to their
+    attributes (absent optional ones get their default; others are dropped). A value that
+    does not convert is an error Unknown."""
+    if type_ is None or type_.kind == "any" or value is None or isinstance(value, Unknown):
+        return value
+    kind = type_.kind
+
+    def fail(reason: str) -> Unknown:
+        return Unknown(f"{where}: {reason}", error=True)
+
+    if kind in ("string", "number", "bool"):
+        converted = {"string": _to_str, "number": _to_num, "bool": _to_bool}[kind](value)
+        if isinstance(converted, Unknown):
+            return fail(f"a {kind} is required ({converted.reason})")
+        return converted
+    if kind in ("list", "set"):
+        if not isinstance(value, list):
+            return fail(f"a {kind} is required, not {_type_name(value)}")
+        items = [_convert(v, type_.elem, f"{where}[{i}]") for i, v in enumerate(value)]
+        if kind == "set" and find_unknown(items) is None:
+            unique: list[Any] = []
+            for item in items:
+                if not any(_tf_equal(item, u) for u in unique):
+                    unique.append(item)
+            if all(isinstance(u, str) for u in unique):
+                unique.sort()
+            items = unique
+        return items
+    if kind == "tuple":
+        if not isinstance(value, list) or len(value) != len(type_.items):
+            return fail(f"a tuple of {len(type_.items)} elements is required")
+        return [
+            _convert(v, t, f"{where}[{i}]")
+            for i, (v, t) in enumerate(zip(value, type_.items, strict=True))
+        ]
+    if not isinstance(value, dict):
+        return fail(
+            f"an {'object' if kind == 'object' else 'map'} is required, not a {_type_name(value)}"
+        )
+    if kind == "map":
+        return {k: _convert(v, type_.elem, f"{where}[{json.dumps(k)}]") for k, v in value.items()}
+    out: dict[str, Any] = {}
+    for name, attr_type, optional, default in type_.attrs:
+        item = value.get(name)
+        if item is None:
+            if not optional and name not in value:
+                return fail(f"attribute {name!r} is required")
+            item = default  # optional(type, default): absent or null
+        out[name] = _convert(item, attr_type, f"{where}.{name}")
+    return out
 
 
 # -- templates --------------------------------------------------------------------------------------
@@ -470,10 +611,12 @@ class Evaluator:
     def __init__(self, loader: _Loader) -> None:
         self.loader = loader
 
-    def unknown(self, tree: Any, ctx: Ctx, reason: str) -> Unknown:
+    def unknown(self, tree: Any, ctx: Ctx, reason: str, *, error: bool = False) -> Unknown:
+        """An Unknown located at ``tree``; ``error`` for an expression that fails (see
+        :class:`Unknown`), not one that is only known when Terraform runs."""
         line = _line(tree)
         where = f"{ctx.file}:{line}" if line and ctx.file else ctx.file
-        return Unknown(f"{where}: {reason}" if where else reason)
+        return Unknown(f"{where}: {reason}" if where else reason, error=error)
 
     def ev(self, tree: Any, ctx: Ctx) -> Any:
         if isinstance(tree, Token):
@@ -603,7 +746,7 @@ class Evaluator:
                     out.append(value)
                 pos += 1
             elif kind == "template_if_start":
-                cond = self.ev(_kids(tree)[0], ctx)
+                cond = _to_bool(_plain(self.ev(_kids(tree)[0], ctx)))
                 pos, then_value = self._template_seq(
                     items, pos + 1, ctx, ("template_else", "template_endif")
                 )
@@ -615,10 +758,6 @@ class Evaluator:
                 pos += 1
                 if isinstance(cond, Unknown):
                     unknown = unknown or cond
-                elif not isinstance(cond, bool):
-                    unknown = unknown or self.unknown(
-                        tree, ctx, "an %{if} condition must be a bool"
-                    )
                 else:
                     chosen = then_value if cond else else_value
                     if isinstance(chosen, Unknown):
@@ -678,10 +817,24 @@ class Evaluator:
             root = self.loader.root_dir
             return {"module": os.path.relpath(module.dir, root), "root": ".", "cwd": str(root)}
         if name == "terraform":
-            return {"workspace": "default"}
+            return _Namespace("terraform", lambda attr: self._terraform(attr, tree, ctx))
         if name in ("count", "each", "self"):
             return self.unknown(tree, ctx, f"{name} is not available here")
         return _Namespace(name, lambda n: module.resource("managed", name, n))
+
+    def _terraform(self, attr: str, tree: Tree[Any], ctx: Ctx) -> Any:
+        if attr != "workspace":
+            return self.unknown(tree, ctx, f"terraform.{attr} is not known offline")
+        if not self.loader.workspace_noted:
+            self.loader.workspace_noted = True
+            line = _line(tree)
+            self.loader.warnings.add(
+                f"{ctx.file}:{line}" if line and ctx.file else ctx.file,
+                "",
+                "terraform.workspace is read as 'default' (the workspace is chosen when "
+                "Terraform runs; what depends on it is modeled for the default workspace)",
+            )
+        return "default"
 
     def _get_attr(self, value: Any, name: str, tree: Tree[Any], ctx: Ctx) -> Any:
         if isinstance(value, Unknown):
@@ -691,10 +844,12 @@ class Evaluator:
         if isinstance(value, dict):
             if name in value:
                 return value[name]
-            return self.unknown(tree, ctx, f"the object has no attribute {name!r}")
+            return self.unknown(tree, ctx, f"the object has no attribute {name!r}", error=True)
         if isinstance(value, list) and name.isdigit():  # legacy list.0 syntax
             return self._index(value, int(name), tree, ctx)
-        return self.unknown(tree, ctx, f"a {_type_name(value)} has no attribute {name!r}")
+        return self.unknown(
+            tree, ctx, f"a {_type_name(value)} has no attribute {name!r}", error=True
+        )
 
     def _index(self, value: Any, key: Any, tree: Tree[Any], ctx: Ctx) -> Any:
         if isinstance(value, Unknown):
@@ -708,16 +863,16 @@ class Evaluator:
         if isinstance(value, list):
             number = _to_num(key)
             if isinstance(number, Unknown) or not float(number).is_integer():
-                return self.unknown(tree, ctx, f"invalid list index {key!r}")
+                return self.unknown(tree, ctx, f"invalid list index {key!r}", error=True)
             if not 0 <= int(number) < len(value):
-                return self.unknown(tree, ctx, f"index {key!r} is out of range")
+                return self.unknown(tree, ctx, f"index {key!r} is out of range", error=True)
             return value[int(number)]
         if isinstance(value, dict):
             text = _to_str(key)
             if isinstance(text, Unknown) or text not in value:
-                return self.unknown(tree, ctx, f"no element with key {key!r}")
+                return self.unknown(tree, ctx, f"no element with key {key!r}", error=True)
             return value[text]
-        return self.unknown(tree, ctx, f"a {_type_name(value)} cannot be indexed")
+        return self.unknown(tree, ctx, f"a {_type_name(value)} cannot be indexed", error=True)
 
     def _apply_traversal(self, value: Any, ops: Sequence[Tree[Any]], ctx: Ctx) -> Any:
         for op in ops:
@@ -759,11 +914,11 @@ class Evaluator:
 
     def e_conditional(self, tree: Tree[Any], ctx: Ctx) -> Any:
         cond, then, other = _kids(tree)
-        value = self.ev(cond, ctx)
+        value = _to_bool(_plain(self.ev(cond, ctx)))  # "true"/"false" convert, as in Terraform
         if isinstance(value, Unknown):
+            if value.error:
+                return self.unknown(tree, ctx, f"the condition: {value.reason}", error=True)
             return value
-        if not isinstance(value, bool):
-            return self.unknown(tree, ctx, f"a condition must be a bool, not {_type_name(value)}")
         return self.ev(then if value else other, ctx)
 
     def e_unary_op(self, tree: Tree[Any], ctx: Ctx) -> Any:
@@ -772,9 +927,10 @@ class Evaluator:
         if isinstance(value, Unknown):
             return value
         if op == "!":
-            return (
-                not value if isinstance(value, bool) else self.unknown(tree, ctx, "! needs a bool")
-            )
+            flag = _to_bool(_plain(value))
+            if isinstance(flag, Unknown):
+                return self.unknown(tree, ctx, f"!: {flag.reason}", error=True)
+            return not flag
         number = _to_num(value)
         return -number if not isinstance(number, Unknown) else number
 
@@ -783,21 +939,28 @@ class Evaluator:
         op_tree, right_tree = _kids(term)
         op = str(op_tree.children[0])
         left = self.ev(left_tree, ctx)
+        if op in ("&&", "||") and left in ("true", "false"):
+            left = left == "true"
         # && and || short-circuit on a decided left side.
         if isinstance(left, bool) and ((op == "&&" and not left) or (op == "||" and left)):
             return left
         right = self.ev(right_tree, ctx)
         left, right = _plain(left), _plain(right)
-        for side in (left, right):
-            if isinstance(side, Unknown):
-                return side
+        if op in ("==", "!=") and (left is None or right is None):
+            # Whether a (partly unknown) value is null is known.
+            failed = next((x for x in (left, right) if isinstance(x, Unknown)), None)
+        else:
+            failed = _find_error([left, right]) or find_unknown([left, right])
+        if failed is not None:
+            return failed
         if op == "==":
             return _tf_equal(left, right)
         if op == "!=":
             return not _tf_equal(left, right)
         if op in ("&&", "||"):
+            left, right = _to_bool(left), _to_bool(right)
             if not isinstance(left, bool) or not isinstance(right, bool):
-                return self.unknown(tree, ctx, f"{op} needs bools")
+                return self.unknown(tree, ctx, f"{op} needs bools", error=True)
             return left and right if op == "&&" else left or right
         a, b = _to_num(left), _to_num(right)
         if isinstance(a, Unknown):
@@ -807,7 +970,7 @@ class Evaluator:
         try:
             result = _arith(op, a, b)
         except ZeroDivisionError:
-            return self.unknown(tree, ctx, "division by zero")
+            return self.unknown(tree, ctx, "division by zero", error=True)
         if isinstance(result, float) and result.is_integer() and op != "/":
             return int(result)
         return result
@@ -831,7 +994,9 @@ class Evaluator:
         if isinstance(collection, Unknown):
             return collection
         if not isinstance(collection, dict | list):
-            return self.unknown(tree, ctx, f"cannot iterate over a {_type_name(collection)}")
+            return self.unknown(
+                tree, ctx, f"cannot iterate over a {_type_name(collection)}", error=True
+            )
         cond_tree = kids[-1] if kids[-1].data == "for_cond" else None
         exprs = [k for k in kids[1:] if k is not cond_tree]
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
@@ -856,7 +1021,9 @@ class Evaluator:
             if grouping:
                 out_obj.setdefault(k, []).append(v)
             elif k in out_obj:
-                return self.unknown(tree, ctx, f"duplicate key {k!r} in a for expression")
+                return self.unknown(
+                    tree, ctx, f"duplicate key {k!r} in a for expression", error=True
+                )
             else:
                 out_obj[k] = v
         return out_obj if is_object else out_list
@@ -890,34 +1057,61 @@ class Evaluator:
             if isinstance(last, Unknown):
                 return last
             if not isinstance(last, list):
-                return self.unknown(tree, ctx, "... needs a list")
+                return self.unknown(tree, ctx, "... needs a list", error=True)
             args.extend(last)
-        # A function of an unknown value is unknown (try() and can() are handled above).
-        for arg in args:
-            unknown = find_unknown(arg)
-            if unknown is not None:
-                return unknown
+        # A function of an unknown value is unknown (try() and can() are handled above); of
+        # a failed expression, failed.
+        unknown = _find_error(args) or find_unknown(args)
+        if unknown is not None:
+            return unknown
         try:
             return func(_Call(self, ctx, tree), *args)
         except _FunctionError as exc:
-            return self.unknown(tree, ctx, f"{name}(): {exc}")
+            return self.unknown(tree, ctx, f"{name}(): {exc}", error=True)
+        except _Unsupported as exc:
+            return self.unknown(tree, ctx, f"{name}(): {exc} are not supported")
+        except re.error as exc:
+            return self.unknown(tree, ctx, f"{name}(): the pattern is not supported ({exc})")
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             return self.unknown(tree, ctx, f"{name}(): invalid arguments ({exc})")
 
     def _try(self, name: str, arg_trees: list[Tree[Any]], ctx: Ctx, tree: Tree[Any]) -> Any:
+        # An expression that fails (an Unknown marked error: no regex match, a missing key)
+        # makes can() false and try() move on; a value only known when Terraform runs does
+        # neither (Terraform cannot tell yet either), so it stays unknown.
         if name == "can":
             if len(arg_trees) != 1:
-                return self.unknown(tree, ctx, "can() takes one argument")
+                return self.unknown(tree, ctx, "can() takes one argument", error=True)
             value = _plain(self.ev(arg_trees[0], ctx))
-            # An offline Unknown is not an evaluation error, so can() cannot decide on it.
-            return value if isinstance(value, Unknown) else True
-        last: Any = self.unknown(tree, ctx, "try() needs arguments")
+            if _find_error(value) is not None:
+                return False
+            unknown = find_unknown(value)
+            return unknown if unknown is not None else True
+        last: Any = self.unknown(tree, ctx, "try() needs arguments", error=True)
         for arg in arg_trees:
             value = _plain(self.ev(arg, ctx))
-            if find_unknown(value) is None:
-                return value
-            last = value
+            error = _find_error(value)
+            if error is None:
+                return value  # known, or unknown until Terraform runs
+            last = error
         return last
+
+
+def _find_error(value: Any) -> Unknown | None:
+    """The first Unknown inside ``value`` that is an evaluation error, or None."""
+    if isinstance(value, Unknown):
+        return value if value.error else None
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = _find_error(item)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass
@@ -932,7 +1126,11 @@ class _Call:
 
 
 class _FunctionError(Exception):
-    pass
+    """The function fails for these arguments, as it would in Terraform (an error value)."""
+
+
+class _Unsupported(Exception):
+    """iamsim does not implement this use of the function (an unknown value, not an error)."""
 
 
 def _need(cond: bool, message: str) -> None:
@@ -978,37 +1176,259 @@ def _templatefile(call: _Call, name: str, variables: Any = None) -> Any:
     return call.evaluator.ev(tree, inner)
 
 
-_FORMAT_VERB = re.compile(r"%(?:%|([-+# 0]*)(\d+)?(?:\.(\d+))?([sdvqtfeg]))")
+# format() and formatlist(): Terraform's verbs (cty's function/stdlib/format.go), which follow
+# Go's fmt for numbers (math/big's Int and Float formatting) and pad strings themselves.
+_FORMAT_SPEC = re.compile(
+    r"%(?P<flags>[-+# 0]*)(?:\[(?P<index>[1-9][0-9]*)\])?(?P<width>[1-9][0-9]*|\*)?"
+    r"(?:\.(?P<prec>[0-9]*|\*))?(?P<verb>[A-Za-z])?"
+)
 
 
-def _format(call: _Call, fmt: str, *args: Any) -> str:
-    values = list(args)
+@dataclass(frozen=True)
+class _Verb:
+    raw: str
+    verb: str
+    width: int | None
+    prec: int | None
+    minus: bool
+    plus: bool
+    space: bool
+    zero: bool
+    sharp: bool
 
-    def one(match: re.Match[str]) -> str:
-        if match.group(0) == "%%":
-            return "%"
-        _need(bool(values), "not enough arguments for the format")
-        value = values.pop(0)
-        verb = match.group(4)
-        if verb in ("s", "v") and not isinstance(value, dict | list):
-            text = _to_str(value)
-            _need(isinstance(text, str), f"cannot format {_type_name(value)} with %{verb}")
-            return str(text)
-        if verb in ("v", "q"):
-            return json.dumps(value)
-        if verb == "d":
-            number = _to_num(value)
-            _need(not isinstance(number, Unknown), "%d needs a number")
-            return str(int(number))
-        if verb == "t":
-            _need(isinstance(value, bool), "%t needs a bool")
-            return "true" if value else "false"
-        number = _to_num(value)
-        _need(not isinstance(number, Unknown), f"%{verb} needs a number")
-        precision = match.group(3)
-        return format(float(number), f".{precision or 6}{verb}")
+    def pad(self, text: str) -> str:
+        """cty's formatPadWidth (strings, %v): zeros or spaces, right with '-'."""
+        if self.width is None or len(text) >= self.width:
+            return text
+        pad = ("0" if self.zero else " ") * (self.width - len(text))
+        return text + pad if self.minus else pad + text
 
-    return _FORMAT_VERB.sub(one, fmt)
+
+def _go_json(value: Any) -> str:
+    """JSON as Go's encoding/json writes it for cty (%#v, %q): compact, keys sorted, numbers
+    without exponent, and <, >, & escaped."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(tf_string(value))
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            text = text.replace(ch, esc)
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if isinstance(value, list):
+        return "[" + ",".join(_go_json(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{" + ",".join(f"{_go_json(str(k))}:{_go_json(value[k])}" for k in sorted(value)) + "}"
+        )
+    raise _FunctionError(f"cannot format a {_type_name(value)}")
+
+
+def _decimal_digits(number: int | float) -> tuple[bool, str, int]:
+    """(negative, digits, exp) with the value 0.digits x 10**exp and no leading or trailing
+    zero digit (Go's math/big decimal); a float's digits are its shortest representation."""
+    sign, digits, exponent = (
+        Decimal(number) if isinstance(number, int) else Decimal(repr(number))
+    ).as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits)).lstrip("0")
+    if not text:
+        return bool(sign), "", 0
+    return bool(sign), text.rstrip("0"), len(text) + exponent
+
+
+def _round_digits(mant: str, exp: int, n: int) -> tuple[str, int]:
+    """Go's decimal.round: to ``n`` digits, a last digit 5 rounding half to even."""
+    if n < 0 or n >= len(mant):
+        return mant, exp
+    digit = mant[n]
+    up = digit > "5" or (
+        digit == "5" and (n + 1 < len(mant) or (n > 0 and int(mant[n - 1]) % 2 == 1))
+    )
+    if not up:
+        kept = mant[:n].rstrip("0")
+        return kept, exp if kept else 0
+    i = n
+    while i > 0 and mant[i - 1] == "9":
+        i -= 1
+    if i == 0:
+        return "1", exp + 1
+    return mant[: i - 1] + chr(ord(mant[i - 1]) + 1), exp
+
+
+def _fmt_e(mant: str, exp: int, prec: int, letter: str) -> str:
+    out = mant[0] if mant else "0"
+    if prec > 0:
+        frac = mant[1 : prec + 1]
+        out += "." + frac + "0" * (prec - len(frac))
+    e = exp - 1 if mant else 0
+    return f"{out}{letter}{'-' if e < 0 else '+'}{abs(e):02d}"
+
+
+def _fmt_f(mant: str, exp: int, prec: int) -> str:
+    out = (mant[:exp] + "0" * max(0, exp - len(mant))) if exp > 0 else "0"
+    if prec > 0:
+        out += "." + "".join(
+            mant[exp + i] if 0 <= exp + i < len(mant) else "0" for i in range(prec)
+        )
+    return out
+
+
+def _go_float(number: int | float, verb: str, prec: int | None) -> tuple[bool, str]:
+    """math/big Float.Text: ``%e %E %f %g %G`` (precision None: the default, 6, or for %g
+    the shortest representation). Returns (negative, digits without sign)."""
+    neg, mant, exp = _decimal_digits(number)
+    kind = verb.lower()
+    shortest = prec is None and kind == "g"
+    p = 6 if prec is None else prec
+    if shortest:
+        p = len(mant)
+    elif kind == "e":
+        mant, exp = _round_digits(mant, exp, 1 + p)
+    elif kind == "f":
+        mant, exp = _round_digits(mant, exp, exp + p)
+    else:
+        p = max(p, 1)
+        mant, exp = _round_digits(mant, exp, p)
+    letter = "E" if verb in "EG" else "e"
+    if kind == "e":
+        return neg, _fmt_e(mant, exp, p, letter)
+    if kind == "f":
+        return neg, _fmt_f(mant, exp, p)
+    eprec = p
+    if eprec > len(mant) and len(mant) >= exp:
+        eprec = len(mant)
+    if shortest:
+        eprec = 6
+    if exp - 1 < -4 or exp - 1 >= eprec:
+        return neg, _fmt_e(mant, exp, min(p, len(mant)) - 1, letter)
+    if p > exp:
+        p = len(mant)
+    return neg, _fmt_f(mant, exp, max(p - exp, 0))
+
+
+def _format_number(v: _Verb, value: Any) -> str:
+    number = _to_num(value)
+    if isinstance(number, Unknown):
+        raise _FunctionError(f"unsupported value for {v.raw!r}: {number.reason}")
+    if v.verb in "bdoxX":
+        if isinstance(number, float):
+            _need(number.is_integer(), f"unsupported value for {v.raw!r}: an integer is required")
+            number = int(number)
+        # math/big Int.Format: [left pad][sign][prefix][zero pad][digits][right pad]
+        digits = format(abs(number), v.verb)
+        sign = "-" if number < 0 else "+" if v.plus else " " if v.space else ""
+        prefix = {"b": "0b", "o": "0", "x": "0x", "X": "0X"}.get(v.verb, "") if v.sharp else ""
+        zeros = 0
+        if v.prec is not None:
+            if len(digits) < v.prec:
+                zeros = v.prec - len(digits)
+            elif digits == "0" and v.prec == 0:
+                return ""
+        length = len(sign) + len(prefix) + zeros + len(digits)
+        left = right = 0
+        if v.width is not None and length < v.width:
+            if v.minus:
+                right = v.width - length
+            elif v.zero and v.prec is None:
+                zeros += v.width - length
+            else:
+                left = v.width - length
+        return " " * left + sign + prefix + "0" * zeros + digits + " " * right
+    neg, text = _go_float(number, v.verb, v.prec)
+    # math/big Float.Format: sign, then zeros (flag 0) or spaces around.
+    sign = "-" if neg else "+" if v.plus else " " if v.space else ""
+    padding = max(0, (v.width or 0) - len(sign) - len(text))
+    if v.zero and not v.minus:
+        return sign + "0" * padding + text
+    if v.minus:
+        return sign + text + " " * padding
+    return " " * padding + sign + text
+
+
+def _format_one(v: _Verb, value: Any) -> str:
+    if v.verb != "v" and value is None:
+        raise _FunctionError(f"unsupported value for {v.raw!r}: null value cannot be formatted")
+    if v.verb == "v":
+        if not v.sharp and isinstance(value, str):
+            return v.pad(value)
+        if not v.sharp and isinstance(value, int | float) and not isinstance(value, bool):
+            neg, text = _go_float(value, "g", None)
+            return v.pad(("-" if neg else "") + text)
+        return v.pad(_go_json(value))
+    if v.verb == "t":
+        flag = _to_bool(value)
+        if isinstance(flag, Unknown):
+            raise _FunctionError(f"unsupported value for {v.raw!r}: {flag.reason}")
+        return "true" if flag else "false"
+    if v.verb in "bdoxXeEfgG":
+        return _format_number(v, value)
+    if v.verb in "sq":
+        text = _to_str(value)
+        if isinstance(text, Unknown):
+            raise _FunctionError(f"unsupported value for {v.raw!r}: {text.reason}")
+        if v.prec is not None and v.prec > 0:
+            text = text[: v.prec]
+        return v.pad(text if v.verb == "s" else _go_json(text))
+    raise _FunctionError(f"unsupported format verb %{v.verb} in {v.raw!r}")
+
+
+def _format(call: _Call, fmt: Any, *args: Any) -> str:
+    _need(isinstance(fmt, str), "the format must be a string")
+    out: list[str] = []
+    pos, next_arg = 0, 1
+    while pos < len(fmt):
+        start = fmt.find("%", pos)
+        if start < 0:
+            out.append(fmt[pos:])
+            break
+        out.append(fmt[pos:start])
+        if fmt.startswith("%%", start):
+            out.append("%")
+            pos = start + 2
+            continue
+        match = _FORMAT_SPEC.match(fmt, start)
+        assert match is not None  # every part of the pattern is optional
+        if match.group("verb") is None:
+            raise _FunctionError(f"invalid format string starting at offset {start}")
+        if "*" in (match.group("width"), match.group("prec")):
+            raise _Unsupported(f"{match.group(0)!r}: widths and precisions from arguments")
+        flags = match.group("flags")
+        prec = match.group("prec")
+        verb = _Verb(
+            raw=match.group(0),
+            verb=match.group("verb"),
+            width=int(match.group("width")) if match.group("width") else None,
+            prec=None if prec is None else int(prec or "0"),
+            minus="-" in flags,
+            plus="+" in flags,
+            space=" " in flags,
+            zero="0" in flags,
+            sharp="#" in flags,
+        )
+        number = int(match.group("index")) if match.group("index") else next_arg
+        _need(
+            number <= len(args),
+            f"not enough arguments for {verb.raw!r} at {start}: need index {number} but have "
+            f"{len(args)} total",
+        )
+        out.append(_format_one(verb, args[number - 1]))
+        next_arg = number + 1
+        pos = match.end()
+    return "".join(out)
+
+
+def _formatlist(call: _Call, fmt: Any, *args: Any) -> list[str]:
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    _need(len(lengths) <= 1, "the list arguments have different lengths")
+    count = lengths.pop() if lengths else 1
+    return [
+        _format(call, fmt, *(a[i] if isinstance(a, list) else a for a in args))
+        for i in range(count)
+    ]
 
 
 def _replace(call: _Call, text: str, search: str, repl: str) -> str:
@@ -1057,8 +1477,9 @@ def _merge(call: _Call, *maps: Any) -> dict[str, Any]:
     return out
 
 
-def _lookup(call: _Call, mapping: Any, key: str, *default: Any) -> Any:
+def _lookup(call: _Call, mapping: Any, key: Any, *default: Any) -> Any:
     _need(isinstance(mapping, dict), "lookup() needs an object")
+    key = _str_arg(key)
     if key in mapping:
         return mapping[key]
     _need(bool(default), f"no key {key!r} and no default")
@@ -1066,8 +1487,10 @@ def _lookup(call: _Call, mapping: Any, key: str, *default: Any) -> Any:
 
 
 def _element(call: _Call, items: list[Any], index: Any) -> Any:
-    _need(bool(items), "element() of an empty list")
-    return items[int(index) % len(items)]
+    _need(isinstance(items, list) and bool(items), "element() needs a non-empty list")
+    number = _num_arg(index)
+    _need(float(number).is_integer() and number >= 0, f"invalid index {index!r}")
+    return items[int(number) % len(items)]
 
 
 def _coalesce(call: _Call, *values: Any) -> Any:
@@ -1077,11 +1500,11 @@ def _coalesce(call: _Call, *values: Any) -> Any:
     raise _FunctionError("no non-null, non-empty argument")
 
 
-def _substr(call: _Call, text: str, offset: int, length: int) -> str:
-    offset = int(offset)
-    if offset < 0:
-        offset += len(text)
-    return text[offset:] if int(length) < 0 else text[offset : offset + int(length)]
+def _substr(call: _Call, text: Any, offset: Any, length: Any) -> str:
+    string, start, count = _str_arg(text), int(_num_arg(offset)), int(_num_arg(length))
+    if start < 0:
+        start += len(string)
+    return string[start:] if count < 0 else string[start : start + count]
 
 
 def _tostring(call: _Call, value: Any) -> Any:
@@ -1100,8 +1523,8 @@ def _tonumber(call: _Call, value: Any) -> Any:
     return number
 
 
-def _tobool(call: _Call, value: Any) -> bool:
-    if isinstance(value, bool):
+def _tobool(call: _Call, value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
         return value
     _need(value in ("true", "false"), f"{value!r} is not a bool")
     return bool(value == "true")
@@ -1112,7 +1535,16 @@ def _one(call: _Call, value: list[Any]) -> Any:
     return value[0] if value else None
 
 
-def _regex(call: _Call, pattern: str, text: str) -> Any:
+def _index(call: _Call, items: Any, value: Any) -> int:
+    _need(isinstance(items, list), "index() needs a list")
+    for i, item in enumerate(items):
+        if _tf_equal(item, value):
+            return i
+    raise _FunctionError("the item is not in the list")
+
+
+def _regex(call: _Call, pattern: Any, text: Any) -> Any:
+    pattern, text = _str_arg(pattern), _str_arg(text)
     match = re.search(pattern, text)
     _need(match is not None, "no match")
     assert match is not None
@@ -1132,10 +1564,26 @@ def _not_offline(what: str) -> Callable[..., Any]:
     return func
 
 
-def _str_fn(fn: Callable[[str], Any]) -> Callable[..., Any]:
-    def func(call: _Call, text: Any) -> Any:
-        _need(isinstance(text, str), f"expected a string, found {_type_name(text)}")
-        return fn(text)
+def _str_arg(value: Any) -> str:
+    """A string argument: Terraform converts a bool or number to a string (lower(true))."""
+    text = _to_str(value)
+    if isinstance(text, Unknown):
+        raise _FunctionError(f"a string is required, not {_type_name(value)}")
+    return str(text)
+
+
+def _num_arg(value: Any) -> Any:
+    number = _to_num(value)
+    if isinstance(number, Unknown):
+        raise _FunctionError(number.reason)
+    return number
+
+
+def _str_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A function of string parameters only."""
+
+    def func(call: _Call, *args: Any) -> Any:
+        return fn(*(_str_arg(a) for a in args))
 
     return func
 
@@ -1147,12 +1595,9 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "templatefile": _templatefile,
     "fileexists": lambda c, name: c.path(name).is_file(),
     "format": _format,
-    "formatlist": lambda c, fmt, *lists: [
-        _format(c, fmt, *(a[i] if isinstance(a, list) else a for a in lists))
-        for i in range(max((len(a) for a in lists if isinstance(a, list)), default=1))
-    ],
-    "join": lambda c, sep, *lists: sep.join(str(_to_str(x)) for lst in lists for x in lst),
-    "split": lambda c, sep, text: text.split(sep),
+    "formatlist": _formatlist,
+    "join": lambda c, sep, *lists: _str_arg(sep).join(_str_arg(x) for lst in lists for x in lst),
+    "split": _str_fn(lambda sep, text: text.split(sep)),
     "concat": lambda c, *lists: [x for lst in lists for x in lst],
     "merge": _merge,
     "lookup": _lookup,
@@ -1161,16 +1606,16 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": _str_fn(str.lower),
     "upper": _str_fn(str.upper),
     "title": _str_fn(str.title),
-    "replace": _replace,
+    "replace": lambda c, *a: _replace(c, *(_str_arg(x) for x in a)),
     "trimspace": _str_fn(str.strip),
-    "trim": lambda c, text, chars: text.strip(chars),
-    "trimprefix": lambda c, text, p: text.removeprefix(p),
-    "trimsuffix": lambda c, text, s: text.removesuffix(s),
+    "trim": _str_fn(lambda text, chars: text.strip(chars)),
+    "trimprefix": _str_fn(lambda text, p: text.removeprefix(p)),
+    "trimsuffix": _str_fn(lambda text, s: text.removesuffix(s)),
     "chomp": _str_fn(lambda t: t.rstrip("\r\n")),
     "substr": _substr,
-    "startswith": lambda c, text, p: text.startswith(p),
-    "endswith": lambda c, text, s: text.endswith(s),
-    "strcontains": lambda c, text, s: s in text,
+    "startswith": _str_fn(lambda text, p: text.startswith(p)),
+    "endswith": _str_fn(lambda text, s: text.endswith(s)),
+    "strcontains": _str_fn(lambda text, s: s in text),
     "coalesce": _coalesce,
     "coalescelist": lambda c, *lists: next((lst for lst in lists if lst), []),
     "compact": lambda c, items: [x for x in items if x not in (None, "")],
@@ -1179,7 +1624,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "keys": lambda c, m: sorted(m),
     "values": lambda c, m: [m[k] for k in sorted(m)],
     "contains": lambda c, items, v: any(_tf_equal(x, v) for x in items),
-    "index": lambda c, items, v: next(i for i, x in enumerate(items) if _tf_equal(x, v)),
+    "index": _index,
     "tolist": _tolist,
     "toset": _toset,
     "tomap": lambda c, m: dict(m),
@@ -1189,15 +1634,15 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "one": _one,
     "sort": lambda c, items: sorted(str(_to_str(x)) for x in items),
     "reverse": lambda c, items: list(reversed(items)),
-    "slice": lambda c, items, a, b: items[int(a) : int(b)],
+    "slice": lambda c, items, a, b: items[int(_num_arg(a)) : int(_num_arg(b))],
     "zipmap": lambda c, ks, vs: dict(zip(ks, vs, strict=True)),
-    "range": lambda c, *a: list(range(*(int(x) for x in a))),
-    "min": lambda c, *a: min(a),
-    "max": lambda c, *a: max(a),
+    "range": lambda c, *a: list(range(*(int(_num_arg(x)) for x in a))),
+    "min": lambda c, *a: min(_num_arg(x) for x in a),
+    "max": lambda c, *a: max(_num_arg(x) for x in a),
     "sum": lambda c, items: sum(items),
-    "abs": lambda c, n: abs(n),
-    "ceil": lambda c, n: math.ceil(n),
-    "floor": lambda c, n: math.floor(n),
+    "abs": lambda c, n: abs(_num_arg(n)),
+    "ceil": lambda c, n: math.ceil(_num_arg(n)),
+    "floor": lambda c, n: math.floor(_num_arg(n)),
     "alltrue": lambda c, items: all(x is True or x == "true" for x in items),
     "anytrue": lambda c, items: any(x is True or x == "true" for x in items),
     "setunion": lambda c, *sets: _toset(c, [x for s in sets for x in s]),
@@ -1205,13 +1650,13 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         c, [x for x in first if all(x in s for s in rest)]
     ),
     "setsubtract": lambda c, a, b: _toset(c, [x for x in a if x not in b]),
-    "base64encode": lambda c, t: base64.b64encode(t.encode()).decode(),
+    "base64encode": lambda c, t: base64.b64encode(_str_arg(t).encode()).decode(),
     "base64decode": lambda c, t: base64.b64decode(t).decode(),
     "abspath": lambda c, p: str(c.path(p).resolve()),
     "dirname": lambda c, p: os.path.dirname(p),
     "basename": lambda c, p: os.path.basename(p),
     "regex": _regex,
-    "regexall": lambda c, pattern, text: [m.group(0) for m in re.finditer(pattern, text)],
+    "regexall": _str_fn(lambda pattern, text: [m.group(0) for m in re.finditer(pattern, text)]),
     "timestamp": _not_offline("timestamp()"),
     "uuid": _not_offline("uuid()"),
     "bcrypt": _not_offline("bcrypt()"),
@@ -1314,6 +1759,8 @@ class Instance(Lazy):
             self.rtype, self.address, _LazyValues(self), self.env, data=self.mode == "data"
         )
         if name in computed:
+            if name == "unique_id":
+                self._note_unique_id(computed[name])
             return computed[name]
         if name == "tags_all":
             tags = self.get("tags") if self.configured("tags") else {}
@@ -1356,7 +1803,15 @@ class Instance(Lazy):
         computed = computed_attributes(
             self.rtype, self.address, values, self.env, data=self.mode == "data"
         )
+        if "unique_id" in computed and "unique_id" not in values:
+            self._note_unique_id(computed["unique_id"])
         return {**computed, **values}
+
+    def _note_unique_id(self, value: Any) -> None:
+        """The placeholder unique ID of a user, group or role was read: it becomes the
+        entity's ID, so that aws:userid matches what the policies compare it to."""
+        if self.mode == "managed" and isinstance(value, str):
+            self.module.loader.unique_ids[self.address] = value
 
 
 _IN_PROGRESS = object()
@@ -1459,6 +1914,7 @@ class ModuleInstance:
         self._locals_cache: dict[str, Any] = {}
         self._resource_cache: dict[tuple[str, str, str], Any] = {}
         self._call_cache: dict[str, Any] = {}
+        self._var_types: dict[str, _Type | None] = {}
         for block in blocks:
             self._add(block)
 
@@ -1551,19 +2007,47 @@ class ModuleInstance:
     # -- names
 
     def variable(self, name: str) -> Any:
-        if name in self.inputs:
-            return self.inputs[name]()
+        """The value of ``var.<name>``: the module call's argument (the root module: the
+        caller's ``variables``, var files, tfvars), else the default; ``null`` gives the
+        default when the variable has ``nullable = false``; the value is then converted to
+        the variable's ``type``, as Terraform does."""
         block = self.variables.get(name)
         if block is None:
+            if name in self.inputs:
+                return self.inputs[name]()
             return Unknown(f"{self.prefix}var.{name} is not declared")
-        if self.prefix == "" and name in self.loader.variable_values:
-            return self.loader.variable_values[name]
-        if "default" in block.attrs:
-            return _plain(self.loader.evaluator.ev(block.attrs["default"], self.ctx(block)))
-        return Unknown(
-            f"{block.where}: {self.prefix}var.{name} has no value (no default; pass it with "
-            "variables=..., a terraform.tfvars file or var_files=...)"
-        )
+        ev, ctx = self.loader.evaluator, self.ctx(block)
+        if name in self.inputs:
+            value = self.inputs[name]()
+        elif self.prefix == "" and name in self.loader.variable_values:
+            value = self.loader.variable_values[name]
+        elif "default" in block.attrs:
+            value = _plain(ev.ev(block.attrs["default"], ctx))
+        else:
+            return Unknown(
+                f"{block.where}: {self.prefix}var.{name} has no value (no default; pass it with "
+                "variables=..., a terraform.tfvars file or var_files=...)"
+            )
+        if value is None and "nullable" in block.attrs:
+            nullable = _to_bool(_plain(ev.ev(block.attrs["nullable"], ctx)))
+            if nullable is False:
+                if "default" not in block.attrs:
+                    return Unknown(
+                        f"{block.where}: {self.prefix}var.{name} is null, but it is not "
+                        "nullable and has no default",
+                        error=True,
+                    )
+                value = _plain(ev.ev(block.attrs["default"], ctx))
+            elif isinstance(nullable, Unknown):
+                return nullable
+        if name not in self._var_types:
+            type_tree = block.attrs.get("type")
+            self._var_types[name] = (
+                None
+                if type_tree is None
+                else _parse_type(type_tree, lambda tree: _plain(ev.ev(tree, ctx)))
+            )
+        return _convert(value, self._var_types[name], f"{block.where}: {self.prefix}var.{name}")
 
     def local(self, name: str) -> Any:
         if name in self._locals_cache:
@@ -1743,6 +2227,9 @@ class _Loader:
         self.variable_values: dict[str, Any] = {}
         self.modules: list[ModuleInstance] = []
         self.imports: dict[str, Any] = {}
+        self.workspace_noted = False
+        # address -> the placeholder unique_id that an expression of the input read
+        self.unique_ids: dict[str, str] = {}
         self._var_files = list(var_files)
         self._variables = dict(variables)
         self._modules_json: dict[str, str] | None = None
@@ -2027,7 +2514,10 @@ class _Loader:
 # -- entry points -----------------------------------------------------------------------------------
 
 
-def _instances(module: ModuleInstance, warnings: Warnings) -> Iterator[Instance]:
+def _instances(module: ModuleInstance, warnings: Warnings) -> Iterator[tuple[Instance, str | None]]:
+    """The instances of the module's resources, each with None, or, for a managed resource
+    whose count/for_each is unknown, one stand-in instance (``count.index``/``each``
+    unknown) and the reason: it may or may not exist (see ``_Mapper.uncertain``)."""
     for (mode, rtype, name), block in module.blocks.items():
         value = module.resource(mode, rtype, name)
         label = f"{module.prefix}{'data.' if mode == 'data' else ''}{rtype}.{name}"
@@ -2037,13 +2527,21 @@ def _instances(module: ModuleInstance, warnings: Warnings) -> Iterator[Instance]
                 label,
                 f"count/for_each is unknown ({value.reason}); no instance of it is modeled",
             )
+            if mode == "managed":
+                unknown = Unknown(f"{block.where}: the count/for_each of {label} is unknown")
+                scope: dict[str, Any] = (
+                    {"count": {"index": unknown}}
+                    if "count" in block.attrs
+                    else {"each": {"key": unknown, "value": unknown}}
+                )
+                yield Instance(module, block, mode, label, scope), value.reason
             continue
         if isinstance(value, Instance):
-            yield value
+            yield value, None
         elif isinstance(value, list):
-            yield from value
+            yield from ((inst, None) for inst in value)
         else:
-            yield from value.values()
+            yield from ((inst, None) for inst in value.values())
 
 
 def read_terraform_dir(
@@ -2091,24 +2589,32 @@ def read_terraform_dir(
             before = len(loader.modules)
             module.call(call_name)
             pending.extend(loader.modules[before:])
-    resources: list[TfResource] = []
+    evaluated: list[tuple[Instance, dict[str, Any], str | None]] = []
     random_used = False
     for module in loader.modules:
-        for inst in _instances(module, warnings):
+        for inst, uncertain in _instances(module, warnings):
             if inst.rtype.startswith("random_"):
                 random_used = True
-            values = inst.values()
-            resources.append(
-                TfResource(
-                    address=inst.address,
-                    type=inst.rtype,
-                    name=inst.block.labels[1],
-                    values=values,
-                    env=inst.env,
-                    source=inst.block.where,
-                    mode=inst.mode,
-                )
+            evaluated.append((inst, inst.values(), uncertain))
+    resources: list[TfResource] = []
+    for inst, values, uncertain in evaluated:
+        # Every expression is evaluated by now: a principal whose unique_id was read gets it
+        # as its ID (see Instance._note_unique_id).
+        unique_id = loader.unique_ids.get(inst.address) if uncertain is None else None
+        if unique_id is not None and "unique_id" not in values:
+            values = {**values, "unique_id": unique_id}
+        resources.append(
+            TfResource(
+                address=inst.address,
+                type=inst.rtype,
+                name=inst.block.labels[1],
+                values=values,
+                env=inst.env,
+                source=inst.block.where,
+                mode=inst.mode,
+                uncertain=uncertain,
             )
+        )
     notes: list[str] = []
     if any(r.env.account_is_placeholder for r in resources if r.mode == "managed"):
         notes.append(

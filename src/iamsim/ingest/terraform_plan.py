@@ -31,6 +31,7 @@ from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
+    POLICY_ATTRIBUTES,
     Env,
     TfResource,
     Unknown,
@@ -161,6 +162,9 @@ class _Plan:
         self.root = _Module(root_config if isinstance(root_config, Mapping) else {}, "")
         self.providers: Mapping[str, Any] = config.get("provider_config") or {}
         self.after_unknown: dict[str, Mapping[str, Any]] = {}
+        # Data sources Terraform reads only at apply time (their arguments are not known
+        # during planning): resource_changes entries with the action "read".
+        self.deferred_reads: set[str] = set()
         changes = doc.get("resource_changes")
         if changes is not None and not isinstance(changes, list):
             raise InputError(
@@ -171,6 +175,9 @@ class _Plan:
                 unknown = change["change"].get("after_unknown")
                 if isinstance(unknown, Mapping):
                     self.after_unknown[str(change.get("address"))] = unknown
+                actions = change["change"].get("actions")
+                if change.get("mode") == "data" and isinstance(actions, list) and "read" in actions:
+                    self.deferred_reads.add(str(change.get("address")))
         self.instances: dict[str, Mapping[str, Any]] = {}
         key = "planned_values" if doc.get("planned_values") is not None else "values"
         planned = doc.get(key)  # "values": a state file
@@ -362,8 +369,19 @@ class _Plan:
         for key, flag in unknown.items():
             if flag is True and values.get(key) is None:
                 expr = expressions.get(key) if isinstance(expressions, Mapping) else None
+                if key in POLICY_ATTRIBUTES and (expr is not None or expressions is None):
+                    # A configured policy document is never one referenced attribute taken
+                    # whole: an unknown one is built from what it references (jsonencode, a
+                    # template, a policy document read at apply time), which the plan does
+                    # not show. (Without the resource's configuration, it may be configured.)
+                    values[key] = self._unknown_policy(address, key, expr)
+                    continue
                 if expr is not None:
                     values[key] = self._resolve(address, key, expr, set())
+                    continue
+                if key == "unique_id":
+                    # AWS assigns it; a placeholder is recorded only where the input refers
+                    # to it (the plan's policies referring to it are unknown themselves).
                     continue
                 # Not configured: an attribute the provider computes. Derive it where the
                 # provider's rule is known (an ARN from a name); otherwise it is state AWS
@@ -386,6 +404,46 @@ class _Plan:
                     for item, f in zip(values[key], flag, strict=False)
                 ]
         return values
+
+    def _deferred(self, ref: str, prefix: str = "") -> str | None:
+        """The address of the data source a reference names when Terraform reads it only at
+        apply time (listed in ``resource_changes`` with the action ``read``), else None."""
+        split = _split_reference(ref)
+        if split is None or not ref.startswith("data."):
+            return None
+        index = ""
+        head = ref.split(".")[2]
+        if "[" in head:
+            index = head[head.index("[") : head.index("]") + 1]
+        address = f"{prefix}{split[0]}{index}"
+        if address in self.deferred_reads:
+            return address
+        plain = f"{prefix}{split[0]}"
+        return plain if plain in self.deferred_reads else None
+
+    def _unknown_policy(self, address: str, key: str, expr: Any) -> Unknown:
+        refs = []
+        if isinstance(expr, Mapping):
+            refs = [r for r in expr.get("references") or [] if isinstance(r, str)]
+        prefix = self._prefix(address)
+        deferred = sorted({d for d in (self._deferred(r, prefix) for r in refs) if d})
+        if deferred:
+            return Unknown(
+                f"known only after apply: {', '.join(deferred)} "
+                f"{'is' if len(deferred) == 1 else 'are'} read only at apply time (it "
+                "depends on values known after apply)"
+            )
+        # The plan lists each referenced object and its attribute: name the attributes.
+        shown = [r for r in refs if _split_reference(r) is not None or "." in r]
+        shown = [r for r in shown if not any(o != r and o.startswith(r + ".") for o in shown)]
+        built = (
+            f"; it is built from {', '.join(shown)} by an expression the plan does not show"
+            if shown
+            else ""
+        )
+        return Unknown(
+            f"known only after apply{built}; load the Terraform directory to evaluate it"
+        )
 
     def _resolve(self, address: str, key: str, expr: Any, seen: set[str]) -> Any:
         value = self._resolve_expression(address, key, expr, seen)
@@ -462,6 +520,10 @@ class _Plan:
             return Unknown(f"{key} refers to itself")
         seen = seen | {key}
         if address not in self.instances:
+            if address in self.deferred_reads:
+                return Unknown(
+                    f"{address} is read only at apply time (it depends on values known after apply)"
+                )
             return Unknown(f"{address} is not in the plan")
         inst = self.instances[address]
         values = (
@@ -481,6 +543,11 @@ class _Plan:
         ).get(attr)
         if computed is not None and not isinstance(computed, Unknown):
             return computed
+        if value is None and address in self.deferred_reads:
+            return Unknown(
+                f"{key} is unknown: {address} is read only at apply time (it depends on values "
+                "known after apply)"
+            )
         return value if value is not None else (computed or Unknown(f"{key} is unknown"))
 
     def resources(self) -> Iterator[TfResource]:

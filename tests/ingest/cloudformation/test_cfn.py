@@ -136,8 +136,10 @@ def test_unresolvable_values_are_reported() -> None:
     assert world.roles[f"arn:aws:iam::{A}:role/imported"].trust_policy is None
     assert "parameter ExternalArn has no default" in by_id["NeedsParameter"]
     assert "condition HasExternal is unknown" in by_id["Conditional"]
-    assert "does not model" in by_id["Ecr"] and "does not model" in by_id["Logs"]
+    assert "not modeled" in by_id["Ecr"] and "not modeled" in by_id["Logs"]
     assert not world.users and not world.managed_policies
+    # What is left unknown is refused rather than answered from the rest.
+    assert list(world.unresolved) == [f"arn:aws:iam::{A}:role/imported"]
     given = load_cloudformation(
         DATA / "unresolved.yaml",
         parameters={"ExternalArn": "arn:aws:iam::111122223333:role/x"},
