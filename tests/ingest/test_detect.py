@@ -198,3 +198,16 @@ def test_example_model_directory_loads_as_one_input() -> None:
 
     world = load_inputs([example_dir() / "model"])
     assert len(world.accounts) >= 2 and world.organization is not None
+
+
+def test_inputs_sharing_the_placeholder_account_are_said(tmp_path: Path) -> None:
+    # Two Terraform configurations that do not say their account both land in the placeholder
+    # account; the merged world says so, since a cross-account request would look same-account.
+    for name in ("app", "data"):
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / "main.tf").write_text(f'resource "aws_iam_user" "u" {{ name = "{name}" }}\n')
+    world = load_inputs([tmp_path / "app", tmp_path / "data"])
+    assert any("share the placeholder account 000000000000" in n for n in world.notes)
+    single = load_inputs([tmp_path / "app"])
+    assert not any("share the placeholder account" in n for n in single.notes)

@@ -12,6 +12,7 @@ when this package is imported; modules not written yet, or without ``FORMATS``, 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, parse_text
 from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
 from iamsim.ingest.managed import aws_managed_policy, resolve_managed_policies
+from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
 from iamsim.model import World, merge_worlds
 
 # Loader modules of this package, in registration order (detection order is by priority).
@@ -78,7 +80,19 @@ def load_inputs(paths: Iterable[Path | str], *, resolve_managed: bool = True) ->
     ``resolve_managed`` fills AWS managed policies referenced by ARN (and absent from the
     inputs) from the packaged snapshot.
     """
-    world = merge_worlds(load_input(p) for p in paths)
+    worlds = [load_input(p) for p in paths]
+    world = merge_worlds(worlds)
+    sharing = [w for w in worlds if PLACEHOLDER_ACCOUNT in w.accounts]
+    if len(sharing) > 1:
+        # Each input without a known account falls back to the same placeholder: their
+        # principals and resources are answered as if in one account, which may hide that a
+        # request crosses accounts (and so needs the resource's policy too).
+        note = (
+            f"{len(sharing)} inputs have no known account and share the placeholder account "
+            f"{PLACEHOLDER_ACCOUNT}: requests between them are answered as same-account; "
+            "declare each account (Terraform allowed_account_ids or account=...) if they differ"
+        )
+        world = dataclasses.replace(world, notes=(*world.notes, note))
     return resolve_managed_policies(world) if resolve_managed else world
 
 
