@@ -381,3 +381,14 @@ def test_requests_needing_unresolved_policies_are_refused(world: World) -> None:
     bucket = dataclasses.replace(world, unresolved={BUCKET: ("bucket policy is unknown",)})
     with pytest.raises(RequestError, match="resource-based policy of"):
         RequestBuilder(bucket).build("alice", "s3:GetObject", f"{BUCKET}/x")
+
+
+def test_service_resource_tag_keys_are_filled(builder: RequestBuilder) -> None:
+    # IAM, EC2, Secrets Manager... define their own ResourceTag key beside aws:ResourceTag;
+    # policies using either read the same tags, also for sts:AssumeRole on a tagged role.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html
+    for action in ("iam:GetRole", "sts:AssumeRole"):
+        ctx = builder.build("alice", action, APP_ROLE).request.context
+        assert ctx["iam:ResourceTag/Team"] == ctx["aws:ResourceTag/Team"]
+    ctx = builder.build("alice", "s3:GetObject", f"{BUCKET}/x").request.context
+    assert not [k for k in ctx if k.startswith("s3:ResourceTag/")]  # S3 defines none

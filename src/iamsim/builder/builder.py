@@ -122,6 +122,7 @@ class _Caches:
     resources: dict[tuple[str, str | None], _ResourcePart] = field(default_factory=dict)
     actions: dict[str, _ActionPart] = field(default_factory=dict)
     fits: dict[tuple[str, str], bool] = field(default_factory=dict)
+    service_tag_keys: dict[str, bool] = field(default_factory=dict)
 
 
 class RequestBuilder:
@@ -193,6 +194,10 @@ class RequestBuilder:
             if res.account is None:
                 keys.update(org_keys("Resource", self.world.organization, account))
         keys.update(res.keys)
+        parsed_resource = parse_arn(resource)
+        resource_service = parsed_resource.service if parsed_resource is not None else ""
+        for service in sorted({act.service, resource_service} - {""}):
+            keys.update(self._service_tag_keys(service, res.keys))
         region = requested_region(act.action, resource, part.caller.partition, self.region)
         if region is not None:
             keys["aws:RequestedRegion"] = region
@@ -520,6 +525,26 @@ class RequestBuilder:
             keys=keys,
             warnings=tuple(notes),
         )
+
+    def _service_tag_keys(
+        self, service: str, keys: Mapping[str, ContextValue]
+    ) -> dict[str, ContextValue]:
+        """The resource's tags under the service's own key as well (``iam:ResourceTag/team``,
+        ``ec2:ResourceTag/team``) when the service of the action or of the resource defines
+        one: policies written with it (the IAM ABAC tutorial's ``sts:AssumeRole`` on a tagged
+        role, EC2 and Secrets Manager examples) read the same tags.
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html"""
+        tags = {k: v for k, v in keys.items() if k.startswith("aws:ResourceTag/")}
+        if not tags or not self.validate:
+            return {}
+        supported = self._cache.service_tag_keys.get(service)
+        if supported is None:
+            probe = f"{service}:ResourceTag/iamsim-probe"
+            supported = self.catalog.condition_key_type(probe) is not None
+            self._cache.service_tag_keys[service] = supported
+        if not supported:
+            return {}
+        return {f"{service}:{k[4:]}": v for k, v in tags.items()}
 
     def _refuse_unresolved(self, arn: str, what: str) -> None:
         """Refuse a request that needs policies the inputs left unknown (fail closed)."""
