@@ -194,14 +194,10 @@ class ExpectationRun:
 def load_expectations(path: Path | str) -> ExpectationFile:
     """Read and parse an expectations file (YAML or JSON); ``inputs`` resolve next to it."""
     from iamsim.ingest import parse_text
+    from iamsim.ingest._io import read_text
 
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", source=str(path)) from None
+    text = read_text(file, str(path))
     return parse_expectations(parse_text(text, str(path)), source=str(path), base_dir=file.parent)
 
 

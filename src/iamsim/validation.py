@@ -1069,6 +1069,7 @@ def validate_paths(
     input from loading becomes an ``invalid-policy`` error finding instead.
     """
     from iamsim.ingest import load_input, parse_text
+    from iamsim.ingest._io import read_text
     from iamsim.model import merge_worlds
 
     cat = _catalog(catalog)
@@ -1083,12 +1084,7 @@ def validate_paths(
         document: Any = None
         text: str | None = None
         if path.is_file():
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except OSError as exc:
-                raise InputError(f"cannot read file: {exc.strerror or exc}", source=file) from None
-            except UnicodeDecodeError:
-                raise InputError("file is not UTF-8 text", source=file) from None
+            text = read_text(path, file)
             try:
                 document = parse_text(text, file)
             except InputError:

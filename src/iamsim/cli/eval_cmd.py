@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
+from iamsim.ingest._io import decode_text, read_text
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.report.text import render_decision
 
@@ -71,27 +73,20 @@ def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | InputError]]:
     out: list[tuple[str, str | InputError]] = []
     for name in names:
         source = "<stdin>" if name == "-" else name
-        raw: bytes
+        path = Path(name)
         try:
             if name == "-":
-                raw = sys.stdin.buffer.read()
+                text = decode_text(sys.stdin.buffer.read(), source)
+            elif not path.exists():
+                raise InputError("no such file or directory", source=source)
+            elif path.is_dir():
+                raise InputError("is a directory, not a scenario file", source=source)
             else:
-                with open(name, "rb") as handle:
-                    raw = handle.read()
-        except FileNotFoundError:
-            out.append((source, InputError("no such file or directory", source=source)))
+                text = read_text(path, source)
+        except InputError as exc:
+            out.append((source, exc))
             continue
-        except IsADirectoryError:
-            out.append((source, InputError("is a directory, not a scenario file", source=source)))
-            continue
-        except OSError as exc:
-            reason = f"cannot read file: {exc.strerror or exc}"
-            out.append((source, InputError(reason, source=source)))
-            continue
-        try:
-            out.append((source, raw.decode("utf-8-sig")))
-        except UnicodeDecodeError:
-            out.append((source, InputError("file is not UTF-8 text", source=source)))
+        out.append((source, text))
     return out
 
 

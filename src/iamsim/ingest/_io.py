@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
@@ -295,6 +296,25 @@ def close_match(name: str, known: Iterable[str], cutoff: float = 0.8) -> str | N
     return lowered[found[0]] if found else None
 
 
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped), or the InputError every input reader gives."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", source=source) from None
+
+
+def read_text(path: str | os.PathLike[str], source: str | None = None) -> str:
+    """The text of the file ``path``; unreadable or non-UTF-8 files raise InputError naming
+    ``source`` (default: the path as given)."""
+    label = source if source is not None else str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
+    return decode_text(raw, label)
+
+
 class InputFile:
     """One input path as the loaders see it: its text and parsed document, read lazily.
 
@@ -312,16 +332,7 @@ class InputFile:
 
     @cached_property
     def text(self) -> str:
-        try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            raise InputError(
-                f"cannot read file: {exc.strerror or exc}", source=self.source
-            ) from None
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError("file is not UTF-8 text", source=self.source) from None
+        return read_text(self.path, self.source)
 
     @cached_property
     def _parsed(self) -> tuple[Any, InputError | None]:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import load_json, parse_text, type_name
+from iamsim.ingest._io import decode_text, load_json, parse_text, type_name
 from iamsim.policy.model import Policy, PolicyType
 
 
@@ -72,13 +72,14 @@ def load_policy(
                 )
             file = Path(value) if Path(value).is_absolute() else base_dir / value
             try:
-                text = file.read_text(encoding="utf-8-sig")
+                raw = file.read_bytes()
             except OSError as exc:
                 raise InputError(
                     f"cannot read policy file {str(file)!r}: {exc.strerror or exc}",
                     path=path,
                     source=source,
                 ) from None
+            text = decode_text(raw, str(file))
             doc_source, doc_prefix = str(file), ""
             document = parse_text(text, doc_source)
             name = name or file.stem

@@ -41,7 +41,14 @@ from typing import Any
 import yaml
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, YamlLoader, close_match, load_json, load_yaml
+from iamsim.ingest._io import (
+    InputFile,
+    YamlLoader,
+    close_match,
+    load_json,
+    load_yaml,
+    read_text,
+)
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     DEFAULT_PARTITION,
@@ -1701,12 +1708,7 @@ def read_cloudformation(
     """Load a template and also return the structured warnings (also in ``World.notes``)."""
     label = source if source is not None else str(path)
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", source=label) from None
+    text = read_text(file, label)
     doc = parse_template(text, label)
     if not isinstance(doc, Mapping):
         raise InputError("a CloudFormation template is a mapping", source=label)

@@ -44,7 +44,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, close_match, load_json
+from iamsim.ingest._io import InputFile, close_match, load_json, read_text
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
@@ -260,12 +260,7 @@ def _parse_text(text: str, source: str) -> Tree[Any]:
 def parse_file(path: Path, source: str | None = None) -> list[Block]:
     """The top-level blocks of one ``.tf`` file; malformed HCL raises InputError."""
     label = source or str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", source=label) from None
+    text = read_text(path, label)
     tree = _parse_text(text, label)
     body = next(c for c in tree.children if isinstance(c, Tree) and c.data == "body")
     attrs, blocks = _body(body, label, path.parent)
@@ -2268,10 +2263,7 @@ class _Loader:
 
     def read_tfvars(self, path: Path) -> dict[str, Any]:
         label = self.label(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
+        text = read_text(path, label)
         if path.name.endswith(".json"):
             try:
                 data = load_json(text)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, load_json
+from iamsim.ingest._io import InputFile, load_json, read_text
 from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
@@ -610,12 +610,7 @@ def read_terraform_plan(
     ``source`` names the file in messages (default: the path as given).
     """
     source = source if source is not None else str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", source=source) from None
+    text = read_text(path, source)
     try:
         doc = load_json(text)
     except json.JSONDecodeError as exc:
