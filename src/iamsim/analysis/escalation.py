@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamsim.analysis.admin import AdminChecker, describe_ref
+from iamsim.analysis.admin import AdminChecker, describe_ref, world_actors
 from iamsim.analysis.techniques import (
     ADMINISTRATOR_ACCESS,
     SYNTHETIC_POLICIES,
@@ -382,16 +382,13 @@ class EscalationGraph:
         # Principals whose policies the inputs do not fully hold (a managed policy missing):
         # left out of the graph, and said so, rather than answered from part of their policies.
         self.skipped: dict[str, str] = {}
-        principals: list[User | Role] = [*world.users.values()]
-        principals += [r for r in world.roles.values() if not r.service_linked]
-        for principal in principals:
-            actor = Actor(principal, qualified=self.qualified)
+        for actor in world_actors(world, include_service_linked=False):
             try:
                 self.oracle.policies_of(actor)
             except RequestError as exc:
-                self.skipped[principal.arn] = f"{actor.label} left out: {exc}"
+                self.skipped[actor.arn] = f"{actor.label} left out: {exc}"
                 continue
-            self.actors[principal.arn] = actor
+            self.actors[actor.arn] = actor
         self._dynamic: dict[str, Actor] = {}
         self._become: dict[str, _Edges] = {}
         self._changes: dict[tuple[str, str, str], list[Edge]] = {}

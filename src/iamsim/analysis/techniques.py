@@ -40,7 +40,6 @@ from iamsim.engine import (
     evaluate,
 )
 from iamsim.engine.compiled import compiled_policy
-from iamsim.engine.context import requested_region
 from iamsim.engine.decision import policy_set_key
 from iamsim.engine.request import Context, ContextValue
 from iamsim.errors import InputError
@@ -590,7 +589,7 @@ class Oracle:
             if stand_ins
             else world
         )
-        self.builder = RequestBuilder(self._build_world)
+        self.builder = RequestBuilder(self._build_world, region=region)
         self._compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = {}
         self._trusts: dict[tuple[str, str], Policy] = {}
         self._cache: dict[tuple[object, ...], Outcome] = {}
@@ -749,11 +748,7 @@ class Oracle:
         trust: str | None,
         explain: bool,
     ) -> Outcome:
-        values: dict[str, ContextValue] = {
-            "aws:RequestedRegion": requested_region(action, resource, default=self.region)
-            or self.region,
-            "aws:SecureTransport": "true",
-        }
+        values: dict[str, ContextValue] = {"aws:SecureTransport": "true"}
         values.update(self.context)
         values.update(context)
         build_resource = resource

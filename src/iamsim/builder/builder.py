@@ -26,7 +26,7 @@ import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
@@ -184,9 +184,10 @@ class RequestBuilder:
         res = self._resource_part(resource, act, part)
         notes.extend(res.warnings)
         account = res.account or part.caller.account
+        moment = now or datetime.now(UTC)  # one clock reading for every time key
         keys: dict[str, ContextValue] = {
-            **time_context(now),
-            **credential_context(part.caller.kind, act.action, now),
+            **time_context(moment),
+            **credential_context(part.caller.kind, act.action, moment),
             **part.keys,
         }
         if account:
@@ -615,10 +616,6 @@ class RequestBuilder:
             return None
         assert caller.account is not None
         return org.scp_levels(caller.account)
-
-
-# Global services with a single endpoint: "IAM calls are always made to the us-east-1 Region"
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion
 
 
 def _reads_key(policies: PolicySet, folded_key: str) -> bool:

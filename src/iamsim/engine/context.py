@@ -155,9 +155,10 @@ def make_request(
     """A request with the keys AWS derives filled in (values in ``context`` override them)."""
     caller = parse_caller(principal) if isinstance(principal, str) else principal
     account = resource_account or resource_account_of(resource, caller)
+    moment = _timestamp(now)  # one clock reading for every time key of the request
     derived: dict[str, ContextValue] = {
-        **time_context(now),
-        **credential_context(caller.kind, action, now),
+        **time_context(moment),
+        **credential_context(caller.kind, action, moment),
         **caller_context(caller),
     }
     region = requested_region(action, resource, caller.partition)
@@ -229,11 +230,6 @@ def context_key_multivalued(key: str) -> bool | None:
     return key_type.startswith("ArrayOf")
 
 
-def _pointer(token: str) -> str:
-    """One JSON pointer token (RFC 6901): ``aws:ResourceTag/team`` -> ``aws:ResourceTag~1team``."""
-    return pointer("", token)
-
-
 def _context_scalar(value: Any) -> ContextScalar | None:
     """A context value as text travels (YAML dates back to ISO 8601), or None if not a scalar."""
     if isinstance(value, datetime):
@@ -270,9 +266,9 @@ def check_context(values: Any) -> dict[str, ContextValue]:
         if not prefix.strip() or not name.strip():
             raise InputError(
                 f"{key!r} is not a condition key (expected prefix:name, e.g. aws:SourceIp)",
-                path=_pointer(str(key)),
+                path=pointer("", str(key)),
             )
-        where = _pointer(key)
+        where = pointer("", key)
         folded = key.lower()
         if folded in spelled:
             raise InputError(
