@@ -40,12 +40,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from iamsim.builder import RequestBuilder
-from iamsim.engine.context import check_context
 from iamsim.engine.decision import evaluate
-from iamsim.engine.request import ContextValue
 from iamsim.engine.trace import Decision
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
+from iamsim.vocabulary.context_keys import check_context
+from iamsim.vocabulary.request import ContextValue
 
 EXPECT_VALUES = ("Allow", "Deny", "ExplicitDeny", "ImplicitDeny")
 _EXPECT_BY_FOLDED = {v.lower(): v for v in EXPECT_VALUES}

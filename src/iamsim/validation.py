@@ -54,27 +54,16 @@ from typing import Any, Literal
 
 from iamsim.errors import InputError, PolicyError
 from iamsim.model import Group, Role, User, World
+from iamsim.model.managed import aws_managed_policy
 from iamsim.policy import Finding, check_policy
 from iamsim.policy.model import Policy, PolicyType, Statement
 from iamsim.policy.quotas import QUOTAS, QuotaKind, policy_size
 from iamsim.policy.render import policy_to_dict
+from iamsim.vocabulary.targets import TRUST_ACTIONS
 
 Severity = Literal["error", "warning", "suggestion"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "suggestion")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-# Actions a role trust policy authorizes (https://docs.aws.amazon.com/IAM/latest/UserGuide/
-# id_roles_terms-and-concepts.html); a document allowing only these is read as a trust policy.
-_TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
 
 _BUILTIN_ORG_POLICIES = frozenset({"FullAWSAccess", "RCPFullAWSAccess"})
 
@@ -189,7 +178,7 @@ def infer_policy_type(document: Mapping[str, Any]) -> PolicyType:
             [value] if isinstance(value, str) else [v for v in value or () if isinstance(v, str)]
         )
     if actions and all(
-        a.lower() in _TRUST_ACTIONS or a.lower() == "sts:assumerole*" for a in actions
+        a.lower() in TRUST_ACTIONS or a.lower() == "sts:assumerole*" for a in actions
     ):
         return PolicyType.TRUST
     return PolicyType.RESOURCE
@@ -846,7 +835,6 @@ def validate_world(world: World, *, catalog: Any = None) -> list[ValidationFindi
 
 def _reference_findings(world: World) -> list[ValidationFinding]:
     """Boundaries, managed policies and groups a principal names but the inputs lack."""
-    from iamsim.ingest.managed import aws_managed_policy
 
     out: list[ValidationFinding] = []
     known: dict[str, bool] = {}
@@ -945,7 +933,7 @@ def _scenario_documents(
         return
     action = str(scenario.get("action", "")).lower()
     resource = str(scenario.get("resource", ""))
-    trust = action in _TRUST_ACTIONS and ":role/" in resource
+    trust = action in TRUST_ACTIONS and ":role/" in resource
 
     def unwrap(value: Any, path: str) -> tuple[Any, str, str | None]:
         if isinstance(value, Mapping) and "document" in value:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iamsim.analysis.arnsets import covers, example, format_set, intersects, resource_set
-from iamsim.engine.request import Context
 from iamsim.patterns.arn import compile_resource
+from iamsim.vocabulary.request import Context
 
 _SEGMENT = st.text(alphabet="ab*?", min_size=0, max_size=4)
 _RESOURCE = st.text(alphabet="ab/:*?", min_size=0, max_size=6)

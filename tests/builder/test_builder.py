@@ -10,12 +10,20 @@ from pathlib import Path
 import pytest
 
 from iamsim.builder import BuilderWarning, RequestBuilder, build_request
-from iamsim.engine.request import CallerKind
 from iamsim.errors import RequestError
 from iamsim.ingest import load_inputs
-from iamsim.model import FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS, User, World, merge_worlds
+from iamsim.model import (
+    User,
+    World,
+    merge_worlds,
+)
 from iamsim.policy import parse_policy
+from iamsim.policy.builtin import (
+    FULL_AWS_ACCESS,
+    RCP_FULL_AWS_ACCESS,
+)
 from iamsim.policy.model import PolicyType
+from iamsim.vocabulary.request import CallerKind
 
 DATA = Path(__file__).parent.parent / "ingest" / "data"
 MGMT, PROD, DEV = "111111111111", "222222222222", "333333333333"

@@ -15,12 +15,12 @@ from click.testing import CliRunner
 
 from iamsim.cli._common import parse_context
 from iamsim.cli.main import cli
-from iamsim.engine.context import (
+from iamsim.errors import InputError
+from iamsim.vocabulary.context_keys import (
     MULTIVALUED_GLOBAL_KEYS,
     check_context,
     context_key_multivalued,
 )
-from iamsim.errors import InputError
 
 MODEL = Path(__file__).resolve().parents[2] / "examples" / "organization" / "model"
 INPUTS = [arg for path in sorted(MODEL.glob("*.*")) for arg in ("-i", str(path))]

@@ -11,9 +11,9 @@ from iamsim.conditions import (
     compile_conditions,
     parse_operator,
 )
-from iamsim.engine.request import Context
 from iamsim.errors import PolicyError
 from iamsim.policy.model import ConditionClause, ConditionScalar
+from iamsim.vocabulary.request import Context
 
 # "If your policy statement has multiple condition operators, the condition operators are
 # evaluated using a logical AND"; likewise several keys under one operator.

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from iamsim.conditions import OPERATORS, ConditionOutcome, compile_condition, parse_operator
-from iamsim.engine.request import Context
 from iamsim.errors import PolicyError
 from iamsim.policy.model import ConditionClause
+from iamsim.vocabulary.request import Context
 
 CASES_DIR = Path(__file__).parent / "cases"
 AWS_DOCS = "https://docs.aws.amazon.com/"

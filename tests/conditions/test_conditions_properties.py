@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from iamsim.conditions import OPERATORS, ConditionOutcome, compile_condition, parse_operator
-from iamsim.engine.request import Context, ContextScalar
 from iamsim.errors import PolicyError
 from iamsim.policy.model import ConditionClause, ConditionScalar
+from iamsim.vocabulary.request import Context, ContextScalar
 
 KEYS = ["aws:SourceIp", "aws:CurrentTime", "s3:prefix", "aws:TagKeys", "aws:username", "k:n"]
 

@@ -39,9 +39,9 @@ from iamsim.engine import (
     evaluate,
     make_request,
 )
-from iamsim.engine.request import Request
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
+from iamsim.vocabulary.request import Request
 
 A = "111122223333"
 B = "444455556666"

@@ -10,7 +10,7 @@ import pytest
 from ingest_paths import DATA, shared
 
 from iamsim.ingest import load_input, load_inputs
-from iamsim.ingest.managed import SNAPSHOT_SOURCE
+from iamsim.model.managed import SNAPSHOT_SOURCE
 from iamsim.policy.model import Effect, PolicyType
 
 A = "222222222222"

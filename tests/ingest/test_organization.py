@@ -10,7 +10,14 @@ from ingest_paths import DATA, SHARED
 
 from iamsim.errors import InputError
 from iamsim.ingest import load_input, load_inputs
-from iamsim.model import FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS, NodeKind, Organization
+from iamsim.model import (
+    NodeKind,
+    Organization,
+)
+from iamsim.policy.builtin import (
+    FULL_AWS_ACCESS,
+    RCP_FULL_AWS_ACCESS,
+)
 from iamsim.policy.model import Effect, PolicyType
 
 MGMT, PROD, DEV, SANDBOX = "111111111111", "222222222222", "333333333333", "444444444444"

@@ -22,10 +22,12 @@ from iamsim.model import (
     Tags,
     User,
     World,
-    full_aws_access_scp,
     merge_worlds,
-    rcp_full_aws_access,
     resource_kind,
+)
+from iamsim.policy.builtin import (
+    full_aws_access_scp,
+    rcp_full_aws_access,
 )
 from iamsim.policy.model import Policy, PolicyType
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from iamsim.engine.request import Context
+from iamsim.vocabulary.request import Context
 
 CASES_DIR = Path(__file__).parent / "cases"
 DOC_PREFIX = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"

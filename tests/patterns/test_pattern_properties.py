@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamsim.engine.request import Context
 from iamsim.patterns import (
     WILD_ONE,
     WILD_STAR,
@@ -24,6 +23,7 @@ from iamsim.patterns import (
     parse_template,
     tokenize,
 )
+from iamsim.vocabulary.request import Context
 
 EMPTY = Context()
 

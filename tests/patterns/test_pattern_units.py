@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from iamsim.engine.request import Context
 from iamsim.patterns import (
     WILD_ONE,
     WILD_STAR,
-    Arn,
     compile_action,
     compile_arn_condition,
     compile_resource,
-    parse_arn,
     parse_template,
     split_outside_variables,
 )
+from iamsim.vocabulary.arn import (
+    Arn,
+    parse_arn,
+)
+from iamsim.vocabulary.request import Context
 
 
 def test_parse_arn_splits_at_first_five_colons() -> None:

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from iamsim.analysis.facts import NO_FACTS, Facts
-from iamsim.engine.request import Context
 from iamsim.patterns.arn import ResourcePattern, compile_resource
 from iamsim.patterns.glob import WILD_ONE, WILD_STAR, tokenize
 from iamsim.patterns.variables import parse_template, split_outside_variables
+from iamsim.vocabulary.request import Context
 
 STAR = WILD_STAR
 ONE = WILD_ONE

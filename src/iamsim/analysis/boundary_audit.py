@@ -57,9 +57,10 @@ from iamsim.analysis.escalation import (
     default_actions,
 )
 from iamsim.analysis.techniques import Actor, Change, allow_all, principal_label, substitute
-from iamsim.model import Role, User, World, parse_arn
+from iamsim.model import Role, User, World
 from iamsim.patterns.glob import Glob
 from iamsim.policy.model import Policy, PolicyType
+from iamsim.vocabulary.arn import parse_entity_arn
 
 # Actions a delegated administrator uses (any one makes a principal a candidate).
 DELEGATION_ACTIONS = (
@@ -336,7 +337,7 @@ def approved_boundaries(graph: EscalationGraph, actor: Actor) -> dict[str, Polic
         if "*" in value or "?" in value:
             glob = Glob(value, ignore_case=True)
             arns += [a for a in graph.world.managed_policies if glob.matches(a)]
-        elif parse_arn(value) is not None:
+        elif parse_entity_arn(value) is not None:
             arns.append(value)
     out: dict[str, Policy] = {}
     for arn in dict.fromkeys(arns):
@@ -432,7 +433,7 @@ def audit_subject(
 
 def resource_name(arn: str) -> str:
     """The name an application prefix applies to: the bucket, table, function, queue, role..."""
-    parsed = parse_arn(arn)
+    parsed = parse_entity_arn(arn)
     if parsed is None:
         return arn
     resource = parsed.resource
@@ -489,7 +490,7 @@ class _Access:
 
     def targets(self, resource: str) -> list[str]:
         """The resource, and for a bucket any object in it."""
-        parsed = parse_arn(resource)
+        parsed = parse_entity_arn(resource)
         if parsed is not None and parsed.service == "s3" and "/" not in parsed.resource:
             return [resource, f"{resource}/*"]
         return [resource]

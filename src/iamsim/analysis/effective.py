@@ -49,10 +49,10 @@ from iamsim.analysis.facts import Facts, clauses_to_dict, conditions_hold, princ
 from iamsim.conditions.evaluate import CompiledCondition
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement
 from iamsim.engine.decision import CompiledPolicySet, compile_policy_set
-from iamsim.engine.request import Caller, CallerKind, Context, ContextValue
 from iamsim.engine.trace import StatementRef
 from iamsim.errors import RequestError
 from iamsim.model import Principal, World
+from iamsim.vocabulary.request import Caller, CallerKind, Context, ContextValue
 
 # Caller kinds whose permissions this analysis describes.
 _SUPPORTED = frozenset(

@@ -65,10 +65,11 @@ from iamsim.engine import (
 )
 from iamsim.engine.principals import CompiledPrincipal
 from iamsim.errors import RequestError
-from iamsim.model import Group, ManagedPolicy, Role, ServicePrincipal, User, World, parse_arn
+from iamsim.model import Group, ManagedPolicy, Role, ServicePrincipal, User, World
 from iamsim.model.resources import resource_kind
 from iamsim.patterns.glob import Glob
 from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec
+from iamsim.vocabulary.arn import parse_entity_arn
 
 DEFAULT_NAME = "iamsim-escalation"
 
@@ -299,7 +300,7 @@ def default_actions(resource: str) -> list[str]:
     from iamsim.catalog import service_reference
 
     ref = service_reference()
-    parsed = parse_arn(resource)
+    parsed = parse_entity_arn(resource)
     if parsed is None:
         return []
     out = []
@@ -1030,7 +1031,7 @@ class EscalationGraph:
             if "*" in value or "?" in value:
                 glob = Glob(value, ignore_case=True)
                 out += [arn for arn in self.world.managed_policies if glob.matches(arn)]
-            elif parse_arn(value) is not None:
+            elif parse_entity_arn(value) is not None:
                 out.append(value)
         return out
 

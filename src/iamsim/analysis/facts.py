@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from iamsim.conditions.evaluate import CompiledCondition, CompiledConditionBlock
-from iamsim.engine.request import Context, ContextValue
+from iamsim.vocabulary.request import Context, ContextValue
 
 # Keys fixed only when the principal's record supplies them.
 _ONLY_WHEN_KNOWN = frozenset({"aws:userid", "aws:sourceidentity"})

@@ -41,11 +41,13 @@ from iamsim.engine import (
 )
 from iamsim.engine.compiled import compiled_policy
 from iamsim.engine.decision import policy_set_key
-from iamsim.engine.request import Context, ContextValue
 from iamsim.errors import InputError
-from iamsim.model import Role, User, World, parse_arn
+from iamsim.model import Role, User, World
+from iamsim.model.managed import aws_managed_policy
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
+from iamsim.vocabulary.arn import parse_entity_arn
+from iamsim.vocabulary.request import Context, ContextValue
 
 # Handlers of escalation.py; a technique of another kind is a catalogue error.
 KINDS = frozenset(
@@ -787,7 +789,7 @@ class Oracle:
         """A role the builder knows, to build a trust request for a role not created yet."""
         if resource in self._build_world.roles:
             return resource
-        parsed = parse_arn(resource)
+        parsed = parse_entity_arn(resource)
         if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
             return resource
         if parsed.account not in self.world.accounts:
@@ -839,10 +841,8 @@ class Oracle:
             document = found.document
         else:
             try:
-                from iamsim.ingest.managed import aws_managed_policy
-
                 managed = aws_managed_policy(arn)
-            except (ImportError, InputError):
+            except InputError:
                 managed = None
             document = managed.document if managed is not None else None
         self._documents[arn] = document  # one object per policy, so compiled sets are reused

@@ -34,7 +34,6 @@ from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
 from iamsim.engine.decision import compile_policy_set, evaluate
-from iamsim.engine.request import CallerKind, Context
 from iamsim.errors import RequestError
 from iamsim.model import (
     Anonymous,
@@ -49,6 +48,7 @@ from iamsim.model import (
 )
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Effect, Policy
+from iamsim.vocabulary.request import CallerKind, Context
 
 # Used for principals outside the loaded inputs, whose own policies are unknown.
 ASSUMED_IDENTITY = parse_policy(

@@ -3,7 +3,6 @@ and the PolicySet AWS would evaluate, with the context keys AWS would supply, fr
 """
 
 from iamsim.builder.builder import (
-    TRUST_ACTIONS,
     BuilderWarning,
     BuiltRequest,
     RequestBuilder,
@@ -12,7 +11,6 @@ from iamsim.builder.builder import (
 from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
 
 __all__ = [
-    "TRUST_ACTIONS",
     "BuilderWarning",
     "BuiltRequest",
     "RequestBuilder",

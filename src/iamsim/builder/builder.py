@@ -31,8 +31,8 @@ from typing import Any
 
 from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
 from iamsim.engine.context import credential_context, requested_region, time_context
+from iamsim.engine.decision import RCP_EXEMPT_ACTIONS
 from iamsim.engine.policies import PolicySet
-from iamsim.engine.request import Caller, CallerKind, Context, ContextValue, Request
 from iamsim.errors import InputError, RequestError
 from iamsim.model import (
     Anonymous,
@@ -46,27 +46,13 @@ from iamsim.model import (
     SessionKind,
     User,
     World,
-    parse_arn,
     s3_bucket_arn,
 )
+from iamsim.model.managed import aws_managed_policy
 from iamsim.policy.model import Policy, PolicyType
-
-# Actions authorized by the role's trust policy when the resource is a role.
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html
-TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
-
-# Actions RCPs never restrict (https://docs.aws.amazon.com/organizations/latest/userguide/
-# orgs_manage_policies_rcps.html, "Resources and entities not restricted by RCPs").
-_RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
+from iamsim.vocabulary.arn import parse_entity_arn
+from iamsim.vocabulary.request import Caller, CallerKind, Context, ContextValue, Request
+from iamsim.vocabulary.targets import TRUST_ACTIONS
 
 
 class BuilderWarning(UserWarning):
@@ -195,7 +181,7 @@ class RequestBuilder:
             if res.account is None:
                 keys.update(org_keys("Resource", self.world.organization, account))
         keys.update(res.keys)
-        parsed_resource = parse_arn(resource)
+        parsed_resource = parse_entity_arn(resource)
         resource_service = parsed_resource.service if parsed_resource is not None else ""
         for service in sorted({act.service, resource_service} - {""}):
             keys.update(self._service_tag_keys(service, res.keys))
@@ -265,7 +251,7 @@ class RequestBuilder:
                 f'against Resource "*", not {resource}'
             )
             return "*"
-        if parse_arn(resource) is None:
+        if parse_entity_arn(resource) is None:
             raise RequestError(f'resource {resource!r} is not an ARN (or "*")')
         key = (act.action, resource)
         fits = self._cache.fits.get(key)
@@ -295,7 +281,7 @@ class RequestBuilder:
         role: Role | None = None
         tags: Mapping[str, str] = {}
         account = None if arn == "*" else world.resource_account(arn)
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         if (
             parsed is not None
             and parsed.service == "iam"
@@ -349,7 +335,7 @@ class RequestBuilder:
             return None
         if org.is_management(account) or part.caller.service_linked:
             return None
-        if act.action.lower() in _RCP_EXEMPT_ACTIONS:
+        if act.action.lower() in RCP_EXEMPT_ACTIONS:
             return None
         if res.role is not None and res.role.service_linked:
             return None  # trust policies of service-linked roles are exempt
@@ -593,11 +579,7 @@ class RequestBuilder:
         found = self.world.managed_policy(arn)
         if found is None:
             try:
-                from iamsim.ingest.managed import aws_managed_policy
-
                 found = aws_managed_policy(arn)
-            except (ImportError, AttributeError):  # the catalog snapshot is unavailable
-                found = None
             except InputError as exc:
                 raise RequestError(f"AWS managed policy {arn}: {exc.describe()}") from None
             if found is None:

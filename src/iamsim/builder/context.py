@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from iamsim.engine.request import ContextValue
 from iamsim.model import (
     Anonymous,
     FederatedIdentity,
@@ -27,6 +26,7 @@ from iamsim.model import (
     Tags,
     User,
 )
+from iamsim.vocabulary.request import ContextValue
 
 
 def principal_keys(

@@ -47,10 +47,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from iamsim.engine.context import check_context, context_key_multivalued
-from iamsim.engine.request import ContextScalar, ContextValue
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
+from iamsim.vocabulary.context_keys import check_context, context_key_multivalued
+from iamsim.vocabulary.request import ContextScalar, ContextValue
 
 EXIT_OK = 0
 EXIT_FAILED = 1

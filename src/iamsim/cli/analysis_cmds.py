@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 def _permissions_principal(text: str) -> None:
     """Refuse, before loading anything, the callers effective permissions do not describe."""
     from iamsim.engine.principals import parse_caller
-    from iamsim.engine.request import CallerKind
+    from iamsim.vocabulary.request import CallerKind
 
     try:
         kind = parse_caller(text.strip()).kind
@@ -214,9 +214,9 @@ def _runs_as(items: tuple[str, ...], world: World) -> dict[str, str]:
     """``--runs-as RESOURCE_ARN=ROLE_ARN`` items: a resource that runs code (a Lambda
     function, instance, project...) and the ARN of a role of the inputs it runs as."""
     from iamsim.analysis.techniques import load_catalogue
-    from iamsim.engine.request import identity_key
     from iamsim.model import resource_kind
-    from iamsim.patterns.arn import parse_arn
+    from iamsim.vocabulary.arn import parse_arn
+    from iamsim.vocabulary.request import identity_key
 
     kinds = sorted({t.resource_kind for t in load_catalogue().techniques if t.resource_kind})
     out: dict[str, str] = {}
@@ -303,7 +303,7 @@ def _goal(to: str, actions: tuple[str, ...]) -> list[str] | None:
     """Check ``--to`` (``admin`` or a resource ARN) and ``--action`` (catalogue actions that act
     on that resource); the canonical actions, or None for the default."""
     from iamsim.catalog import service_reference
-    from iamsim.patterns.arn import parse_arn
+    from iamsim.vocabulary.arn import parse_arn
 
     if to == "admin":
         if actions:

@@ -31,11 +31,11 @@ from rich.table import Table
 from iamsim.builder import RequestBuilder
 from iamsim.cli._common import invalid_input_exits, load_world
 from iamsim.engine.decision import evaluate
-from iamsim.engine.request import ContextValue, Request
 from iamsim.engine.trace import Decision, DecisionValue, StatementRef
 from iamsim.errors import IamsimError
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.model import World
+from iamsim.vocabulary.request import ContextValue, Request
 
 ALLOW = DecisionValue.ALLOW
 EXPLICIT_DENY = DecisionValue.EXPLICIT_DENY

@@ -13,7 +13,7 @@ from iamsim.conditions.evaluate import (
     compile_condition,
     compile_conditions,
 )
-from iamsim.conditions.operators import (
+from iamsim.policy.operators import (
     OPERATORS,
     OperatorFamily,
     OperatorInfo,

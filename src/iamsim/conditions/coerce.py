@@ -70,7 +70,7 @@ _ONE_SECOND = timedelta(seconds=1)
 def scalar_text(value: ConditionScalar) -> str:
     """The text of a JSON policy value, the way a request carries the same value.
 
-    Matches :class:`iamsim.engine.request.Context`: JSON ``true`` is ``"true"``, numbers are
+    Matches :class:`iamsim.vocabulary.request.Context`: JSON ``true`` is ``"true"``, numbers are
     their Python ``str`` (``10`` -> ``"10"``, ``1.5`` -> ``"1.5"``).
     """
     if isinstance(value, bool):

@@ -67,7 +67,7 @@ The rules, in evaluation order:
    only for an absent key, ``ForAllValues`` only for an absent or empty key, ``ForAnyValue``
    never (with or without ``IfExists``) [SHEET 4.4, AA].
 
-Condition key names are case-insensitive; :class:`~iamsim.engine.request.Context` folds them.
+Condition key names are case-insensitive; :class:`~iamsim.vocabulary.request.Context` folds them.
 """
 
 from __future__ import annotations
@@ -78,23 +78,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from iamsim.conditions import coerce
-from iamsim.conditions.operators import OperatorFamily, OperatorInfo, operator_info
 from iamsim.errors import PolicyError
+from iamsim.patterns.arn import ArnConditionPattern, compile_arn_condition
+from iamsim.patterns.glob import Glob
+from iamsim.patterns.variables import Template, parse_template
 from iamsim.policy.model import ConditionClause, ConditionScalar, SetOperator
-
-# Import cycle: ``iamsim.engine`` (its package __init__) imports this package, and both
-# ``iamsim.engine.request`` and ``iamsim.patterns`` (whose __init__ loads ``patterns.arn``,
-# which imports the engine) start that chain. So the engine and the patterns are imported only
-# for type checking here, and at run time inside the compile functions, by which time this
-# package is fully initialised whichever of the two was imported first.
-if TYPE_CHECKING:
-    from iamsim.engine.request import Context
-    from iamsim.patterns.arn import ArnConditionPattern
-    from iamsim.patterns.glob import Glob
-    from iamsim.patterns.variables import Template
+from iamsim.policy.operators import OperatorFamily, OperatorInfo, operator_info
+from iamsim.vocabulary.request import Context
 
 ValueTest = Callable[[str], bool]
 
@@ -156,13 +149,11 @@ class _PolicySide(ABC):
 
 def _no_context() -> Context:
     """An empty context, for compiling templates without variables (they never read it)."""
-    from iamsim.engine.request import Context  # see the import-cycle note above
 
     return Context()
 
 
 def _template(text: str, enabled: bool, clause: ConditionClause) -> Template:
-    from iamsim.patterns.variables import parse_template  # see the import-cycle note above
 
     try:
         return parse_template(text, enabled=enabled)
@@ -432,7 +423,6 @@ class _ArnSide(_PolicySide):
     __slots__ = ("_patterns",)
 
     def __init__(self, clause: ConditionClause, *, variables: bool) -> None:
-        from iamsim.patterns.arn import compile_arn_condition  # see the import-cycle note
 
         super().__init__()
         patterns: list[tuple[ArnConditionPattern, tuple[str, ...]]] = []

@@ -10,8 +10,8 @@ from iamsim.engine.decision import (
 )
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass, parse_caller
-from iamsim.engine.request import Caller, CallerKind, Context, Request
 from iamsim.engine.trace import Decision, DecisionValue, StatementRef
+from iamsim.vocabulary.request import Caller, CallerKind, Context, Request
 
 __all__ = [
     "Caller",

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from iamsim.conditions import ConditionOutcome, compile_conditions
 from iamsim.engine.principals import CompiledPrincipal, MatchClass
-from iamsim.engine.request import Caller, CallerKind, Context, Request
 from iamsim.engine.trace import ConditionCheck, StatementRef, StatementTrace
 from iamsim.patterns.action import ActionPattern, compile_action
-from iamsim.patterns.arn import Arn, ResourcePattern, compile_resource
+from iamsim.patterns.arn import ResourcePattern, compile_resource
 from iamsim.policy.model import Effect, Policy, PolicyType, Statement
+from iamsim.vocabulary.arn import Arn
+from iamsim.vocabulary.request import Caller, CallerKind, Context, Request
 
 # Statement applies without a Principal element (identity-type policies name no principal).
 IMPLICIT_PRINCIPAL = 0

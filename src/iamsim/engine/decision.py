@@ -33,7 +33,6 @@ from iamsim.engine.compiled import (
 )
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
-from iamsim.engine.request import CallerKind, Request
 from iamsim.engine.service_rules import (
     bucket_owner_root_keeps_policy_access,
     credential_restriction,
@@ -47,44 +46,15 @@ from iamsim.engine.trace import (
     StatementRef,
     StatementTrace,
 )
-from iamsim.patterns.arn import parse_arn
-from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec, Statement
+from iamsim.policy.builtin import RCP_FULL_AWS_ACCESS_POLICY
+from iamsim.policy.model import Policy, PolicyType
+from iamsim.vocabulary.arn import parse_arn
+from iamsim.vocabulary.request import CallerKind, Request
+from iamsim.vocabulary.targets import TRUST_ACTIONS
 
 ALLOW = DecisionValue.ALLOW
 EXPLICIT_DENY = DecisionValue.EXPLICIT_DENY
 IMPLICIT_DENY = DecisionValue.IMPLICIT_DENY
-
-# Actions authorized by the role's trust policy.
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html
-TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
-
-# RCPFullAWSAccess is attached to the root, every OU and every account and cannot be detached.
-# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-RCP_FULL_AWS_ACCESS = Policy(
-    policy_type=PolicyType.RCP,
-    version="2012-10-17",
-    name="RCPFullAWSAccess",
-    statements=(
-        Statement(
-            index=0,
-            effect=Effect.ALLOW,
-            actions=("*",),
-            resources=("*",),
-            principal=PrincipalSpec(wildcard=True),
-            scalar_elements=frozenset({"Principal", "Action", "Resource"}),
-            path="/Statement/0",
-        ),
-    ),
-)
 
 # "The kms:RetireGrant permission is not effective in an RCP"
 # https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html
@@ -194,9 +164,9 @@ class CompiledPolicySet:
 
 
 def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
-    if any(p.name == RCP_FULL_AWS_ACCESS.name for p in level):
+    if any(p.name == RCP_FULL_AWS_ACCESS_POLICY.name for p in level):
         return level
-    return (RCP_FULL_AWS_ACCESS, *level)
+    return (RCP_FULL_AWS_ACCESS_POLICY, *level)
 
 
 # Compiled sets by the identities of their policies: the request builder hands out the same

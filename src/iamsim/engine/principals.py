@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from iamsim.engine.request import Caller, CallerKind, identity_key
 from iamsim.errors import RequestError
 from iamsim.policy.model import WEB_IDENTITY_PROVIDERS, PrincipalSpec
+from iamsim.vocabulary.request import Caller, CallerKind, identity_key
 
 
 class MatchClass(IntEnum):

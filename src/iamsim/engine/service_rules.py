@@ -12,7 +12,7 @@ Action names here are lower case (the engine compares actions case-insensitively
 
 from __future__ import annotations
 
-from iamsim.engine.request import CallerKind, Request
+from iamsim.vocabulary.request import CallerKind, Request
 
 # "GetFederationToken - Restrictions on resulting temporary credentials: Cannot call IAM
 # operations using the AWS CLI or AWS API. Cannot call AWS STS operations except

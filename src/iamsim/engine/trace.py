@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from iamsim.engine.request import Request
+from iamsim.vocabulary.request import Request
 
 
 class DecisionValue(StrEnum):

@@ -21,9 +21,9 @@ from pathlib import Path
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, parse_text
 from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
-from iamsim.ingest.managed import aws_managed_policy, resolve_managed_policies
 from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
 from iamsim.model import World, merge_worlds
+from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
 
 # Loader modules of this package, in registration order (detection order is by priority).
 _FORMAT_MODULES = (

@@ -20,8 +20,8 @@ import yaml
 from iamsim.errors import InputError
 
 # The loaders' error vocabulary is the policy parser's (re-exported for the loaders).
-from iamsim.policy._json import json_type
-from iamsim.policy._json import pointer as pointer
+from iamsim.policy.jsondoc import json_type
+from iamsim.policy.jsondoc import pointer as pointer
 
 type_name = json_type
 

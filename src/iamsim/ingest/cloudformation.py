@@ -65,8 +65,9 @@ from iamsim.ingest.terraform_common import (
     placeholder_alnum,
     placeholder_uuid,
 )
-from iamsim.model import World, is_account_id
+from iamsim.model import World
 from iamsim.policy.model import Policy, PolicyType
+from iamsim.vocabulary.arn import is_account_id
 
 __all__ = [
     "FORMATS",

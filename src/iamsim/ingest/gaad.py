@@ -23,11 +23,10 @@ from iamsim.model import (
     Tags,
     User,
     World,
-    is_account_id,
-    parse_arn,
     version_number,
 )
 from iamsim.policy.model import Policy, PolicyType
+from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
 LIST_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 _PAGING_KEYS = {"Marker", "IsTruncated"}
@@ -190,7 +189,7 @@ class _GaadLoader:
 
     def arn_account(self, entry: Mapping[str, Any], path: str, kind: str) -> tuple[str, str]:
         arn = self.r.req_string(entry, "Arn", path)
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         expected = "policy" if kind == "policy" else kind
         if parsed is None or parsed.service != "iam" or parsed.resource_type != expected:
             raise self.r.error(f"expected an IAM {kind} ARN, found {arn!r}", pointer(path, "Arn"))
@@ -241,7 +240,7 @@ class _GaadLoader:
         """A managed policy ARN (customer, ``arn:aws:iam::123456789012:policy/...``, or AWS,
         ``arn:aws:iam::aws:policy/...``)."""
         arn = self.r.string(value, path, what)
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         if (
             parsed is None
             or parsed.service != "iam"

@@ -26,13 +26,15 @@ from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
 from iamsim.ingest.detect import InputFormat
 from iamsim.model import (
-    FULL_AWS_ACCESS,
-    RCP_FULL_AWS_ACCESS,
     Account,
     NodeKind,
     Organization,
     OrgNode,
     World,
+)
+from iamsim.policy.builtin import (
+    FULL_AWS_ACCESS,
+    RCP_FULL_AWS_ACCESS,
     full_aws_access_scp,
     rcp_full_aws_access,
 )

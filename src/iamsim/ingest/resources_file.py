@@ -21,8 +21,9 @@ from typing import Any
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
 from iamsim.ingest.detect import InputFormat
-from iamsim.model import Account, Resource, Tags, World, is_account_id, parse_arn, resource_kind
+from iamsim.model import Account, Resource, Tags, World, resource_kind
 from iamsim.policy.model import PolicyType
+from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
 _ENTRY_KEYS = {"arn", "account", "policy", "tags", "kind"}
 
@@ -70,7 +71,7 @@ def load_document(doc: Any, source: str, base_dir: Path | None = None) -> World:
         entry = r.obj(item, path, "a resource {arn, account, policy, tags}")
         r.unknown_keys(entry, _ENTRY_KEYS, path)
         arn = r.req_string(entry, "arn", path)
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         if parsed is None:
             raise r.error(f"{arn!r} is not an ARN", pointer(path, "arn"))
         if "*" in arn or "?" in arn:

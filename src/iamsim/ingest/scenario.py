@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from iamsim.engine.context import check_context, make_request
-from iamsim.engine.decision import TRUST_ACTIONS
+from iamsim.engine.context import make_request
 from iamsim.engine.policies import PolicySet
-from iamsim.engine.request import Request
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest._io import parse_text
-from iamsim.patterns.arn import arn_problem, parse_arn
-from iamsim.policy._json import json_type
+from iamsim.patterns.arn import arn_problem
+from iamsim.policy.jsondoc import json_type
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
+from iamsim.vocabulary.arn import parse_arn
+from iamsim.vocabulary.context_keys import check_context
+from iamsim.vocabulary.request import Request
+from iamsim.vocabulary.targets import TRUST_ACTIONS
 
 _FIELDS = {
     "name",

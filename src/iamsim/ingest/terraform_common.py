@@ -53,13 +53,14 @@ from iamsim.model import (
     Tags,
     User,
     World,
-    full_aws_access_scp,
-    is_account_id,
-    parse_arn,
-    rcp_full_aws_access,
 )
 from iamsim.model import Group as GroupModel
+from iamsim.policy.builtin import (
+    full_aws_access_scp,
+    rcp_full_aws_access,
+)
 from iamsim.policy.model import Policy, PolicyType
+from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
 # -- placeholders -------------------------------------------------------------------------------
 
@@ -1041,7 +1042,7 @@ class WorldBuilder:
                 f"managed policy {arn} is defined twice ({self.managed[arn][1]} and {address})",
                 source=source,
             )
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         if parsed is not None:
             self.account(parsed.account, parsed.partition)
         version = PolicyVersion(version_id="v1", document=document, is_default=True)
@@ -1053,7 +1054,7 @@ class WorldBuilder:
     def resource(self, arn: str, account: str | None, *, source: str) -> _Res:
         """The resource ``arn``; its owner is the account in the ARN when there is one (a
         policy may be put on another account's resource by ARN), else ``account``."""
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         if parsed is not None and is_account_id(parsed.account):
             account = parsed.account
         found = self.resources.get(arn)
@@ -1170,7 +1171,7 @@ class WorldBuilder:
         # we only reject ARNs that cannot name a managed policy at all.
         for entity in self.entities.values():
             for arn in [*entity.managed, *([entity.boundary] if entity.boundary else [])]:
-                parsed = parse_arn(arn)
+                parsed = parse_entity_arn(arn)
                 if (
                     parsed is None
                     or parsed.service != "iam"
@@ -1294,7 +1295,7 @@ class WorldBuilder:
                     )
                 else:
                     policy = extra
-            parsed = parse_arn(arn)
+            parsed = parse_entity_arn(arn)
             if res.account:
                 self.account(res.account, parsed.partition if parsed else DEFAULT_PARTITION)
             out[arn] = Resource(arn=arn, account=res.account, tags=Tags(res.tags), policy=policy)

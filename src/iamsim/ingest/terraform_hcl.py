@@ -65,7 +65,8 @@ from iamsim.ingest.terraform_common import (
     render_policy_document,
     tf_string,
 )
-from iamsim.model import World, is_account_id
+from iamsim.model import World
+from iamsim.vocabulary.arn import is_account_id
 
 __all__ = ["FORMATS", "detect", "load", "load_terraform_dir", "read_terraform_dir"]
 

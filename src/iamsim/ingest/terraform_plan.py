@@ -40,7 +40,8 @@ from iamsim.ingest.terraform_common import (
     computed_attributes,
     partition_of_region,
 )
-from iamsim.model import World, is_account_id
+from iamsim.model import World
+from iamsim.vocabulary.arn import is_account_id
 
 __all__ = ["FORMATS", "detect", "load", "load_terraform_plan", "read_terraform_plan"]
 

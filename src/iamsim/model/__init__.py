@@ -4,15 +4,16 @@ policies and resources. Plain immutable records; no file formats (that is ``inge
 decisions (that is ``engine/``).
 """
 
-from iamsim.model.arn import Arn, is_account_id, parse_arn
+from iamsim.model.managed import (
+    SNAPSHOT_SOURCE,
+    aws_managed_policy,
+    is_aws_managed_arn,
+    resolve_managed_policies,
+)
 from iamsim.model.organization import (
-    FULL_AWS_ACCESS,
-    RCP_FULL_AWS_ACCESS,
     NodeKind,
     Organization,
     OrgNode,
-    full_aws_access_scp,
-    rcp_full_aws_access,
 )
 from iamsim.model.policies import ManagedPolicy, PolicyVersion, version_number
 from iamsim.model.principals import (
@@ -37,12 +38,10 @@ Node = OrgNode
 
 __all__ = [
     "EMPTY_TAGS",
-    "FULL_AWS_ACCESS",
-    "RCP_FULL_AWS_ACCESS",
     "SERVICE_LINKED_ROLE_PATH",
+    "SNAPSHOT_SOURCE",
     "Account",
     "Anonymous",
-    "Arn",
     "FederatedIdentity",
     "Group",
     "ManagedPolicy",
@@ -61,11 +60,10 @@ __all__ = [
     "Tags",
     "User",
     "World",
-    "full_aws_access_scp",
-    "is_account_id",
+    "aws_managed_policy",
+    "is_aws_managed_arn",
     "merge_worlds",
-    "parse_arn",
-    "rcp_full_aws_access",
+    "resolve_managed_policies",
     "resource_kind",
     "s3_bucket_arn",
     "version_number",

@@ -12,12 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from iamsim.policy.model import Effect, Policy, PolicyType, PrincipalSpec, Statement
-
-FULL_AWS_ACCESS = "FullAWSAccess"
-RCP_FULL_AWS_ACCESS = "RCPFullAWSAccess"
-FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
-RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess"
+from iamsim.policy.model import Policy
 
 
 class NodeKind(StrEnum):
@@ -114,42 +109,3 @@ class Organization:
     def rcp_levels(self, account_id: str) -> tuple[tuple[Policy, ...], ...]:
         """The RCPs of each level from the root to the account (each must allow)."""
         return tuple(n.rcps for n in self._paths[account_id])
-
-
-def full_aws_access_scp(source: str | None = None) -> Policy:
-    """The AWS managed SCP ``FullAWSAccess`` (Allow * on *), attached by default everywhere."""
-    stmt = Statement(
-        index=0,
-        effect=Effect.ALLOW,
-        actions=("*",),
-        resources=("*",),
-        scalar_elements=frozenset({"Action", "Resource"}),
-        path="/Statement/0",
-    )
-    return Policy(
-        policy_type=PolicyType.SCP,
-        statements=(stmt,),
-        version="2012-10-17",
-        name=FULL_AWS_ACCESS,
-        source=source,
-    )
-
-
-def rcp_full_aws_access(source: str | None = None) -> Policy:
-    """The AWS managed RCP ``RCPFullAWSAccess``, attached to every node and never detachable."""
-    stmt = Statement(
-        index=0,
-        effect=Effect.ALLOW,
-        actions=("*",),
-        resources=("*",),
-        principal=PrincipalSpec(wildcard=True),
-        scalar_elements=frozenset({"Action", "Resource", "Principal"}),
-        path="/Statement/0",
-    )
-    return Policy(
-        policy_type=PolicyType.RCP,
-        statements=(stmt,),
-        version="2012-10-17",
-        name=RCP_FULL_AWS_ACCESS,
-        source=source,
-    )

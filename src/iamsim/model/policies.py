@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from iamsim.model.arn import parse_arn
 from iamsim.policy.model import Policy, PolicyType
+from iamsim.vocabulary.arn import parse_entity_arn
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class ManagedPolicy:
     @property
     def account(self) -> str:
         """The owning account ID, or ``aws`` for AWS managed policies."""
-        parsed = parse_arn(self.arn)
+        parsed = parse_entity_arn(self.arn)
         return parsed.account if parsed else ""
 
     @property

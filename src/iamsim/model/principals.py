@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from iamsim.model.arn import parse_arn
 from iamsim.model.tags import EMPTY_TAGS, Tags
 from iamsim.policy.model import Policy
+from iamsim.vocabulary.arn import parse_entity_arn
 
 # Roles under this path are service-linked: SCPs and RCPs do not restrict them, they cannot
 # carry a boundary, and their trust policy cannot be edited.
@@ -20,7 +20,7 @@ SERVICE_LINKED_ROLE_PATH = "/aws-service-role/"
 
 
 def _partition_of(arn: str) -> str:
-    parsed = parse_arn(arn)
+    parsed = parse_entity_arn(arn)
     return parsed.partition if parsed else "aws"
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iamsim.model.arn import parse_arn
 from iamsim.model.tags import EMPTY_TAGS, Tags
 from iamsim.policy.model import Policy
+from iamsim.vocabulary.arn import parse_entity_arn
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Resource:
         if not self.kind:
             object.__setattr__(self, "kind", resource_kind(self.arn))
         if self.account is None:
-            parsed = parse_arn(self.arn)
+            parsed = parse_entity_arn(self.arn)
             if parsed is not None and parsed.account:
                 object.__setattr__(self, "account", parsed.account)
 
@@ -56,7 +56,7 @@ _KINDS: dict[tuple[str, str], str] = {
 
 def resource_kind(arn: str) -> str:
     """A short kind name for an ARN: ``s3-bucket``, ``s3-object``, ``kms-key``, ``sqs-queue``..."""
-    parsed = parse_arn(arn)
+    parsed = parse_entity_arn(arn)
     if parsed is None:
         return "unknown"
     service, rtype = parsed.service, parsed.resource_type
@@ -76,7 +76,7 @@ def resource_kind(arn: str) -> str:
 
 def s3_bucket_arn(arn: str) -> str | None:
     """The bucket ARN of an S3 bucket or object ARN (``arn:aws:s3:::b/k`` -> ``arn:aws:s3:::b``)."""
-    parsed = parse_arn(arn)
+    parsed = parse_entity_arn(arn)
     if parsed is None or parsed.service != "s3" or parsed.account or parsed.region:
         return None
     bucket = parsed.resource.split("/", 1)[0]
@@ -98,7 +98,7 @@ def governing_arns(arn: str) -> tuple[str, ...]:
     bucket = s3_bucket_arn(arn)
     if bucket is not None:
         return (bucket,) if bucket != arn else ()
-    parsed = parse_arn(arn)
+    parsed = parse_entity_arn(arn)
     if parsed is None:
         return ()
     prefix = f"arn:{parsed.partition}:{parsed.service}:{parsed.region}:{parsed.account}:"

@@ -17,7 +17,6 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from iamsim.errors import InputError, RequestError
-from iamsim.model.arn import is_account_id, parse_arn
 from iamsim.model.organization import Organization
 from iamsim.model.policies import ManagedPolicy, version_number
 from iamsim.model.principals import (
@@ -34,6 +33,7 @@ from iamsim.model.principals import (
 )
 from iamsim.model.resources import Resource, governing_arns
 from iamsim.policy.model import WEB_IDENTITY_PROVIDERS
+from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
 T = TypeVar("T")
 
@@ -187,7 +187,7 @@ class World:
         found = self.resource_for(arn)
         if found is not None and found.account:
             return found.account
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         # Placeholder accounts of loaders (Terraform before apply) count once declared.
         if parsed is not None and (
             is_account_id(parsed.account) or (parsed.account and parsed.account in self.accounts)
@@ -264,7 +264,7 @@ class World:
                 ]
                 if len(matches) == 1:
                     return matches[0]
-        parsed = parse_arn(text)
+        parsed = parse_entity_arn(text)
         if parsed is not None:
             return self._principal_from_arn(text)
         if text in WEB_IDENTITY_PROVIDERS:
@@ -289,7 +289,7 @@ class World:
         return f"no user or role {text!r} in the loaded inputs{hint}"
 
     def _principal_from_arn(self, arn: str) -> Principal:
-        parsed = parse_arn(arn)
+        parsed = parse_entity_arn(arn)
         assert parsed is not None
         account, partition, resource = parsed.account, parsed.partition, parsed.resource
         # An account whose IAM principals the inputs hold: an unknown user or role there is a

@@ -8,13 +8,11 @@ templates), ``action`` (``Action``/``NotAction`` entries) and ``arn`` (ARN parsi
 
 from iamsim.patterns.action import ActionPattern, action_problem, compile_action
 from iamsim.patterns.arn import (
-    Arn,
     ArnConditionPattern,
     ResourcePattern,
     arn_problem,
     compile_arn_condition,
     compile_resource,
-    parse_arn,
 )
 from iamsim.patterns.glob import WILD_ONE, WILD_STAR, Glob, tokenize
 from iamsim.patterns.variables import Template, parse_template, split_outside_variables
@@ -23,7 +21,6 @@ __all__ = [
     "WILD_ONE",
     "WILD_STAR",
     "ActionPattern",
-    "Arn",
     "ArnConditionPattern",
     "Glob",
     "ResourcePattern",
@@ -33,7 +30,6 @@ __all__ = [
     "compile_action",
     "compile_arn_condition",
     "compile_resource",
-    "parse_arn",
     "parse_template",
     "split_outside_variables",
     "tokenize",

@@ -60,47 +60,16 @@ from policy text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from iamsim.patterns.glob import Glob
 from iamsim.patterns.variables import Template, parse_template, split_outside_variables
-
-if TYPE_CHECKING:  # the engine package imports this module; avoid a runtime cycle
-    from iamsim.engine.request import Context
+from iamsim.vocabulary.arn import Arn, parse_arn
+from iamsim.vocabulary.request import Context
 
 # Partitions documented on the ARN page plus the isolated and European sovereign partitions.
 _KNOWN_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-eusc"})
 
 _PARTITION, _SERVICE, _REGION, _ACCOUNT, _RESOURCE = 1, 2, 3, 4, 5
-
-
-@dataclass(frozen=True, slots=True)
-class Arn:
-    """A request ARN split at its first five colons."""
-
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    @property
-    def segments(self) -> tuple[str, str, str, str, str, str]:
-        """The six colon-delimited parts, ``"arn"`` first."""
-        return ("arn", self.partition, self.service, self.region, self.account, self.resource)
-
-    def __str__(self) -> str:
-        return ":".join(self.segments)
-
-
-@lru_cache(maxsize=4096)
-def parse_arn(text: str) -> Arn | None:
-    """Split ``text`` into an :class:`Arn`; None unless it is ``arn:`` plus five more parts."""
-    parts = text.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 def _has_wildcard(text: str) -> bool:

@@ -29,12 +29,9 @@ Deliberate choices where the documentation is silent (documented so they can be 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from iamsim.patterns.glob import Glob, tokenize
-
-if TYPE_CHECKING:  # the engine package imports this module; avoid a runtime cycle
-    from iamsim.engine.request import Context
+from iamsim.vocabulary.request import Context
 
 # Special variables that insert one literal character (never a wildcard).
 _SPECIAL_LITERALS = {"*": "*", "?": "?", "$": "$"}

@@ -18,10 +18,10 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from iamsim.conditions import operators as _operators
 from iamsim.patterns.glob import Glob
+from iamsim.policy import operators as _operators
 from iamsim.policy._finding import Finding, Severity
-from iamsim.policy._json import pointer
+from iamsim.policy.jsondoc import pointer
 from iamsim.policy.model import (
     ConditionClause,
     Effect,

@@ -23,16 +23,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Modules, not names: iamsim.conditions.operators imports iamsim.policy.model, so importing
-# names from it here would fail when it is the first module loaded (import cycle through this
-# package's __init__). Attributes are looked up at call time instead.
-from iamsim.conditions import operators as _operators
 from iamsim.errors import PolicyError
 from iamsim.patterns import action as _action
 from iamsim.patterns import arn as _arn
 from iamsim.patterns import variables as _variables
+
+# Modules, not names: iamsim.policy.operators imports iamsim.policy.model, so importing
+# names from it here would fail when it is the first module loaded (import cycle through this
+# package's __init__). Attributes are looked up at call time instead.
+from iamsim.policy import operators as _operators
 from iamsim.policy._finding import Finding, Severity
-from iamsim.policy._json import (
+from iamsim.policy.jsondoc import (
     JsonObject,
     JsonSyntaxError,
     decode,
@@ -52,6 +53,7 @@ from iamsim.policy.model import (
     Statement,
 )
 from iamsim.policy.rules import Presence, TypeRules, rules_for
+from iamsim.vocabulary.arn import parse_arn
 
 VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
@@ -613,7 +615,7 @@ class _Parser:
         problem = _arn.arn_problem(checked)
         if problem is None:
             return
-        arn = _arn.parse_arn(checked)
+        arn = parse_arn(checked)
         if arn is not None and arn.resource == "" and _arn.arn_problem(checked + "x") is None:
             # IAM accepts an empty resource part: the AWS managed AmazonDevOpsGuruOrganizations
             # Access policy has "arn:aws:organizations::*:".

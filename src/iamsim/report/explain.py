@@ -29,9 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from iamsim.engine.decision import RCP_FULL_AWS_ACCESS, TRUST_ACTIONS
 from iamsim.engine.policies import PolicySet
-from iamsim.engine.request import CallerKind
 from iamsim.engine.trace import (
     Decision,
     DecisionValue,
@@ -40,8 +38,11 @@ from iamsim.engine.trace import (
     StatementRef,
     StatementTrace,
 )
+from iamsim.policy.builtin import RCP_FULL_AWS_ACCESS_POLICY
 from iamsim.policy.model import Policy, Statement
 from iamsim.policy.render import policy_to_dict
+from iamsim.vocabulary.request import CallerKind
+from iamsim.vocabulary.targets import TRUST_ACTIONS
 
 _WIDTH = 92
 
@@ -149,7 +150,7 @@ class _StatementIndex:
                     self._add(policy, index)
         # The engine adds RCPFullAWSAccess to every RCP level; it is never in the inputs.
         for index in range(len(policies.rcp or ())):
-            self._add(RCP_FULL_AWS_ACCESS, index)
+            self._add(RCP_FULL_AWS_ACCESS_POLICY, index)
 
     def _add(self, policy: Policy, level: int | None) -> None:
         for statement in policy.statements:

@@ -48,6 +48,8 @@ from iamsim.model import (
     Tags,
     User,
     World,
+)
+from iamsim.policy.builtin import (
     full_aws_access_scp,
 )
 from iamsim.policy.model import PolicyType

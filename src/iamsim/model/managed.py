@@ -1,4 +1,7 @@
-"""AWS managed policies referenced by ARN, resolved offline from the packaged snapshot.
+"""AWS managed policies referenced by ARN, attached to a world from the packaged snapshot.
+
+The snapshot and its lookup belong to :mod:`iamsim.catalog`; this module owns putting the
+policies a world references into the world (as :class:`ManagedPolicy` records).
 
 IAM exports usually include the AWS managed policies they use, but Terraform code, hand-made
 inputs or a trimmed export may only name them. Anything still missing after this step (a
@@ -11,9 +14,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from iamsim.ingest._policies import load_policy
-from iamsim.model import ManagedPolicy, PolicyVersion, World, parse_arn
+from iamsim.catalog import managed_policy
+from iamsim.errors import InputError
+from iamsim.model.policies import ManagedPolicy, PolicyVersion
+from iamsim.model.world import World
 from iamsim.policy.model import PolicyType
+from iamsim.policy.parser import parse_policy
+from iamsim.vocabulary.arn import parse_entity_arn
 
 SNAPSHOT_SOURCE = "AWS managed policy snapshot"
 
@@ -39,7 +46,7 @@ def referenced_policy_arns(world: World) -> Iterator[tuple[str, str]]:
 
 
 def is_aws_managed_arn(arn: str) -> bool:
-    parsed = parse_arn(arn)
+    parsed = parse_entity_arn(arn)
     return parsed is not None and parsed.service == "iam" and parsed.account == "aws"
 
 
@@ -47,18 +54,15 @@ def aws_managed_policy(arn: str) -> ManagedPolicy | None:
     """The snapshot's copy of the AWS managed policy ``arn`` (default version only)."""
     if not is_aws_managed_arn(arn):
         return None
-    from iamsim.catalog import managed_policy  # loaded on first use: the snapshot is large
-
     found = managed_policy(arn)
     if found is None:
         return None
-    document = load_policy(
-        found.document,
-        PolicyType.IDENTITY,
-        source=SNAPSHOT_SOURCE,
-        path="",
-        name=found.name,
-    )
+    try:
+        document = parse_policy(
+            found.document, PolicyType.IDENTITY, name=found.name, source=SNAPSHOT_SOURCE
+        )
+    except InputError as exc:  # the snapshot is AWS's own text: only a damaged file fails
+        raise exc.located(source=SNAPSHOT_SOURCE) from None
     return ManagedPolicy(
         arn=found.arn,
         name=found.name,
