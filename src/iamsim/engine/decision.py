@@ -35,6 +35,7 @@ from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
 from iamsim.engine.request import CallerKind, Request
 from iamsim.engine.service_rules import (
+    aws_managed_restriction,
     bucket_owner_root_keeps_policy_access,
     credential_restriction,
     owner_account_only,
@@ -406,7 +407,9 @@ class _Evaluation:
 
         # 0. What the caller's credentials cannot call, whatever the policies say.
         if caller.kind in _SIGNED_IAM:
-            restriction = credential_restriction(request, self.action)
+            restriction = credential_restriction(request, self.action) or (
+                aws_managed_restriction(request, self.action)
+            )
             if restriction is not None:
                 return IMPLICIT_DENY, restriction, [], None
 
