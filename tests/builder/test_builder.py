@@ -400,3 +400,35 @@ def test_service_resource_tag_keys_are_filled(builder: RequestBuilder) -> None:
         assert ctx["iam:ResourceTag/Team"] == ctx["aws:ResourceTag/Team"]
     ctx = builder.build("alice", "s3:GetObject", f"{BUCKET}/x").request.context
     assert not [k for k in ctx if k.startswith("s3:ResourceTag/")]  # S3 defines none
+
+
+def test_federated_user_carries_the_user_tags_with_session_tags_overriding() -> None:
+    """GetFederationToken: "You can pass a session tag with the same key as a tag that is
+    already attached to the user you are federating. When you do, session tags override a user
+    tag with the same key."
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+    """
+    from iamsim.builder.context import principal_keys
+    from iamsim.model.principals import Session, SessionKind, User
+    from iamsim.model.tags import Tags
+
+    user = User(
+        arn="arn:aws:iam::111122223333:user/carol",
+        name="carol",
+        account="111122223333",
+        tags=Tags({"team": "blue", "cost-center": "42"}),
+    )
+    session = Session(
+        kind=SessionKind.FEDERATED_USER,
+        account="111122223333",
+        name="carol-app",
+        user_arn=user.arn,
+        tags=Tags({"team": "red"}),
+    )
+    keys = principal_keys(session, user=user)
+    assert keys["aws:PrincipalTag/team"] == "red"
+    assert keys["aws:PrincipalTag/cost-center"] == "42"
+    # Without the user known, only the session's tags are known.
+    alone = principal_keys(session)
+    assert alone["aws:PrincipalTag/team"] == "red"
+    assert "aws:PrincipalTag/cost-center" not in alone

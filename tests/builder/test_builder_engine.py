@@ -1,4 +1,4 @@
-"""End to end: built requests decided by the engine (skipped until the engine is present)."""
+"""End to end: built requests decided by the engine."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from iamsim import engine
 from iamsim.builder import RequestBuilder
 from iamsim.ingest import load_inputs
-
-engine = pytest.importorskip("iamsim.engine")
-if not hasattr(engine, "evaluate"):
-    pytest.skip("the engine has no evaluate() yet", allow_module_level=True)
 
 DATA = Path(__file__).parent.parent / "ingest" / "data"
 IN_REGION = {"aws:RequestedRegion": "eu-west-1"}

@@ -39,7 +39,8 @@ def principal_keys(
     """The ``aws:Principal*``, ``aws:userid`` and ``aws:username`` keys of a caller.
 
     ``role`` is the role behind a session (for its unique ID and tags); ``user`` the IAM user
-    behind a federated-user session. ``session_tags`` are laid over the role's tags.
+    behind a federated-user session. ``session_tags`` are laid over the role's (or that user's)
+    tags.
     """
     keys: dict[str, ContextValue] = {}
     if isinstance(principal, Anonymous):
@@ -95,8 +96,13 @@ def principal_keys(
                 keys["aws:PrincipalArn"] = principal.arn
             if principal.name:
                 keys["aws:userid"] = f"{principal.account}:{principal.name}"
-            # Federated users carry only the tags passed to GetFederationToken.
-            tags = overlay
+            # The IAM user's tags carry over; the tags passed to GetFederationToken override
+            # those of the same key: "You can pass a session tag with the same key as a tag
+            # that is already attached to the user you are federating. When you do, session
+            # tags override a user tag with the same key."
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+            base = user.tags if user is not None else Tags()
+            tags = base.overridden_by(overlay)
         if principal.source_identity:
             keys["aws:SourceIdentity"] = principal.source_identity
     for key, value in (tags or {}).items():

@@ -34,6 +34,7 @@ from iamsim.engine.compiled import (
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
 from iamsim.engine.service_rules import (
+    aws_managed_restriction,
     bucket_owner_root_keeps_policy_access,
     credential_restriction,
     owner_account_only,
@@ -376,7 +377,9 @@ class _Evaluation:
 
         # 0. What the caller's credentials cannot call, whatever the policies say.
         if caller.kind in _SIGNED_IAM:
-            restriction = credential_restriction(request, self.action)
+            restriction = credential_restriction(request, self.action) or (
+                aws_managed_restriction(request, self.action)
+            )
             if restriction is not None:
                 return IMPLICIT_DENY, restriction, [], None
 
@@ -629,14 +632,29 @@ class _Evaluation:
             )
         # The boundary must allow role assumption even when the trust policy names the caller.
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
-        # A trust policy naming this very session is not limited by its session policy.
-        named = caller.is_session and bool(self.resource.allows_with(MatchClass.DIRECT))
-        blocked = self._ceilings(session_named=named and caller.arn is not None)
+        # A trust policy naming this very session is not limited by its session policy; only
+        # within one account (across accounts both sides must allow, docs/semantics.md §1.7)
+        # and only for the session's own ARN ("*" names everyone, not the session).
+        named = request.same_account and self._names_session_exactly()
+        blocked = self._ceilings(session_named=named)
         if blocked is not None:
             return blocked
         return self._granted(
             "the trust policy allows the caller", self.resource.allows, self.identity.allows
         )
+
+    def _names_session_exactly(self) -> bool:
+        """Whether an applying resource-policy Allow lists the calling session's own ARN."""
+        caller = self.request.caller
+        if not caller.is_session or caller.arn is None:
+            return False
+        for applied in self.resource.allows_with(MatchClass.DIRECT):
+            principal = applied.statement.principal
+            if principal is not None and (
+                caller.self_key in principal.identities or caller.arn in principal.arns
+            ):
+                return True
+        return False
 
     def _kms(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         # Without permission from the key policy, IAM policies have no effect.

@@ -91,6 +91,100 @@ BUCKET_POLICY_ACTIONS = frozenset(
 )
 
 
+# AWS-managed entities: AWS refuses these whatever the caller's policies say (the IAM API answers
+# UnmodifiableEntity / the KMS API a validation error), so they are not policy decisions.
+#
+# "You cannot change the permissions defined in AWS managed policies."
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+AWS_MANAGED_POLICIES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies"
+_AWS_MANAGED_POLICY_ARN = ":iam::aws:policy/"
+_POLICY_CHANGES = frozenset(
+    f"iam:{name}"
+    for name in (
+        "createpolicyversion",
+        "deletepolicy",
+        "deletepolicyversion",
+        "setdefaultpolicyversion",
+        "tagpolicy",
+        "untagpolicy",
+    )
+)
+
+# "Only the service that depends on the service-linked role can modify or delete the role on your
+# behalf" (UnmodifiableEntityException); "To attach a policy to this service-linked role, you must
+# make the request using the AWS service that depends on this role"; the description stays
+# editable ("You can edit the description of any role"), and iam:PassRole is not refused (EC2 Auto
+# Scaling asks for iam:PassRole on its custom-suffix service-linked roles).
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-service-linked-role.html
+SERVICE_LINKED_ROLES = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-service-linked-role.html"
+)
+_SERVICE_LINKED_PATH = ":role/aws-service-role/"
+_ROLE_CHANGES = frozenset(
+    f"iam:{name}"
+    for name in (
+        "attachrolepolicy",
+        "detachrolepolicy",
+        "putrolepolicy",
+        "deleterolepolicy",
+        "updateassumerolepolicy",
+        "putrolepermissionsboundary",
+        "deleterolepermissionsboundary",
+        "deleterole",
+    )
+)
+
+# "When you assign a permission set, IAM Identity Center creates corresponding IAM Identity
+# Center-controlled IAM roles in each account ... IAM Identity Center manages the role"; IAM
+# answers "this role is only modifiable by AWS". Identity Center changes them through its
+# service-linked role AWSServiceRoleForSSO (AWSSSOServiceRolePolicy grants it exactly these
+# operations on arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*).
+# https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html
+IDENTITY_CENTER_ROLES = (
+    "https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html"
+)
+_RESERVED_PATH = ":role/aws-reserved/"
+_RESERVED_ROLE_CHANGES = _ROLE_CHANGES | {"iam:updaterole", "iam:updateroledescription"}
+
+# "The alias name for a customer managed key cannot begin with alias/aws/. The alias/aws/ prefix
+# is reserved for AWS managed key." / "You cannot manage aliases for AWS managed keys".
+# https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html
+KMS_RESERVED_ALIASES = "https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html"
+_KMS_ALIAS_CHANGES = frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"})
+
+
+def aws_managed_restriction(request: Request, action: str) -> str | None:
+    """Why ``action`` on an AWS-managed entity is refused to customers whatever the policies
+    say, or None. Service principals (the owning service) are not customers."""
+    resource = request.resource
+    if action in _POLICY_CHANGES and _AWS_MANAGED_POLICY_ARN in resource:
+        return (
+            f"AWS-managed: customers cannot call {request.action} on an AWS managed policy "
+            f"({AWS_MANAGED_POLICIES})"
+        )
+    if action in _ROLE_CHANGES and _SERVICE_LINKED_PATH in resource:
+        return (
+            f"AWS-managed: customers cannot call {request.action} on a service-linked role; only "
+            f"its service changes it ({SERVICE_LINKED_ROLES})"
+        )
+    if (
+        action in _RESERVED_ROLE_CHANGES
+        and _RESERVED_PATH in resource
+        and not request.caller.service_linked
+    ):
+        return (
+            f"AWS-managed: customers cannot call {request.action} on a role under /aws-reserved/; "
+            f"IAM Identity Center manages it ({IDENTITY_CENTER_ROLES})"
+        )
+    if action in _KMS_ALIAS_CHANGES and ":alias/aws/" in resource:
+        return (
+            f"AWS-managed: customers cannot call {request.action} on an alias/aws/ alias, "
+            f"reserved for AWS managed keys ({KMS_RESERVED_ALIASES})"
+        )
+    return None
+
+
 def credential_restriction(request: Request, action: str) -> str | None:
     """Why the caller's kind of credentials cannot call ``action`` at all, or None."""
     kind = request.caller.kind
