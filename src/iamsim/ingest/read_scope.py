@@ -21,11 +21,12 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from iamsim import limits
 from iamsim.errors import InputError
 
-__all__ = ["ReadRefused", "ReadScope", "read_regular_file"]
+__all__ = ["ReadRefused", "ReadScope", "read_bounded_stream", "read_regular_file"]
 
 # Pseudo-file systems: their "regular files" are the process's environment, memory maps or
 # kernel state (and may never end); nothing an input names is ever there.
@@ -88,7 +89,7 @@ def read_regular_file(path: str | os.PathLike[str], source: str) -> bytes:
     """
     target = _resolved(path)
     if _special(target):
-        raise ReadRefused(f"{target} is a system pseudo-file, not an input file", source=source)
+        raise ReadRefused(f"not a regular file ({target} is a system pseudo-file)", source=source)
     try:
         info = os.stat(target)
     except OSError as exc:
@@ -109,6 +110,23 @@ def read_regular_file(path: str | os.PathLike[str], source: str) -> bytes:
         return _read_fd(fd, source)
     finally:
         os.close(fd)
+
+
+def read_bounded_stream(stream: BinaryIO, source: str) -> bytes:
+    """What ``stream`` (standard input) holds, refused beyond the file limit rather than read
+    until memory runs out (``cat /dev/zero | iamsim eval``)."""
+    limit = limits.current().max_file_bytes
+    chunks: list[bytes] = []
+    remaining = limit + 1
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    if remaining <= 0:
+        raise _too_large(limit, source)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True, slots=True)
