@@ -365,3 +365,15 @@ def test_scope_resolution() -> None:
     assert not scope.allows(Path(__file__).parent.parent / "x")
     assert not ReadScope((Path("/"),)).allows("/proc/self/environ")
     assert sys.platform != "linux" or not ReadScope.is_input_path("/dev/zero")
+
+
+def test_expectation_file_inputs_are_checked_as_inputs(tmp_path: Path) -> None:
+    # An expectations file names its inputs as -i does: each is an input (its own folder is
+    # its scope), and a device or /proc entry is refused like -i /dev/zero.
+    suite = tmp_path / "expect.yaml"
+    suite.write_text(
+        "inputs: [/proc/self/environ]\nexpectations:\n"
+        f"  - principal: {ROLE}\n    action: s3:GetObject\n    expect: Deny\n"
+    )
+    code, out = _run("test", str(suite))
+    assert code == 2 and "not a regular file" in out and "Traceback" not in out

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -80,12 +80,18 @@ def _read_fd(fd: int, source: str) -> bytes:
     return data
 
 
-def read_regular_file(path: str | os.PathLike[str], source: str) -> bytes:
+def read_regular_file(
+    path: str | os.PathLike[str],
+    source: str,
+    inside: Callable[[Path], bool] | None = None,
+) -> bytes:
     """The bytes of the regular file ``path`` (symlinks followed), bounded by the file limit.
 
     Devices, FIFOs, sockets, directories and anything under ``/proc``, ``/sys`` or ``/dev``
     raise :class:`ReadRefused`; an unreadable file raises InputError. No boundary is checked
-    here (see :meth:`ReadScope.read_bytes`).
+    here (see :meth:`ReadScope.read_bytes`) except, where the system names open files
+    (``/proc/self/fd``), that the file opened still satisfies ``inside`` (a folder of the path
+    swapped for a symlink between the check and the open is caught).
     """
     target = _resolved(path)
     if _special(target):
@@ -107,6 +113,10 @@ def read_regular_file(path: str | os.PathLike[str], source: str) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
     try:
+        if inside is not None:
+            opened = Path(f"/proc/self/fd/{fd}")
+            if opened.exists() and not inside(Path(os.readlink(opened))):
+                raise ReadRefused("the file changed while it was opened", source=source)
         return _read_fd(fd, source)
     finally:
         os.close(fd)
@@ -182,7 +192,7 @@ class ReadScope:
         :func:`read_regular_file`); ``reference`` names it in messages."""
         target = self.resolve(path, reference, source)
         try:
-            return read_regular_file(target, source or reference)
+            return read_regular_file(target, source or reference, self.allows)
         except InputError as exc:
             raise type(exc)(f"{reference}: {exc.reason}", source=source) from None
 
@@ -191,7 +201,7 @@ class ReadScope:
         from iamsim.ingest._io import decode_text
 
         target = self.resolve(path, "the file", source)
-        return decode_text(read_regular_file(target, source), source)
+        return decode_text(read_regular_file(target, source, self.allows), source)
 
     def is_file(self, path: str | os.PathLike[str], reference: str, source: str = "") -> bool:
         """Whether ``path`` is a regular file; ReadRefused outside the scope."""
