@@ -1049,9 +1049,11 @@ def validate_paths(
     policy_type: PolicyType | str | None = None,
     quota_kind: QuotaKind | str | None = None,
     catalog: Any = None,
+    allow_read: Iterable[Path | str] = (),
 ) -> ValidationReport:
     """Validate each path: a policy document (``policy_type`` or inferred), a scenario file,
-    or an input of :func:`iamsim.ingest.load_input` (every policy with its known type).
+    or an input of :func:`iamsim.ingest.load_input` (every policy with its known type), which
+    reads inside its own folder and ``allow_read`` only.
 
     Raises InputError for a path that is none of those (or unreadable); a policy that stops an
     input from loading becomes an ``invalid-policy`` error finding instead.
@@ -1100,7 +1102,7 @@ def validate_paths(
             findings += located
             continue
         try:
-            world = load_input(path)
+            world = load_input(path, allow_read=tuple(allow_read))
         except PolicyError as exc:
             findings.append(
                 ValidationFinding(

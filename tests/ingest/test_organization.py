@@ -23,8 +23,8 @@ from iamsim.policy.model import Effect, PolicyType
 MGMT, PROD, DEV, SANDBOX = "111111111111", "222222222222", "333333333333", "444444444444"
 
 
-def _org(path: Path) -> Organization:
-    org = load_inputs([path]).organization
+def _org(path: Path, allow_read: tuple[Path, ...] = ()) -> Organization:
+    org = load_inputs([path], allow_read=allow_read).organization
     assert org is not None
     return org
 
@@ -115,7 +115,8 @@ def test_every_real_scp_example_loads(tmp_path: Path) -> None:
         return _write(tmp_path, doc)
 
     valid = [f for f in files if f not in commented]
-    org = _org(tree(valid))
+    # The SCP files are outside the organization file's folder: allowed explicitly.
+    org = _org(tree(valid), allow_read=(root,))
     loaded = [n for n in org.nodes() if n.kind is NodeKind.OU]
     assert len(loaded) == 56
     assert all(len(n.scps) == 2 and n.scps[1].statements for n in loaded)
@@ -123,7 +124,7 @@ def test_every_real_scp_example_loads(tmp_path: Path) -> None:
     assert org.management_account is None
 
     with pytest.raises(InputError) as info:
-        load_input(tree(commented))
+        load_input(tree(commented), allow_read=(root,))
     assert info.value.source == str(commented[0])
     assert "invalid JSON at line 15" in info.value.reason
 

@@ -63,8 +63,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def input_option(*, required: bool = True) -> Callable[[F], F]:
-    """``--input/-i PATH`` (repeatable): the files and directories describing the world."""
-    return click.option(
+    """``--input/-i PATH`` (repeatable): the files and directories describing the world, with
+    the options bounding what reading them may do (:func:`read_options`)."""
+    option = click.option(
         "--input",
         "-i",
         "inputs",
@@ -77,6 +78,77 @@ def input_option(*, required: bool = True) -> Callable[[F], F]:
             "Repeat for several; the format is detected from the content."
         ),
     )
+
+    def decorate(func: F) -> F:
+        return option(read_options()(func))
+
+    return decorate
+
+
+_ALLOW_READ_KEY = "iamsim.allow_read"
+
+
+def _remember_allow_read(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    ctx.meta[_ALLOW_READ_KEY] = tuple(value or ())
+    return value
+
+
+def _apply_limits(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    if value:
+        from iamsim import limits
+
+        try:
+            changes = limits.parse_limit_options(list(value))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        # For this command only (the limits are restored when it ends).
+        ctx.with_resource(limits.override(limits.current().replace(**changes)))
+    return value
+
+
+def read_options() -> Callable[[F], F]:
+    """``--allow-read PATH`` and ``--limit NAME=VALUE`` (both repeatable), consumed here:
+    :func:`load_world` reads inside each input's folder and the allowed paths only, and the
+    limits hold while the command runs (a bad one is a usage error, exit status 2)."""
+    allow = click.option(
+        "--allow-read",
+        "allow_read",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=True, path_type=Path),
+        expose_value=False,
+        callback=_remember_allow_read,
+        metavar="PATH",
+        help=(
+            "Let the inputs read files under PATH too (repeatable). By default a file an input "
+            "refers to (Terraform file(), module sources, organization policy files) must be "
+            "inside the input's own folder."
+        ),
+    )
+
+    def decorate(func: F) -> F:
+        return allow(limit_option()(func))
+
+    return decorate
+
+
+def limit_option() -> Callable[[F], F]:
+    """``--limit NAME=VALUE`` (repeatable) alone, for commands that read files but load no
+    inputs (``eval``)."""
+    return click.option(
+        "--limit",
+        "limit",
+        multiple=True,
+        expose_value=False,
+        callback=_apply_limits,
+        metavar="NAME=VALUE",
+        help="Raise or lower a cap on untrusted input (repeatable), e.g. max_file_bytes=1000000.",
+    )
+
+
+def allowed_reads() -> tuple[Path, ...]:
+    """The running command's ``--allow-read`` paths."""
+    ctx = click.get_current_context(silent=True)
+    return tuple(ctx.meta.get(_ALLOW_READ_KEY, ())) if ctx is not None else ()
 
 
 def context_option() -> Callable[[F], F]:
@@ -163,7 +235,7 @@ def load_world(paths: Sequence[Path | str], *, as_json: bool = False) -> World:
 
     if not paths:
         raise InputError("no inputs given: pass --input PATH (repeatable)")
-    world = load_inputs(paths)
+    world = load_inputs(paths, allow_read=allowed_reads())
     report_input_notes(world.notes, as_json=as_json)
     return world
 

@@ -13,9 +13,11 @@ from typing import Any
 
 import click
 
+from iamsim.cli._common import limit_option
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
 from iamsim.ingest._io import decode_text, read_text
+from iamsim.ingest.read_scope import read_bounded_stream
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.report.text import render_decision
 
@@ -26,6 +28,7 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per scenario (JSON Lines).")
 @click.option("--brief", is_flag=True, help="Only the verdict and decisive statements.")
+@limit_option()
 def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
     """Evaluate scenario FILES (JSON or YAML; standard input when none).
 
@@ -76,7 +79,7 @@ def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | InputError]]:
         path = Path(name)
         try:
             if name == "-":
-                text = decode_text(sys.stdin.buffer.read(), source)
+                text = decode_text(read_bounded_stream(sys.stdin.buffer, source), source)
             elif not path.exists():
                 raise InputError("no such file or directory", source=source)
             elif path.is_dir():

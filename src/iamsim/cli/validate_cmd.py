@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
-from iamsim.cli._common import EXIT_FAILED, EXIT_OK, echo_json, invalid_input_exits, json_option
+from iamsim.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    allowed_reads,
+    echo_json,
+    invalid_input_exits,
+    json_option,
+    read_options,
+)
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
 from iamsim.validation import SEVERITIES, validate_paths
@@ -51,6 +59,7 @@ from iamsim.validation import SEVERITIES, validate_paths
     help="Exit 1 when a finding of this severity or worse is found.",
 )
 @json_option("Print the findings as JSON.")
+@read_options()
 def validate_command(
     paths: tuple[Path, ...],
     policy_type: str | None,
@@ -85,7 +94,9 @@ def validate_command(
       iamsim validate gaad.json org.yaml resources.yaml --fail-on warning
     """
     with invalid_input_exits(as_json=as_json):
-        report = validate_paths(paths, policy_type=policy_type, quota_kind=quota)
+        report = validate_paths(
+            paths, policy_type=policy_type, quota_kind=quota, allow_read=allowed_reads()
+        )
     if as_json:
         from iamsim.report.json_report import validation_to_json
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, parse_text
 from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
+from iamsim.ingest.read_scope import ReadRefused, ReadScope
 from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
@@ -54,33 +56,60 @@ _register_builtin_formats()
 _INPUT_SUFFIXES = (".json", ".yaml", ".yml")
 
 
-def load_input(path: Path | str) -> World:
+def load_input(
+    path: Path | str,
+    *,
+    allow_read: Iterable[Path | str] = (),
+    scope: ReadScope | None = None,
+) -> World:
     """Load one file or directory, whatever its (detected) format, without resolution.
 
     A directory that no format reads as a whole (a Terraform configuration is one) stands for
     the JSON and YAML files directly inside it, each of which must be a recognised input.
+    What the input may read besides itself is its folder and ``allow_read`` (see
+    :mod:`iamsim.ingest.read_scope`); ``scope`` is that, already built (a directory's members
+    share the directory's).
     """
-    file = InputFile(path)
-    if not file.path.exists():
-        raise InputError("no such file or directory", source=file.source)
-    if file.is_dir and not any(f.detect(file) for f in formats()):
-        members = sorted(
-            p
-            for p in file.path.iterdir()
-            if p.is_file() and p.suffix.lower() in _INPUT_SUFFIXES and not p.name.startswith(".")
+    source = str(path)
+    if not os.path.lexists(path):
+        raise InputError("no such file or directory", source=source)
+    # Only regular files and folders are inputs: /dev/zero or a FIFO would be read forever.
+    if not ReadScope.is_input_path(path):
+        raise ReadRefused(
+            "not a regular file or directory (a device, FIFO, socket or system pseudo-file "
+            "cannot be an input)",
+            source=source,
         )
+    if scope is None:
+        scope = ReadScope.for_input(path, allow_read)
+    else:
+        scope.resolve(path, "this member of the folder", source)
+    file = InputFile(path, scope=scope)
+    if file.is_dir and not any(f.detect(file) for f in formats()):
+        members = [
+            p
+            for p in scope.files(file.path, "*")
+            if p.suffix.lower() in _INPUT_SUFFIXES and not p.name.startswith(".")
+        ]
         if members:
-            return merge_worlds(load_input(member) for member in members)
+            return merge_worlds(load_input(member, scope=scope) for member in members)
     return detect_format(file).load(file)
 
 
-def load_inputs(paths: Iterable[Path | str], *, resolve_managed: bool = True) -> World:
+def load_inputs(
+    paths: Iterable[Path | str],
+    *,
+    resolve_managed: bool = True,
+    allow_read: Iterable[Path | str] = (),
+) -> World:
     """Load and merge every input into one World.
 
     ``resolve_managed`` fills AWS managed policies referenced by ARN (and absent from the
-    inputs) from the packaged snapshot.
+    inputs) from the packaged snapshot. Each input reads only inside its own folder and
+    ``allow_read`` (see :mod:`iamsim.ingest.read_scope`).
     """
-    worlds = [load_input(p) for p in paths]
+    extra = list(allow_read)
+    worlds = [load_input(p, allow_read=extra) for p in paths]
     world = merge_worlds(worlds)
     sharing = [w for w in worlds if PLACEHOLDER_ACCOUNT in w.accounts]
     if len(sharing) > 1:
@@ -99,6 +128,8 @@ def load_inputs(paths: Iterable[Path | str], *, resolve_managed: bool = True) ->
 __all__ = [
     "InputFile",
     "InputFormat",
+    "ReadRefused",
+    "ReadScope",
     "aws_managed_policy",
     "detect_format",
     "formats",

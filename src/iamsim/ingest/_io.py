@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from iamsim.errors import InputError
+from iamsim.ingest.read_scope import ReadScope, read_regular_file
 
 # The loaders' error vocabulary is the policy parser's (re-exported for the loaders).
 from iamsim.policy.jsondoc import json_type
@@ -304,27 +305,34 @@ def decode_text(raw: bytes, source: str) -> str:
         raise InputError("file is not UTF-8 text", source=source) from None
 
 
-def read_text(path: str | os.PathLike[str], source: str | None = None) -> str:
-    """The text of the file ``path``; unreadable or non-UTF-8 files raise InputError naming
-    ``source`` (default: the path as given)."""
+def read_text(
+    path: str | os.PathLike[str], source: str | None = None, scope: ReadScope | None = None
+) -> str:
+    """The text of the regular file ``path``, at most ``limits.current().max_file_bytes``
+    long; unreadable or non-UTF-8 files, devices, FIFOs and system pseudo-files raise
+    InputError naming ``source`` (default: the path as given). With ``scope``, the file must
+    also be inside it (see :mod:`iamsim.ingest.read_scope`)."""
     label = source if source is not None else str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=label) from None
-    return decode_text(raw, label)
+    if scope is not None:
+        return scope.read_text(path, label)
+    return decode_text(read_regular_file(path, label), label)
 
 
 class InputFile:
     """One input path as the loaders see it: its text and parsed document, read lazily.
 
     ``document`` is None when the content is neither JSON nor YAML (a Terraform file, say);
-    ``document_error`` then says why. Directories have no text.
+    ``document_error`` then says why. Directories have no text. ``scope`` is what the input
+    may read besides itself (default: its own folder); loaders read every file the input
+    refers to through it.
     """
 
-    def __init__(self, path: Path | str, source: str | None = None) -> None:
+    def __init__(
+        self, path: Path | str, source: str | None = None, scope: ReadScope | None = None
+    ) -> None:
         self.path = Path(path)
         self.source = source if source is not None else str(path)
+        self.scope = scope if scope is not None else ReadScope.for_input(self.path)
 
     @property
     def is_dir(self) -> bool:
@@ -332,7 +340,7 @@ class InputFile:
 
     @cached_property
     def text(self) -> str:
-        return read_text(self.path, self.source)
+        return read_text(self.path, self.source, self.scope)
 
     @cached_property
     def _parsed(self) -> tuple[Any, InputError | None]:

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import decode_text, load_json, parse_text, type_name
+from iamsim.ingest.read_scope import ReadRefused, ReadScope, read_regular_file
 from iamsim.policy.model import Policy, PolicyType
 
 
@@ -46,11 +47,13 @@ def load_policy(
     path: str,
     name: str | None = None,
     base_dir: Path | None = None,
+    scope: ReadScope | None = None,
 ) -> Policy:
     """Parse the document ``value`` found at JSON pointer ``path`` of file ``source``.
 
     ``base_dir`` enables file references: a string that is not JSON is then read as a path
-    relative to ``base_dir`` (and the policy's source becomes that file).
+    relative to ``base_dir`` (and the policy's source becomes that file), which must be
+    inside ``scope`` (see :mod:`iamsim.ingest.read_scope`).
     """
     from iamsim.policy import parse_policy  # the policy package may import heavier modules
 
@@ -71,13 +74,20 @@ def load_policy(
                     source=source,
                 )
             file = Path(value) if Path(value).is_absolute() else base_dir / value
+            # A path written in the input is read only inside the input's scope (its folder
+            # and --allow-read paths): a regular file, bounded, never /proc or a device.
+            reference = f"the policy file {value!r}"
             try:
-                raw = file.read_bytes()
-            except OSError as exc:
+                if scope is not None:
+                    raw = scope.read_bytes(file, reference)
+                else:
+                    raw = read_regular_file(file, reference)
+            except ReadRefused as exc:
+                raise ReadRefused(exc.reason, path=path, source=source) from None
+            except InputError as exc:
+                cause = exc.reason.rpartition(": ")[2]  # the system's reason (no such file...)
                 raise InputError(
-                    f"cannot read policy file {str(file)!r}: {exc.strerror or exc}",
-                    path=path,
-                    source=source,
+                    f"cannot read policy file {str(file)!r}: {cause}", path=path, source=source
                 ) from None
             text = decode_text(raw, str(file))
             doc_source, doc_prefix = str(file), ""

@@ -25,6 +25,7 @@ from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
 from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import (
     Account,
     NodeKind,
@@ -80,18 +81,26 @@ def detect_tree(file: InputFile) -> bool:
 
 
 def load_tree(file: InputFile) -> World:
-    return load_tree_document(file.document, file.source, file.path.parent)
+    return load_tree_document(file.document, file.source, file.path.parent, file.scope)
 
 
-def load_tree_document(doc: Any, source: str, base_dir: Path | None = None) -> World:
-    """Build a World (accounts + organization) from our tree format."""
-    return _TreeLoader(source, base_dir or Path(".")).load(doc)
+def load_tree_document(
+    doc: Any, source: str, base_dir: Path | None = None, scope: ReadScope | None = None
+) -> World:
+    """Build a World (accounts + organization) from our tree format.
+
+    Policy file paths (``scps: [scps/deny.json]``) are relative to ``base_dir`` and read only
+    inside ``scope`` (default: ``base_dir``'s tree); one outside is an InputError naming it.
+    """
+    base = base_dir or Path(".")
+    return _TreeLoader(source, base, scope or ReadScope((base.resolve(),))).load(doc)
 
 
 class _TreeLoader:
-    def __init__(self, source: str, base_dir: Path) -> None:
+    def __init__(self, source: str, base_dir: Path, scope: ReadScope) -> None:
         self.source = source
         self.base_dir = base_dir
+        self.scope = scope
         self.r = Reader(source)
         self.accounts: dict[str, Account] = {}
         self.scp_enabled = True
@@ -221,6 +230,7 @@ class _TreeLoader:
                     path=pointer(path, "file"),
                     name=name,
                     base_dir=self.base_dir,
+                    scope=self.scope,
                 )
             return load_policy(
                 item["document"],
@@ -229,6 +239,7 @@ class _TreeLoader:
                 path=pointer(path, "document"),
                 name=name or default_name,
                 base_dir=self.base_dir,
+                scope=self.scope,
             )
         if not isinstance(item, Mapping | str):
             raise self.r.error(
@@ -243,6 +254,7 @@ class _TreeLoader:
             if isinstance(item, str) and not item.lstrip().startswith("{")
             else default_name,
             base_dir=self.base_dir,
+            scope=self.scope,
         )
 
 

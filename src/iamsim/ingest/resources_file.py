@@ -21,6 +21,7 @@ from typing import Any
 from iamsim.ingest._io import InputFile, Reader, pointer
 from iamsim.ingest._policies import load_policy
 from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import Account, Resource, Tags, World, resource_kind
 from iamsim.policy.model import PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
@@ -42,7 +43,7 @@ def detect(file: InputFile) -> bool:
 
 
 def load(file: InputFile) -> World:
-    return load_document(file.document, file.source, file.path.parent)
+    return load_document(file.document, file.source, file.path.parent, file.scope)
 
 
 FORMATS = (
@@ -55,10 +56,17 @@ FORMATS = (
 )
 
 
-def load_document(doc: Any, source: str, base_dir: Path | None = None) -> World:
-    """Build a World (resources and their accounts) from a parsed resources file."""
+def load_document(
+    doc: Any, source: str, base_dir: Path | None = None, scope: ReadScope | None = None
+) -> World:
+    """Build a World (resources and their accounts) from a parsed resources file.
+
+    Policy file paths are relative to ``base_dir`` and read only inside ``scope`` (default:
+    ``base_dir``'s tree).
+    """
     r = Reader(source)
     base = base_dir or Path(".")
+    scope = scope or ReadScope((base.resolve(),))
     list_path = ""
     if isinstance(doc, Mapping):
         r.unknown_keys(doc, {"resources"}, "")
@@ -105,6 +113,7 @@ def load_document(doc: Any, source: str, base_dir: Path | None = None) -> World:
                 path=pointer(path, "policy"),
                 name=f"resource policy of {arn}",
                 base_dir=base,
+                scope=scope,
             )
         kind = r.opt_string(entry, "kind", path) or resource_kind(arn)
         resources[arn] = Resource(

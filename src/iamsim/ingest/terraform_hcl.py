@@ -29,6 +29,8 @@ resources onto the model is :mod:`iamsim.ingest.terraform_common`.
 from __future__ import annotations
 
 import base64
+import fnmatch
+import hashlib
 import json
 import math
 import os
@@ -43,9 +45,11 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from iamsim import limits
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, close_match, load_json, read_text
 from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.read_scope import ReadRefused, ReadScope
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
@@ -94,7 +98,7 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
 
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_terraform_dir`)."""
-    return load_terraform_dir(file.path, source=file.source)
+    return load_terraform_dir(file.path, source=file.source, scope=file.scope)
 
 
 FORMATS = (
@@ -258,10 +262,13 @@ def _parse_text(text: str, source: str) -> Tree[Any]:
         raise InputError(f"invalid HCL: {reason}", path=where, source=source) from None
 
 
-def parse_file(path: Path, source: str | None = None) -> list[Block]:
-    """The top-level blocks of one ``.tf`` file; malformed HCL raises InputError."""
+def parse_file(
+    path: Path, source: str | None = None, scope: ReadScope | None = None
+) -> list[Block]:
+    """The top-level blocks of one ``.tf`` file; malformed HCL raises InputError. With
+    ``scope``, the file must be inside it (a ``.tf`` symlink leaving the input is refused)."""
     label = source or str(path)
-    text = read_text(path, label)
+    text = read_text(path, label, scope)
     tree = _parse_text(text, label)
     body = next(c for c in tree.children if isinstance(c, Tree) and c.data == "body")
     attrs, blocks = _body(body, label, path.parent)
@@ -1152,20 +1159,148 @@ def _jsondecode(call: _Call, text: str) -> Any:
         raise InputError(f"jsondecode(): {exc.reason}", path=exc.path or "", source=where) from None
 
 
-def _file(call: _Call, name: str) -> Any:
-    path = call.path(name)
+# -- file functions: every read goes through the input's ReadScope (see read_scope), so a
+# path leaving the root module's tree, a symlink out of it, /proc or a device is never read:
+# the value is unknown (not an error, so try() and can() do not pick a fallback in its place)
+# with a note naming the call, and whatever needs it is unresolved.
+
+
+def _read_file(call: _Call, fn: str, name: Any) -> bytes | Unknown:
+    text = _str_arg(name)
+    reference = f"{fn}({text!r})"
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return call.evaluator.unknown(
-            call.tree, call.ctx, f"cannot read {name!r}: {exc.strerror or exc}"
+        return call.evaluator.loader.scope.read_bytes(call.path(text), reference)
+    except ReadRefused as exc:
+        return call.evaluator.unknown(call.tree, call.ctx, f"{exc.reason}; the value is unknown")
+    except InputError as exc:
+        return call.evaluator.unknown(call.tree, call.ctx, exc.reason)
+
+
+def _utf8(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _FunctionError(f"the contents of {name!r} are not valid UTF-8") from None
+
+
+def _file(call: _Call, name: Any) -> Any:
+    data = _read_file(call, "file", name)
+    return data if isinstance(data, Unknown) else _utf8(data, str(name))
+
+
+def _filebase64(call: _Call, name: Any) -> Any:
+    data = _read_file(call, "filebase64", name)
+    return data if isinstance(data, Unknown) else base64.b64encode(data).decode("ascii")
+
+
+def _file_digest(fn: str, algorithm: str, *, as_base64: bool) -> Callable[..., Any]:
+    """``filemd5``, ``filesha256``, ``filebase64sha512``...: a digest of the file's bytes."""
+
+    def func(call: _Call, name: Any) -> Any:
+        data = _read_file(call, fn, name)
+        if isinstance(data, Unknown):
+            return data
+        digest = hashlib.new(algorithm, data)
+        return (
+            base64.b64encode(digest.digest()).decode("ascii") if as_base64 else digest.hexdigest()
         )
 
+    return func
 
-def _templatefile(call: _Call, name: str, variables: Any = None) -> Any:
-    text = _file(call, name)
-    if isinstance(text, Unknown):
-        return text
+
+def _fileexists(call: _Call, name: Any) -> Any:
+    text = _str_arg(name)
+    try:
+        target = call.evaluator.loader.scope.resolve(call.path(text), f"fileexists({text!r})")
+    except ReadRefused as exc:
+        # Not false: whether the file exists outside the input is not ours to look at.
+        return call.evaluator.unknown(call.tree, call.ctx, f"{exc.reason}; the value is unknown")
+    if not os.path.lexists(target):
+        return False
+    if target.is_file():
+        return True
+    raise _FunctionError(f"{text!r} is not a regular file")
+
+
+def _fileset(call: _Call, path: Any, pattern: Any) -> Any:
+    """Terraform's ``fileset``: the files under ``path`` matching ``pattern`` (``*`` within a
+    name, ``**`` any number of folders), relative to ``path``, listed inside the scope only."""
+    base, glob = _str_arg(path), _str_arg(pattern)
+    reference = f"fileset({base!r}, {glob!r})"
+    scope = call.evaluator.loader.scope
+    parts = glob.split("/")
+    try:
+        root = scope.resolve(call.path(base), reference)
+        if glob.startswith("/") or ".." in parts:
+            raise ReadRefused(f"{reference} refers to files outside the input")
+    except ReadRefused as exc:
+        return call.evaluator.unknown(call.tree, call.ctx, f"{exc.reason}; the value is unknown")
+    if "{" in glob:
+        raise _Unsupported("{a,b} alternatives in patterns")
+    if not root.is_dir():
+        return []
+    cap = limits.current().max_collection_elements
+    found: list[str] = []
+    seen = 0
+    # os.walk does not descend into symlinked folders; a matching symlink that leaves the
+    # scope makes the whole set unknown rather than silently shorter.
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        seen += len(dirs) + len(files)
+        if seen > cap:
+            return call.evaluator.unknown(
+                call.tree, call.ctx, f"{reference}: more than {cap} entries to list"
+            )
+        for name in files:
+            full = Path(folder) / name
+            rel = full.relative_to(root).as_posix()
+            if not _glob_match(parts, rel.split("/")):
+                continue
+            if not scope.allows(full):
+                return call.evaluator.unknown(
+                    call.tree,
+                    call.ctx,
+                    f"{reference}: {rel!r} refers to a file outside the input (pass "
+                    "--allow-read PATH to allow it); the value is unknown",
+                )
+            if full.is_file():
+                found.append(rel)
+    return sorted(found)
+
+
+def _glob_match(pattern: list[str], parts: list[str]) -> bool:
+    """Whether path ``parts`` match the glob segments ``pattern`` (``**`` any number of
+    segments), in time linear in their product (no backtracking)."""
+
+    def closure(states: set[int]) -> set[int]:
+        out = set(states)
+        for i in sorted(states):
+            while i < len(pattern) and pattern[i] == "**":
+                i += 1
+                out.add(i)
+        return out
+
+    states = closure({0})
+    for part in parts:
+        following: set[int] = set()
+        for i in states:
+            if i >= len(pattern):
+                continue
+            if pattern[i] == "**":
+                following.add(i)
+            elif fnmatch.fnmatchcase(part, pattern[i]):
+                following.add(i + 1)
+        states = closure(following)
+        if not states:
+            return False
+    return len(pattern) in states
+
+
+def _templatefile(call: _Call, name: Any, variables: Any = None) -> Any:
+    data = _read_file(call, "templatefile", name)
+    if isinstance(data, Unknown):
+        return data
+    text = _utf8(data, str(name))
     _need(variables is None or isinstance(variables, dict), "the variables must be an object")
     tree = _template_tree(text, str(call.path(name)))
     inner = Ctx(call.ctx.module, dict(variables or {}), str(call.path(name)))
@@ -1589,7 +1724,15 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsondecode": _jsondecode,
     "file": _file,
     "templatefile": _templatefile,
-    "fileexists": lambda c, name: c.path(name).is_file(),
+    "fileexists": _fileexists,
+    "fileset": _fileset,
+    "filebase64": _filebase64,
+    "filemd5": _file_digest("filemd5", "md5", as_base64=False),
+    "filesha1": _file_digest("filesha1", "sha1", as_base64=False),
+    "filesha256": _file_digest("filesha256", "sha256", as_base64=False),
+    "filesha512": _file_digest("filesha512", "sha512", as_base64=False),
+    "filebase64sha256": _file_digest("filebase64sha256", "sha256", as_base64=True),
+    "filebase64sha512": _file_digest("filebase64sha512", "sha512", as_base64=True),
     "format": _format,
     "formatlist": _formatlist,
     "join": lambda c, sep, *lists: _str_arg(sep).join(_str_arg(x) for lst in lists for x in lst),
@@ -2213,6 +2356,7 @@ class _Loader:
         partition: str | None,
         variables: Mapping[str, Any],
         var_files: Sequence[str | os.PathLike[str]],
+        scope: ReadScope | None = None,
     ) -> None:
         self.root_path = root
         self.root_dir = root if root.is_dir() else root.parent
@@ -2227,6 +2371,9 @@ class _Loader:
         # address -> the placeholder unique_id that an expression of the input read
         self.unique_ids: dict[str, str] = {}
         self._var_files = list(var_files)
+        # What the configuration may read (file(), templatefile(), module sources...): the
+        # root module's tree and --allow-read paths; var files were named by the caller.
+        self.scope = (scope or ReadScope.for_input(root)).widened(self._var_files)
         self._variables = dict(variables)
         self._modules_json: dict[str, str] | None = None
 
@@ -2259,12 +2406,12 @@ class _Loader:
                     "override files are not merged into the configuration; this file is ignored",
                 )
                 continue
-            blocks.extend(parse_file(path, self.label(path)))
+            blocks.extend(parse_file(path, self.label(path), self.scope))
         return blocks
 
     def read_tfvars(self, path: Path) -> dict[str, Any]:
         label = self.label(path)
-        text = read_text(path, label)
+        text = read_text(path, label, self.scope)
         if path.name.endswith(".json"):
             try:
                 data = load_json(text)
@@ -2306,8 +2453,8 @@ class _Loader:
         for name in ("terraform.tfvars", "terraform.tfvars.json"):
             if (self.root_dir / name).is_file():
                 files.append(self.root_dir / name)
-        files.extend(sorted(self.root_dir.glob("*.auto.tfvars")))
-        files.extend(sorted(self.root_dir.glob("*.auto.tfvars.json")))
+        files.extend(self.scope.files(self.root_dir, "*.auto.tfvars"))
+        files.extend(self.scope.files(self.root_dir, "*.auto.tfvars.json"))
         files.extend(Path(f) for f in self._var_files)
         for path in files:
             self.variable_values.update(self.read_tfvars(path))
@@ -2406,7 +2553,7 @@ class _Loader:
             manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
             if manifest.is_file():
                 try:
-                    data = load_json(manifest.read_text(encoding="utf-8"))
+                    data = load_json(read_text(manifest, self.label(manifest), self.scope))
                     for entry in data.get("Modules", []):
                         if entry.get("Key") and entry.get("Dir"):
                             self._modules_json[entry["Key"]] = entry["Dir"]
@@ -2432,6 +2579,18 @@ class _Loader:
         elif key_path in self.modules_json():
             directory = (self.root_dir / self.modules_json()[key_path]).resolve()
         else:
+            directory = None
+        if directory is not None and not self.scope.allows(directory):
+            # A module outside the root module's tree (``../shared``, or a manifest entry
+            # pointing anywhere) is not read: its resources stay unknown, said in a note.
+            self.warnings.add(
+                block.where,
+                address,
+                f"module source {source_value!r} is outside the input; the module is not "
+                "loaded (pass --allow-read PATH to allow it)",
+            )
+            return Unknown(f"{block.where}: {address} ({source_value}) is outside the input")
+        if directory is None:
             self.warnings.add(
                 block.where,
                 address,
@@ -2546,8 +2705,12 @@ def read_terraform_dir(
     variables: Mapping[str, Any] | None = None,
     var_files: Sequence[str | os.PathLike[str]] = (),
     source: str | None = None,
+    scope: ReadScope | None = None,
 ) -> tuple[World, Warnings]:
-    """Load a configuration and also return the structured warnings (also in ``World.notes``)."""
+    """Load a configuration and also return the structured warnings (also in ``World.notes``).
+
+    ``scope`` is what the configuration may read (default: the root module's folder, see
+    :mod:`iamsim.ingest.read_scope`)."""
     root = Path(path)
     label = source if source is not None else str(path)
     if not root.exists():
@@ -2566,6 +2729,7 @@ def read_terraform_dir(
         partition=partition,
         variables=variables or {},
         var_files=var_files,
+        scope=scope,
     )
     blocks = loader.read_dir(
         root if root.is_dir() else root.parent, None if root.is_dir() else root
@@ -2637,6 +2801,7 @@ def load_terraform_dir(
     variables: Mapping[str, Any] | None = None,
     var_files: Sequence[str | os.PathLike[str]] = (),
     source: str | None = None,
+    scope: ReadScope | None = None,
 ) -> World:
     """The world a Terraform configuration (a directory of ``.tf`` files, or one ``.tf`` file)
     would create.
@@ -2655,5 +2820,6 @@ def load_terraform_dir(
         variables=variables,
         var_files=var_files,
         source=source,
+        scope=scope,
     )
     return world
