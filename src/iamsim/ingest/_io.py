@@ -51,8 +51,9 @@ class YamlLoader(yaml.SafeLoader):
         if parent is not None and self.check_event(yaml.AliasEvent):
             slot = 0 if isinstance(parent, yaml.MappingNode) and index is None else 1
             where = (id(parent), len(parent.value), slot)
-            self.alias_marks[where] = self.peek_event().start_mark
-        return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
+            self.alias_marks[where] = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        node: yaml.Node = super().compose_node(parent, index)  # type: ignore[assignment]
+        return node
 
 
 _INT_TAG = "tag:yaml.org,2002:int"
