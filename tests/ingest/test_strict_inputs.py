@@ -421,3 +421,26 @@ def test_resources_empty_policy_says_so(tmp_path: Path, policy: str) -> None:
     err = _error(path)
     assert err.path == "/resources/0/policy"
     assert err.reason == "the policy is empty"
+
+
+def test_very_deep_json_is_refused_before_parsing_with_its_line() -> None:
+    # 100,000 brackets: refused by the linear pre-scan (no RecursionError, no deep stack),
+    # at the bracket that goes one level past the limit.
+    text = "{\n" + '"a": ' + "[" * 100_000
+    with pytest.raises(InputError) as info:
+        load_json(text)
+    assert "nested too deeply" in info.value.reason
+    assert f"line 2 column {6 + MAX_NESTING - 1}" in info.value.reason
+
+
+def test_brackets_inside_json_strings_are_not_levels() -> None:
+    deep = "[" * (MAX_NESTING + 5)
+    assert load_json(f'["{deep}", {{"k\\"[": "\\\\{deep}"}}]') == [deep, {'k"[': "\\" + deep}]
+
+
+def test_the_nesting_limit_is_read_per_run() -> None:
+    with limits.override(max_nesting=3), pytest.raises(InputError, match="nested too deeply"):
+        load_json("[[[[1]]]]")
+    with limits.override(max_nesting=3), pytest.raises(InputError, match="nested too deeply"):
+        parse_text("a: {b: {c: {d: 1}}}\n", "f")
+    assert parse_text("a: {b: {c: {d: 1}}}\n", "f") == {"a": {"b": {"c": {"d": 1}}}}
