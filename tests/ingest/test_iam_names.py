@@ -201,3 +201,43 @@ def test_paths(tmp_path: Path, fmt: str, case: str, path: str, valid: bool) -> N
     else:
         error = _refused(tmp_path, fmt, "role", "app", path)
         assert "path" in error.reason
+
+
+def _instance_profile(fmt: str, name: str) -> tuple[str, str]:
+    if fmt == "cloudformation":
+        role = {"RoleName": "app", "AssumeRolePolicyDocument": TRUST}
+        profile = {"InstanceProfileName": name, "Roles": [{"Ref": "Role"}]}
+        template = {
+            "Resources": {
+                "Role": {"Type": "AWS::IAM::Role", "Properties": role},
+                "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": profile},
+            }
+        }
+        return "template.json", json.dumps(template)
+    return "main.tf", (
+        'provider "aws" {\n  region = "us-east-1"\n}\n'
+        'resource "aws_iam_role" "app" {\n  name = "app"\n'
+        f"  assume_role_policy = {_hcl_string(json.dumps(TRUST))}\n}}\n"
+        'resource "aws_iam_instance_profile" "p" {\n'
+        f"  name = {_hcl_string(name)}\n  role = aws_iam_role.app.name\n}}\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["cloudformation", "terraform"])
+@pytest.mark.parametrize(("case", "name", "valid"), NAME_CASES, ids=[c[0] for c in NAME_CASES])
+def test_instance_profile_names(
+    tmp_path: Path, fmt: str, case: str, name: str, valid: bool
+) -> None:
+    # InstanceProfileName: the same characters, up to 128
+    # (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html).
+    file_name, text = _instance_profile(fmt, name)
+    target = tmp_path / file_name
+    target.write_text(text, encoding="utf-8")
+    source = tmp_path if fmt == "terraform" else target
+    if valid:
+        world = load_input(source)
+        profiles = [arn for r in world.roles.values() for arn in r.instance_profile_arns]
+        assert [arn.rsplit("/", 1)[-1] for arn in profiles] == [name]
+    else:
+        with pytest.raises(InputError, match=r"instance-profile name .* AWS does not allow"):
+            load_input(source)

@@ -1325,6 +1325,16 @@ class _Mapper:
         arn = self.t._iam_arn("instance-profile", logical)
         if isinstance(arn, Unknown):
             return
+        name, path = self.t.physical_name(logical), self.t._path_of(logical)
+        if not isinstance(name, Unknown) and not isinstance(path, Unknown):
+            self.b.check_name(
+                "instance-profile",
+                str(name),
+                str(path),
+                source=self.t.source,
+                address=logical,
+                generated="InstanceProfileName" not in props,
+            )
         for role in self.texts(logical, props, "Roles"):
             self.b.add_instance_profile(
                 self.t.account, role, str(arn), source=self.t.source, address=logical

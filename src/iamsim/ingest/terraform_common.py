@@ -1854,6 +1854,15 @@ class _Mapper:
         arn = self.text(r, "arn", what="the instance profile")
         if role is None or arn is None:
             return
+        name, path = _get(r.values, "name"), _get(r.values, "path")
+        if isinstance(name, str):  # as written (a generated or unknown name is not checked)
+            self.b.check_name(
+                "instance-profile",
+                name,
+                path if isinstance(path, str) else "/",
+                source=r.source,
+                address=r.address,
+            )
         self.b.add_instance_profile(r.env.account, role, arn, source=r.source, address=r.address)
 
     def aws_iam_service_linked_role(self, r: TfResource) -> None:
