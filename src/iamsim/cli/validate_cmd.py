@@ -15,6 +15,7 @@ import click
 from iamsim.cli._common import EXIT_FAILED, EXIT_OK, echo_json, invalid_input_exits, json_option
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
+from iamsim.report.inert import echo
 from iamsim.validation import SEVERITIES, validate_paths
 
 
@@ -93,6 +94,6 @@ def validate_command(
     else:
         from iamsim.report.validation_text import render_validation
 
-        click.echo(render_validation(report))
+        echo(render_validation(report))
     threshold = next(s for s in SEVERITIES if s == fail_on)
     sys.exit(EXIT_FAILED if report.fails(threshold) else EXIT_OK)
