@@ -30,8 +30,9 @@ MARKUP = "[/] [red]x[/red] [link=https://evil]x[/link] \\[b]"
 HOSTILE = f"{MARKUP} \u202eevil\u202c \x1b[31mred\x1b[0m nul\x00 del\x7f csi\x9b"
 # Policy documents hold only TAB, LF, CR and U+0020-U+00FF (the loader refuses the rest, as
 # AWS does), which still leaves markup, DEL, the C1 controls (U+009B is an 8-bit CSI, which
-# some terminals obey like ESC [) and a carriage return.
-POLICY_HOSTILE = f"{MARKUP} csi\x9b31m del\x7f cr\rover"
+# some terminals obey like ESC [), a carriage return and a line break (which must not forge a
+# line of the report).
+POLICY_HOSTILE = f"{MARKUP} csi\x9b31m del\x7f cr\rover nl\nforged"
 # The characters that must never reach the output raw.
 RAW = ["\u202e", "\u202c", "\x1b", "\x00", "\x7f", "\x9b", "\r"]
 ACCOUNT = "111122223333"
@@ -274,8 +275,9 @@ def test_hostile_text_is_shown_escaped_and_markup_literally(world: Path, name: s
         assert "csi\\u009b31m del\\u007f cr\\rover" in text
     else:
         # Words, not the whole Sid: a table cell may wrap it.
-        for word in ("csi\\x9b31m", "del\\x7f", "cr\\x0dover"):
+        for word in ("csi\\x9b31m", "del\\x7f", "cr\\x0dover", "nl\\x0aforged"):
             assert word in text
+    assert not any(line.lstrip("│ ").startswith("forged") for line in text.splitlines())
     assert "[red]x[/red]" in text
     assert "[link=https://evil]x[/link]" in text
 
@@ -320,9 +322,7 @@ def test_eval_json_lines_are_exact_and_inert(world: Path) -> None:
 
 def test_junit_report_is_inert(world: Path, tmp_path: Path) -> None:
     report = tmp_path / "junit.xml"
-    code, out, _ = run(
-        [*_commands(world)["test"], "--format", "junit", "-o", str(report)]
-    )
+    code, out, _ = run([*_commands(world)["test"], "--format", "junit", "-o", str(report)])
     assert code in (0, 1)
     xml = report.read_text(encoding="utf-8")
     _assert_inert(xml)

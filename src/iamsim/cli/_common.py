@@ -9,6 +9,12 @@ Exit statuses are the same for every command:
 * ``2`` — invalid input: an unreadable or unrecognised file, an unknown principal or action, a
   malformed ``--context``. The message names the file and the JSON path when known; there is
   never a traceback.
+* ``141`` — the output was closed before the command finished (``iamsim ... | head``): the
+  run ends quietly, and its verdict is unknown (see :mod:`iamsim.cli.main`).
+
+Everything printed passes through :mod:`iamsim.report.inert`: text that comes from an input
+(names, Sids, condition values, error messages quoting them) is printed literally, never as
+console markup, with control, bidi and invisible characters escaped (``\\x1b``, ``\\u202e``).
 
 ``--context KEY=VALUE`` (repeatable) reads as follows:
 

@@ -30,7 +30,7 @@ from iamsim.cli._common import (
 )
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
-from iamsim.report.inert import InertConsole, echo, echo_json_text, styled
+from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
 from iamsim.report.permissions import (
     permissions_renderables,
     permissions_to_dict,
@@ -442,7 +442,7 @@ def escalation_command(
         echo(text)
         if start is not None and verdicts:
             echo()
-            echo("\n".join(render_verdict(verdicts[0])))
+            echo(inert_lines(render_verdict(verdicts[0])))
     if fail and any(r.status == "escalates" for r in report.results):
         sys.exit(1)
 

@@ -24,8 +24,10 @@ restyles the output or makes rich raise. This module turns all of that into visi
   inert, and every segment written is checked again, so a renderer that forgets is still
   safe. Styles are given with :class:`rich.text.Text` objects, never with markup.
 
-A report renderer that places one input value on one line calls :func:`inert` on it (with the
-line breaks escaped too), so that a Sid holding a newline cannot forge a line of its own.
+The text renderers build their reports as lists of lines and join them with
+:func:`inert_lines`, and the rich ones make each input value one line with :func:`styled` or
+:func:`inert`: a line break inside a value is escaped too, so a Sid holding a newline cannot
+forge a line of its own.
 """
 
 from __future__ import annotations
@@ -79,6 +81,12 @@ def inert(text: str, *, keep_newlines: bool = False) -> str:
     the renderer's own).
     """
     return _SUSPECT.sub(_escape_but_newlines if keep_newlines else _escape_all, text)
+
+
+def inert_lines(lines: Iterable[str]) -> str:
+    """A text report from its lines, each made inert (a line break inside one is escaped, so
+    input text cannot forge a line of its own), joined with line breaks."""
+    return "\n".join(inert(line) for line in lines)
 
 
 def inert_value(value: Any) -> str:
