@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+from iamsim.report.inert import inert, inert_lines
 from iamsim.validation import ValidationFinding, ValidationReport
 
 _WIDTH = 100
@@ -16,7 +17,7 @@ def _finding_lines(finding: ValidationFinding) -> list[str]:
         where = f"[{finding.policy}] {where}".rstrip()
     head = f"  {finding.severity:<10} {finding.code}  {where}".rstrip()
     body = textwrap.wrap(
-        finding.message,
+        inert(finding.message),  # before textwrap turns a CR or a line break into a space
         _WIDTH,
         initial_indent=" " * 13,
         subsequent_indent=" " * 13,
@@ -62,4 +63,4 @@ def render_validation(report: ValidationReport) -> str:
         f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}, "
         f"{summary['suggestions']} suggestion{'s' if summary['suggestions'] != 1 else ''}"
     )
-    return "\n".join(lines)
+    return inert_lines(lines)
