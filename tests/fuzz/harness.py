@@ -8,8 +8,8 @@ the loaders' test data) with :mod:`mutate` and runs an ``iamsim`` command on the
 Each case runs in a child with ``RLIMIT_AS``, ``RLIMIT_CPU`` and a wall-clock timeout, either
 forked from this process (the CLI is imported and its catalogs warmed once, so a case costs
 only its own work) or as a fresh ``python`` subprocess (``--subprocess``, slower, nothing
-shared). The oracle: the child exits 0, 1 or 2, prints no ``Traceback``, and stays within the
-limits. A failing case is saved (its input folder, the command, the output) under the results
+shared). The oracle: the child exits 0, 1 or 2, prints no ``Traceback``, stays within the
+limits, and on exit status 2 names the input file. A failing case is saved (its input folder, the command, the output) under the results
 folder and, when cheap, minimised by deleting lines while it still fails the same way.
 
 ``python tests/fuzz/harness.py --seconds 120`` runs a campaign (``make fuzz``); the short,
@@ -171,7 +171,11 @@ def _targets() -> dict[str, Target]:
                 Seed(INGEST_DATA / "org-cli.json"),
                 Seed(ROOT / "tests" / "cli" / "data" / "world" / "org.yaml"),
             ),
-            (expectations, ("validate", "{file}")),
+            (
+                expectations,
+                ("validate", "{file}"),
+                ("who-can", "s3:GetObject", "*", "-i", "{file}"),
+            ),
         ),
         Target(
             "resources",
@@ -181,7 +185,11 @@ def _targets() -> dict[str, Target]:
                 Seed(INGEST_DATA / "resources.yaml"),
                 Seed(ROOT / "tests" / "cli" / "data" / "world" / "resources.yaml"),
             ),
-            (expectations, ("validate", "{file}")),
+            (
+                expectations,
+                ("validate", "{file}"),
+                ("who-can", "s3:GetObject", "*", "-i", "{file}"),
+            ),
         ),
         Target("scenario", "yaml", tuple(Seed(p) for p in scenarios), (("eval", "{file}"),)),
         Target(
@@ -229,7 +237,10 @@ def make_case(target: Target, rng: random.Random, ident: str) -> Case:
     donors = [s.path.read_text(encoding="utf-8") for s in rng.sample(kin, min(2, len(kin)))]
     for _ in range(rng.choice((1, 1, 2, 3))):
         text = mutate(rng, text, syntax, donors)
-    command = rng.choice(target.commands)
+    # A command naming a companion file (the example's expectations) needs a seed that has
+    # its companions.
+    usable = [c for c in target.commands if seed.base is not None or "{dir}/" not in " ".join(c)]
+    command = rng.choice(usable)
     return Case(target.name, seed, text, command, ident)
 
 
@@ -374,7 +385,13 @@ def run_case(case: Case, limits: CaseLimits, runner: Runner = run_forked) -> Out
         inputs.mkdir()
         work.mkdir()
         argv = materialise(case, inputs)
-        return runner(argv, work, limits)
+        outcome = runner(argv, work, limits)
+    if outcome.status == 2 and not outcome.reason:
+        # Bad input gets an error naming the file (the mutated one, or one of its folder).
+        said = outcome.stdout + outcome.stderr
+        if Path(case.seed.rel).name not in said and str(inputs) not in said:
+            outcome.reason = "exit status 2 without naming the input file"
+    return outcome
 
 
 _warm = False

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import pytest
-from harness import EXAMPLES, TARGETS, Case, CaseLimits, Seed, cases_for, run_case, warm_up
+from harness import (
+    EXAMPLES,
+    TARGETS,
+    Case,
+    CaseLimits,
+    Seed,
+    cases_for,
+    materialise,
+    run_case,
+    warm_up,
+)
 
 import iamsim.cli.eval_cmd
+import iamsim.ingest
+from iamsim.errors import InputError
 
 SCENARIO = EXAMPLES / "scenarios" / "scp-region-lock.yaml"
 LIMITS = CaseLimits(memory_bytes=2 * 1024**3, cpu_seconds=20, wall_seconds=30.0)
@@ -36,6 +49,30 @@ def test_an_uncaught_exception_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> 
     outcome = run_case(_eval_case(), LIMITS)
     assert outcome.reason.startswith("traceback"), outcome
     assert "KeyError" in outcome.stderr
+
+
+def test_invalid_input_must_name_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unnamed(*args: object, **kwargs: object) -> None:
+        raise InputError("something is wrong")
+
+    monkeypatch.setattr(iamsim.ingest, "load_inputs", unnamed)  # the forked child inherits it
+    gaad = EXAMPLES / "organization" / "model" / "gaad-111122223333.json"
+    argv = ("who-can", "s3:GetObject", "*", "-i", "{file}")
+    case = Case("gaad", Seed(gaad), gaad.read_text(encoding="utf-8"), argv, "unnamed")
+    outcome = run_case(case, LIMITS)
+    assert outcome.status == 2
+    assert outcome.reason == "exit status 2 without naming the input file", outcome
+
+
+def test_every_command_names_files_that_exist(tmp_path: Path) -> None:
+    for target in TARGETS.values():
+        for index in range(12):
+            case = next(cases_for(target, "files", start=index))
+            folder = tmp_path / f"{target.name}-{index}"
+            folder.mkdir()
+            argv = materialise(case, folder)
+            named = [Path(a) for a in argv if a.startswith(str(tmp_path))]
+            assert named and all(p.exists() for p in named), (target.name, argv)
 
 
 def test_a_hang_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
