@@ -57,8 +57,6 @@ class Limits:
     max_evaluation_steps: int = 1_000_000
     # Bytes of memory RE2 may use for one regular expression from an input.
     max_regex_memory: int = 8 * _MIB
-    # Scenarios read from one batch file or stream.
-    max_scenarios: int = 10_000_000
 
     def replace(self, **changes: int) -> Limits:
         """These limits with ``changes`` applied (unknown names or values below 1 refused)."""

@@ -76,6 +76,18 @@ def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 YamlLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_as_text)
 
 
+def _no_json_equivalent(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # Every input is a JSON document (CloudFormation converts YAML templates to JSON too):
+    # bytes and sets have no JSON form, and code downstream expects JSON values only.
+    raise yaml.constructor.ConstructorError(
+        None, None, f"{node.tag} values have no JSON equivalent", node.start_mark
+    )
+
+
+for _tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:set"):
+    YamlLoader.add_constructor(_tag, _no_json_equivalent)
+
+
 # Deeper documents are refused (``limits.max_nesting``): no input format nests anywhere near
 # the default (a policy is about 6 levels deep, an authorization-details export 12, a plan's
 # configuration a few per module), and the recursive code that walks documents must not run

@@ -1710,6 +1710,12 @@ class _Mapper:
                     r, f"inline_policy[{i}]", block, "its policies are not loaded", refuse
                 )
                 continue
+            if not isinstance(block, Mapping):
+                raise InputError(
+                    "an inline_policy block must be an object",
+                    path=f"{r.address}.inline_policy[{i}]",
+                    source=r.source,
+                )
             pname, doc = block.get("name"), block.get("policy")
             if pname is None and doc is None:
                 continue  # an empty block means "no inline policies" to the provider
