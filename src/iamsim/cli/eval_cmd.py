@@ -99,6 +99,8 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
             record["expect"] = scenario.expect
             record["expectation_met"] = met
         record.update({k: v for k, v in decision.to_dict().items() if k != "decision"})
+        if scenario.notes:
+            record["notes"] = list(scenario.notes)
         click.echo(json.dumps(record, sort_keys=False))
     else:
         header = f"== {scenario.name}"
@@ -106,6 +108,8 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
             header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
         click.echo(header)
         click.echo(render_decision(decision, verbose=not brief))
+        for note in scenario.notes:
+            click.echo(f"  assumed: {note}")
         click.echo()
     return met is not False
 

@@ -51,6 +51,7 @@ class Scenario:
     request: Request
     policies: PolicySet
     expect: str | None  # Allow | ExplicitDeny | ImplicitDeny | Deny (either deny)
+    notes: tuple[str, ...] = ()  # what the request assumes (e.g. Resource "*" for an action)
 
     def expectation_met(self, decision: str) -> bool | None:
         if self.expect is None:
@@ -134,6 +135,16 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     if problem:
         raise InputError(problem, path=f"{path}/resource", source=source)
     resource_account = _account(item.get("resource_account"), f"{path}/resource_account", source)
+    notes: list[str] = []
+    if resource != "*" and not _resource_level(action):
+        # AWS authorizes an action without resource-level permissions against Resource "*"
+        # whatever the caller names: a statement on a specific ARN never allows it.
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+        notes.append(
+            f"{action} supports no resource-level permissions; AWS evaluates it against "
+            f'Resource "*", not {resource}'
+        )
+        resource = "*"
     raw_context = item.get("context")
     if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
@@ -174,7 +185,21 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
                 source=source,
             )
         expect = normalized
-    return Scenario(name=name, request=request, policies=policies, expect=expect)
+    return Scenario(
+        name=name, request=request, policies=policies, expect=expect, notes=tuple(notes)
+    )
+
+
+def _resource_level(action: str) -> bool:
+    """False only for an action the service reference knows and that lists no resource type;
+    an action it does not know keeps the resource it was asked on."""
+    from iamsim.catalog import service_reference  # loaded only when a scenario is read
+
+    catalog = service_reference()
+    canonical = catalog.canonical_action(action)
+    if canonical is None:
+        return True
+    return catalog.supports_resource_level_permissions(canonical)
 
 
 def _parse_now(value: Any, path: str, source: str) -> datetime:
