@@ -187,3 +187,27 @@ def test_permissions_list_the_actions_on_star_only_when_star_is_granted() -> Non
         assert action not in narrow  # a statement on a bucket ARN grants none of them
         assert _permissions("wide")[action] == "allowed"
     assert _permissions("mixed")["s3:ListAllMyBuckets"] == "allowed"  # Deny on x is not "*"
+
+
+# -- the library entry point ----------------------------------------------------------------------
+
+
+def test_make_request_asks_on_star_too() -> None:
+    from iamsim import make_request
+    from iamsim.engine import evaluate
+    from iamsim.engine.policies import PolicySet
+    from iamsim.policy import PolicyType, parse_policy
+
+    narrow = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": BUCKET}],
+        },
+        PolicyType.IDENTITY,
+    )
+    request = make_request(user("narrow"), "s3:ListAllMyBuckets", BUCKET)
+    assert request.resource == "*" and request.resource_account == ACCOUNT
+    assert evaluate(request, PolicySet(identity=(narrow,))).value.value == "ImplicitDeny"
+    # Resource-level actions and actions the service reference does not know keep the ARN.
+    assert make_request(user("u"), "s3:GetObject", f"{BUCKET}/k").resource == f"{BUCKET}/k"
+    assert make_request(user("u"), "example:DoThing", BUCKET).resource == BUCKET

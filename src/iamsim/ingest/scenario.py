@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from iamsim.engine.context import check_context, make_request
+from iamsim.engine.context import authorized_resource, check_context, make_request
 from iamsim.engine.decision import TRUST_ACTIONS
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import Request
@@ -136,15 +136,13 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
         raise InputError(problem, path=f"{path}/resource", source=source)
     resource_account = _account(item.get("resource_account"), f"{path}/resource_account", source)
     notes: list[str] = []
-    if resource != "*" and not _resource_level(action):
+    if authorized_resource(action, resource) != resource:
         # AWS authorizes an action without resource-level permissions against Resource "*"
-        # whatever the caller names: a statement on a specific ARN never allows it.
-        # https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+        # whatever the caller names (make_request asks it on "*"); say so.
         notes.append(
             f"{action} supports no resource-level permissions; AWS evaluates it against "
             f'Resource "*", not {resource}'
         )
-        resource = "*"
     raw_context = item.get("context")
     if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
@@ -188,18 +186,6 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     return Scenario(
         name=name, request=request, policies=policies, expect=expect, notes=tuple(notes)
     )
-
-
-def _resource_level(action: str) -> bool:
-    """False only for an action the service reference knows and that lists no resource type;
-    an action it does not know keeps the resource it was asked on."""
-    from iamsim.catalog import service_reference  # loaded only when a scenario is read
-
-    catalog = service_reference()
-    canonical = catalog.canonical_action(action)
-    if canonical is None:
-        return True
-    return catalog.supports_resource_level_permissions(canonical)
 
 
 def _parse_now(value: Any, path: str, source: str) -> datetime:
