@@ -483,7 +483,10 @@ def audit_command() -> None:
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Isolation: also through principals reachable in this many become steps (0: direct).",
+    help=(
+        "Isolation (--prefix/--tag): also through principals reachable in this many become "
+        "steps (0: direct). Boundary containment uses the escalation search's own depth."
+    ),
 )
 def audit_boundaries_command(
     inputs: tuple[Path, ...],

@@ -103,6 +103,8 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
             record["expect"] = scenario.expect
             record["expectation_met"] = met
         record.update({k: v for k, v in decision.to_dict().items() if k != "decision"})
+        if scenario.notes:
+            record["notes"] = list(scenario.notes)
         echo_json_text(json.dumps(record, sort_keys=False))
     else:
         header = f"== {scenario.name}"
@@ -110,6 +112,8 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
             header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
         echo(header)
         echo(render_decision(decision, verbose=not brief))
+        for note in scenario.notes:
+            echo(f"  assumed: {note}")
         echo()
     return met is not False
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from iamsim.engine.context import check_context, make_request
+from iamsim.engine.context import authorized_resource, check_context, make_request
 from iamsim.engine.decision import TRUST_ACTIONS
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.request import Request
@@ -51,6 +51,7 @@ class Scenario:
     request: Request
     policies: PolicySet
     expect: str | None  # Allow | ExplicitDeny | ImplicitDeny | Deny (either deny)
+    notes: tuple[str, ...] = ()  # what the request assumes (e.g. Resource "*" for an action)
 
     def expectation_met(self, decision: str) -> bool | None:
         if self.expect is None:
@@ -134,6 +135,14 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     if problem:
         raise InputError(problem, path=f"{path}/resource", source=source)
     resource_account = _account(item.get("resource_account"), f"{path}/resource_account", source)
+    notes: list[str] = []
+    if authorized_resource(action, resource) != resource:
+        # AWS authorizes an action without resource-level permissions against Resource "*"
+        # whatever the caller names (make_request asks it on "*"); say so.
+        notes.append(
+            f"{action} supports no resource-level permissions; AWS evaluates it against "
+            f'Resource "*", not {resource}'
+        )
     raw_context = item.get("context")
     if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
@@ -174,7 +183,9 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
                 source=source,
             )
         expect = normalized
-    return Scenario(name=name, request=request, policies=policies, expect=expect)
+    return Scenario(
+        name=name, request=request, policies=policies, expect=expect, notes=tuple(notes)
+    )
 
 
 def _parse_now(value: Any, path: str, source: str) -> datetime:
