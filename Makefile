@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
+
+# The long fuzz campaign (docs/security.md): FUZZ_SECONDS per target, a new seed each run
+# unless FUZZ_SEED is given; failing inputs are minimised and saved under tests/fuzz/results/.
+FUZZ_SECONDS ?= 180
+FUZZ_SEED    ?=
+FUZZ_TARGETS ?=
+FUZZ_ARGS    ?=
+
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/harness.py --seconds $(FUZZ_SECONDS) \
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(FUZZ_ARGS) $(FUZZ_TARGETS)

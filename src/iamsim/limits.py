@@ -30,6 +30,10 @@ class Limits:
     # tens of MiB; CloudFormation caps a template at 1 MB, a policy is at most 10,240
     # characters.
     max_file_bytes: int = 256 * _MIB
+    # Characters of one HCL text parsed (a .tf or .tfvars file, a template). python-hcl2's
+    # parser takes tens of microseconds per token, so the densest 512 KiB (a list of 250,000
+    # numbers) takes seconds; real configurations split into files far smaller than this.
+    max_hcl_chars: int = 512 * 1024
     # Nodes a YAML document may expand to once aliases are followed (an alias bomb refers to
     # the same anchor again and again); the biggest real template is a few thousand nodes.
     max_yaml_nodes: int = 1_000_000
@@ -46,10 +50,13 @@ class Limits:
     max_string_chars: int = 4 * _MIB
     # Elements of one collection a Terraform function may produce.
     max_collection_elements: int = 100_000
+    # Steps of evaluation one Terraform configuration may take: iterations of ``for``
+    # expressions and template ``%{for}`` loops, and values copied for functions (nested loops
+    # or values that refer to each other twice at every level multiply; a real configuration
+    # takes thousands).
+    max_evaluation_steps: int = 1_000_000
     # Bytes of memory RE2 may use for one regular expression from an input.
     max_regex_memory: int = 8 * _MIB
-    # Scenarios read from one batch file or stream.
-    max_scenarios: int = 10_000_000
 
     def replace(self, **changes: int) -> Limits:
         """These limits with ``changes`` applied (unknown names or values below 1 refused)."""

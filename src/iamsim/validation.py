@@ -12,7 +12,9 @@ This module is the library side of ``iamsim validate``. It combines
   code                             severity  meaning
   ===============================  ========  ================================================
   ``unknown-service``              error     the action's service prefix does not exist
-  ``unknown-action``               error     no such action in the service (suggestions given)
+                                             (AWS stores the policy: ``aws_rejects`` false)
+  ``unknown-action``               error     no such action in the service (suggestions given;
+                                             AWS stores the policy)
   ``action-matches-nothing``       warning   an action pattern matches no action
   ``resource-type-mismatch``       warning   none of the statement's resources can be a
                                              resource the action acts on
@@ -20,7 +22,8 @@ This module is the library side of ``iamsim validate``. It combines
                                              permissions (AWS matches it against ``"*"``)
                                              and no resource of the statement is ``"*"``
   ``resource-matches-no-action``   suggestion a resource none of the statement's actions act on
-  ``unknown-condition-key``        error     the condition key does not exist
+  ``unknown-condition-key``        error     the condition key does not exist (AWS stores
+                                             the policy; the key is never present)
   ``condition-key-not-applicable`` warning   AWS never supplies the key for some of the
                                              statement's actions: the condition sees it absent
   ===============================  ========  ================================================
@@ -56,13 +59,14 @@ from iamsim.errors import InputError, PolicyError
 from iamsim.model import Group, Role, User, World
 from iamsim.model.managed import aws_managed_policy
 from iamsim.policy import Finding, check_policy
+from iamsim.policy._finding import SEVERITIES as SEVERITIES
+from iamsim.policy._finding import Severity as Severity
 from iamsim.policy.model import Policy, PolicyType, Statement
 from iamsim.policy.quotas import QUOTAS, QuotaKind, policy_size
+from iamsim.policy.refusals import aws_rejects
 from iamsim.policy.render import policy_to_dict
 from iamsim.vocabulary.targets import TRUST_ACTIONS
 
-Severity = Literal["error", "warning", "suggestion"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "suggestion")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 _BUILTIN_ORG_POLICIES = frozenset({"FullAWSAccess", "RCPFullAWSAccess"})
@@ -77,7 +81,8 @@ class ValidationFinding:
 
     ``path`` points into the file for policy documents and scenario files; for policies of a
     loaded input (an IAM export, an organization, ...) it points into the policy document named
-    by ``policy``.
+    by ``policy``. ``aws_rejects`` says whether AWS itself refuses the document for this
+    finding (default: the code's row of :mod:`iamsim.policy.refusals`).
     """
 
     severity: Severity
@@ -87,10 +92,16 @@ class ValidationFinding:
     path: str = ""
     policy: str | None = None
     policy_type: str | None = None
+    aws_rejects: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.aws_rejects is None:
+            object.__setattr__(self, "aws_rejects", aws_rejects(self.code))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "severity": self.severity,
+            "aws_rejects": bool(self.aws_rejects),
             "code": self.code,
             "message": self.message,
             "file": self.file,
@@ -105,7 +116,8 @@ class ValidationFinding:
             where += f" [{self.policy}]"
         if self.path:
             where += f" at {self.path}"
-        return f"{where}: {self.severity} [{self.code}] {self.message}"
+        mark = " (AWS rejects)" if self.aws_rejects else ""
+        return f"{where}: {self.severity}{mark} [{self.code}] {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +155,10 @@ class ValidationReport:
             "files": len(self.targets),
             "policies": sum(t.policies for t in self.targets),
             "errors": self.count("error"),
+            "security_warnings": self.count("security-warning"),
             "warnings": self.count("warning"),
             "suggestions": self.count("suggestion"),
+            "aws_rejects": sum(1 for f in self.findings if f.aws_rejects),
         }
 
 
@@ -681,6 +695,7 @@ def _identity_quota(document: Any) -> list[Finding]:
                 f"policy may hold ({managed.limit}); only a role's inline policies can be this "
                 f"large ({largest.limit} in total) ({managed.source})",
                 "",
+                aws_rejects=False,  # a role's inline policy of this size is stored
             )
         ]
     return []
@@ -737,7 +752,9 @@ def _locate(
 ) -> list[ValidationFinding]:
     ptype = PolicyType(policy_type).value if policy_type is not None else None
     return [
-        ValidationFinding(f.severity, f.code, f.message, file, prefix + f.path, policy, ptype)
+        ValidationFinding(
+            f.severity, f.code, f.message, file, prefix + f.path, policy, ptype, f.rejected
+        )
         for f in findings
     ]
 

@@ -157,3 +157,47 @@ def test_apps_and_names() -> None:
     assert resource_name("arn:aws:lambda:us-east-1:1:function:first-fn") == "first-fn"
     assert resource_name("arn:aws:sqs:us-east-1:1:first-queue") == "first-queue"
     assert resource_name("arn:aws:iam::1:role/app/first-role") == "first-role"
+
+
+# -- --hops: isolation through chains of role assumptions ---------------------------------------
+
+HOPS = Path(__file__).parent / "data" / "hops"
+HOPS_INPUTS = ["-i", str(HOPS / "gaad.json"), "-i", str(HOPS / "resources.yaml")]
+
+
+def _isolation(hops: int) -> dict[str, Any]:
+    import json
+
+    from click.testing import CliRunner
+
+    from iamsim.cli.main import cli
+
+    args = ["audit", "boundaries", *HOPS_INPUTS, "--prefix", "first-", "--prefix", "second-"]
+    result = CliRunner().invoke(cli, [*args, "--hops", str(hops), "--json"])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_a_two_hop_crossing_is_not_found_within_fewer_hops(hops: int) -> None:
+    """first-api reaches second-data only as relay-b, two role assumptions away (relay-a,
+    then relay-b; neither relay belongs to an application)."""
+    document = _isolation(hops)
+    assert document["isolation"]["findings"] == []
+    # The report says how far it looked, so "no crossing" is not read as a proof.
+    assert any("--hops" in note for note in document["notes"])
+
+
+def test_a_two_hop_crossing_is_found_with_two_hops() -> None:
+    document = _isolation(2)
+    findings = document["isolation"]["findings"]
+    assert len(findings) == 1, findings
+    finding = findings[0]
+    assert finding["principal"].endswith(":role/first-api")
+    assert finding["resource"] == "arn:aws:s3:::second-data"
+    assert finding["actions"] == ["s3:GetObject"]
+    steps = finding["via"]
+    assert [s["technique"] for s in steps] == ["sts-assume-role", "sts-assume-role"]
+    assert [s["yields"] for s in steps] == ["becomes role/relay-a", "becomes role/relay-b"]
+    assert "at most 2 become step(s)" in " ".join(document["notes"])

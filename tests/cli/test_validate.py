@@ -28,18 +28,24 @@ def test_clean_policy_exits_0() -> None:
         out.splitlines()[0]
         == f"{DATA / 'clean-identity.json'} (identity policy, type inferred): ok"
     )
-    assert out.splitlines()[-1] == "1 file, 1 policy: 0 errors, 0 warnings, 0 suggestions"
+    assert out.splitlines()[-1] == (
+        "1 file, 1 policy: 0 errors, 0 security warnings, 0 warnings, 0 suggestions; "
+        "AWS would refuse 0 of the findings"
+    )
 
 
 def test_errors_exit_1_with_severity_code_path_and_message() -> None:
     code, out, _ = run("validate", str(DATA / "catalog-mistakes.json"))
     assert code == 1
-    assert "  error      unknown-action  /Statement/0/Action/0" in out
-    assert "  warning    resource-type-mismatch  /Statement/1/Action/0" in out
-    assert "  suggestion resource-matches-no-action  /Statement/1/Resource/1" in out
+    assert "  error            unknown-action  /Statement/0/Action/0" in out
+    assert "  warning          resource-type-mismatch  /Statement/1/Action/0" in out
+    assert "  suggestion       resource-matches-no-action  /Statement/1/Resource/1" in out
     flat = " ".join(out.split())
     assert "'s3:GetObjcet' is not an action of Amazon S3; did you mean: s3:GetObject" in flat
-    assert out.splitlines()[-1] == "1 file, 1 policy: 3 errors, 4 warnings, 1 suggestion"
+    assert out.splitlines()[-1] == (
+        "1 file, 1 policy: 3 errors, 0 security warnings, 4 warnings, 1 suggestion; "
+        "AWS would refuse 0 of the findings"
+    )
 
 
 def test_json_output() -> None:
@@ -50,12 +56,24 @@ def test_json_output() -> None:
         "files": 1,
         "policies": 1,
         "errors": 3,
+        "security_warnings": 0,
         "warnings": 4,
         "suggestions": 1,
+        "aws_rejects": 0,  # unknown actions and keys: IAM stores the policy
     }
     assert report["targets"][0]["kind"] == "policy"
     first = report["findings"][0]
-    assert set(first) == {"severity", "code", "message", "file", "path", "policy", "policy_type"}
+    assert set(first) == {
+        "severity",
+        "aws_rejects",
+        "code",
+        "message",
+        "file",
+        "path",
+        "policy",
+        "policy_type",
+    }
+    assert first["aws_rejects"] is False
     assert first["file"] == str(DATA / "catalog-mistakes.json")
     assert first["policy_type"] == "identity"
 
@@ -66,7 +84,7 @@ def test_type_option_changes_the_grammar() -> None:
     assert code == 0 and "resource policy, type inferred" in out
     code, out, _ = run("validate", path, "--type", "identity")
     assert code == 1
-    assert "error      prohibited-principal  /Statement/0/Principal" in out
+    assert "error            AWS-REJECTS prohibited-principal  /Statement/0/Principal" in out
 
 
 def test_fail_on_warning() -> None:
@@ -74,7 +92,7 @@ def test_fail_on_warning() -> None:
     code, out, _ = run("validate", path)
     assert code == 0
     assert (
-        "warning    pass-role-with-star  [dev-admin (inline, role/dev)] /Statement/0/Resource"
+        "security-warning pass-role-with-star  [dev-admin (inline, role/dev)] /Statement/0/Resource"
         in (out)
     )
     code, _, _ = run("validate", path, "--fail-on", "warning")
@@ -114,8 +132,8 @@ def test_inputs_scenarios_and_policies_together() -> None:
     assert code == 1
     assert "(trust policy, type inferred): ok" in out
     assert "(iamsim eval scenarios): 2 findings" in out
-    assert "error      multiple-boundaries  /policies/boundary" in out
-    assert "error      multiple-boundaries  [arn:aws:iam::111122223333:role/app]" in out
+    assert "error            multiple-boundaries  /policies/boundary" in out
+    assert "error            multiple-boundaries  [arn:aws:iam::111122223333:role/app]" in out
     assert "(organization o-exampleorg1): ok" in out
 
 

@@ -218,6 +218,19 @@ def test_cli_bundle_errors_are_located(tmp_path: Path) -> None:
     assert info.value.path == "/Policies/p-prod0001/Policy/Content"
 
 
+def test_cli_bundle_policy_type_of_the_wrong_type_is_located(tmp_path: Path) -> None:
+    # Found by the fuzzer (tests/fuzz): a list as Type was a traceback (unhashable type).
+    bundle = json.loads((DATA / "org-cli.json").read_text())
+    bundle["PoliciesForTarget"]["r-ab12"]["SERVICE_CONTROL_POLICY"]["Policies"][0]["Type"] = [
+        "SERVICE_CONTROL_POLICY"
+    ]
+    path = _write(tmp_path, bundle)
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    assert info.value.path == "/PoliciesForTarget/r-ab12/SERVICE_CONTROL_POLICY/Policies/0/Type"
+    assert info.value.reason == "the policy type must be a string"
+
+
 def test_cli_bundle_without_policy_listing_is_an_error(tmp_path: Path) -> None:
     # Assuming FullAWSAccess alone would hide the node's own Deny SCPs.
     bundle = json.loads((DATA / "org-cli.json").read_text())

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from ingest_paths import DATA
 
+from iamsim import limits
 from iamsim.errors import InputError
 from iamsim.ingest import load_input, parse_text
 from iamsim.ingest._io import MAX_NESTING, load_json
@@ -159,11 +160,14 @@ def test_yaml_alias_inside_its_own_anchor_is_refused() -> None:
 
 
 def test_yaml_shared_aliases_are_checked_once() -> None:
-    # Nine levels of ten aliases: a walk that expanded aliases would visit 10**9 nodes.
+    # Nine levels of ten aliases: a walk that expanded aliases would visit 10**9 nodes. The
+    # default limit refuses it (see tests/ingest/test_yaml_bombs.py); raised, the checks still
+    # visit each composed node once.
     lines = ['l0: &l0 ["a", "a", "a", "a", "a", "a", "a", "a", "a", "a"]']
     for i in range(1, 10):
         lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]")
-    doc = parse_text("\n".join(lines) + "\n", "f")
+    with limits.override(max_yaml_nodes=10**12):
+        doc = parse_text("\n".join(lines) + "\n", "f")
     assert len(doc["l9"]) == 10
 
 
@@ -417,3 +421,26 @@ def test_resources_empty_policy_says_so(tmp_path: Path, policy: str) -> None:
     err = _error(path)
     assert err.path == "/resources/0/policy"
     assert err.reason == "the policy is empty"
+
+
+def test_very_deep_json_is_refused_before_parsing_with_its_line() -> None:
+    # 100,000 brackets: refused by the linear pre-scan (no RecursionError, no deep stack),
+    # at the bracket that goes one level past the limit.
+    text = "{\n" + '"a": ' + "[" * 100_000
+    with pytest.raises(InputError) as info:
+        load_json(text)
+    assert "nested too deeply" in info.value.reason
+    assert f"line 2 column {6 + MAX_NESTING - 1}" in info.value.reason
+
+
+def test_brackets_inside_json_strings_are_not_levels() -> None:
+    deep = "[" * (MAX_NESTING + 5)
+    assert load_json(f'["{deep}", {{"k\\"[": "\\\\{deep}"}}]') == [deep, {'k"[': "\\" + deep}]
+
+
+def test_the_nesting_limit_is_read_per_run() -> None:
+    with limits.override(max_nesting=3), pytest.raises(InputError, match="nested too deeply"):
+        load_json("[[[[1]]]]")
+    with limits.override(max_nesting=3), pytest.raises(InputError, match="nested too deeply"):
+        parse_text("a: {b: {c: {d: 1}}}\n", "f")
+    assert parse_text("a: {b: {c: {d: 1}}}\n", "f") == {"a": {"b": {"c": {"d": 1}}}}

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from iamsim.errors import InputError
 from iamsim.ingest import load_input, parse_text
 from iamsim.ingest._io import load_yaml
 
@@ -71,3 +74,19 @@ def test_resources_file_with_unquoted_version_and_dates(tmp_path: Path) -> None:
     bool_condition, date_condition = policy.statements[0].conditions
     assert bool_condition.values == ("false",)
     assert date_condition.values == ("2025-06-30T23:59:59Z",)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("x:\n  y: !!binary aGVsbG8=\n", "binary"),
+        ("Action: !!set {s3:GetObject, s3:PutObject}\n", "set"),
+    ],
+)
+def test_yaml_values_with_no_json_form_are_located_errors(text: str, tag: str) -> None:
+    # Found by the fuzzer: bytes from !!binary reached json.dumps in the policy size quota.
+    with pytest.raises(InputError) as info:
+        parse_text(text, "f.yaml")
+    message = info.value.describe()
+    assert message.startswith("f.yaml: invalid YAML at line "), message
+    assert f"{tag} values have no JSON equivalent" in message

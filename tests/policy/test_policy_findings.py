@@ -22,6 +22,7 @@ def test_findings_case(case: dict[str, Any]) -> None:
     got = {(f.severity, f.code, f.path) for f in findings}
     for expected in case["findings"]:
         assert (expected["severity"], expected["code"], expected["path"]) in got, findings
+        assert not any(f.aws_rejects for f in findings), findings
     codes = {f.code for f in findings}
     for code in case.get("absent", []):
         assert code not in codes, findings
@@ -40,7 +41,7 @@ def test_check_policy_lists_every_error_then_warnings() -> None:
     findings = check_policy(document, "identity", source="p.json")
     errors = [(f.code, f.path) for f in findings if f.severity == "error"]
     assert errors == [
-        ("invalid-effect", "/Statement/0/Effect"),
+        ("effect-case", "/Statement/0/Effect"),
         ("invalid-action", "/Statement/1/Action"),
         ("invalid-resource", "/Statement/1/Resource"),
         ("prohibited-principal", "/Statement/2/Principal"),
@@ -48,7 +49,37 @@ def test_check_policy_lists_every_error_then_warnings() -> None:
     # Errors come first; warnings from the parser (missing Version) follow.
     assert findings[len(errors)].code == "missing-version"
     assert all(isinstance(f, Finding) for f in findings)
-    assert "error [invalid-effect] at /Statement/0/Effect" in str(findings[0])
+    assert "error [effect-case] at /Statement/0/Effect" in str(findings[0])
+    assert "error (AWS rejects) [invalid-action] at /Statement/1/Action" in str(findings[1])
+    assert [f.aws_rejects for f in findings[:4]] == [False, True, True, True]
+
+
+def test_lower_case_effect_loads_fail_safe() -> None:
+    # Effect page: "The Effect value is case sensitive"; IAM stores "allow"/"deny" anyway
+    # (issue 13). A differently-cased deny denies; a differently-cased allow grants nothing.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"},
+            {"Effect": "DENY", "Principal": {"AWS": "*"}, "Action": "sts:TagSession"},
+        ],
+    }
+    policy = parse_policy(trust, "trust")
+    assert [s.effect.value for s in policy.statements] == ["Deny"]
+    [first, second] = [f for f in check_policy(trust, "trust") if f.code == "effect-case"]
+    assert not first.aws_rejects and "grants nothing" in first.message
+    assert "evaluates it as Deny" in second.message
+
+
+def test_every_finding_code_has_a_definite_aws_rejects_value() -> None:
+    from iamsim.policy.refusals import AWS_REJECTS_TABLE
+
+    for code, refusal in AWS_REJECTS_TABLE.items():
+        assert isinstance(refusal.rejects, bool), code
+        assert refusal.source.startswith("https://docs.aws.amazon.com/"), code
+    with pytest.raises(KeyError):
+        Finding("error", "no-such-code", "x")
 
 
 def test_check_policy_reports_json_errors_without_raising() -> None:

@@ -2,8 +2,9 @@
 
 ``json.loads(policy_to_json(parse_policy(x))) == x`` and parsing the rendering again gives an
 equal Policy. The generator covers every shape the grammar allows: statement object or list,
-scalar or list elements, empty lists, principal maps with scalar or list values, condition
-values of every JSON type, set operators and IfExists.
+scalar or list elements, empty lists (not for Action/Resource, which AWS refuses), principal
+maps with scalar or list values, condition values of every JSON type, set operators and
+IfExists.
 Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 """
 
@@ -115,8 +116,12 @@ def statements(draw: st.DrawFn, index: int, with_principal: bool) -> dict[str, A
             statement["NotPrincipal"] = draw(principals())
         else:
             statement["Principal"] = draw(principals())
-    statement[draw(st.sampled_from(["Action", "NotAction"]))] = draw(scalar_or_list(actions))
-    statement[draw(st.sampled_from(["Resource", "NotResource"]))] = draw(scalar_or_list(arns))
+    statement[draw(st.sampled_from(["Action", "NotAction"]))] = draw(
+        scalar_or_list(actions, min_size=1)
+    )
+    statement[draw(st.sampled_from(["Resource", "NotResource"]))] = draw(
+        scalar_or_list(arns, min_size=1)
+    )
     if draw(st.booleans()):
         statement["Condition"] = draw(conditions())
     return statement

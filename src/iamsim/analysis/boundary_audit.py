@@ -603,6 +603,14 @@ def audit_boundaries(
     apps = tuple(find_apps(world, prefixes, tag_keys)) if (prefixes or tag_keys) else ()
     findings = tuple(application_isolation(graph, apps, hops=hops)) if apps else ()
     notes = list(graph.skipped.values())
+    if apps:
+        # Say how far isolation looked: a longer chain of role assumptions is not searched.
+        notes.append(
+            f"isolation follows at most {hops} become step(s) from each application principal "
+            "(--hops); longer chains are not searched"
+            if hops
+            else "isolation checks direct access only (--hops 0)"
+        )
     if not subjects:
         notes.append(
             "no principal has a permissions boundary or delegates with iam:PermissionsBoundary"

@@ -227,8 +227,10 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     """The packaged catalogue, or the one at ``path`` (same schema)."""
     if path is None:
         return _default_catalogue()
-    text = Path(path).read_text(encoding="utf-8")
-    return parse_catalogue(yaml.safe_load(text), str(path))
+    # A user's catalogue is input like any other: the loaders' bounded, strict YAML.
+    from iamsim.ingest._io import parse_text, read_text
+
+    return parse_catalogue(parse_text(read_text(path), str(path)), str(path))
 
 
 def parse_catalogue(doc: Any, source: str = "<catalogue>") -> Catalogue:

@@ -33,7 +33,7 @@ from typing import Any
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
-from iamsim.engine.decision import compile_policy_set, evaluate
+from iamsim.engine.decision import NO_PERMISSION_ACTIONS, compile_policy_set, evaluate
 from iamsim.errors import RequestError
 from iamsim.model import (
     Anonymous,
@@ -270,7 +270,12 @@ class WhoCan:
                 found[id(built.policies.resource)] = built.policies.resource
         return list(found.values())
 
-    def candidates(self, actions: Sequence[str], resource: str) -> list[_Candidate]:
+    def candidates(
+        self, actions: Sequence[str], resource: str, *, on_star: bool = False
+    ) -> list[_Candidate]:
+        """Whom to ask; ``on_star`` when some action is asked on ``"*"`` (no resource-level
+        permissions), where each caller acts in its own account, so every loaded account's
+        root user is a candidate."""
         world = self.world
         out: dict[tuple[str, str], _Candidate] = {}
 
@@ -315,8 +320,11 @@ class WhoCan:
         for arn, session in world.sessions.items():
             add(_Candidate(session, arn, "session", always=arn in named_arns))
         owner = world.resource_account(resource) if resource != "*" else None
+        owners = set(world.iam_accounts) if on_star or resource == "*" else set()
         if owner is not None and owner in world.accounts:
-            root = Root(owner, world.partition_of(owner))
+            owners.add(owner)
+        for account in sorted(owners):
+            root = Root(account, world.partition_of(account))
             add(_Candidate(root, root.arn, "root", always=True))
         if wildcard:
             add(_Candidate(Anonymous(), "anonymous", "anonymous", always=True))
@@ -443,6 +451,11 @@ class WhoCan:
         if not usable and actions:
             raise RequestError(notes[0] if notes else "no action applies to the resource")
         actions = usable
+        if actions and all(request_resource[a] == "*" for a in actions):
+            # Actions without resource-level permissions are asked on "*" whatever ARN was
+            # named (the builder's note says so): the candidates and the owner follow "*".
+            resource = "*"
+        on_star = any(request_resource[a] == "*" for a in actions)
         owner_unknown = resource != "*" and self.world.resource_account(resource) is None
         if owner_unknown and len(self.world.accounts) > 1:
             notes.append(
@@ -450,8 +463,11 @@ class WhoCan:
                 "were in the principal's own account; name the owner in a resources file "
                 "for an exact answer across accounts"
             )
-        candidates = self.candidates(actions, resource)
+        candidates = self.candidates(actions, resource, on_star=on_star)
         everyone = self._wildcard_actions(actions, resource)
+        # Actions that need no permission (sts:GetCallerIdentity) are allowed whatever the
+        # policies say, so no prefilter on identity statements may skip them.
+        everyone.update(a for a in actions if a.lower() in NO_PERMISSION_ACTIONS)
         for candidate in candidates:
             entry = WhoCanEntry(candidate.name, candidate.kind)
             identity: tuple[Any, ...] | None = None

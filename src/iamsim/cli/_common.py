@@ -9,6 +9,12 @@ Exit statuses are the same for every command:
 * ``2`` — invalid input: an unreadable or unrecognised file, an unknown principal or action, a
   malformed ``--context``. The message names the file and the JSON path when known; there is
   never a traceback.
+* ``141`` — the output was closed before the command finished (``iamsim ... | head``): the
+  run ends quietly, and its verdict is unknown (see :mod:`iamsim.cli.main`).
+
+Everything printed passes through :mod:`iamsim.report.inert`: text that comes from an input
+(names, Sids, condition values, error messages quoting them) is printed literally, never as
+console markup, with control, bidi and invisible characters escaped (``\\x1b``, ``\\u202e``).
 
 ``--context KEY=VALUE`` (repeatable) reads as follows:
 
@@ -49,6 +55,7 @@ import click
 
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
+from iamsim.report.inert import echo, echo_json_text
 from iamsim.vocabulary.context_keys import check_context, context_key_multivalued
 from iamsim.vocabulary.request import ContextScalar, ContextValue
 
@@ -193,9 +200,9 @@ def json_option(help_text: str = "Print JSON instead of text.") -> Callable[[F],
 def fail(message: str, *, as_json: bool = False) -> NoReturn:
     """Report invalid input and exit 2 (JSON on stdout with ``--json``, else text on stderr)."""
     if as_json:
-        click.echo(json.dumps({"error": message}, indent=2))
+        echo_json_text(json.dumps({"error": message}, indent=2))
     else:
-        click.echo(f"error: {message}", err=True)
+        echo(f"error: {message}", err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -212,6 +219,8 @@ def invalid_input_exits(*, as_json: bool = False) -> Iterator[None]:
         yield
     except IamsimError as exc:
         fail(describe_error(exc), as_json=as_json)
+    except BrokenPipeError:
+        raise  # the reader went away: not an input error (see iamsim.cli.main)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         fail(f"{where}{exc.strerror or exc}", as_json=as_json)
@@ -250,7 +259,7 @@ def report_input_notes(notes: Iterable[str], *, as_json: bool = False) -> None:
             continue
         seen.append(note)
         if not as_json:
-            click.echo(f"note: {note}", err=True)
+            echo(f"note: {note}", err=True)
 
 
 def input_notes() -> list[str]:
@@ -368,4 +377,4 @@ def echo_json(value: Any) -> None:
     notes = input_notes()
     if notes and isinstance(value, dict) and "input_notes" not in value:
         value = {**value, "input_notes": notes}
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    echo_json_text(json.dumps(value, indent=2, ensure_ascii=False))

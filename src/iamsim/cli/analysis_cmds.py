@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from iamsim.analysis.effective import EffectiveAnalyzer
 from iamsim.analysis.synthesize import synthesize
@@ -31,6 +30,7 @@ from iamsim.cli._common import (
 )
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
+from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
 from iamsim.report.permissions import (
     permissions_renderables,
     permissions_to_dict,
@@ -128,14 +128,14 @@ def permissions_command(
         if as_json:
             echo_json({"policy": made.document, "approximations": made.approximations})
         else:
-            click.echo(made.to_json())
+            echo_json_text(made.to_json())
             for note in made.approximations:
-                click.echo(f"approximation: {note}", err=True)
+                echo(f"approximation: {note}", err=True)
         return
     if as_json:
         echo_json(permissions_to_dict(result, policy=made.document if made is not None else None))
         return
-    console = Console(width=max(Console().width, 140))
+    console = InertConsole(width=max(InertConsole().width, 140))
     for renderable in permissions_renderables(
         result, compare_boundary=compare_boundary, details=details
     ):
@@ -194,14 +194,14 @@ def who_can_command(
     if as_json:
         echo_json(result.to_dict())
         return
-    console = Console(width=max(Console().width, 140))
+    console = InertConsole(width=max(InertConsole().width, 140))
     for renderable in who_can_renderables(result):
         console.print(renderable)
     if show_blocked and result.blocked:
         console.print("Granted somewhere but stopped:")
         for item in result.blocked:
             by = item.blocked_by or item.decision
-            console.print(f"  {item.principal} {item.action}: {by} — {item.reason}")
+            console.print(styled(f"  {item.principal} {item.action}: {by} — {item.reason}"))
 
 
 # -- escalation and boundary audit (iamsim escalation, iamsim audit boundaries) ---------------
@@ -416,7 +416,7 @@ def escalation_command(
                 echo_json({"techniques": [t.to_dict() for t in catalogue.techniques]})
             else:
                 for t in catalogue.techniques:
-                    click.echo(f"{t.id:48} {t.category:16} {t.name}")
+                    echo(f"{t.id:48} {t.category:16} {t.name}")
             return
         values = parse_context(context) or None
         goal_actions = _goal(to, actions)
@@ -439,10 +439,10 @@ def escalation_command(
         echo_json(escalation_json(report, verdicts))
     else:
         text = render_escalation(report, verdicts, show_contained=show_contained)
-        click.echo(text)
+        echo(text)
         if start is not None and verdicts:
-            click.echo()
-            click.echo("\n".join(render_verdict(verdicts[0])))
+            echo()
+            echo(inert_lines(render_verdict(verdicts[0])))
     if fail and any(r.status == "escalates" for r in report.results):
         sys.exit(1)
 
@@ -483,7 +483,10 @@ def audit_command() -> None:
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Isolation: also through principals reachable in this many become steps (0: direct).",
+    help=(
+        "Isolation (--prefix/--tag): also through principals reachable in this many become "
+        "steps (0: direct). Boundary containment uses the escalation search's own depth."
+    ),
 )
 def audit_boundaries_command(
     inputs: tuple[Path, ...],
@@ -553,8 +556,8 @@ def audit_boundaries_command(
         echo_json(document)
     else:
         for text in warnings:
-            click.echo(f"warning: {text}", err=True)
-        click.echo(render_audit(report))
+            echo(f"warning: {text}", err=True)
+        echo(render_audit(report))
     if fail and (any(s.verdict == "escapes" for s in report.subjects) or report.findings):
         sys.exit(1)
 

@@ -34,6 +34,7 @@ from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
 from iamsim.model import World
 from iamsim.report.explain import explain_decision, explanation_to_dict, render_explanation
+from iamsim.report.inert import echo
 from iamsim.report.json_report import decision_to_json
 from iamsim.report.text import render_decision
 
@@ -130,9 +131,9 @@ def check_command(
             record.pop("statements", None)
         echo_json(record)
         return
-    click.echo(render_decision(decision, verbose=full))
+    echo(render_decision(decision, verbose=full))
     for text in built.warnings:
-        click.echo(f"  assumed: {text}")
+        echo(f"  assumed: {text}")
 
 
 @click.command("explain", epilog=_ARGUMENTS_HELP)
@@ -188,4 +189,4 @@ def explain_command(
     if as_json:
         echo_json(explanation_to_dict(explanation))
         return
-    click.echo(render_explanation(explanation, all_statements=all_statements))
+    echo(render_explanation(explanation, all_statements=all_statements))

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from iamsim.builder import RequestBuilder
 from iamsim.cli._common import invalid_input_exits, load_world
@@ -35,6 +34,7 @@ from iamsim.engine.trace import Decision, DecisionValue, StatementRef
 from iamsim.errors import IamsimError
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.model import World
+from iamsim.report.inert import InertConsole, styled
 from iamsim.vocabulary.request import ContextValue, Request
 
 ALLOW = DecisionValue.ALLOW
@@ -250,13 +250,13 @@ def why(decision: Decision, world: World) -> str:
 _COLOURS = {ALLOW: "green", EXPLICIT_DENY: "bold red", IMPLICIT_DENY: "red"}
 
 
-def _console() -> Console:
+def _console() -> InertConsole:
     # At most 120 columns; a terminal narrower than that gets its own width.
-    probe = Console()
-    return Console(width=min(probe.width, 120) if probe.is_terminal else 120)
+    probe = InertConsole()
+    return InertConsole(width=min(probe.width, 120) if probe.is_terminal else 120)
 
 
-def render(answers: Sequence[Answer], console: Console) -> None:
+def render(answers: Sequence[Answer], console: InertConsole) -> None:
     table = Table(
         title="iamsim demo: the example organization (permission boundaries)",
         show_lines=True,
@@ -268,35 +268,34 @@ def render(answers: Sequence[Answer], console: Console) -> None:
     table.add_column("why", max_width=52)
     for a in answers:
         q = a.question
-        who = f"[bold]{escape(q.who)}[/bold]\n[dim]{escape(q.kind)}[/dim]"
-        what = f"{escape(q.action)}\n{escape(q.on)}"
+        who = Text.assemble(styled(q.who, "bold"), "\n", styled(q.kind, "dim"))
+        what = Text.assemble(styled(q.action), "\n", styled(q.on))
         if q.note:
-            what += f"\n[dim]{escape(q.note)}[/dim]"
+            what.append("\n").append_text(styled(q.note, "dim"))
         if a.decision is None:
-            verdict = "[bold red]error[/bold red]"
-            reason = escape(a.error or "")
+            verdict = Text("error", style="bold red")
+            reason = a.error or ""
         else:
-            colour = _COLOURS[a.decision.value]
-            verdict = f"[{colour}]{a.decision.value.value}[/{colour}]"
-            reason = escape(a.why)
+            verdict = Text(a.decision.value.value, style=_COLOURS[a.decision.value])
+            reason = a.why
         if not a.as_expected:
-            verdict += f"\n[yellow](expected {q.expect.value})[/yellow]"
+            verdict.append(f"\n(expected {q.expect.value})", style="yellow")
         table.add_row(who, what, verdict, reason)
     console.print(table)
 
 
-def _footer(answers: Sequence[Answer], console: Console) -> None:
+def _footer(answers: Sequence[Answer], console: InertConsole) -> None:
     met = sum(a.as_expected for a in answers)
     colour = "green" if met == len(answers) else "red"
-    console.print(f"[{colour}]{met} of {len(answers)} answers as expected.[/{colour}]")
+    console.print(Text(f"{met} of {len(answers)} answers as expected.", style=colour))
     model = example_dir() / "model"
     console.print(
-        f"The example lives in {escape(str(example_dir()))}: model/ (the exports, organization "
+        f"The example lives in {example_dir()}: model/ (the exports, organization "
         "and resources loaded here) and terraform/ (the same as Terraform code).\n"
         "Ask your own, for instance (S3 ARNs name no region: give the one the request is sent "
         "to, or the region SCP denies it):\n"
         "  iamsim explain role/second-worker s3:GetObject arn:aws:s3:::first-data/customers.csv "
-        f"-c aws:RequestedRegion=eu-west-1 -i {escape(str(model))}",
+        f"-c aws:RequestedRegion=eu-west-1 -i {model}",
         soft_wrap=True,
     )
 
@@ -348,7 +347,7 @@ def _scenario_demo() -> None:
     for path in sorted((examples_dir() / "scenarios").glob("*.yaml")):
         for item in load_scenarios(path.read_text(encoding="utf-8"), str(path.name)):
             if isinstance(item, ScenarioError):
-                console.print(f"[red]error[/red] {escape(item.error.describe())}")
+                console.print(Text("error ", style="red") + styled(item.error.describe()))
                 failed = True
                 continue
             failed |= not _scenario_row(table, item)
@@ -363,8 +362,8 @@ def _scenario_row(table: Table, scenario: Scenario) -> bool:
     if decision.decisive:
         reason += "\n" + "\n".join(ref.describe() for ref in decision.decisive[:2])
     met = scenario.expectation_met(decision.value.value)
-    verdict = f"[{colour}]{decision.value.value}[/{colour}]"
+    verdict = Text(decision.value.value, style=colour)
     if met is False:
-        verdict += f"\n[yellow](expected {scenario.expect})[/yellow]"
-    table.add_row(escape(scenario.name), verdict, escape(reason))
+        verdict.append(f"\n(expected {scenario.expect})", style="yellow")
+    table.add_row(styled(scenario.name), verdict, reason)
     return met is not False

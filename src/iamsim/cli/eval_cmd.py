@@ -19,6 +19,7 @@ from iamsim.errors import InputError
 from iamsim.ingest._io import decode_text, read_text
 from iamsim.ingest.read_scope import read_bounded_stream
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
+from iamsim.report.inert import echo, echo_json_text
 from iamsim.report.text import render_decision
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
@@ -102,14 +103,18 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
             record["expect"] = scenario.expect
             record["expectation_met"] = met
         record.update({k: v for k, v in decision.to_dict().items() if k != "decision"})
-        click.echo(json.dumps(record, sort_keys=False))
+        if scenario.notes:
+            record["notes"] = list(scenario.notes)
+        echo_json_text(json.dumps(record, sort_keys=False))
     else:
         header = f"== {scenario.name}"
         if met is not None:
             header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
-        click.echo(header)
-        click.echo(render_decision(decision, verbose=not brief))
-        click.echo()
+        echo(header)
+        echo(render_decision(decision, verbose=not brief))
+        for note in scenario.notes:
+            echo(f"  assumed: {note}")
+        echo()
     return met is not False
 
 
@@ -117,6 +122,6 @@ def _emit_error(as_json: bool, name: str | None, error: InputError) -> None:
     """One error: a JSON object on standard output with --json (the stream stays JSON Lines),
     else a line on standard error."""
     if as_json:
-        click.echo(json.dumps({"name": name, "error": error.describe()}))
+        echo_json_text(json.dumps({"name": name, "error": error.describe()}))
     else:
-        click.echo(f"error: {error.describe()}", err=True)
+        echo(f"error: {error.describe()}", err=True)

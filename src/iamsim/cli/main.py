@@ -1,15 +1,48 @@
-"""The ``iamsim`` command: a thin click group; each sub-command lives in its own module."""
+"""The ``iamsim`` command: a thin click group; each sub-command lives in its own module.
+
+It also owns what happens when the reader of the output goes away (``iamsim demo | head -1``):
+the run ends quietly, without a traceback or an "Exception ignored" line, and without the
+statuses 1 and 2, which mean "an expectation failed" and "invalid input".
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 import click
 
 from iamsim.cli.eval_cmd import eval_command
 
+# The status when the output was closed before the command finished: 128 + SIGPIPE, what a
+# shell reports for any program a closed pipe stops. Not 0: the run did not finish, so its
+# verdict (a failed expectation further down, say) is unknown and must not read as a pass.
+EXIT_OUTPUT_CLOSED = 141
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _OutputClosed(Exception):
+    """The output pipe was closed while the command was still writing."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # Caught here, before click's own handling turns a broken pipe into status 1.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _OutputClosed from None
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=(
+        "Exit statuses: 0 success; 1 an expectation failed (test, eval, demo) or a finding at "
+        "--fail-on (validate); 2 invalid input; 141 the output was closed before the command "
+        "finished (iamsim ... | head), whatever the run would have found."
+    ),
+)
 @click.version_option(package_name="iamsim")
 def cli() -> None:
     """Decide AWS IAM requests exactly as AWS does, offline, and explain why."""
@@ -47,8 +80,35 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
-def main() -> None:
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what is
+    still buffered cannot fail again (and print "Exception ignored ... BrokenPipeError")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        cli(standalone_mode=True)
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+def main() -> None:
+    """The ``iamsim`` entry point.
+
+    When the output is closed early the run ends quietly: with status 141 if the command was
+    still writing, with the command's own status if it had finished and only the last buffered
+    output could not be delivered.
+    """
+    try:
+        try:
+            cli(standalone_mode=True)
+        finally:
+            # Deliver what is buffered now, while a broken pipe can still be handled here.
+            sys.stdout.flush()
+    except _OutputClosed:
+        _silence_stdout()
+        sys.exit(EXIT_OUTPUT_CLOSED)
+    except BrokenPipeError as exc:
+        _silence_stdout()
+        finished = exc.__context__
+        sys.exit(finished.code if isinstance(finished, SystemExit) else EXIT_OUTPUT_CLOSED)
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)

@@ -30,6 +30,7 @@ from iamsim.cli._common import (
 from iamsim.expectations import ExpectationFile, ExpectationRun, load_expectations, run_expectations
 from iamsim.model import World
 from iamsim.report.expectations_text import render_run
+from iamsim.report.inert import dumps, echo, inert
 
 
 @click.command("test")
@@ -98,15 +99,13 @@ def test_command(
         if output is None:
             echo_json(document)
         else:
-            import json
-
-            _write(output, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            _write(output, dumps(document, indent=2) + "\n")
     elif fmt == "junit":
         from iamsim.report.junit import render_junit
 
         text = render_junit(runs)
         if output is None:
-            click.echo(text, nl=False)
+            echo(text, nl=False)
         else:
             _write(output, text)
     else:
@@ -115,12 +114,12 @@ def test_command(
             for run in runs
         )
         if output is None:
-            click.echo(text)
+            echo(text)
         else:
-            _write(output, text + "\n")
+            _write(output, inert(text, keep_newlines=True) + "\n")
     if output is not None:
         total = _total(runs)
-        click.echo(
+        echo(
             f"{total['total']} cases: {total['passed']} passed, {total['failed']} failed, "
             f"{total['errors']} could not be evaluated; report written to {output}"
         )

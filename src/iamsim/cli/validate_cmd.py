@@ -23,6 +23,7 @@ from iamsim.cli._common import (
 )
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
+from iamsim.report.inert import echo
 from iamsim.validation import SEVERITIES, validate_paths
 
 
@@ -104,6 +105,6 @@ def validate_command(
     else:
         from iamsim.report.validation_text import render_validation
 
-        click.echo(render_validation(report))
+        echo(render_validation(report))
     threshold = next(s for s in SEVERITIES if s == fail_on)
     sys.exit(EXIT_FAILED if report.fails(threshold) else EXIT_OK)

@@ -139,6 +139,23 @@ def resource_account_of(resource: str, caller: Caller) -> str | None:
     return caller.account
 
 
+def authorized_resource(action: str, resource: str) -> str:
+    """The resource AWS authorizes ``action`` against: ``"*"`` for an action the service
+    reference knows and lists with no resource type (s3:ListAllMyBuckets, kms:ListKeys...),
+    whatever ARN was named; ``resource`` otherwise (unknown actions keep it).
+    https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    """
+    if resource == "*":
+        return resource
+    from iamsim.catalog import service_reference  # loaded only when an ARN is named
+
+    catalog = service_reference()
+    canonical = catalog.canonical_action(action)
+    if canonical is None or catalog.supports_resource_level_permissions(canonical):
+        return resource
+    return "*"
+
+
 def make_request(
     principal: str | Caller,
     action: str,
@@ -148,8 +165,12 @@ def make_request(
     context: Mapping[str, ContextValue] | Context | None = None,
     now: datetime | None = None,
 ) -> Request:
-    """A request with the keys AWS derives filled in (values in ``context`` override them)."""
+    """A request with the keys AWS derives filled in (values in ``context`` override them).
+
+    An action without resource-level permissions is asked on ``"*"`` whatever ``resource``
+    names (:func:`authorized_resource`): a policy naming that ARN never allows it."""
     caller = parse_caller(principal) if isinstance(principal, str) else principal
+    resource = authorized_resource(action, resource)
     account = resource_account or resource_account_of(resource, caller)
     moment = _timestamp(now)  # one clock reading for every time key of the request
     derived: dict[str, ContextValue] = {

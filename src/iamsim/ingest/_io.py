@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from iamsim import limits
 from iamsim.errors import InputError
 from iamsim.ingest.read_scope import ReadScope, read_regular_file
 
@@ -36,7 +37,24 @@ class YamlLoader(yaml.SafeLoader):
     2025-06-30T23:59:59Z``) stay the strings written, as in JSON, which has no dates (and as
     CloudFormation reads them: it converts YAML templates to JSON); an explicit
     ``!!timestamp`` tag too.
+
+    The composer also notes where each alias stands (``alias_marks``), so that a document
+    whose aliases expand past ``max_yaml_nodes`` is refused naming the alias that crossed it.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # (id of the parent node, position in its value list, 0 for a mapping key else 1)
+        # -> where the alias standing there was written.
+        self.alias_marks: dict[tuple[int, int, int], yaml.Mark] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if parent is not None and self.check_event(yaml.AliasEvent):
+            slot = 0 if isinstance(parent, yaml.MappingNode) and index is None else 1
+            where = (id(parent), len(parent.value), slot)
+            self.alias_marks[where] = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        node: yaml.Node = super().compose_node(parent, index)  # type: ignore[assignment]
+        return node
 
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -58,12 +76,28 @@ def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 YamlLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_as_text)
 
 
-# Deeper documents are refused: no input format nests anywhere near this (a policy is about
-# 6 levels deep, an authorization-details export 12, a plan's configuration a few per module),
-# and the recursive code that walks documents must not run out of stack.
-MAX_NESTING = 100
+def _no_json_equivalent(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # Every input is a JSON document (CloudFormation converts YAML templates to JSON too):
+    # bytes and sets have no JSON form, and code downstream expects JSON values only.
+    raise yaml.constructor.ConstructorError(
+        None, None, f"{node.tag} values have no JSON equivalent", node.start_mark
+    )
 
-_TOO_DEEP = f"the document is nested too deeply (more than {MAX_NESTING} levels)"
+
+for _tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:set"):
+    YamlLoader.add_constructor(_tag, _no_json_equivalent)
+
+
+# Deeper documents are refused (``limits.max_nesting``): no input format nests anywhere near
+# the default (a policy is about 6 levels deep, an authorization-details export 12, a plan's
+# configuration a few per module), and the recursive code that walks documents must not run
+# out of stack. MAX_NESTING is the default, for callers that want the number.
+MAX_NESTING = limits.DEFAULT_LIMITS.max_nesting
+
+
+def _too_deep() -> str:
+    depth = limits.current().max_nesting
+    return f"the document is nested too deeply (more than {depth} levels; limit max_nesting)"
 
 
 class _DuplicateKeys(dict[str, Any]):
@@ -91,25 +125,52 @@ def _no_constant(name: str) -> Any:
     raise InputError(f"{name} is not valid JSON")
 
 
+# A JSON string (possessive: no backtracking), or a bracket opening or closing a level.
+_JSON_LEVELS = re.compile(r'"(?:[^"\\]++|\\.)*+"?|[\[{]|[\]}]')
+
+
+def _check_json_nesting(text: str) -> None:
+    """Refuse JSON nested deeper than ``limits.max_nesting`` before it is parsed.
+
+    ``json.loads`` recurses once per level and would otherwise stop at the interpreter's
+    recursion limit (or, with its C scanner, a deep stack) instead of at a located error. One
+    linear pass over the brackets outside strings; malformed text is left to the parser.
+    """
+    max_depth = limits.current().max_nesting
+    depth = 0
+    for match in _JSON_LEVELS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                line = text.count("\n", 0, match.start()) + 1
+                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+                raise InputError(f"{_too_deep()} (line {line} column {column})")
+        elif token in "]}":
+            depth -= 1
+
+
 def load_json(text: str) -> Any:
     """``json.loads``, strict about what JSON itself lets through.
 
     Syntax errors raise ``json.JSONDecodeError`` (callers word them); a key given twice in one
     object (JSON parsers keep the last, so ``"Effect": "Deny", ..., "Effect": "Allow"`` would
-    silently allow), ``NaN``/``Infinity`` and nesting deeper than :data:`MAX_NESTING` raise
+    silently allow), ``NaN``/``Infinity`` and nesting deeper than ``limits.max_nesting`` raise
     :class:`InputError`, located by the JSON pointer inside ``text`` where known (without a
     source: callers add it).
     """
+    _check_json_nesting(text)
     try:
         doc = json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_no_constant)
     except RecursionError:
-        raise InputError(_TOO_DEEP) from None
-    # Check depth and duplicates without recursion (the document may be deep).
+        raise InputError(_too_deep()) from None
+    # Check depth and duplicates without recursion, each value once (linear).
+    max_depth = limits.current().max_nesting
     stack: list[tuple[Any, str, int]] = [(doc, "", 1)]
     while stack:
         value, path, depth = stack.pop()
-        if depth > MAX_NESTING:
-            raise InputError(_TOO_DEEP, path=path)
+        if depth > max_depth:
+            raise InputError(_too_deep(), path=path)
         if isinstance(value, dict):
             if isinstance(value, _DuplicateKeys):
                 raise InputError(
@@ -131,12 +192,21 @@ def load_json(text: str) -> Any:
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _check_yaml_nodes(root: yaml.Node) -> None:
-    """Duplicate keys, nesting depth and self-referencing aliases of a composed document.
+def _check_yaml_nodes(root: yaml.Node, alias_marks: Mapping[tuple[int, int, int], Any]) -> None:
+    """Size, nesting depth, duplicate keys and self-referencing aliases of a composed document.
 
-    Aliases make the node graph a DAG (or, for an alias inside its own anchor, a cycle), so the
-    height of every node is computed once; a shared node is checked where it is deepest.
+    Aliases make the node graph a DAG (or, for an alias inside its own anchor, a cycle), and
+    everything after loading (the Python objects' users, policy parsing, rendering) sees the
+    tree the aliases expand to, which can be exponentially larger than the text (nine levels
+    of nine aliases are 387 million nodes in half a kilobyte). So the size that tree would
+    have, and the height of every node, are computed once per node (memoised by identity, so
+    this pass is linear in the composed graph) before any Python object is built, and a
+    document expanding past ``limits.max_yaml_nodes`` nodes or nesting past
+    ``limits.max_nesting`` is refused. A shared node's depth is checked where it is deepest.
     """
+    current = limits.current()
+    max_nodes, max_depth = current.max_yaml_nodes, current.max_nesting
+    sizes: dict[int, int] = {}  # expanded node count of each collection node
     heights: dict[int, int] = {}
     open_nodes: set[int] = set()
     # (node, JSON pointer, depth, children done)
@@ -148,18 +218,23 @@ def _check_yaml_nodes(root: yaml.Node) -> None:
         key = id(node)
         if done:
             open_nodes.discard(key)
-            heights[key] = 1 + max(
-                (heights.get(id(child), 0) for child in _yaml_children(node)), default=0
-            )
+            total, height = 1, 0
+            for position, slot, child in _yaml_slots(node):
+                total += sizes.get(id(child), 1)
+                if total > max_nodes:
+                    raise _too_many_nodes(node, position, slot, child, path, alias_marks)
+                height = max(height, heights.get(id(child), 0))
+            sizes[key] = total
+            heights[key] = 1 + height
             continue
         if key in heights:
-            if depth + heights[key] > MAX_NESTING:
-                raise InputError(_TOO_DEEP, path=path)
+            if depth + heights[key] > max_depth:
+                raise InputError(_too_deep(), path=path)
             continue
         if key in open_nodes:
             raise InputError("a YAML alias refers to a node that contains it", path=path)
-        if depth >= MAX_NESTING:
-            raise InputError(_TOO_DEEP, path=path)
+        if depth >= max_depth:
+            raise InputError(_too_deep(), path=path)
         open_nodes.add(key)
         stack.append((node, path, depth, True))
         if isinstance(node, yaml.MappingNode):
@@ -181,11 +256,51 @@ def _check_yaml_nodes(root: yaml.Node) -> None:
                         )
                     seen[ident] = key_node
                 else:
+                    # A complex key is walked too (it may hold aliases), under the value's path.
+                    children.append((key_node, pointer(path, "?")))
                     token = "?"
                 children.append((value_node, pointer(path, token)))
         else:
             children = [(child, pointer(path, i)) for i, child in enumerate(node.value)]
         stack.extend((child, where, depth + 1, False) for child, where in reversed(children))
+
+
+def _yaml_slots(node: yaml.Node) -> Iterable[tuple[int, int, yaml.Node]]:
+    """(position, 0 for a key or 1 for a value or item, child) for each child of ``node``."""
+    if isinstance(node, yaml.MappingNode):
+        for position, (key_node, value_node) in enumerate(node.value):
+            yield position, 0, key_node
+            yield position, 1, value_node
+    elif isinstance(node, yaml.SequenceNode):
+        for position, child in enumerate(node.value):
+            yield position, 1, child
+
+
+def _too_many_nodes(
+    node: yaml.Node,
+    position: int,
+    slot: int,
+    child: yaml.Node,
+    path: str,
+    alias_marks: Mapping[tuple[int, int, int], Any],
+) -> InputError:
+    """The error for the child of ``node`` whose expansion takes the document past the cap."""
+    max_nodes = limits.current().max_yaml_nodes
+    if isinstance(node, yaml.MappingNode):
+        key_node = node.value[position][0]
+        token = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        where = path if key_node.tag == _MERGE_TAG else pointer(path, token)
+    else:
+        where = pointer(path, position)
+    alias = alias_marks.get((id(node), position, slot))
+    mark = alias if alias is not None else child.start_mark
+    what = "the alias" if alias is not None else "the node"
+    return InputError(
+        f"the document expands to more than {max_nodes:,} YAML nodes once aliases are "
+        f"followed ({what} at line {mark.line + 1} column {mark.column + 1} crosses the "
+        f"limit max_yaml_nodes={max_nodes}; a YAML alias bomb?)",
+        path=where,
+    )
 
 
 def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
@@ -209,7 +324,10 @@ def _condition_booleans_as_text(root: yaml.Node) -> None:
     messages and traces; as text it reads as written. Only the values of a ``Condition``
     mapping's operators (``Condition/<operator>/<key>``, or the items of a list there) change.
     """
+    # Each node is visited once, and each Condition block rewritten once, however many
+    # aliases share it.
     seen: set[int] = set()
+    seen_blocks: set[int] = set()
     stack = [root]
     while stack:
         node = stack.pop()
@@ -222,6 +340,9 @@ def _condition_booleans_as_text(root: yaml.Node) -> None:
         for key_node, block in node.value:
             if key_node.value != "Condition" or not isinstance(block, yaml.MappingNode):
                 continue
+            if id(block) in seen_blocks:
+                continue
+            seen_blocks.add(id(block))
             for _, keys in block.value:
                 if not isinstance(keys, yaml.MappingNode):
                     continue
@@ -234,13 +355,14 @@ def _condition_booleans_as_text(root: yaml.Node) -> None:
                                 item.tag, item.value = _STR_TAG, "true" if truth else "false"
 
 
-def load_yaml(text: str, loader: type[yaml.SafeLoader] = YamlLoader) -> Any:
+def load_yaml(text: str, loader: type[YamlLoader] = YamlLoader) -> Any:
     """``yaml.load`` with ``loader``, strict like :func:`load_json`.
 
     Syntax errors raise ``yaml.YAMLError``; a key given twice in one mapping (YAML loaders keep
-    the last), nesting deeper than :data:`MAX_NESTING` and an alias inside its own anchor raise
-    :class:`InputError` located by JSON pointer. Keys merged with ``<<`` may be overridden, as
-    YAML intends. Booleans among policy condition values become the text ``true``/``false``
+    the last), nesting deeper than ``limits.max_nesting``, aliases expanding the document past
+    ``limits.max_yaml_nodes`` nodes (checked before any Python object is built) and an alias
+    inside its own anchor raise :class:`InputError` located by JSON pointer. Keys merged with
+    ``<<`` may be overridden, as YAML intends. Booleans among policy condition values become the text ``true``/``false``
     (see :func:`_condition_booleans_as_text`).
     """
     parser = loader(text)
@@ -248,10 +370,10 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader] = YamlLoader) -> Any:
         try:
             node = parser.get_single_node()
         except RecursionError:
-            raise InputError(_TOO_DEEP) from None
+            raise InputError(_too_deep()) from None
         if node is None:
             return None
-        _check_yaml_nodes(node)
+        _check_yaml_nodes(node, parser.alias_marks)
         _condition_booleans_as_text(node)
         return parser.construct_document(node)
     finally:

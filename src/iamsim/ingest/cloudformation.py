@@ -1144,7 +1144,8 @@ class _Mapper:
                     f"the {key} is unknown ({part.reason}); the {kind} is not modeled",
                 )
                 return None
-        if _NAME_PROPERTY[f"AWS::IAM::{kind.title()}"] not in props:
+        generated = _NAME_PROPERTY[f"AWS::IAM::{kind.title()}"] not in props
+        if generated:
             self.b.notes.append(
                 f"{self.t.source}: {logical}: CloudFormation names this {kind} at creation; "
                 f"the generated name {name!r} stands in for it"
@@ -1157,6 +1158,7 @@ class _Mapper:
             path=str(path),
             source=self.t.source,
             address=logical,
+            generated=generated,
         )
         self.entities[logical] = e
         self.inline_policies(logical, props, e)
@@ -1257,7 +1259,13 @@ class _Mapper:
             return
         if isinstance(policy, Policy):
             self.b.add_managed_policy(
-                str(arn), str(name), str(path), policy, source=self.t.source, address=logical
+                str(arn),
+                str(name),
+                str(path),
+                policy,
+                source=self.t.source,
+                address=logical,
+                generated=_NAME_PROPERTY["AWS::IAM::ManagedPolicy"] not in props,
             )
         for kind, target in self._targets(logical, props):
             if isinstance(policy, Unknown):
@@ -1318,6 +1326,16 @@ class _Mapper:
         arn = self.t._iam_arn("instance-profile", logical)
         if isinstance(arn, Unknown):
             return
+        name, path = self.t.physical_name(logical), self.t._path_of(logical)
+        if not isinstance(name, Unknown) and not isinstance(path, Unknown):
+            self.b.check_name(
+                "instance-profile",
+                str(name),
+                str(path),
+                source=self.t.source,
+                address=logical,
+                generated="InstanceProfileName" not in props,
+            )
         for role in self.texts(logical, props, "Roles"):
             self.b.add_instance_profile(
                 self.t.account, role, str(arn), source=self.t.source, address=logical

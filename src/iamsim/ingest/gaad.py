@@ -25,6 +25,7 @@ from iamsim.model import (
     World,
     version_number,
 )
+from iamsim.model.names import name_problem, path_problem
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
@@ -219,11 +220,18 @@ class _GaadLoader:
         (``arn:aws:iam::111122223333:role/service-role/app`` is path ``/service-role/``, name
         ``app``): an entry whose name or path disagrees with its ARN is corrupted."""
         name = self.r.req_string(entry, name_key, path)
+        problem = name_problem(kind, name)
+        if problem is not None:
+            raise self.r.error(problem, pointer(path, name_key))
         resource = arn.split(":", 5)[5]
         arn_path, _, arn_name = resource[len(kind) :].rpartition("/")
         arn_path += "/"
         # Without a Path, the ARN's is the path (exports always have one; hand-made ones may not).
         iam_path = self.path_of(entry, path) if entry.get("Path") is not None else arn_path
+        problem = path_problem(kind, iam_path)
+        if problem is not None:
+            where = pointer(path, "Path") if entry.get("Path") is not None else pointer(path, "Arn")
+            raise self.r.error(problem, where)
         if name != arn_name:
             raise self.r.error(
                 f"{name_key} {name!r} does not match the name in the ARN {arn!r}",

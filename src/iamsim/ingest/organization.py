@@ -433,6 +433,8 @@ class _BundleLoader:
                 where = pointer(list_path, i)
                 summary = self.r.obj(item, where, "a policy summary")
                 kind = summary.get("Type", ptype)
+                if kind is not None and not isinstance(kind, str):
+                    raise self.r.error("the policy type must be a string", pointer(where, "Type"))
                 if ptype is not None and kind != ptype:
                     raise self.r.error(f"a {kind} listed under {ptype}", pointer(where, "Type"))
                 if kind not in by_type:

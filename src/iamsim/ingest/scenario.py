@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from iamsim.engine.context import make_request
+from iamsim.engine.context import authorized_resource, make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest._io import parse_text
@@ -53,6 +53,7 @@ class Scenario:
     request: Request
     policies: PolicySet
     expect: str | None  # Allow | ExplicitDeny | ImplicitDeny | Deny (either deny)
+    notes: tuple[str, ...] = ()  # what the request assumes (e.g. Resource "*" for an action)
 
     def expectation_met(self, decision: str) -> bool | None:
         if self.expect is None:
@@ -136,6 +137,14 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     if problem:
         raise InputError(problem, path=f"{path}/resource", source=source)
     resource_account = _account(item.get("resource_account"), f"{path}/resource_account", source)
+    notes: list[str] = []
+    if authorized_resource(action, resource) != resource:
+        # AWS authorizes an action without resource-level permissions against Resource "*"
+        # whatever the caller names (make_request asks it on "*"); say so.
+        notes.append(
+            f"{action} supports no resource-level permissions; AWS evaluates it against "
+            f'Resource "*", not {resource}'
+        )
     raw_context = item.get("context")
     if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
@@ -176,7 +185,9 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
                 source=source,
             )
         expect = normalized
-    return Scenario(name=name, request=request, policies=policies, expect=expect)
+    return Scenario(
+        name=name, request=request, policies=policies, expect=expect, notes=tuple(notes)
+    )
 
 
 def _parse_now(value: Any, path: str, source: str) -> datetime:

@@ -55,6 +55,7 @@ from iamsim.model import (
     World,
 )
 from iamsim.model import Group as GroupModel
+from iamsim.model.names import name_problem, path_problem
 from iamsim.policy.builtin import (
     full_aws_access_scp,
     rcp_full_aws_access,
@@ -954,7 +955,10 @@ class WorldBuilder:
         path: str,
         source: str,
         address: str,
+        generated: bool = False,
     ) -> _Entity:
+        """A user, group or role; a name or path AWS would refuse is an InputError (a name
+        the input did not write, ``generated``, is iamsim's stand-in and not checked)."""
         key = (account, kind, name.lower())
         if key in self.entities:
             first = self.entities[key]
@@ -963,16 +967,23 @@ class WorldBuilder:
                 f"({first.address} at {first.source} and {address})",
                 source=source,
             )
-        if not path.startswith("/") or not path.endswith("/"):
-            raise InputError(
-                f"the path of {kind} {name!r} must begin and end with '/', not {path!r}",
-                path=f"{address}.path",
-                source=source,
-            )
+        self.check_name(kind, name, path, source=source, address=address, generated=generated)
         self.account(account, partition)
         entity = _Entity(kind, account, name, path, partition, source, address)
         self.entities[key] = entity
         return entity
+
+    @staticmethod
+    def check_name(
+        kind: str, name: str, path: str, *, source: str, address: str, generated: bool = False
+    ) -> None:
+        """Refuse a name or path AWS would refuse (see :mod:`iamsim.model.names`)."""
+        problem = None if generated else name_problem(kind, name)
+        where = f"{address}.name"
+        if problem is None:
+            problem, where = path_problem(kind, path), f"{address}.path"
+        if problem is not None:
+            raise InputError(problem, path=where, source=source)
 
     def find(self, kind: str, account: str, name: str) -> _Entity | None:
         return self.entities.get((account, kind, name.lower()))
@@ -1035,8 +1046,17 @@ class WorldBuilder:
     # -- managed policies and resources
 
     def add_managed_policy(
-        self, arn: str, name: str, path: str, document: Policy, *, source: str, address: str
+        self,
+        arn: str,
+        name: str,
+        path: str,
+        document: Policy,
+        *,
+        source: str,
+        address: str,
+        generated: bool = False,
     ) -> None:
+        self.check_name("policy", name, path, source=source, address=address, generated=generated)
         if arn in self.managed:
             raise InputError(
                 f"managed policy {arn} is defined twice ({self.managed[arn][1]} and {address})",
@@ -1626,7 +1646,8 @@ class _Mapper:
     # IAM principals
 
     def entity(self, r: TfResource, kind: str) -> Any:
-        if kind != "role" or _get(r.values, "name") is not None:
+        generated = _get(r.values, "name") is None  # a placeholder for the name AWS chooses
+        if kind != "role" or not generated:
             name = self.text(r, "name", what=f"the {kind}")
         else:
             self.generated(r)
@@ -1646,6 +1667,7 @@ class _Mapper:
             path=path or "/",
             source=r.source,
             address=r.address,
+            generated=generated,
         )
         # Only a unique ID the input knows (a state) or refers to (a policy naming
         # aws_iam_role.x.unique_id) is recorded; see WorldBuilder / _Entity.id.
@@ -1689,6 +1711,12 @@ class _Mapper:
                     r, f"inline_policy[{i}]", block, "its policies are not loaded", refuse
                 )
                 continue
+            if not isinstance(block, Mapping):
+                raise InputError(
+                    "an inline_policy block must be an object",
+                    path=f"{r.address}.inline_policy[{i}]",
+                    source=r.source,
+                )
             pname, doc = block.get("name"), block.get("policy")
             if pname is None and doc is None:
                 continue  # an empty block means "no inline policies" to the provider
@@ -1731,7 +1759,15 @@ class _Mapper:
                 raise InputError("the policy has no document", path=r.address, source=r.source)
             return
         path = self.text(r, "path") or "/"
-        self.b.add_managed_policy(arn, name, path, doc, source=r.source, address=r.address)
+        self.b.add_managed_policy(
+            arn,
+            name,
+            path,
+            doc,
+            source=r.source,
+            address=r.address,
+            generated=_get(r.values, "name") is None,
+        )
 
     def _inline(self, r: TfResource, kind: str) -> None:
         target = self.principal_name(r, kind)
@@ -1825,6 +1861,15 @@ class _Mapper:
         arn = self.text(r, "arn", what="the instance profile")
         if role is None or arn is None:
             return
+        name, path = _get(r.values, "name"), _get(r.values, "path")
+        if isinstance(name, str):  # as written (a generated or unknown name is not checked)
+            self.b.check_name(
+                "instance-profile",
+                name,
+                path if isinstance(path, str) else "/",
+                source=r.source,
+                address=r.address,
+            )
         self.b.add_instance_profile(r.env.account, role, arn, source=r.source, address=r.address)
 
     def aws_iam_service_linked_role(self, r: TfResource) -> None:

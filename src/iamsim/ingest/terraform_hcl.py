@@ -36,12 +36,14 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import hcl2
+import re2
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
@@ -251,6 +253,15 @@ def _body(body: Tree[Any], file: str, directory: Path) -> tuple[dict[str, Tree[A
 
 
 def _parse_text(text: str, source: str) -> Tree[Any]:
+    # The HCL parser is slow per token (and its memory is a few hundred bytes per input
+    # character): bound the text before parsing, not the time after.
+    cap = limits.current().max_hcl_chars
+    if len(text) > cap:
+        raise InputError(
+            f"the HCL text has {len(text):,} characters, more than the limit max_hcl_chars="
+            f"{cap:,} (raise it with --limit max_hcl_chars=N)",
+            source=source,
+        )
     try:
         return hcl2.parses_to_tree(text)
     except RecursionError:
@@ -360,10 +371,55 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Lazy):
         return _plain(value.materialize())
     if isinstance(value, dict):
+        _spend(len(value))
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
+        _spend(len(value))
         return [_plain(v) for v in value]
     return value
+
+
+# -- limits -------------------------------------------------------------------------------------------
+
+
+class _LimitError(Exception):
+    """An input makes evaluation exceed one of :mod:`iamsim.limits` (reported as an InputError
+    located where it happens: Terraform itself fails ``range()`` beyond 1,024 elements, and
+    the other caps stand for a machine that would run out of time or memory)."""
+
+    def __init__(self, what: str, limit: str) -> None:
+        value = getattr(limits.current(), limit)
+        super().__init__(
+            f"{what} exceeds the limit {limit}={value:,} (raise it with --limit {limit}=N)"
+        )
+
+
+def _cap(size: int, limit: str, what: str) -> None:
+    """Refuse a result of ``size`` (elements or characters) above the limit ``limit``,
+    checked before the result is built."""
+    if size > getattr(limits.current(), limit):
+        raise _LimitError(f"{what} ({size:,})", limit)
+
+
+class _Budget:
+    """The evaluation steps one load has left (``max_evaluation_steps``)."""
+
+    def __init__(self) -> None:
+        self.left = limits.current().max_evaluation_steps
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise _LimitError("evaluating the configuration", "max_evaluation_steps")
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("iamsim_tf_budget", default=None)
+
+
+def _spend(steps: int) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.spend(steps)
 
 
 def _arith(op: str, a: Any, b: Any) -> Any:
@@ -629,6 +685,11 @@ class Evaluator:
             return self.unknown(tree, ctx, f"the expression form {tree.data} is not supported")
         try:
             return method(tree, ctx)
+        except _LimitError as exc:
+            line = _line(tree)
+            raise InputError(
+                str(exc), path=f"line {line}" if line else "", source=ctx.file
+            ) from None
         except RecursionError:
             # Evaluation recurses with the expression's nesting (and through references):
             # absurd depth is malformed input, reported where it happens, not a traceback.
@@ -724,6 +785,7 @@ class Evaluator:
         self, items: list[Any], pos: int, ctx: Ctx, stop: tuple[str, ...]
     ) -> tuple[int, Any]:
         out: list[str] = []
+        size = 0  # characters in out (a template's result is capped as it grows)
         unknown: Unknown | None = None
         strip_next = False
         while pos < len(items):
@@ -747,6 +809,8 @@ class Evaluator:
                     unknown = unknown or value
                 else:
                     out.append(value)
+                    size += len(value)
+                    _cap(size, "max_string_chars", "the template's result")
                 pos += 1
             elif kind == "template_if_start":
                 cond = _to_bool(_plain(self.ev(_kids(tree)[0], ctx)))
@@ -779,6 +843,7 @@ class Evaluator:
                     unknown = unknown or collection
                 else:
                     for key, val in self._iterate(collection):
+                        _spend(1)
                         names_map = (
                             {names[0]: key, names[1]: val} if len(names) == 2 else {names[0]: val}
                         )
@@ -789,6 +854,8 @@ class Evaluator:
                             unknown = unknown or text
                         else:
                             out.append(text)
+                            size += len(text)
+                            _cap(size, "max_string_chars", "the template's result")
                 pos = end + 1
             else:
                 return pos, self.unknown(tree, ctx, f"unexpected {kind}")
@@ -1006,6 +1073,7 @@ class Evaluator:
         out_list: list[Any] = []
         out_obj: dict[str, Any] = {}
         for key, val in self._iterate(collection):
+            _spend(1)
             names_map = {names[0]: key, names[1]: val} if len(names) == 2 else {names[0]: val}
             inner = ctx.with_vars(**names_map)
             if cond_tree is not None:
@@ -1069,12 +1137,15 @@ class Evaluator:
             return unknown
         try:
             return func(_Call(self, ctx, tree), *args)
+        except _LimitError as exc:
+            line = _line(tree)
+            raise InputError(
+                f"{name}(): {exc}", path=f"line {line}" if line else "", source=ctx.file
+            ) from None
         except _FunctionError as exc:
             return self.unknown(tree, ctx, f"{name}(): {exc}", error=True)
         except _Unsupported as exc:
             return self.unknown(tree, ctx, f"{name}(): {exc} are not supported")
-        except re.error as exc:
-            return self.unknown(tree, ctx, f"{name}(): the pattern is not supported ({exc})")
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             return self.unknown(tree, ctx, f"{name}(): invalid arguments ({exc})")
 
@@ -1141,7 +1212,28 @@ def _need(cond: bool, message: str) -> None:
         raise _FunctionError(message)
 
 
+def _encoded_size(value: Any, cap: int) -> int:
+    """A lower bound of the characters ``value`` encodes to, counted only up to just past
+    ``cap`` (values sharing parts can describe far more text than they hold)."""
+    size, stack = 0, [value]
+    while stack and size <= cap:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item) + 2
+        elif isinstance(item, dict):
+            size += 2 + 2 * len(item) + sum(len(k) + 2 for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            size += 2 + len(item)
+            stack.extend(item)
+        else:
+            size += 4
+    return size
+
+
 def _jsonencode(call: _Call, value: Any) -> str:
+    cap = limits.current().max_string_chars
+    _cap(_encoded_size(value, cap), "max_string_chars", "the JSON text")
     # Terraform renders object attributes in lexical order, compactly.
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -1510,6 +1602,7 @@ def _format_one(v: _Verb, value: Any) -> str:
 def _format(call: _Call, fmt: Any, *args: Any) -> str:
     _need(isinstance(fmt, str), "the format must be a string")
     out: list[str] = []
+    size = 0  # characters formatted so far
     pos, next_arg = 0, 1
     while pos < len(fmt):
         start = fmt.find("%", pos)
@@ -1540,6 +1633,9 @@ def _format(call: _Call, fmt: Any, *args: Any) -> str:
             zero="0" in flags,
             sharp="#" in flags,
         )
+        # A width or precision is a size to allocate: refuse an absurd one before padding.
+        _cap(verb.width or 0, "max_string_chars", f"the width of {verb.raw!r}")
+        _cap(verb.prec or 0, "max_string_chars", f"the precision of {verb.raw!r}")
         number = int(match.group("index")) if match.group("index") else next_arg
         _need(
             number <= len(args),
@@ -1547,6 +1643,8 @@ def _format(call: _Call, fmt: Any, *args: Any) -> str:
             f"{len(args)} total",
         )
         out.append(_format_one(verb, args[number - 1]))
+        size += len(out[-1])
+        _cap(size, "max_string_chars", "the formatted string")
         next_arg = number + 1
         pos = match.end()
     return "".join(out)
@@ -1556,17 +1654,38 @@ def _formatlist(call: _Call, fmt: Any, *args: Any) -> list[str]:
     lengths = {len(a) for a in args if isinstance(a, list)}
     _need(len(lengths) <= 1, "the list arguments have different lengths")
     count = lengths.pop() if lengths else 1
-    return [
-        _format(call, fmt, *(a[i] if isinstance(a, list) else a for a in args))
-        for i in range(count)
-    ]
+    _cap(count, "max_collection_elements", "the list of strings")
+    out: list[str] = []
+    size = 0
+    for i in range(count):
+        out.append(_format(call, fmt, *(a[i] if isinstance(a, list) else a for a in args)))
+        size += len(out[-1])
+        _cap(size, "max_string_chars", "the formatted strings together")
+    return out
 
 
 def _replace(call: _Call, text: str, search: str, repl: str) -> str:
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        # Terraform uses RE2 with $1 / ${1} for groups; Python's re agrees on the common subset.
-        py_repl = re.sub(r"\$\{?(\d+)\}?", r"\\g<\1>", repl.replace("\\", "\\\\"))
-        return re.sub(search[1:-1], py_repl, text)
+        pattern = _regexp(search[1:-1])
+        out: list[str] = []
+        size, last = 0, 0
+        for count, match in enumerate(_find_all(pattern, text), 1):
+            # Each match costs the RE2 binding microseconds: their number is capped too.
+            _cap(count, "max_collection_elements", "the matches of the pattern")
+            out.append(text[last : match.start()])
+            out.append(_expand(repl, match))
+            size += len(out[-2]) + len(out[-1])
+            _cap(size, "max_string_chars", "the result")
+            last = match.end()
+        out.append(text[last:])
+        _cap(size + len(out[-1]), "max_string_chars", "the result")
+        return "".join(out)
+    if search:
+        # The result's size is known before it is built.
+        growth = text.count(search) * (len(repl) - len(search))
+        _cap(len(text) + growth, "max_string_chars", "the result")
+    else:
+        _cap(len(text) + (len(text) + 1) * len(repl), "max_string_chars", "the result")
     return text.replace(search, repl)
 
 
@@ -1576,12 +1695,65 @@ def _tolist(call: _Call, value: Any) -> list[Any]:
     return list(value)
 
 
+def _set_key(value: Any) -> tuple[str, Any] | None:
+    """A hashable key equal for values Terraform finds equal (a bool is not a number), or
+    None for a collection (compared one by one)."""
+    if value is None:
+        return ("null", None)
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("string", value)
+    return None
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """The first of each group of equal items, in order: linear for primitives (a quadratic
+    scan of a long list would never finish), element by element for collections."""
+    seen: set[tuple[str, Any]] = set()
+    others: list[Any] = []
+    unique: list[Any] = []
+    for item in items:
+        key = _set_key(item)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        elif any(_tf_equal(item, u) for u in others):
+            continue
+        else:
+            others.append(item)
+        unique.append(item)
+    return unique
+
+
+def _member(collection: list[Any]) -> Callable[[Any], bool]:
+    """A test of membership in ``collection`` (Terraform equality), linear to build."""
+    keys = {_set_key(x) for x in collection}
+    others = [x for x in collection if _set_key(x) is None]
+
+    def test(item: Any) -> bool:
+        key = _set_key(item)
+        return key in keys if key is not None else any(_tf_equal(item, o) for o in others)
+
+    return test
+
+
+def _setintersection(call: _Call, first: list[Any], *rest: list[Any]) -> list[Any]:
+    tests = [_member(s) for s in rest]
+    return _toset(call, [x for x in first if all(test(x) for test in tests)])
+
+
+def _setsubtract(call: _Call, a: list[Any], b: list[Any]) -> list[Any]:
+    test = _member(b)
+    return _toset(call, [x for x in a if not test(x)])
+
+
 def _toset(call: _Call, value: Any) -> list[Any]:
     _need(isinstance(value, list), "toset() needs a list")
-    unique: list[Any] = []
-    for item in value:
-        if not any(_tf_equal(item, u) for u in unique):
-            unique.append(item)
+    unique = _unique(value)
     # Terraform orders a set of strings lexically.
     if all(isinstance(u, str) for u in unique):
         unique.sort()
@@ -1590,12 +1762,22 @@ def _toset(call: _Call, value: Any) -> list[Any]:
 
 def _flatten(call: _Call, value: Any) -> list[Any]:
     out: list[Any] = []
-    for item in value:
-        if isinstance(item, list):
-            out.extend(_flatten(call, item))
+    stack = [iter(value)]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+        elif isinstance(item, list):
+            # A list holding the same list many times over is small; its flattening is not.
+            _spend(len(item))
+            stack.append(iter(item))
         else:
             out.append(item)
+            _cap(len(out), "max_collection_elements", "the flattened list")
     return out
+
+
+_END = object()
 
 
 def _merge(call: _Call, *maps: Any) -> dict[str, Any]:
@@ -1674,16 +1856,135 @@ def _index(call: _Call, items: Any, value: Any) -> int:
     raise _FunctionError("the item is not in the list")
 
 
-def _regex(call: _Call, pattern: Any, text: Any) -> Any:
-    pattern, text = _str_arg(pattern), _str_arg(text)
-    match = re.search(pattern, text)
-    _need(match is not None, "no match")
-    assert match is not None
-    if match.groupdict():
-        return match.groupdict()
-    if match.groups():
+# Regular expressions from inputs run on RE2, as in Terraform (Go's regexp is RE2): linear
+# time in the text, memory capped by max_regex_memory, and RE2's syntax (no backreferences,
+# no lookaround: Terraform rejects those patterns too).
+_REGEXP_CACHE: dict[tuple[str, int], Any] = {}
+
+
+def _regexp(pattern: str) -> Any:
+    """The compiled RE2 pattern; an invalid one fails as Terraform's does."""
+    max_mem = limits.current().max_regex_memory
+    compiled = _REGEXP_CACHE.get((pattern, max_mem))
+    if compiled is None:
+        options = re2.Options()
+        options.max_mem = max_mem
+        options.log_errors = False
+        try:
+            compiled = re2.compile(pattern, options)
+        except re2.error as exc:
+            reason = exc.args[0] if exc.args else exc
+            if isinstance(reason, bytes):
+                reason = reason.decode("utf-8", "replace")
+            raise _FunctionError(f"invalid regular expression: {reason}") from None
+        if len(_REGEXP_CACHE) > 256:
+            _REGEXP_CACHE.clear()
+        _REGEXP_CACHE[(pattern, max_mem)] = compiled
+    return compiled
+
+
+def _find_all(pattern: Any, text: str) -> Iterator[Any]:
+    """Successive non-overlapping matches as Go's FindAll gives them: an empty match right
+    after the previous match is skipped."""
+    previous_end = -1
+    for match in pattern.finditer(text):
+        if match.start() == match.end() == previous_end:
+            continue
+        previous_end = match.end()
+        yield match
+
+
+_GO_TEMPLATE = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+
+
+def _expand(template: str, match: Any) -> str:
+    """Go's Regexp.Expand: ``$1``, ``${1}``, ``$name``, ``${name}`` (longest name; an
+    unknown group is empty) and ``$$`` for a dollar."""
+
+    def group(m: re.Match[str]) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        name = m.group(1) or m.group(2)
+        try:
+            key: int | str = int(name) if name.isdigit() else name
+            value = match.group(key)
+        except (IndexError, KeyError, re2.error):
+            return ""
+        return value or ""
+
+    if "$" not in template:
+        return template
+    return _GO_TEMPLATE.sub(group, template)
+
+
+def _regex_result(pattern: Any, match: Any) -> Any:
+    """cty's regex result: the match without capture groups, a map of named groups, or a
+    list of unnamed ones (an unmatched group is null)."""
+    if pattern.groupindex:
+        return {name: match.group(name) for name in pattern.groupindex}
+    if pattern.groups:
         return list(match.groups())
     return match.group(0)
+
+
+def _checked_pattern(pattern: str) -> Any:
+    compiled = _regexp(pattern)
+    named = len(compiled.groupindex)
+    _need(
+        named in (0, compiled.groups),
+        "invalid regular expression: cannot mix both named and unnamed capture groups",
+    )
+    return compiled
+
+
+def _regex(call: _Call, pattern: Any, text: Any) -> Any:
+    compiled = _checked_pattern(_str_arg(pattern))
+    match = compiled.search(_str_arg(text))
+    _need(match is not None, "pattern did not match any part of the given string")
+    return _regex_result(compiled, match)
+
+
+def _regexall(call: _Call, pattern: Any, text: Any) -> list[Any]:
+    compiled = _checked_pattern(_str_arg(pattern))
+    out: list[Any] = []
+    for match in _find_all(compiled, _str_arg(text)):
+        out.append(_regex_result(compiled, match))
+        _cap(len(out), "max_collection_elements", "the list of matches")
+    return out
+
+
+def _range(call: _Call, *args: Any) -> list[Any]:
+    """Terraform's range(): at most 1,024 elements (a limit of Terraform itself), counted
+    before the list is built."""
+    _need(1 <= len(args) <= 3, "range() takes one to three arguments")
+    numbers = [_num_arg(a) for a in args]
+    start, stop, step = 0, 0, 1
+    if len(numbers) == 1:
+        stop = numbers[0]
+    else:
+        start, stop = numbers[0], numbers[1]
+        step = numbers[2] if len(numbers) == 3 else (1 if start <= stop else -1)
+    _need(step != 0 or start == stop, "step must not be zero")
+    if (step > 0 and start > stop) or (step < 0 and start < stop):
+        raise _FunctionError("the step must move from start towards limit")
+    count = 0 if start == stop else math.ceil((stop - start) / step)
+    _cap(count, "max_range_elements", "the result")
+    values: list[Any] = [start + i * step for i in range(count)]
+    return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+
+
+def _join(call: _Call, sep: Any, *lists: Any) -> str:
+    separator = _str_arg(sep)
+    parts = [_str_arg(x) for lst in lists for x in lst]
+    # The size is known before the string is built (the parts may all be one long string).
+    size = sum(len(p) for p in parts) + len(separator) * max(len(parts) - 1, 0)
+    _cap(size, "max_string_chars", "the joined string")
+    return separator.join(parts)
+
+
+def _concat(call: _Call, *lists: Any) -> list[Any]:
+    _cap(sum(len(lst) for lst in lists), "max_collection_elements", "the concatenated list")
+    return [x for lst in lists for x in lst]
 
 
 def _not_offline(what: str) -> Callable[..., Any]:
@@ -1735,9 +2036,9 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "filebase64sha512": _file_digest("filebase64sha512", "sha512", as_base64=True),
     "format": _format,
     "formatlist": _formatlist,
-    "join": lambda c, sep, *lists: _str_arg(sep).join(_str_arg(x) for lst in lists for x in lst),
+    "join": _join,
     "split": _str_fn(lambda sep, text: text.split(sep)),
-    "concat": lambda c, *lists: [x for lst in lists for x in lst],
+    "concat": _concat,
     "merge": _merge,
     "lookup": _lookup,
     "element": _element,
@@ -1758,7 +2059,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "coalesce": _coalesce,
     "coalescelist": lambda c, *lists: next((lst for lst in lists if lst), []),
     "compact": lambda c, items: [x for x in items if x not in (None, "")],
-    "distinct": lambda c, items: [x for i, x in enumerate(items) if x not in items[:i]],
+    "distinct": lambda c, items: _unique(items),
     "flatten": _flatten,
     "keys": lambda c, m: sorted(m),
     "values": lambda c, m: [m[k] for k in sorted(m)],
@@ -1775,7 +2076,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "reverse": lambda c, items: list(reversed(items)),
     "slice": lambda c, items, a, b: items[int(_num_arg(a)) : int(_num_arg(b))],
     "zipmap": lambda c, ks, vs: dict(zip(ks, vs, strict=True)),
-    "range": lambda c, *a: list(range(*(int(_num_arg(x)) for x in a))),
+    "range": _range,
     "min": lambda c, *a: min(_num_arg(x) for x in a),
     "max": lambda c, *a: max(_num_arg(x) for x in a),
     "sum": lambda c, items: sum(items),
@@ -1785,17 +2086,15 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "alltrue": lambda c, items: all(x is True or x == "true" for x in items),
     "anytrue": lambda c, items: any(x is True or x == "true" for x in items),
     "setunion": lambda c, *sets: _toset(c, [x for s in sets for x in s]),
-    "setintersection": lambda c, first, *rest: _toset(
-        c, [x for x in first if all(x in s for s in rest)]
-    ),
-    "setsubtract": lambda c, a, b: _toset(c, [x for x in a if x not in b]),
+    "setintersection": _setintersection,
+    "setsubtract": _setsubtract,
     "base64encode": lambda c, t: base64.b64encode(_str_arg(t).encode()).decode(),
     "base64decode": lambda c, t: base64.b64decode(t).decode(),
     "abspath": lambda c, p: str(c.path(p).resolve()),
     "dirname": lambda c, p: os.path.dirname(p),
     "basename": lambda c, p: os.path.basename(p),
     "regex": _regex,
-    "regexall": _str_fn(lambda pattern, text: [m.group(0) for m in re.finditer(pattern, text)]),
+    "regexall": _regexall,
     "timestamp": _not_offline("timestamp()"),
     "uuid": _not_offline("uuid()"),
     "bcrypt": _not_offline("bcrypt()"),
@@ -2243,6 +2542,13 @@ class ModuleInstance:
                     path=f"line {block.line}",
                     source=block.file,
                 )
+            if int(number) > limits.current().max_instances:
+                raise InputError(
+                    f"count = {int(number):,} exceeds the limit max_instances="
+                    f"{limits.current().max_instances:,} (raise it with --limit max_instances=N)",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
             return ("count", [(i, {"count": {"index": i}}) for i in range(int(number))])
         if "for_each" in block.attrs:
             each = _plain(self.loader.evaluator.ev(block.attrs["for_each"], ctx))
@@ -2259,6 +2565,13 @@ class ModuleInstance:
             else:
                 raise InputError(
                     f"for_each must be a map or a set, not {_type_name(each)}",
+                    path=f"line {block.line}",
+                    source=block.file,
+                )
+            if len(items) > limits.current().max_instances:
+                raise InputError(
+                    f"for_each with {len(items):,} elements exceeds the limit max_instances="
+                    f"{limits.current().max_instances:,} (raise it with --limit max_instances=N)",
                     path=f"line {block.line}",
                     source=block.file,
                 )
@@ -2711,8 +3024,37 @@ def read_terraform_dir(
 
     ``scope`` is what the configuration may read (default: the root module's folder, see
     :mod:`iamsim.ingest.read_scope`)."""
-    root = Path(path)
     label = source if source is not None else str(path)
+    token = _BUDGET.set(_Budget())
+    try:
+        return _read_terraform_dir(
+            path,
+            label,
+            account=account,
+            region=region,
+            partition=partition,
+            variables=variables,
+            var_files=var_files,
+            scope=scope,
+        )
+    except _LimitError as exc:  # raised outside any located expression
+        raise InputError(str(exc), source=label) from None
+    finally:
+        _BUDGET.reset(token)
+
+
+def _read_terraform_dir(
+    path: str | os.PathLike[str],
+    label: str,
+    *,
+    account: str | None,
+    region: str | None,
+    partition: str | None,
+    variables: Mapping[str, Any] | None,
+    var_files: Sequence[str | os.PathLike[str]],
+    scope: ReadScope | None,
+) -> tuple[World, Warnings]:
+    root = Path(path)
     if not root.exists():
         raise InputError("no such file or directory", source=label)
     if root.is_dir() and not _tf_files(root):

@@ -161,7 +161,14 @@ class _Plan:
         assert isinstance(config, Mapping)
         root_config = config.get("root_module")
         self.root = _Module(root_config if isinstance(root_config, Mapping) else {}, "")
-        self.providers: Mapping[str, Any] = config.get("provider_config") or {}
+        providers = config.get("provider_config") or {}
+        if not isinstance(providers, Mapping):
+            raise InputError(
+                "provider_config must be an object",
+                path="/configuration/provider_config",
+                source=source,
+            )
+        self.providers: Mapping[str, Any] = providers
         self.after_unknown: dict[str, Mapping[str, Any]] = {}
         # Data sources Terraform reads only at apply time (their arguments are not known
         # during planning): resource_changes entries with the action "read".

@@ -9,24 +9,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning", "suggestion"]
+from iamsim.policy.refusals import aws_rejects as _table_rejects
+
+# Access Analyzer's finding types
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html).
+Severity = Literal["error", "security-warning", "warning", "suggestion"]
+SEVERITIES: tuple[Severity, ...] = ("error", "security-warning", "warning", "suggestion")
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem in a policy document.
 
-    ``severity`` is ``"error"`` when AWS rejects the document, ``"warning"`` when AWS accepts it
-    but it probably does not do what its author meant, ``"suggestion"`` for harmless clutter.
-    ``code`` is a stable kebab-case identifier; ``path`` is a JSON pointer into the document
-    (``""`` for the whole document).
+    ``severity`` follows Access Analyzer: ``"error"`` for a policy that is broken or does not
+    work as written, ``"security-warning"`` for an overly broad grant, ``"warning"`` when it
+    probably does not do what its author meant, ``"suggestion"`` for harmless clutter.
+    ``aws_rejects`` says whether AWS itself refuses the document for this problem (a
+    malformed-policy or quota error on write); it defaults to the code's row of
+    :data:`iamsim.policy.refusals.AWS_REJECTS`. ``code`` is a stable kebab-case identifier;
+    ``path`` is a JSON pointer into the document (``""`` for the whole document).
     """
 
     severity: Severity
     code: str
     message: str
     path: str = ""
+    aws_rejects: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.aws_rejects is None:
+            object.__setattr__(self, "aws_rejects", _table_rejects(self.code))
+
+    @property
+    def rejected(self) -> bool:
+        """``aws_rejects`` as a plain bool (never None after construction)."""
+        return bool(self.aws_rejects)
 
     def __str__(self) -> str:
         where = f" at {self.path}" if self.path else ""
-        return f"{self.severity} [{self.code}]{where}: {self.message}"
+        mark = " (AWS rejects)" if self.aws_rejects else ""
+        return f"{self.severity}{mark} [{self.code}]{where}: {self.message}"

@@ -93,7 +93,7 @@ SINGLE_VALUED_GLOBAL_PREFIXES = ("aws:principaltag/", "aws:requesttag/", "aws:re
 _PASS_ROLE = "iam:PassRole"
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _EPOCH = re.compile(r"\d+(\.\d+)?")
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+_SEVERITY_ORDER = {"error": 0, "security-warning": 1, "warning": 2, "suggestion": 3}
 
 
 def check_policy(
@@ -103,7 +103,8 @@ def check_policy(
     source: str | None = None,
     quota_kind: QuotaKind | str | None = None,
 ) -> list[Finding]:
-    """Every finding for the document: errors first, then warnings, then suggestions.
+    """Every finding for the document: errors first, then security warnings, warnings and
+    suggestions. Each says whether AWS itself refuses the document (``aws_rejects``).
 
     ``quota_kind`` selects the size quota to check; when None, the policy type's own quota is
     used where it has exactly one (boundary, trust, session, SCP, RCP).
@@ -161,7 +162,7 @@ def _lint_statement(policy: Policy, st: Statement) -> Iterator[Finding]:
         if _covers_pass_role(st) and (st.not_resources is not None or "*" in (st.resources or ())):
             element = "NotResource" if st.not_resources is not None else "Resource"
             yield _finding(
-                "warning",
+                "security-warning",
                 "pass-role-with-star",
                 "this statement allows iam:PassRole on every role; list the roles that may be "
                 "passed (and consider an iam:PassedToService condition)",
@@ -183,16 +184,8 @@ def _lint_statement(policy: Policy, st: Statement) -> Iterator[Finding]:
 
 def _empty_elements(st: Statement) -> Iterator[Finding]:
     path = st.path
-    no_effect = "the statement has no effect"
     empties: list[tuple[str, str]] = []
-    if st.actions == ():
-        empties.append(("Action", f"Action is an empty array: {no_effect}"))
-    if st.not_actions == ():
-        empties.append(("NotAction", "NotAction is an empty array: it matches every action"))
-    if st.resources == ():
-        empties.append(("Resource", f"Resource is an empty array: {no_effect}"))
-    if st.not_resources == ():
-        empties.append(("NotResource", "NotResource is an empty array: it matches everything"))
+    # Empty Action/Resource arrays are refused by AWS: the parser reports them.
     for element, spec in (("Principal", st.principal), ("NotPrincipal", st.not_principal)):
         if spec is None or spec.wildcard:
             continue

@@ -103,6 +103,11 @@ class Analysis:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
+    @property
+    def refusals(self) -> list[Finding]:
+        """The findings AWS refuses the document for (``aws_rejects``)."""
+        return [f for f in self.findings if f.rejected]
+
 
 def parse_policy(
     document: str | bytes | Mapping[str, Any],
@@ -111,14 +116,16 @@ def parse_policy(
     name: str | None = None,
     source: str | None = None,
 ) -> Policy:
-    """Parse a policy document of the given type; raise PolicyError at the first problem.
+    """Parse a policy document of the given type; raise PolicyError at the first problem AWS
+    itself refuses (a finding with ``aws_rejects``). What AWS stores is loaded, even when
+    ``validate`` flags it (a lower-case Effect, ``"Principal": "*"`` in a trust policy, ...).
 
     ``document`` is JSON text (``str`` or UTF-8 ``bytes``) or an already-decoded mapping.
     ``name`` and ``source`` label the policy (and ``source`` every error) for reports.
     """
     analysis = analyze(document, policy_type, name=name, source=source)
     for finding in analysis.findings:
-        if finding.severity == "error":
+        if finding.rejected:
             raise PolicyError(finding.message, path=finding.path, source=source or "")
     assert analysis.policy is not None  # no error means the whole document was built
     return analysis.policy
@@ -220,13 +227,23 @@ class _Parser:
         self.source = source
         self.findings: list[Finding] = []
         self.variables_enabled = False
+        # Findings AWS refuses the document for: a statement with one is not built.
         self.error_count = 0
 
     # -- reporting ---------------------------------------------------------------------------
 
-    def report(self, severity: Severity, code: str, message: str, path: str) -> None:
-        self.findings.append(Finding(severity, code, message, path))
-        if severity == "error":
+    def report(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        path: str,
+        *,
+        aws_rejects: bool | None = None,
+    ) -> None:
+        finding = Finding(severity, code, message, path, aws_rejects)
+        self.findings.append(finding)
+        if finding.rejected:
             self.error_count += 1
 
     def error(self, code: str, message: str, path: str) -> None:
@@ -321,6 +338,7 @@ class _Parser:
                     f"no Version element: the policy is treated as {VERSION_2008} and policy "
                     f'variables are not substituted; add "Version": "{VERSION_2012}"',
                     "",
+                    aws_rejects=False,
                 )
             return None
         version = doc["Version"]
@@ -411,7 +429,7 @@ class _Parser:
                     pointer(path, str(key)),
                 )
         sid = self.parse_sid(obj, path)
-        effect = self.parse_effect(obj, path)
+        effect, inert = self.parse_effect(obj, path)
         principal, not_principal = self.parse_principals(obj, path, effect)
         scalars: set[str] = set()
         actions, not_actions = self.parse_actions(obj, path, scalars)
@@ -424,7 +442,7 @@ class _Parser:
                 "RCPFullAWSAccess policy)",
                 pointer(path, "Effect"),
             )
-        if self.error_count != errors_before or effect is None:
+        if self.error_count != errors_before or effect is None or inert:
             return None
         return Statement(
             index=index,
@@ -464,22 +482,41 @@ class _Parser:
             )
         return sid
 
-    def parse_effect(self, obj: Mapping[str, Any], path: str) -> Effect | None:
+    def parse_effect(self, obj: Mapping[str, Any], path: str) -> tuple[Effect | None, bool]:
+        """The statement's effect, and whether the statement is inert (never allows).
+
+        The Effect page says the value is case sensitive, yet IAM stores "allow"/"deny" (an
+        account-factory project writes "allow" in trust policies). The documents do not say how
+        such a statement evaluates, so iamsim takes the fail-safe reading: a differently-cased
+        "deny" denies, a differently-cased "allow" grants nothing (the statement is dropped).
+        """
         if "Effect" not in obj:
             self.error("missing-effect", "the statement has no Effect element", path)
-            return None
+            return None, False
         value = obj["Effect"]
         where = pointer(path, "Effect")
         if value == "Allow":
-            return Effect.ALLOW
+            return Effect.ALLOW, False
         if value == "Deny":
-            return Effect.DENY
-        hint = ""
+            return Effect.DENY, False
         if isinstance(value, str) and value.lower() in ("allow", "deny"):
-            hint = " (Effect is case-sensitive)"
-        reason = f'Effect must be "Allow" or "Deny", not {value!r}{hint}'
+            deny = value.lower() == "deny"
+            meaning = (
+                "iamsim evaluates it as Deny"
+                if deny
+                else "iamsim ignores this statement (it grants nothing), the fail-safe reading"
+            )
+            self.report(
+                "error",
+                "effect-case",
+                f'Effect is case sensitive: {value!r} is not "Allow" or "Deny". AWS stores it; '
+                f'{meaning}. Write "{value.capitalize()}"',
+                where,
+            )
+            return (Effect.DENY, False) if deny else (Effect.ALLOW, True)
+        reason = f'Effect must be "Allow" or "Deny", not {value!r}'
         self.error("invalid-effect", reason, where)
-        return None
+        return None, False
 
     # -- string lists ------------------------------------------------------------------------
 
@@ -520,6 +557,16 @@ class _Parser:
             return False
         return True
 
+    def empty_element(self, element: str, path: str) -> None:
+        # IAM: "Policy statement must contain actions" / "... resources" (Access Analyzer
+        # ERROR "Missing action" / "Missing resource").
+        self.error(
+            "empty-action-or-resource",
+            f"{element} is an empty array: AWS refuses a statement without "
+            f"{'actions' if 'Action' in element else 'resources'}",
+            path,
+        )
+
     # -- Action / NotAction ------------------------------------------------------------------
 
     def parse_actions(
@@ -542,6 +589,8 @@ class _Parser:
         if parsed is None:
             return None, None
         entries, scalar = parsed
+        if not entries:
+            self.empty_element(element, where)
         for text, entry_path in entries:
             if not self.no_variables(text, entry_path, element):
                 continue
@@ -579,6 +628,8 @@ class _Parser:
         if parsed is None:
             return None, None
         entries, scalar = parsed
+        if not entries:
+            self.empty_element(element, pointer(path, element))
         for text, entry_path in entries:
             self.check_resource(text, entry_path, element)
         if scalar:
@@ -614,6 +665,7 @@ class _Parser:
             checked = text.replace("${", "$_")
         problem = _arn.arn_problem(checked)
         if problem is None:
+            self.check_arn_region(checked, text, path, element)
             return
         arn = parse_arn(checked)
         if arn is not None and arn.resource == "" and _arn.arn_problem(checked + "x") is None:
@@ -632,6 +684,21 @@ class _Parser:
             f'{element} entry {text!r} is neither "*" nor a valid ARN: {problem}',
             path,
         )
+
+    def check_arn_region(self, arn: str, text: str, path: str, element: str) -> None:
+        """IAM resources and S3 buckets/objects have no Region (Access Analyzer ERROR "ARN
+        Region not allowed"); S3 access points and other account-scoped S3 ARNs do."""
+        parts = arn.split(":", 5)
+        service, region, account = parts[2], parts[3], parts[4]
+        if not region or "*" in region or "?" in region:
+            return
+        if service == "iam" or (service == "s3" and not account):
+            self.error(
+                "arn-region-not-allowed",
+                f"{element} entry {text!r} names the Region {region!r}, but {service} "
+                f"{'resources' if service == 'iam' else 'buckets and objects'} have none",
+                path,
+            )
 
     # -- Principal / NotPrincipal ------------------------------------------------------------
 
@@ -675,10 +742,13 @@ class _Parser:
         if rules.principal_star_only and not spec.wildcard:
             self.error("rcp-principal", 'RCPs require "Principal": "*"', where)
         if spec.wildcard and not rules.bare_star_principal:
-            self.error(
+            # Stored by IAM: the Principal page only recommends against it "unless you
+            # otherwise restrict access through a Condition element". It means everyone.
+            self.report(
+                "security-warning",
                 "wildcard-principal",
-                f'{article} cannot use the bare "Principal": "*"; name the principals, or '
-                'use {"AWS": "*"} with conditions',
+                f'"Principal": "*" in {article} lets every principal of every account '
+                "assume the role unless a Condition restricts it; name the principals",
                 where,
             )
         return (spec, None) if element == "Principal" else (None, spec)

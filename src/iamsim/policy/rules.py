@@ -33,7 +33,7 @@ class TypeRules:
     not_action: bool = True
     # Effect Allow allowed (RCPs: only in the AWS-managed RCPFullAWSAccess).
     allow: bool = True
-    # The bare string Principal "*" is allowed.
+    # The bare string Principal "*" is allowed without a security warning.
     bare_star_principal: bool = True
     # The Principal must be exactly "*" (RCPs).
     principal_star_only: bool = False
@@ -79,9 +79,10 @@ RULES: dict[PolicyType, TypeRules] = {
     # Session policies use identity grammar; STS applies the same character set
     # (AssumeRole "Policy" parameter: \u0009, \u000A, \u000D, \u0020-\u00FF).
     PolicyType.SESSION: _IDENTITY_LIKE,
-    # Role trust policy: Principal required; no Resource/NotResource/NotPrincipal; the bare
-    # string "*" is rejected while {"AWS": "*"} is accepted (Access Analyzer trust-policy
-    # checks). The older roles-terms page says no wildcard at all; we follow the checks page.
+    # Role trust policy: Principal required; no Resource/NotResource/NotPrincipal. The bare
+    # string "*" is stored by IAM (the Principal page recommends against a wildcard in a trust
+    # policy "unless you otherwise restrict access through a Condition element"), so it loads
+    # and means everyone; validate reports it as a security warning.
     PolicyType.TRUST: TypeRules(
         principal=Presence.REQUIRED,
         not_principal=False,

@@ -13,6 +13,7 @@ from typing import Any
 from iamsim.analysis.admin import AdminVerdict, describe_ref
 from iamsim.analysis.boundary_audit import BoundaryAuditReport, SubjectAudit
 from iamsim.analysis.escalation import EscalationPath, EscalationReport, PathStep, StartResult
+from iamsim.report.inert import inert_lines
 
 _INDENT = "  "
 
@@ -68,7 +69,7 @@ def render_escalation(
     for note in report.notes:
         lines.append("")
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return inert_lines(lines)
 
 
 def render_start(result: StartResult) -> list[str]:
@@ -188,7 +189,7 @@ def render_audit(report: BoundaryAuditReport) -> str:
     for note in report.notes:
         lines.append("")
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return inert_lines(lines)
 
 
 _VERDICT_TEXT = {

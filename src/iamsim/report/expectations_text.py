@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from iamsim.expectations import CaseResult, ExpectationRun
+from iamsim.report.inert import inert, inert_lines
 
 _MARKS = {"passed": "PASS ", "failed": "FAIL ", "error": "ERROR"}
 
@@ -28,7 +29,7 @@ def _details(result: CaseResult) -> list[str]:
     d = result.decision
     if result.status == "error":
         lines += textwrap.wrap(
-            result.error or "", 96, initial_indent=indent, subsequent_indent=indent
+            inert(result.error or ""), 96, initial_indent=indent, subsequent_indent=indent
         )
         return lines
     assert d is not None
@@ -65,4 +66,4 @@ def render_run(run: ExpectationRun, *, quiet: bool = False) -> str:
     if lines:
         lines.append("")
     lines.append(tail)
-    return "\n".join(lines)
+    return inert_lines(lines)

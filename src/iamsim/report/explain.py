@@ -41,6 +41,7 @@ from iamsim.engine.trace import (
 from iamsim.policy.builtin import RCP_FULL_AWS_ACCESS_POLICY
 from iamsim.policy.model import Policy, Statement
 from iamsim.policy.render import policy_to_dict
+from iamsim.report.inert import inert, inert_lines
 from iamsim.vocabulary.request import CallerKind
 from iamsim.vocabulary.targets import TRUST_ACTIONS
 
@@ -783,7 +784,7 @@ _OUTCOME_MARK = {
 
 def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
     lines = textwrap.wrap(
-        text,
+        inert(text),  # before textwrap turns a CR or a line break into a space
         width=_WIDTH,
         initial_indent=indent,
         subsequent_indent=indent if hanging is None else hanging,
@@ -858,7 +859,7 @@ def render_explanation(explanation: Explanation, *, all_statements: bool = False
         )
     for text in explanation.assumptions:
         lines += _wrap(f"assumed: {text}", "  ")
-    return "\n".join(lines)
+    return inert_lines(lines)
 
 
 def _answer(value: DecisionValue) -> str:

@@ -5,7 +5,9 @@ One ``<testsuite>`` per expectations file, one ``<testcase>`` per (principal, ac
 resource): ``classname`` is the expectation's name (or its position), ``name`` the question.
 A failed case carries ``<failure>`` whose message gives the expected and actual decision, the
 decision's reason and its decisive statements; a case that could not be evaluated carries
-``<error>``. Built with :mod:`xml.etree.ElementTree`, so every value is escaped.
+``<error>``. Built with :mod:`xml.etree.ElementTree`, so every value is escaped; the text is
+first made inert (:func:`iamsim.report.inert.inert`: control, bidi and invisible characters
+written as ``\x1b``, ``\u202e``...), since CI pages show it to reviewers.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from iamsim.expectations import CaseResult, ExpectationRun
+from iamsim.report.inert import inert
 
-# Characters XML 1.0 cannot hold, even escaped.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot hold, even escaped, that inert() leaves (the C0 controls and
+# surrogates it escapes already).
+_ILLEGAL = re.compile("[\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _ILLEGAL.sub("?", text)
+    return _ILLEGAL.sub("?", inert(text, keep_newlines=True))
 
 
 def _testcase(result: CaseResult, suite_name: str) -> ET.Element:

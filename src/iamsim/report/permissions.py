@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -26,6 +26,7 @@ from iamsim.analysis.effective import (
     term_to_dict,
 )
 from iamsim.analysis.facts import clauses_to_dict
+from iamsim.report.inert import InertConsole, inert, styled
 
 if TYPE_CHECKING:
     from iamsim.analysis.who_can import WhoCanResult
@@ -141,7 +142,7 @@ def _terms_text(terms: Iterable[Term]) -> str:
                 + json.dumps(clauses_to_dict(s.clauses), separators=(",", ":"))
                 for s in term.unless
             )
-        parts.append(text)
+        parts.append(inert(text))  # one line per term, whatever its resources hold
     return "\n".join(parts) or "-"
 
 
@@ -155,7 +156,7 @@ def _outcome_text(permission: ActionPermission) -> str:
             text += "\n(narrowed by " + ", ".join(dict.fromkeys(r.by for r in partial)) + ")"
         return text
     if status is Status.DENIED:
-        return "denied by " + "; ".join(ref.describe() for ref in case.denied_by)
+        return "denied by " + inert("; ".join(ref.describe() for ref in case.denied_by))
     return "cut by " + ", ".join(case.cut_by)
 
 
@@ -176,14 +177,14 @@ def _scope(result: EffectivePermissions) -> str:
 def _header(result: EffectivePermissions) -> list[RenderableType]:
     counts = result.counts()
     lines: list[RenderableType] = [
-        Text(
+        styled(
             f"Effective permissions of {result.principal} "
             f"({result.caller.kind.value}, account {result.account})",
-            style="bold",
+            "bold",
         )
     ]
     guards = [layer.label for layer in result.layers if layer.kind != "identity"]
-    lines.append(Text("Guardrails: " + ("; ".join(guards) if guards else "none")))
+    lines.append(styled("Guardrails: " + ("; ".join(guards) if guards else "none")))
     every = counts["allowed"] == len(result.index) and len(result.index) > 0
     summary = (
         f"{counts['allowed']} actions allowed"
@@ -194,9 +195,9 @@ def _header(result: EffectivePermissions) -> list[RenderableType]:
     lines.append(Text(summary))
     cut = _cut_counts(result)
     if cut:
-        lines.append(Text("Cut by: " + ", ".join(f"{k} ({v})" for k, v in cut.items())))
+        lines.append(styled("Cut by: " + ", ".join(f"{k} ({v})" for k, v in cut.items())))
     for note in result.notes:
-        lines.append(Text(f"note: {note}", style="dim"))
+        lines.append(styled(f"note: {note}", "dim"))
     lines.append(
         Text(
             "Scope: resources of the principal's account, without resource-based policies.",
@@ -311,7 +312,7 @@ def render_permissions(
     width: int = 160,
 ) -> str:
     """The rich text report as plain text (for tests and files)."""
-    console = Console(record=True, width=width, color_system=None, file=io.StringIO())
+    console = InertConsole(record=True, width=width, color_system=None, file=io.StringIO())
     renderables = permissions_renderables(
         result, compare_boundary=compare_boundary, details=details
     )
@@ -324,10 +325,10 @@ def render_permissions(
 
 def who_can_renderables(result: WhoCanResult) -> list[RenderableType]:
     out: list[RenderableType] = [
-        Text(
+        styled(
             f"Who can {', '.join(result.actions) if len(result.actions) <= 4 else f'{len(result.actions)} actions'}"
             f" on {result.resource}",
-            style="bold",
+            "bold",
         ),
         Text(
             f"{len(result.principals)} principals can; {result.considered} candidates, "
@@ -336,7 +337,7 @@ def who_can_renderables(result: WhoCanResult) -> list[RenderableType]:
         ),
     ]
     for note in result.notes:
-        out.append(Text(f"note: {note}", style="dim"))
+        out.append(styled(f"note: {note}", "dim"))
     table = Table(show_lines=True)
     table.add_column("principal", max_width=60, overflow="fold")
     table.add_column("kind", no_wrap=True)
@@ -345,19 +346,17 @@ def who_can_renderables(result: WhoCanResult) -> list[RenderableType]:
     for entry in result.principals:
         actions = [a.action for a in entry.actions]
         names = ", ".join(actions) if len(actions) <= 6 else f"{len(actions)} actions"
-        how_lines = []
-        for grant in entry.grants():
-            line = grant.describe()
-            how_lines.append(line)
+        # One line per grant: a Sid or condition value holding a line break cannot add one.
+        how_lines = [inert(grant.describe()) for grant in entry.grants()]
         style = "yellow" if entry.conditional else "green"
         table.add_row(
-            Text(entry.principal, style=style), entry.kind, names, "\n".join(how_lines) or "-"
+            styled(entry.principal, style), entry.kind, names, "\n".join(how_lines) or "-"
         )
     out.append(table)
     return out
 
 
 def render_who_can(result: WhoCanResult, *, width: int = 160) -> str:
-    console = Console(record=True, width=width, color_system=None, file=io.StringIO())
+    console = InertConsole(record=True, width=width, color_system=None, file=io.StringIO())
     console.print(Group(*who_can_renderables(result)))
     return console.export_text()

@@ -7,6 +7,7 @@ has never seen the evaluation flowchart can follow why a request was allowed or 
 from __future__ import annotations
 
 from iamsim.engine.trace import Decision, PolicyTypeVerdict, StatementTrace
+from iamsim.report.inert import inert_lines
 
 _TYPE_TITLES = {
     "scp": "Service control policies (SCP)",
@@ -50,7 +51,7 @@ def render_decision(decision: Decision, *, verbose: bool = True) -> str:
             "  absent context keys it depended on: " + ", ".join(decision.missing_context_keys)
         )
     if not verbose:
-        return "\n".join(lines)
+        return inert_lines(lines)
     by_type: dict[tuple[str, int | None], list[StatementTrace]] = {}
     for trace in decision.statements:
         by_type.setdefault((trace.ref.policy_type, trace.ref.level), []).append(trace)
@@ -71,7 +72,7 @@ def render_decision(decision: Decision, *, verbose: bool = True) -> str:
                     f"          [{mark}] {check.operator} {check.key} "
                     f"{list(check.policy_values)} vs request {got}{note}"
                 )
-    return "\n".join(lines)
+    return inert_lines(lines)
 
 
 def _statement_line(trace: StatementTrace) -> str:

@@ -1,10 +1,12 @@
 """Readable text for validation reports (``iamsim validate``): findings grouped by file, each
-with its severity, code, JSON path and message, then a summary line."""
+with its severity, a visible ``AWS-REJECTS`` mark when AWS itself refuses the document for it,
+its code, JSON path and message, then a summary line."""
 
 from __future__ import annotations
 
 import textwrap
 
+from iamsim.report.inert import inert, inert_lines
 from iamsim.validation import ValidationFinding, ValidationReport
 
 _WIDTH = 100
@@ -14,12 +16,13 @@ def _finding_lines(finding: ValidationFinding) -> list[str]:
     where = finding.path
     if finding.policy:
         where = f"[{finding.policy}] {where}".rstrip()
-    head = f"  {finding.severity:<10} {finding.code}  {where}".rstrip()
+    mark = "AWS-REJECTS " if finding.aws_rejects else ""
+    head = f"  {finding.severity:<16} {mark}{finding.code}  {where}".rstrip()
     body = textwrap.wrap(
-        finding.message,
+        inert(finding.message),  # before textwrap turns a CR or a line break into a space
         _WIDTH,
-        initial_indent=" " * 13,
-        subsequent_indent=" " * 13,
+        initial_indent=" " * 19,
+        subsequent_indent=" " * 19,
         break_on_hyphens=False,
         break_long_words=False,
     )
@@ -59,7 +62,10 @@ def render_validation(report: ValidationReport) -> str:
         f"{summary['files']} file{'s' if summary['files'] != 1 else ''}, "
         f"{summary['policies']} polic{'ies' if summary['policies'] != 1 else 'y'}: "
         f"{summary['errors']} error{'s' if summary['errors'] != 1 else ''}, "
+        f"{summary['security_warnings']} security warning"
+        f"{'s' if summary['security_warnings'] != 1 else ''}, "
         f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}, "
-        f"{summary['suggestions']} suggestion{'s' if summary['suggestions'] != 1 else ''}"
+        f"{summary['suggestions']} suggestion{'s' if summary['suggestions'] != 1 else ''}; "
+        f"AWS would refuse {summary['aws_rejects']} of the findings"
     )
-    return "\n".join(lines)
+    return inert_lines(lines)

@@ -290,3 +290,43 @@ def test_plan_sections_of_the_wrong_type(tmp_path: Path, doc: Any, path: str) ->
 def test_deep_plan_is_an_input_error(tmp_path: Path) -> None:
     err = _plan(tmp_path, '{"format_version": "1.2", "x": ' + "[" * 5000 + "]" * 5000 + "}")
     assert "nested too deeply" in err.reason
+
+
+# Found by the fuzzer (tests/fuzz): both were tracebacks.
+
+
+def test_plan_provider_config_of_the_wrong_type(tmp_path: Path) -> None:
+    doc = {
+        "format_version": "1.2",
+        "configuration": {"provider_config": True},
+        "planned_values": {
+            "root_module": {"resources": [_resource({"name": "a"}, "aws_iam_user")]}
+        },
+    }
+    err = _plan(tmp_path, doc)
+    assert err.path == "/configuration/provider_config"
+    assert err.reason == "provider_config must be an object"
+
+
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def test_plan_inline_policy_block_that_is_not_an_object(tmp_path: Path) -> None:
+    role = _resource(
+        {"name": "r", "assume_role_policy": TRUST, "inline_policy": [None]}, "aws_iam_role"
+    )
+    doc = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [role]}}}
+    err = _plan(tmp_path, doc)
+    assert err.path == "aws_iam_role.p.inline_policy[0]"
+    assert err.reason == "an inline_policy block must be an object"
