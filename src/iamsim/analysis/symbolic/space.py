@@ -1,0 +1,341 @@
+"""The decision procedure: a finite abstraction of the request space, searched exactly.
+
+A request is a point in a product of *components*: ``action``, ``resource``, ``principal``
+(a caller with the context keys AWS derives from it) and one ``ctx:KEY`` per context key.
+A statement applies when each of its *parts* holds -- the Action/NotAction element, the
+Resource/NotResource element, the Principal/NotPrincipal element and each condition clause
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html) --
+and each part reads a few components only: its own, plus the keys its policy variables name.
+Components read together by some part are fused into one *dimension*.
+
+Each dimension gets a finite list of candidate states (:mod:`.domains`); every part is
+evaluated on every state **with the engine's own matchers** (``ActionPattern.matches``,
+``ResourcePattern.matches``, ``CompiledPrincipal.match``, ``CompiledCondition.evaluate``), and
+states with the same outcome on every part are merged: one representative per class. Whether
+a statement applies at a point is then the AND, over dimensions, of its part outcomes at the
+point's states, a bit in a mask; the question (does NEW allow where OLD does not, is an action
+ever allowed, which contexts allow) is a Boolean function of the mask, searched depth first
+with three-valued pruning (statements certainly / possibly applying).
+
+Correctness (docs/semantics.md, "Symbolic layer"): the answer is exact when the candidates of
+each dimension meet every class of its parts. The class structure is what the policies
+mention, and :mod:`.domains` constructs members of every realizable class (glob products are
+exact by construction); every witness and counterexample is a concrete request that callers
+replay through the engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from iamsim.analysis.symbolic.automata import SymbolicLimitError
+from iamsim.conditions import CompiledCondition
+from iamsim.engine import Caller, Context, Request
+from iamsim.engine.compiled import CompiledStatement
+from iamsim.engine.request import ContextValue
+from iamsim.patterns import parse_template
+
+ACTION, RESOURCE, PRINCIPAL = "action", "resource", "principal"
+MAX_DIMENSION_STATES = 100_000
+
+
+class Absent:
+    """The state of a context key that is not in the request."""
+
+    _instance: Absent | None = None
+
+    def __new__(cls) -> Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = Absent()
+
+# A component's value: an action or resource string, a (caller, derived keys) pair, or a
+# context value (ABSENT when the key is not in the request).
+PrincipalValue = tuple[Caller, dict[str, ContextValue]]
+Value = str | PrincipalValue | ContextValue | Absent
+
+
+def ctx(key: str) -> str:
+    """The component of a context key (names are case-insensitive)."""
+    return "ctx:" + key.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One element or condition clause of a statement, with the components it reads."""
+
+    components: frozenset[str]
+    test: Callable[[Request], bool]
+    clause: CompiledCondition | None = None  # for condition parts, the clause
+
+
+def statement_parts(statement: CompiledStatement) -> list[Part]:
+    """The parts of a statement, each a test on a concrete request using the engine's
+    matchers (the conjunction is :meth:`CompiledStatement.match`'s)."""
+    parts: list[Part] = []
+    actions, not_actions = statement.actions, statement.not_actions
+    if actions is not None:
+        parts.append(
+            Part(frozenset({ACTION}), lambda r: any(p.matches(r.action.lower()) for p in actions))
+        )
+    elif not_actions is not None:
+        parts.append(
+            Part(
+                frozenset({ACTION}),
+                lambda r: not any(p.matches(r.action.lower()) for p in not_actions),
+            )
+        )
+    source = statement.source
+    texts = source.resources if source.resources is not None else source.not_resources
+    patterns = statement.resources if statement.resources is not None else statement.not_resources
+    if patterns is not None and texts is not None:
+        keys: set[str] = set()
+        for text in texts:
+            if "${" in text:
+                with contextlib.suppress(ValueError):
+                    keys.update(ctx(k) for k in parse_template(text, enabled=True).variable_keys)
+        positive = statement.resources is not None
+        pats = patterns
+
+        def resource_test(r: Request) -> bool:
+            hit = any(p.matches(r.resource, r.context) for p in pats)
+            return hit if positive else not hit
+
+        parts.append(Part(frozenset({RESOURCE, *keys}), resource_test))
+    principal, not_principal = statement.principal, statement.not_principal
+    if principal is not None:
+        parts.append(Part(frozenset({PRINCIPAL}), lambda r: principal.match(r.caller) is not None))
+    elif not_principal is not None:
+        parts.append(
+            Part(frozenset({PRINCIPAL}), lambda r: not not_principal.covers_every_layer(r.caller))
+        )
+    for condition in statement.conditions.conditions:
+        comps = {ctx(condition.key), *(ctx(k) for k in condition.variable_keys)}
+        parts.append(Part(frozenset(comps), _condition_test(condition), condition))
+    return parts
+
+
+def _condition_test(condition: CompiledCondition) -> Callable[[Request], bool]:
+    return lambda r: condition.evaluate(r.context)
+
+
+@dataclass(slots=True)
+class Dimension:
+    """Fused components with one representative state per class (``vectors``: the outcome
+    of each of the dimension's parts, the class's identity)."""
+
+    components: tuple[str, ...]
+    parts: list[tuple[int, Part]]  # (statement index, part)
+    states: list[dict[str, Value]] = field(default_factory=list)
+    masks: list[int] = field(default_factory=list)
+    vectors: list[tuple[bool, ...]] = field(default_factory=list)
+    constrains: int = 0  # statements with a part here
+
+
+class Space:
+    """The abstraction of a question over ``statements``.
+
+    ``base`` supplies every component not in ``free``; ``candidates`` the candidate values
+    of each free component.
+    """
+
+    def __init__(
+        self,
+        statements: Sequence[CompiledStatement],
+        base: Request,
+        candidates: dict[str, list[Value]],
+        names: dict[str, str] | None = None,
+    ) -> None:
+        # Context key spellings to show (lower-case name -> as the policy wrote it).
+        self.names = names or {}
+        self.statements = list(statements)
+        self.base = base
+        self.base_context: dict[str, ContextValue] = {}
+        for key, item in base.context.as_dict().items():
+            self.base_context[key] = item
+        free = set(candidates)
+        self.never = 0  # statements a constant part rules out
+        parts_by_statement = [statement_parts(s) for s in self.statements]
+        self.parts = parts_by_statement
+        # Fuse the free components read together (union-find).
+        parent: dict[str, str] = {c: c for c in free}
+
+        def find(c: str) -> str:
+            while parent[c] != c:
+                parent[c] = parent[parent[c]]
+                c = parent[c]
+            return c
+
+        for parts in parts_by_statement:
+            for part in parts:
+                comps = [c for c in part.components if c in free]
+                for a, b in itertools.pairwise(comps):
+                    parent[find(a)] = find(b)
+        groups: dict[str, list[str]] = {}
+        for comp in sorted(free):
+            groups.setdefault(find(comp), []).append(comp)
+        dims = {root: Dimension(tuple(comps), []) for root, comps in groups.items()}
+        for index, parts in enumerate(parts_by_statement):
+            for part in parts:
+                comps = [c for c in part.components if c in free]
+                if not comps:
+                    if not part.test(base):
+                        self.never |= 1 << index
+                    continue
+                dim = dims[find(comps[0])]
+                dim.parts.append((index, part))
+                dim.constrains |= 1 << index
+        self.all = ((1 << len(self.statements)) - 1) & ~self.never
+        self.dims = [d for d in dims.values() if d.parts]
+        for dim in self.dims:
+            self._populate(dim, candidates)
+        # Unread free components keep their first candidate in witnesses.
+        self.defaults: dict[str, Value] = {
+            c: candidates[c][0] for c in free if candidates[c] and c not in self._read()
+        }
+
+    def _read(self) -> set[str]:
+        return {c for d in self.dims for c in d.components}
+
+    def _populate(self, dim: Dimension, candidates: dict[str, list[Value]]) -> None:
+        lists = [candidates[c] for c in dim.components]
+        total = 1
+        for values in lists:
+            total *= max(1, len(values))
+        if total > MAX_DIMENSION_STATES:
+            raise SymbolicLimitError(
+                f"{' x '.join(dim.components)}: {total} candidate states exceed the bound of "
+                f"{MAX_DIMENSION_STATES}; the question is too large to decide exactly"
+            )
+        seen: dict[tuple[bool, ...], int] = {}
+        for combo in itertools.product(*lists):
+            state = dict(zip(dim.components, combo, strict=True))
+            request = self.request(state)
+            vector = tuple(part.test(request) for _, part in dim.parts)
+            if vector in seen:
+                continue
+            seen[vector] = len(dim.states)
+            mask = self.all
+            for (index, _), ok in zip(dim.parts, vector, strict=True):
+                if not ok:
+                    mask &= ~(1 << index)
+            dim.states.append(state)
+            dim.vectors.append(vector)
+            dim.masks.append(mask)
+
+    # -- concrete requests -----------------------------------------------------------------
+
+    def request(self, assignment: dict[str, Value]) -> Request:
+        """The concrete request at ``assignment`` (other components from ``base``)."""
+        base = self.base
+        values = dict(self.base_context)
+        caller = base.caller
+        action = base.action
+        resource = base.resource
+        folded = {k.lower(): k for k in values}
+        for comp, value in assignment.items():
+            if comp == ACTION:
+                assert isinstance(value, str)
+                action = value
+            elif comp == RESOURCE:
+                assert isinstance(value, str)
+                resource = value
+            elif comp == PRINCIPAL:
+                assert isinstance(value, tuple)
+                found, derived = value
+                assert isinstance(found, Caller) and isinstance(derived, dict)
+                caller = found
+                for key, item in derived.items():
+                    values.pop(folded.pop(key.lower(), key), None)
+                    values[key] = item
+                    folded[key.lower()] = key
+        for comp, value in assignment.items():
+            if comp.startswith("ctx:"):
+                key = comp[4:]
+                values.pop(folded.pop(key, key), None)
+                if not isinstance(value, Absent):
+                    assert not isinstance(value, tuple)
+                    name = self.names.get(key, key)
+                    values[name] = value
+                    folded[key] = name
+        return Request(
+            caller=caller,
+            action=action,
+            resource=resource,
+            resource_account=base.resource_account,
+            context=Context(values),
+        )
+
+    def leaf_request(self, leaf: Sequence[int]) -> Request:
+        assignment: dict[str, Value] = dict(self.defaults)
+        for dim, index in zip(self.dims, leaf, strict=True):
+            assignment.update(dim.states[index])
+        return self.request(assignment)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(self, goal: Callable[[int, int], bool | None]) -> Iterator[tuple[int, ...]]:
+        """Leaves (a state index per dimension) where ``goal(certain, possible)`` holds.
+
+        ``goal`` sees the statements certainly applying (every part decided true) and those
+        possibly applying (no part decided false) and answers True (every completion
+        satisfies), False (none does) or None (undecided). A True at an inner node yields
+        one leaf completed with first states.
+        """
+        dims = self.dims
+        # Statements all of whose dimensions are assigned after the first k dimensions.
+        cover = [0] * (len(dims) + 1)
+        unconstrained = self.all
+        for dim in dims:
+            unconstrained &= ~dim.constrains
+        cover[0] = unconstrained
+        for k, _ in enumerate(dims, start=1):
+            done = 0
+            for dim in dims[:k]:
+                done |= dim.constrains
+            pending = 0
+            for dim in dims[k:]:
+                pending |= dim.constrains
+            cover[k] = (done | unconstrained) & ~pending
+        path: list[int] = []
+
+        def walk(depth: int, possible: int) -> Iterator[tuple[int, ...]]:
+            verdict = goal(possible & cover[depth], possible)
+            if verdict is False:
+                return
+            if verdict is True or depth == len(dims):
+                yield tuple(path) + (0,) * (len(dims) - depth)
+                return
+            dim = dims[depth]
+            for index, mask in enumerate(dim.masks):
+                path.append(index)
+                yield from walk(depth + 1, possible & mask)
+                path.pop()
+
+        yield from walk(0, self.all)
+
+    def leaves(self) -> Iterator[tuple[tuple[int, ...], int]]:
+        """Every leaf with its applying-statement mask (the whole finite abstraction)."""
+        for leaf in itertools.product(*(range(len(d.states)) for d in self.dims)):
+            mask = self.all
+            for dim, index in zip(self.dims, leaf, strict=True):
+                mask &= dim.masks[index]
+            yield leaf, mask
+
+
+def allows(certain: int, possible: int, allow: int, deny: int) -> bool | None:
+    """Three-valued "some Allow applies and no Deny does"."""
+    if certain & allow and not possible & deny:
+        return True
+    if not possible & allow or certain & deny:
+        return False
+    return None
