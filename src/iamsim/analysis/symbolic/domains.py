@@ -74,26 +74,47 @@ def action_candidates(patterns: Iterable[str]) -> list[str]:
     services = sorted(by_service)
     fresh = FRESH + "svc"
     for service in [*services, fresh]:
-        texts = by_service.get(service, []) + wild
-        specs = [GlobSpec.of(t, ignore_case=True) for t in texts]
-        classes = glob_classes(specs, prefix=f"{service}:")
-        # Prefer a real action of the class as its witness (same signature, nicer answer).
-        real: dict[tuple[bool, ...], str] = {}
-        if service != fresh and classes:
-            globs = [Glob(t, ignore_case=True) for t in texts]
-            for name in _catalog_actions(service):
-                real.setdefault(tuple(g.matches(name) for g in globs), name)
-        for signature, word in classes:
-            if word != f"{service}:":
-                out.append(real.get(signature, word.lower()))
-        out.append(f"{service}:{FRESH}action")
+        out.extend(_service_candidates(service, tuple(by_service.get(service, [])), tuple(wild)))
     if wild:
-        out.extend(
-            word.lower()
-            for _, word in glob_classes([GlobSpec.of(t, ignore_case=True) for t in wild])
-            if ":" not in word and word
-        )
+        specs = [GlobSpec.of(t, ignore_case=True) for t in wild]
+        out.extend(word.lower() for _, word in glob_classes(specs) if ":" not in word and word)
     return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=4096)
+def _service_candidates(service: str, texts: tuple[str, ...], wild: tuple[str, ...]) -> list[str]:
+    """Actions of ``service`` covering every class of its patterns and the wildcard-service
+    ones (cached: the same ``List*``/``Describe*`` sets recur across policies)."""
+    out: list[str] = []
+    fresh = FRESH + "svc"
+    spelled = {t.lower(): t for t in texts if "*" not in t and "?" not in t}
+    literals = set(spelled)
+    # Each literal action is a class of its own; the globs' classes are searched without
+    # them, adding back only a literal that a witness happens to equal (so that the class
+    # "matches these globs and is none of the literals" gets a witness of its own).
+    globs_texts = [*(t for t in texts if t.lower() not in literals), *wild]
+    colliding: list[str] = []
+    while True:
+        specs = [GlobSpec.of(t, ignore_case=True) for t in [*globs_texts, *colliding]]
+        classes = glob_classes(specs, prefix=f"{service}:")
+        hit = [w.lower() for _, w in classes if w.lower() in literals]
+        fresh_hits = [h for h in hit if h not in colliding]
+        if not fresh_hits:
+            break
+        colliding.extend(fresh_hits)
+    out.extend(spelled[t] for t in sorted(literals))
+    # Prefer a real action of the class as its witness (same signature, nicer answer).
+    real: dict[tuple[bool, ...], str] = {}
+    if service != fresh and globs_texts:
+        globs = [Glob(t, ignore_case=True) for t in [*globs_texts, *colliding]]
+        for name in _catalog_actions(service):
+            if name.lower() not in literals:
+                real.setdefault(tuple(g.matches(name) for g in globs), name)
+    for signature, word in classes:
+        if word != f"{service}:" and word.lower() not in literals:
+            out.append(real.get(signature, word.lower()))
+    out.append(f"{service}:{FRESH}action")
+    return out
 
 
 @lru_cache(maxsize=512)

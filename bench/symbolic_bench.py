@@ -1,0 +1,56 @@
+"""Benchmarks of the symbolic layer (docs/benchmarks.md, "Symbolic layer").
+
+* ``compare``: every bundled AWS managed policy against itself (PASS expected) and against
+  ``AdministratorAccess`` in both directions;
+* ``discover``: discover-mode decisions per second on the engine benchmark's workload.
+
+Run: ``.venv/bin/python bench/symbolic_bench.py [compare|discover]``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+
+from iamsim.analysis.symbolic import SymbolicLimitError, compare
+from iamsim.catalog.managed_policies import all_managed_policies, managed_policy
+from iamsim.policy import PolicyType, parse_policy
+
+
+def bench_compare() -> None:
+    policies = []
+    for doc in all_managed_policies():
+        policies.append(parse_policy(doc.document, PolicyType.IDENTITY, name=doc.name))
+    admin_doc = managed_policy("AdministratorAccess")
+    assert admin_doc is not None
+    admin = parse_policy(admin_doc.document, PolicyType.IDENTITY, name="AdministratorAccess")
+    outcomes: Counter[str] = Counter()
+    slowest: list[tuple[float, str, str]] = []
+    start = time.perf_counter()
+    for policy in policies:
+        for label, old, new in (
+            ("self", policy, policy),
+            ("admin-old", admin, policy),
+            ("policy-old", policy, admin),
+        ):
+            t0 = time.perf_counter()
+            try:
+                result = compare(old, new).result
+            except SymbolicLimitError:
+                result = "LIMIT"
+            took = time.perf_counter() - t0
+            outcomes[f"{label}:{result}"] += 1
+            slowest.append((took, label, policy.label))
+    total = time.perf_counter() - start
+    slowest.sort(reverse=True)
+    print(f"compare: {len(policies)} policies x 3 comparisons in {total:.1f} s")
+    print(f"  outcomes: {dict(sorted(outcomes.items()))}")
+    for took, label, name in slowest[:5]:
+        print(f"  slowest: {took:.3f} s {label} {name}")
+
+
+if __name__ == "__main__":
+    which = sys.argv[1:] or ["compare"]
+    if "compare" in which:
+        bench_compare()
