@@ -124,7 +124,7 @@ def discover(
         elif status == KNOWN_ABSENT:
             states = [ABSENT]
         candidates[ctx(lower)] = states
-    space = Space(statements, request, candidates, dict(read))
+    space = Space(statements, request, candidates, dict(read), refine=True)
     total = 1
     for dim in space.dims:
         total *= len(dim.states)

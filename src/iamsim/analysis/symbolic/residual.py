@@ -24,27 +24,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from iamsim.analysis.symbolic.space import Dimension, Space
+from iamsim.analysis.symbolic.space import NEGATION, Dimension, Space
 from iamsim.conditions import CompiledCondition, compile_condition, parse_operator
 from iamsim.policy.model import ConditionClause, ConditionScalar
 
 Block = dict[str, dict[str, list[str]]]
 
-_NEGATION = {
-    "StringEquals": "StringNotEquals",
-    "StringEqualsIgnoreCase": "StringNotEqualsIgnoreCase",
-    "StringLike": "StringNotLike",
-    "NumericEquals": "NumericNotEquals",
-    "NumericLessThan": "NumericGreaterThanEquals",
-    "NumericLessThanEquals": "NumericGreaterThan",
-    "DateEquals": "DateNotEquals",
-    "DateLessThan": "DateGreaterThanEquals",
-    "DateLessThanEquals": "DateGreaterThan",
-    "IpAddress": "NotIpAddress",
-    "ArnEquals": "ArnNotEquals",
-    "ArnLike": "ArnNotLike",
-}
-_NEGATION.update({v: k for k, v in list(_NEGATION.items())})
+_NEGATION = NEGATION
 
 
 class _Literal:
@@ -82,6 +68,11 @@ def _literals(dim: Dimension) -> list[_Literal]:
         negated = _NEGATION.get(operator.base)
         if negated is not None and operator.set_operator is None:
             add(negated, clause.key, clause.values)
+        if operator.base == "Bool" and operator.set_operator is None:
+            # Bool compares case-insensitively and a non-boolean never matches, so for a
+            # present value its negation is StringNotEqualsIgnoreCase of the same texts.
+            texts = tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in clause.values)
+            add("StringNotEqualsIgnoreCase", clause.key, texts)
     for key in keys.values():
         add("Null", key, ("true",))
         add("Null", key, ("false",))

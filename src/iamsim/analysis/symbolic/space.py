@@ -32,11 +32,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from iamsim.analysis.symbolic.automata import SymbolicLimitError
-from iamsim.conditions import CompiledCondition
+from iamsim.conditions import CompiledCondition, compile_condition, parse_operator
 from iamsim.engine import Caller, Context, Request
 from iamsim.engine.compiled import CompiledStatement
 from iamsim.engine.request import ContextValue
 from iamsim.patterns import ActionPattern, parse_template
+from iamsim.policy.model import ConditionClause
 
 ACTION, RESOURCE, PRINCIPAL = "action", "resource", "principal"
 MAX_DIMENSION_STATES = 100_000
@@ -141,6 +142,48 @@ def _action_test(patterns: Sequence[ActionPattern]) -> Callable[[str], bool]:
     return test
 
 
+# A negated operator and the positive one it negates (for a present single value).
+NEGATION = {
+    "StringEquals": "StringNotEquals",
+    "StringEqualsIgnoreCase": "StringNotEqualsIgnoreCase",
+    "StringLike": "StringNotLike",
+    "NumericEquals": "NumericNotEquals",
+    "NumericLessThan": "NumericGreaterThanEquals",
+    "NumericLessThanEquals": "NumericGreaterThan",
+    "DateEquals": "DateNotEquals",
+    "DateLessThan": "DateGreaterThanEquals",
+    "DateLessThanEquals": "DateGreaterThan",
+    "IpAddress": "NotIpAddress",
+    "ArnEquals": "ArnNotEquals",
+    "ArnLike": "ArnNotLike",
+}
+NEGATION.update({v: k for k, v in list(NEGATION.items())})
+_NEGATED_BASES = frozenset(
+    {
+        "StringNotEquals",
+        "StringNotEqualsIgnoreCase",
+        "StringNotLike",
+        "NumericNotEquals",
+        "DateNotEquals",
+        "NotIpAddress",
+        "ArnNotEquals",
+        "ArnNotLike",
+    }
+)
+
+
+def positive_form(condition: CompiledCondition) -> CompiledCondition:
+    """The clause with ``IfExists`` dropped and a negated operator made positive."""
+    clause = condition.clause
+    base = clause.operator.base
+    if base in _NEGATED_BASES:
+        base = NEGATION[base]
+    prefix = f"{clause.operator.set_operator.value}:" if clause.operator.set_operator else ""
+    operator = parse_operator(prefix + base)
+    rebuilt = ConditionClause(operator, clause.key, clause.values, True, clause.path)
+    return compile_condition(rebuilt, variables_enabled=True)
+
+
 def _condition_test(condition: CompiledCondition) -> Callable[[Request], bool]:
     return lambda r: condition.evaluate(r.context)
 
@@ -171,7 +214,12 @@ class Space:
         base: Request,
         candidates: dict[str, list[Value]],
         names: dict[str, str] | None = None,
+        *,
+        refine: bool = False,
     ) -> None:
+        # refine: classes also keep apart states that differ in key presence or in the
+        # positive form of a clause, so that residual conditions hold class by class.
+        self.refine = refine
         # Context key spellings to show (lower-case name -> as the policy wrote it).
         self.names = names or {}
         self.statements = list(statements)
@@ -246,13 +294,18 @@ class Space:
                 f"{MAX_DIMENSION_STATES}; the question is too large to decide exactly"
             )
         seen: dict[tuple[bool, ...], int] = {}
+        probes = [positive_form(p.clause) for _, p in dim.parts if p.clause] if self.refine else []
         for combo in itertools.product(*lists):
             state = dict(zip(dim.components, combo, strict=True))
             request = self.request(state)
             vector = tuple(part.test(request) for _, part in dim.parts)
-            if vector in seen:
+            key = vector
+            if probes:
+                absent = tuple(isinstance(v, Absent) for v in combo)
+                key = (*vector, *absent, *(p.evaluate(request.context) for p in probes))
+            if key in seen:
                 continue
-            seen[vector] = len(dim.states)
+            seen[key] = len(dim.states)
             mask = self.all
             for (index, _), ok in zip(dim.parts, vector, strict=True):
                 if not ok:
