@@ -82,7 +82,7 @@ def test_check_case(case: dict[str, Any]) -> None:
             # ... and a counterexample is not allowed by the old policy.
             assert _replayed(_policy(case["old"], ptype), record) != "Allow", record
     if "actions" in case and case["check"] == "compare":
-        found = {w.request["action"].lower() for w in result.witnesses}
+        found = {str(w.request["action"]).lower() for w in result.witnesses}
         assert {a.lower() for a in case["actions"]} <= found
 
 
