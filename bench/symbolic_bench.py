@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from collections import Counter
 
 from iamsim.analysis.symbolic import SymbolicLimitError, compare
@@ -50,7 +51,44 @@ def bench_compare() -> None:
         print(f"  slowest: {took:.3f} s {label} {name}")
 
 
+def bench_discover(seconds: float = 5.0) -> None:
+    """Discover mode on engine_bench's complex workload (SCP levels, boundary, bucket policy,
+    RCP), with the caller's team tag, source IP, TLS flag and organization made unknown."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from engine_bench import workload_complex  # type: ignore[import-not-found]
+
+    from iamsim.analysis.symbolic import discover
+    from iamsim.engine import Context, Request
+
+    requests, compiled = workload_complex()
+    hidden = {"aws:principaltag/team", "aws:sourceip", "aws:securetransport", "aws:principalorgid"}
+    partial = [
+        Request(
+            caller=r.caller,
+            action=r.action,
+            resource=r.resource,
+            resource_account=r.resource_account,
+            context=Context({k: v for k, v in r.context.as_dict().items() if k.lower() not in hidden}),
+        )
+        for r in requests
+    ]
+    first = discover(partial[0], compiled)
+    print(f"discover: {first.decision}, unknown {', '.join(first.unknown_keys)}")
+    for block in first.residual:
+        print(f"  residual: {block}")
+    count = 0
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        for request in partial:
+            discover(request, compiled)
+        count += len(partial)
+    rate = count / (time.process_time() - start)
+    print(f"discover: {rate:,.0f} decisions/s (CPU time)")
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["compare"]
+    which = sys.argv[1:] or ["compare", "discover"]
     if "compare" in which:
         bench_compare()
+    if "discover" in which:
+        bench_discover()

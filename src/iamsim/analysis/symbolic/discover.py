@@ -17,12 +17,13 @@ apply), so the answer is the engine's own, for every context class.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from iamsim.analysis.symbolic.questions import key_states
-from iamsim.analysis.symbolic.residual import residual_conditions
+from iamsim.analysis.symbolic.residual import Block, residual_conditions
 from iamsim.analysis.symbolic.space import ABSENT, Space, Value, ctx
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, Request, compile_policy_set
 from iamsim.engine import decide as engine_decide
@@ -35,18 +36,22 @@ CONDITIONAL = "Conditional"
 MAX_LEAVES = 1_000_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DiscoverResult:
     """The three-valued decision, the unknown keys it ranged over, and when it is
     ``Conditional`` (or ``Allow`` with unknown keys), one allowing context and the residual
-    conditions (alternatives, each a ``Condition`` block)."""
+    conditions (alternatives, each a ``Condition`` block; computed when first read)."""
 
     decision: str
     unknown_keys: tuple[str, ...]
-    residual: tuple[dict[str, dict[str, list[str]]], ...] = ()
     witness: dict[str, object] | None = None
     contexts: int = 0  # context classes examined
     decisions: dict[str, int] = field(default_factory=dict)  # per class decision counts
+    _residual: Callable[[], tuple[Block, ...]] | None = field(default=None, repr=False)
+
+    @cached_property
+    def residual(self) -> tuple[Block, ...]:
+        return self._residual() if self._residual is not None else ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"decision": self.decision, "unknown_keys": list(self.unknown_keys)}
@@ -133,37 +138,55 @@ def discover(
             f"discover: {total} context classes exceed the bound of {MAX_LEAVES}; "
             "give some of the unknown keys (--context) or fewer unknown keys"
         )
-    by_mask: dict[int, DecisionValue] = {}
-    allowed: list[tuple[int, ...]] = []
-    counts: dict[str, int] = {}
-    count = 0
+    # Leaves grouped by the statements that apply there: the engine decides once per group.
+    groups: dict[int, list[tuple[int, ...]]] = {}
     for leaf, mask in space.leaves():
-        count += 1
-        decision = by_mask.get(mask)
-        if decision is None:
-            decision = engine_decide(space.leaf_request(leaf), compiled)
-            by_mask[mask] = decision
-        counts[decision.value] = counts.get(decision.value, 0) + 1
-        if decision is DecisionValue.ALLOW:
-            allowed.append(leaf)
+        groups.setdefault(mask, []).append(leaf)
+    count = max(1, sum(len(g) for g in groups.values()))
+    decided: dict[int, DecisionValue] = {}
+
+    def decision_of(mask: int) -> DecisionValue:
+        found = decided.get(mask)
+        if found is None:
+            found = engine_decide(space.leaf_request(groups[mask][0]), compiled)
+            decided[mask] = found
+        return found
+
+    # Decide groups until the three-valued answer is known (the rest only matter for the
+    # residual, computed when it is read).
+    seen: set[DecisionValue] = set()
+    witness_leaf: tuple[int, ...] | None = None
+    for mask, leaves in groups.items():
+        decision = decision_of(mask)
+        seen.add(decision)
+        if decision is DecisionValue.ALLOW and witness_leaf is None:
+            witness_leaf = leaves[0]
+        if DecisionValue.ALLOW in seen and len(seen) > 1:
+            break
     names = tuple(read[k] for k in sorted(unknown) if space_reads(space, k))
-    if count == 0:  # pragma: no cover - a space always has the empty leaf
-        count = 1
-    if len(allowed) == count:
+    if seen == {DecisionValue.ALLOW}:
         value = DecisionValue.ALLOW.value
-    elif allowed:
+    elif DecisionValue.ALLOW in seen:
         value = CONDITIONAL
-    elif counts.get(DecisionValue.EXPLICIT_DENY.value, 0) == count:
+    elif seen == {DecisionValue.EXPLICIT_DENY}:
         value = DecisionValue.EXPLICIT_DENY.value
     else:
         value = DecisionValue.IMPLICIT_DENY.value
-    witness = None
-    residual: tuple[dict[str, dict[str, list[str]]], ...] = ()
-    if allowed:
-        witness = _witness_context(space, allowed[0])
-        if value == CONDITIONAL:
-            residual = tuple(residual_conditions(space, allowed))
-    return DiscoverResult(value, names, residual, witness, count, counts)
+    witness = None if witness_leaf is None else _witness_context(space, witness_leaf)
+    residual: Callable[[], tuple[Block, ...]] | None = None
+    if value == CONDITIONAL:
+
+        def residual() -> tuple[Block, ...]:
+            allowed = [
+                leaf
+                for mask, leaves in groups.items()
+                if decision_of(mask) is DecisionValue.ALLOW
+                for leaf in leaves
+            ]
+            return tuple(residual_conditions(space, allowed))
+
+    counts = {"groups_decided": len(decided)}
+    return DiscoverResult(value, names, witness, count, counts, residual)
 
 
 def space_reads(space: Space, lower: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from iamsim.analysis.symbolic.automata import SymbolicLimitError
 from iamsim.analysis.symbolic.domains import (
@@ -201,6 +202,15 @@ def build_space(
 
 def key_states(name: str, clauses: list[ConditionClause]) -> list[Value]:
     """Absent, then single values (or, for a multivalued key, lists) covering every class."""
+    return list(_key_states(name, tuple(clauses)))
+
+
+@lru_cache(maxsize=4096)
+def _key_states(name: str, clauses: tuple[ConditionClause, ...]) -> tuple[Value, ...]:
+    return tuple(_compute_key_states(name, list(clauses)))
+
+
+def _compute_key_states(name: str, clauses: list[ConditionClause]) -> list[Value]:
     values = value_candidates(clauses)
     multi = context_key_multivalued(name) is True or any(
         c.operator.set_operator is not None for c in clauses

@@ -224,9 +224,12 @@ class Space:
         self.names = names or {}
         self.statements = list(statements)
         self.base = base
-        self.base_context: dict[str, ContextValue] = {}
+        # The base context without the free keys; requests add their values to it.
+        kept: dict[str, ContextValue] = {}
         for key, item in base.context.as_dict().items():
-            self.base_context[key] = list(item) if isinstance(item, list) else item
+            if ctx(key) not in candidates:
+                kept[key] = list(item) if isinstance(item, list) else item
+        self.base_ctx = Context(kept)
         free = set(candidates)
         self.never = 0  # statements a constant part rules out
         parts_by_statement = [statement_parts(s) for s in self.statements]
@@ -319,11 +322,10 @@ class Space:
     def request(self, assignment: dict[str, Value]) -> Request:
         """The concrete request at ``assignment`` (other components from ``base``)."""
         base = self.base
-        values = dict(self.base_context)
         caller = base.caller
         action = base.action
         resource = base.resource
-        folded = {k.lower(): k for k in values}
+        values: dict[str, ContextValue] = {}
         for comp, value in assignment.items():
             if comp == ACTION:
                 assert isinstance(value, str)
@@ -336,25 +338,17 @@ class Space:
                 found, derived = value
                 assert isinstance(found, Caller) and isinstance(derived, dict)
                 caller = found
-                for key, item in derived.items():
-                    values.pop(folded.pop(key.lower(), key), None)
-                    values[key] = item
-                    folded[key.lower()] = key
-        for comp, value in assignment.items():
-            if comp.startswith("ctx:"):
+                values.update(derived)
+            elif not isinstance(value, Absent):
+                assert not isinstance(value, tuple)
                 key = comp[4:]
-                values.pop(folded.pop(key, key), None)
-                if not isinstance(value, Absent):
-                    assert not isinstance(value, tuple)
-                    name = self.names.get(key, key)
-                    values[name] = value
-                    folded[key] = name
+                values[self.names.get(key, key)] = value
         return Request(
             caller=caller,
             action=action,
             resource=resource,
             resource_account=base.resource_account,
-            context=Context(values),
+            context=self.base_ctx.with_values(values) if values else self.base_ctx,
         )
 
     def leaf_request(self, leaf: Sequence[int]) -> Request:
