@@ -29,6 +29,7 @@ def bench_compare() -> None:
     outcomes: Counter[str] = Counter()
     slowest: list[tuple[float, str, str]] = []
     start = time.perf_counter()
+    cpu = time.process_time()
     for policy in policies:
         for label, old, new in (
             ("self", policy, policy),
@@ -41,11 +42,14 @@ def bench_compare() -> None:
             except SymbolicLimitError:
                 result = "LIMIT"
             took = time.perf_counter() - t0
+            if took > 1.0:
+                print(f"  slow: {took:.2f} s {label} {policy.label} {result}", flush=True)
             outcomes[f"{label}:{result}"] += 1
             slowest.append((took, label, policy.label))
     total = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     slowest.sort(reverse=True)
-    print(f"compare: {len(policies)} policies x 3 comparisons in {total:.1f} s")
+    print(f"compare: {len(policies)} policies x 3 comparisons in {total:.1f} s ({cpu:.1f} s CPU)")
     print(f"  outcomes: {dict(sorted(outcomes.items()))}")
     for took, label, name in slowest[:5]:
         print(f"  slowest: {took:.3f} s {label} {name}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from iamsim.errors import InputError
 from iamsim.patterns import WILD_ONE, WILD_STAR, tokenize
@@ -104,6 +105,25 @@ def alphabet(specs: Sequence[GlobSpec], extra: str = "") -> str:
 
 
 def glob_classes(
+    specs: Sequence[GlobSpec],
+    *,
+    prefix: str = "",
+    extra_chars: str = "",
+    limit: int = MAX_PRODUCT_STATES,
+) -> list[tuple[tuple[bool, ...], str]]:
+    """Every realizable signature over ``specs`` of the strings starting with ``prefix``, each
+    with a shortest witness (``prefix`` included), in breadth-first order (cached)."""
+    return list(_glob_classes(tuple(specs), prefix, extra_chars, limit))
+
+
+@lru_cache(maxsize=4096)
+def _glob_classes(
+    specs: tuple[GlobSpec, ...], prefix: str, extra_chars: str, limit: int
+) -> tuple[tuple[tuple[bool, ...], str], ...]:
+    return tuple(_search(specs, prefix=prefix, extra_chars=extra_chars, limit=limit))
+
+
+def _search(
     specs: Sequence[GlobSpec],
     *,
     prefix: str = "",

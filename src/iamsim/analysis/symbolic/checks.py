@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 
 from iamsim.analysis.symbolic.domains import FRESH, OUTSIDER_ACCOUNT
 from iamsim.analysis.symbolic.questions import (
+    BASE_CALLER,
+    PRINCIPAL_TYPES,
     build_space,
     engine_decision,
     first,
@@ -26,7 +28,8 @@ from iamsim.analysis.symbolic.questions import (
 )
 from iamsim.analysis.symbolic.results import CheckResult, Witness
 from iamsim.analysis.symbolic.space import ABSENT, Space, Value
-from iamsim.engine import Caller, CallerKind, parse_caller
+from iamsim.engine import Caller, CallerKind, Request, parse_caller
+from iamsim.engine.compiled import compiled_policy
 from iamsim.errors import InputError
 from iamsim.policy.model import Effect, Policy, PolicyType, Statement
 
@@ -122,6 +125,42 @@ def _structurally_within(new: Policy, old: Policy) -> bool:
     return True
 
 
+def _document_allows(policy: Policy, request: Request) -> bool:
+    """Some Allow applies and no Deny does (RCPs: no Deny), with the engine's statements."""
+    action = request.action.lower()
+    applies = [
+        s
+        for s in compiled_policy(policy).statements
+        if s.match(request, action, False)[0] is not None
+    ]
+    if any(s.is_deny for s in applies):
+        return False
+    return policy.policy_type is PolicyType.RCP or bool(applies)
+
+
+def _probe(old: Policy, new: Policy) -> Witness | None:
+    """A counterexample among a few obvious requests (an action and resource no policy names,
+    the literal actions and resources of NEW's Allow statements), tried before the full
+    search: found, it is as exact as any (a concrete request both documents decide)."""
+    if old.policy_type in PRINCIPAL_TYPES:
+        return None
+    actions = [f"{FRESH}svc:{FRESH}action"]
+    resources = ["*", f"arn:aws:{FRESH}:us-east-1:{OUTSIDER_ACCOUNT}:{FRESH}"]
+    for statement in new.statements:
+        if statement.effect is Effect.ALLOW:
+            actions += [a for a in statement.actions or () if "*" not in a and "?" not in a][:8]
+            resources += [r for r in statement.resources or () if "*" not in r and "?" not in r][:4]
+    caller = parse_caller(BASE_CALLER)
+    for action in dict.fromkeys(actions):
+        for resource in dict.fromkeys(resources):
+            request = Request(caller=caller, action=action, resource=resource)
+            if _document_allows(new, request) and not _document_allows(old, request):
+                replayed = replay_request(new.policy_type, request)
+                decision = engine_decision(new, replayed)
+                return Witness(request_record(request, with_principal=False), decision.value)
+    return None
+
+
 def compare(old: Policy, new: Policy) -> CheckResult:
     """CheckNoNewAccess: FAIL with requests NEW allows and OLD does not."""
     if old.policy_type is not new.policy_type:
@@ -130,6 +169,11 @@ def compare(old: Policy, new: Policy) -> CheckResult:
         )
     if _structurally_within(new, old) or _allows_everything(old):
         return CheckResult("compare", "PASS", "the new policy grants no access the old one denies")
+    probed = _probe(old, new)
+    if probed is not None:
+        return CheckResult(
+            "compare", "FAIL", "the new policy grants access the old one does not", (probed,)
+        )
     space, (new_side, old_side) = build_space([new, old])
 
     def goal(certain: int, possible: int) -> bool | None:

@@ -156,7 +156,13 @@ def discover(
     # residual, computed when it is read).
     seen: set[DecisionValue] = set()
     witness_leaf: tuple[int, ...] | None = None
-    for mask, leaves in groups.items():
+    # Likeliest Allow first (fewest Denies, most Allows applying), then likeliest Deny, and
+    # so on from both ends: a Conditional answer is usually known after two decisions.
+    deny = sum(1 << i for i, s in enumerate(space.statements) if s.is_deny)
+    ranked = sorted(groups, key=lambda m: ((m & deny).bit_count(), -(m & ~deny).bit_count()))
+    order = [ranked[i // 2] if i % 2 == 0 else ranked[-1 - i // 2] for i in range(len(ranked))]
+    for mask in order:
+        leaves = groups[mask]
         decision = decision_of(mask)
         seen.add(decision)
         if decision is DecisionValue.ALLOW and witness_leaf is None:

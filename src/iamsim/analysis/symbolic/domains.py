@@ -134,54 +134,34 @@ def _catalog_actions(service: str) -> tuple[str, ...]:
 def arn_candidates(patterns: Iterable[str], *, resource_elements: bool) -> list[str]:
     """ARNs (and, for ``Resource`` elements, ``"*"`` and non-ARN strings) covering every class.
 
-    Segments are combined left to right; two partial ARNs matching the same segments of the
-    same patterns are interchangeable for every later segment, so only one is kept.
+    ARN patterns are grouped by their service segment: patterns naming different services
+    never match one ARN, so each service's patterns (with the wildcard-service ones) are
+    partitioned on their own. Within a group, segments are combined left to right; two
+    partial ARNs matching the same segments of the same patterns are interchangeable for
+    every later segment, so only one is kept.
     """
     texts = sorted(set(patterns))
-    arn_texts: list[list[str]] = []
+    by_service: dict[str, list[tuple[str, ...]]] = {}
+    wild: list[tuple[str, ...]] = []
     flat: list[GlobSpec] = []
     for text in texts:
         if text == "*":
             continue
         if text.startswith("arn:"):
             try:
-                parts = split_outside_variables(text, ":", 5, enabled=True)
+                parts = tuple(split_outside_variables(text, ":", 5, enabled=True))
             except ValueError:
-                parts = text.split(":", 5)
-            arn_texts.append(parts)
+                parts = tuple(text.split(":", 5))
+            service = parts[2] if len(parts) > 2 else "*"
+            if "*" in service or "?" in service or "${" in service:
+                wild.append(parts)
+            else:
+                by_service.setdefault(service.lower(), []).append(parts)
         else:
             flat.append(GlobSpec(_glob_tokens(text)))
-    count = len(arn_texts)
-    full = (1 << count) - 1
-    partial: dict[int, str] = {full: "arn"}
-    for position in range(1, 6):
-        members = [i for i, parts in enumerate(arn_texts) if len(parts) > position]
-        # A short pattern whose last segment ends in '*' constrains only its first segments.
-        specs = [
-            GlobSpec(_glob_tokens(arn_texts[i][position]), ignore_case=position == 2)
-            for i in members
-        ]
-        default = _SEGMENT_DEFAULTS[position]
-        words = list(glob_classes(specs)) if specs else []
-        if not any(word == default for _, word in words):
-            words.append((tuple(GlobSpec_matches(s, default) for s in specs), default))
-        step: dict[int, str] = {}
-        for mask, prefix in partial.items():
-            for signature, word in words:
-                if position == 5 and not word:
-                    continue  # the resource part of an ARN is never empty
-                keep = mask
-                for member, matched in zip(members, signature, strict=True):
-                    if not matched:
-                        keep &= ~(1 << member)
-                if keep not in step:
-                    step[keep] = f"{prefix}:{word}"
-                    if len(step) > MAX_RESOURCES:
-                        raise SymbolicLimitError(
-                            f"the resource patterns induce more than {MAX_RESOURCES} classes"
-                        )
-        partial = step
-    out = list(partial.values())
+    out: list[str] = []
+    for service in [*sorted(by_service), FRESH]:
+        out.extend(_group_arns(service, tuple(by_service.get(service, [])), tuple(wild)))
     if resource_elements:
         out.append("*")
         if flat:
@@ -189,6 +169,61 @@ def arn_candidates(patterns: Iterable[str], *, resource_elements: bool) -> list[
     else:
         out.extend(["arn:aws", FRESH])  # fewer than six components: never an ARN match
     return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=4096)
+def _group_arns(
+    service: str, named: tuple[tuple[str, ...], ...], wild: tuple[tuple[str, ...], ...]
+) -> list[str]:
+    arn_texts = [*named, *wild]
+    count = len(arn_texts)
+    full = (1 << count) - 1
+    partial: dict[int, str] = {full: "arn"}
+    for position in range(1, 6):
+        members = [i for i, parts in enumerate(arn_texts) if len(parts) > position]
+        # A short pattern whose last segment ends in '*' constrains only its first segments.
+        segment_texts = [arn_texts[i][position] for i in members]
+        fold = position == 2
+        if position == 2:
+            words = [service]
+        else:
+            words = segment_witnesses(tuple(segment_texts), fold)
+            default = _SEGMENT_DEFAULTS[position]
+            if default not in words:
+                words.append(default)
+        globs = [_glob(t, fold) for t in segment_texts]
+        step: dict[int, str] = {}
+        for word in words:
+            if position == 5 and not word:
+                continue  # the resource part of an ARN is never empty
+            drop = 0
+            for member, glob in zip(members, globs, strict=True):
+                if not glob.matches(word):
+                    drop |= 1 << member
+            for mask, prefix in partial.items():
+                keep = mask & ~drop
+                if keep not in step:
+                    step[keep] = f"{prefix}:{word}"
+                    if len(step) > MAX_RESOURCES:
+                        raise SymbolicLimitError(
+                            f"the resource patterns induce more than {MAX_RESOURCES} classes"
+                        )
+        partial = step
+    return list(partial.values())
+
+
+@lru_cache(maxsize=16384)
+def _glob(text: str, fold: bool) -> Glob:
+    """The engine's glob for a pattern text (policy variables widened to ``*``)."""
+    return Glob.from_tokens(list(_glob_tokens(text)), ignore_case=fold)
+
+
+@lru_cache(maxsize=4096)
+def segment_witnesses(texts: tuple[str, ...], fold: bool) -> list[str]:
+    """A witness of every class of the segment globs ``texts`` (one product search: literal
+    globs cost little there, their automata die as soon as the input leaves them)."""
+    specs = tuple(GlobSpec(_glob_tokens(t), fold) for t in texts)
+    return [w for _, w in glob_classes(specs)] if specs else [""]
 
 
 def GlobSpec_matches(spec: GlobSpec, text: str) -> bool:

@@ -79,7 +79,24 @@ class Part:
     clause: CompiledCondition | None = None  # for condition parts, the clause
 
 
+# Parts by statement (kept alive with it, so ids stay unique), bounded like the engine's caches.
+_PARTS: dict[int, tuple[CompiledStatement, list[Part]]] = {}
+_PARTS_LIMIT = 16384
+
+
 def statement_parts(statement: CompiledStatement) -> list[Part]:
+    """The parts of a statement (cached per compiled statement)."""
+    entry = _PARTS.get(id(statement))
+    if entry is not None and entry[0] is statement:
+        return entry[1]
+    if len(_PARTS) >= _PARTS_LIMIT:
+        _PARTS.clear()
+    parts = _statement_parts(statement)
+    _PARTS[id(statement)] = (statement, parts)
+    return parts
+
+
+def _statement_parts(statement: CompiledStatement) -> list[Part]:
     """The parts of a statement, each a test on a concrete request using the engine's
     matchers (the conjunction is :meth:`CompiledStatement.match`'s)."""
     parts: list[Part] = []
