@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 
 from iamsim.analysis.symbolic import SymbolicLimitError, compare
 from iamsim.catalog.managed_policies import all_managed_policies, managed_policy
@@ -72,7 +72,9 @@ def bench_discover(seconds: float = 5.0) -> None:
             action=r.action,
             resource=r.resource,
             resource_account=r.resource_account,
-            context=Context({k: v for k, v in r.context.as_dict().items() if k.lower() not in hidden}),
+            context=Context(
+                {k: v for k, v in r.context.as_dict().items() if k.lower() not in hidden}
+            ),
         )
         for r in requests
     ]
@@ -90,9 +92,47 @@ def bench_discover(seconds: float = 5.0) -> None:
     print(f"discover: {rate:,.0f} decisions/s (CPU time)")
 
 
+def bench_search(limit_s: float = 600.0) -> None:
+    """The full search alone (no structural shortcut, no probe): every managed policy against
+    itself and against AdministratorAccess in both directions."""
+    policies = [
+        parse_policy(doc.document, PolicyType.IDENTITY, name=doc.name)
+        for doc in all_managed_policies()
+    ]
+    admin = next(p for p in policies if p.name == "AdministratorAccess")
+    outcomes: Counter[str] = Counter()
+    slowest: list[tuple[float, str, str]] = []
+    start = time.process_time()
+    done = 0
+    for policy in policies:
+        for label, old, new in (
+            ("self", policy, policy),
+            ("admin-old", admin, policy),
+            ("policy-old", policy, admin),
+        ):
+            t0 = time.process_time()
+            try:
+                result = compare(old, new, shortcuts=False).result
+            except SymbolicLimitError:
+                result = "LIMIT"
+            outcomes[f"{label}:{result}"] += 1
+            slowest.append((time.process_time() - t0, label, policy.label))
+        done += 1
+        if time.process_time() - start > limit_s:
+            break
+    total = time.process_time() - start
+    slowest.sort(reverse=True)
+    print(f"search: {done} policies x 3 comparisons in {total:.1f} s CPU")
+    print(f"  outcomes: {dict(sorted(outcomes.items()))}")
+    for took, label, name in slowest[:8]:
+        print(f"  slowest: {took:.3f} s {label} {name}")
+
+
 if __name__ == "__main__":
     which = sys.argv[1:] or ["compare", "discover"]
     if "compare" in which:
         bench_compare()
     if "discover" in which:
         bench_discover()
+    if "search" in which:
+        bench_search()

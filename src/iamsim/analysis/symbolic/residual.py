@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from iamsim.analysis.symbolic.space import NEGATION, Dimension, Space
+from iamsim.analysis.symbolic.space import NEGATION, Absent, Dimension, Space
 from iamsim.conditions import CompiledCondition, compile_condition, parse_operator
 from iamsim.policy.model import ConditionClause, ConditionScalar
 
@@ -97,13 +97,45 @@ def _describe(
         picked.append(best)
         outside = {c for c in outside if truth[c][best]}
     if not outside:
+        # Drop a literal the others already imply (greedy order can leave one behind).
+        everything = set(range(len(dim.states))) - chosen
+        for index in list(picked):
+            rest = [i for i in picked if i != index]
+            if all(any(not truth[c][i] for i in rest) for c in everything):
+                picked = rest
         return [[literals[i] for i in picked]]
     if len(chosen) == 1:
-        return [[literals[i] for i in usable]]  # pragma: no cover - classes are separable
+        # No clause of the policies separates this class (a policy variable in a Resource
+        # can): name the representative's values exactly.
+        (only,) = chosen
+        exact = _exact(dim, only)
+        absent = [literals[i] for i in usable if literals[i].operator == "Null"]
+        return [exact or absent]
     alternatives: list[list[_Literal]] = []
     for single in sorted(chosen):
         alternatives.extend(_describe(space, dim, frozenset({single}), literals))
     return alternatives
+
+
+def _exact(dim: Dimension, index: int) -> list[_Literal]:
+    """``StringEquals``/``ForAllValues:StringEquals`` of the class representative's values."""
+    out: list[_Literal] = []
+    for comp, value in dim.states[index].items():
+        if not comp.startswith("ctx:") or isinstance(value, Absent):
+            continue
+        key = comp[4:]
+        name = next(
+            (p.clause.key for _, p in dim.parts if p.clause and p.clause.key.lower() == key),
+            key,
+        )
+        if isinstance(value, list):
+            out.append(_Literal("ForAllValues:StringEquals", name, tuple(map(str, value))))
+            if value:
+                for item in value:
+                    out.append(_Literal("ForAnyValue:StringEquals", name, (str(item),)))
+        else:
+            out.append(_Literal("StringEquals", name, (str(value),)))
+    return out
 
 
 def _block(literals: Sequence[_Literal]) -> Block:
