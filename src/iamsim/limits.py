@@ -50,6 +50,10 @@ class Limits:
     max_regex_memory: int = 8 * _MIB
     # Scenarios read from one batch file or stream.
     max_scenarios: int = 10_000_000
+    # States one symbolic question may build (glob product states, candidate states of one
+    # request dimension, context classes in discover mode); above it the question is refused
+    # as too large rather than answered from part of the space.
+    max_symbolic_states: int = 200_000
 
     def replace(self, **changes: int) -> Limits:
         """These limits with ``changes`` applied (unknown names or values below 1 refused)."""

@@ -35,7 +35,11 @@ def _identity(*statements: dict[str, object]) -> dict[str, object]:
 
 
 READ: dict[str, object] = {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"}
-WRITE: dict[str, object] = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}
+WRITE: dict[str, object] = {
+    "Effect": "Allow",
+    "Action": "s3:PutObject",
+    "Resource": "arn:aws:s3:::b/*",
+}
 
 
 def test_compare_pass_and_fail_with_exit_codes_and_json(tmp_path: Path) -> None:
@@ -137,3 +141,21 @@ def test_eval_discover_scenario(tmp_path: Path) -> None:
     code, _, err = run("eval", str(scenario))
     assert code == 2
     assert "discover" in err
+
+
+def test_a_question_above_the_state_cap_is_refused_not_sampled(tmp_path: Path) -> None:
+    from iamsim import limits
+    from iamsim.analysis.symbolic import SymbolicLimitError, not_granted
+    from iamsim.policy import PolicyType, parse_policy
+
+    document = _identity(
+        {"Effect": "Allow", "Action": ["s3:*Object*", "s3:Get*"], "Resource": "*"}, READ
+    )
+    policy = parse_policy(document, PolicyType.IDENTITY)
+    with limits.override(max_symbolic_states=3):
+        try:
+            not_granted(policy, ["s3:GetObject"], None)
+        except SymbolicLimitError as exc:
+            assert "max_symbolic_states" in str(exc)
+        else:  # pragma: no cover - the cap must bite
+            raise AssertionError("the cap did not apply")

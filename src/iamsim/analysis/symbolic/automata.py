@@ -24,13 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from iamsim import limits
 from iamsim.errors import InputError
 from iamsim.patterns import WILD_ONE, WILD_STAR, tokenize
 
 # Characters tried, in order, as the one character no glob mentions.
 _FRESH = "xqzkj0123456789_"
-# Product states explored per call before the question is declared too large.
-MAX_PRODUCT_STATES = 200_000
 
 
 class SymbolicLimitError(InputError):
@@ -109,11 +108,13 @@ def glob_classes(
     *,
     prefix: str = "",
     extra_chars: str = "",
-    limit: int = MAX_PRODUCT_STATES,
+    limit: int | None = None,
 ) -> list[tuple[tuple[bool, ...], str]]:
     """Every realizable signature over ``specs`` of the strings starting with ``prefix``, each
-    with a shortest witness (``prefix`` included), in breadth-first order (cached)."""
-    return list(_glob_classes(tuple(specs), prefix, extra_chars, limit))
+    with a shortest witness (``prefix`` included), in breadth-first order (cached).
+    ``limit``: product states explored at most (default: ``limits.max_symbolic_states``)."""
+    bound = limit if limit is not None else limits.current().max_symbolic_states
+    return list(_glob_classes(tuple(specs), prefix, extra_chars, bound))
 
 
 @lru_cache(maxsize=4096)
@@ -128,7 +129,7 @@ def _search(
     *,
     prefix: str = "",
     extra_chars: str = "",
-    limit: int = MAX_PRODUCT_STATES,
+    limit: int = 200_000,
 ) -> list[tuple[tuple[bool, ...], str]]:
     """Every realizable signature over ``specs`` of the strings starting with ``prefix``, each
     with a shortest witness (``prefix`` included), in breadth-first order.

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from iamsim import limits
+from iamsim.analysis.symbolic.automata import SymbolicLimitError
 from iamsim.analysis.symbolic.questions import key_states
 from iamsim.analysis.symbolic.residual import Block, residual_conditions
 from iamsim.analysis.symbolic.space import ABSENT, Space, Value, ctx
@@ -33,7 +35,6 @@ from iamsim.patterns import parse_template
 UNKNOWN, PRESENT, KNOWN_ABSENT = "unknown", "present", "absent"
 STATUSES = (UNKNOWN, PRESENT, KNOWN_ABSENT)
 CONDITIONAL = "Conditional"
-MAX_LEAVES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,11 @@ def discover(
     total = 1
     for dim in space.dims:
         total *= len(dim.states)
-    if total > MAX_LEAVES:
-        raise InputError(
-            f"discover: {total} context classes exceed the bound of {MAX_LEAVES}; "
-            "give some of the unknown keys (--context) or fewer unknown keys"
+    bound = limits.current().max_symbolic_states
+    if total > bound:
+        raise SymbolicLimitError(
+            f"discover: {total} context classes exceed the bound of {bound} "
+            "(max_symbolic_states); give some of the unknown keys (--context) or fewer"
         )
     # Leaves grouped by the statements that apply there: the engine decides once per group.
     groups: dict[int, list[tuple[int, ...]]] = {}

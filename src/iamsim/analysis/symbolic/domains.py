@@ -34,6 +34,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from iamsim import limits
 from iamsim.analysis.symbolic.automata import GlobSpec, SymbolicLimitError, glob_classes
 from iamsim.conditions import coerce
 from iamsim.conditions.operators import OperatorFamily, operator_info
@@ -44,7 +45,6 @@ from iamsim.policy.model import ConditionClause, PrincipalSpec
 
 OUTSIDER_ACCOUNT = "999999999999"  # an account no policy of the question names
 FRESH = "zz9"  # a value no policy mentions (checked against the literals when used)
-MAX_RESOURCES = 50_000
 
 # Segment values used where no pattern constrains a segment (partition ... resource part).
 _SEGMENT_DEFAULTS = {1: "aws", 2: FRESH, 3: "us-east-1", 4: OUTSIDER_ACCOUNT, 5: FRESH}
@@ -204,9 +204,9 @@ def _group_arns(
                 keep = mask & ~drop
                 if keep not in step:
                     step[keep] = f"{prefix}:{word}"
-                    if len(step) > MAX_RESOURCES:
+                    if len(step) > limits.current().max_symbolic_states:
                         raise SymbolicLimitError(
-                            f"the resource patterns induce more than {MAX_RESOURCES} classes"
+                            "the resource patterns induce more classes than max_symbolic_states"
                         )
         partial = step
     return list(partial.values())

@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from iamsim import limits
 from iamsim.analysis.symbolic.automata import SymbolicLimitError
 from iamsim.conditions import CompiledCondition, compile_condition, parse_operator
 from iamsim.engine import Caller, Context, Request
@@ -40,7 +41,6 @@ from iamsim.patterns import ActionPattern, parse_template
 from iamsim.policy.model import ConditionClause
 
 ACTION, RESOURCE, PRINCIPAL = "action", "resource", "principal"
-MAX_DIMENSION_STATES = 100_000
 
 
 class Absent:
@@ -251,6 +251,13 @@ class Space:
         self.never = 0  # statements a constant part rules out
         parts_by_statement = [statement_parts(s) for s in self.statements]
         self.parts = parts_by_statement
+        # Parts reading only fixed components are decided once; a statement one of them rules
+        # out never applies, and its other parts need no dimension.
+        for index, parts in enumerate(parts_by_statement):
+            for part in parts:
+                if not any(c in free for c in part.components) and not part.test(base):
+                    self.never |= 1 << index
+                    break
         # Fuse the free components read together (union-find).
         parent: dict[str, str] = {c: c for c in free}
 
@@ -260,7 +267,9 @@ class Space:
                 c = parent[c]
             return c
 
-        for parts in parts_by_statement:
+        for index, parts in enumerate(parts_by_statement):
+            if self.never >> index & 1:
+                continue
             for part in parts:
                 comps = [c for c in part.components if c in free]
                 for a, b in itertools.pairwise(comps):
@@ -270,11 +279,11 @@ class Space:
             groups.setdefault(find(comp), []).append(comp)
         dims = {root: Dimension(tuple(comps), []) for root, comps in groups.items()}
         for index, parts in enumerate(parts_by_statement):
+            if self.never >> index & 1:
+                continue
             for part in parts:
                 comps = [c for c in part.components if c in free]
                 if not comps:
-                    if not part.test(base):
-                        self.never |= 1 << index
                     continue
                 dim = dims[find(comps[0])]
                 dim.parts.append((index, part))
@@ -308,10 +317,11 @@ class Space:
         total = 1
         for values in lists:
             total *= max(1, len(values))
-        if total > MAX_DIMENSION_STATES:
+        bound = limits.current().max_symbolic_states
+        if total > bound:
             raise SymbolicLimitError(
                 f"{' x '.join(dim.components)}: {total} candidate states exceed the bound of "
-                f"{MAX_DIMENSION_STATES}; the question is too large to decide exactly"
+                f"{bound} (max_symbolic_states); the question is too large to decide exactly"
             )
         seen: dict[tuple[bool, ...], int] = {}
         probes = [positive_form(p.clause) for _, p in dim.parts if p.clause] if self.refine else []
