@@ -24,7 +24,7 @@ from typing import Any
 
 from iamsim import limits
 from iamsim.analysis.symbolic.automata import SymbolicLimitError
-from iamsim.analysis.symbolic.questions import key_states
+from iamsim.analysis.symbolic.questions import key_states, with_variable_values
 from iamsim.analysis.symbolic.residual import Block, residual_conditions
 from iamsim.analysis.symbolic.space import ABSENT, Space, Value, ctx
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, Request, compile_policy_set
@@ -130,6 +130,7 @@ def discover(
         elif status == KNOWN_ABSENT:
             states = [ABSENT]
         candidates[ctx(lower)] = states
+    with_variable_values(candidates, clauses)
     space = Space(statements, request, candidates, dict(read), refine=True)
     total = 1
     for dim in space.dims:

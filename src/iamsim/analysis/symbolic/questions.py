@@ -196,8 +196,61 @@ def build_space(
         candidates[ctx(key)] = key_states(names[key], clauses.get(key, []))
     for key, states in (pinned or {}).items():
         candidates.setdefault(ctx(key), list(states))
+    with_variable_values(candidates, clauses)
     base = Request(caller=base_caller, action="zz9svc:zz9action", resource="*", context=Context())
     return Space(statements, base, candidates, names), sides
+
+
+def with_variable_values(
+    candidates: dict[str, list[Value]], clauses: dict[str, list[ConditionClause]]
+) -> None:
+    """Add, to the candidates of a key whose clauses name policy variables of other free
+    keys, each clause value with those keys' candidate values substituted (a request where
+    ``s3:prefix`` is ``"zz9/"`` and ``aws:username`` is ``"zz9"`` for ``"${aws:username}/"``)."""
+    for key, items in clauses.items():
+        target = candidates.get(ctx(key))
+        if target is None:
+            continue
+        extra: list[str] = []
+        for clause in items:
+            for raw in clause.values:
+                text = str(raw)
+                if "${" not in text:
+                    continue
+                try:
+                    names = parse_template(text, enabled=True).variable_keys
+                except ValueError:
+                    continue
+                for name in names:
+                    for value in candidates.get(ctx(name), [])[:16]:
+                        if isinstance(value, str):
+                            extra.append(_substitute(text, name, value))
+        singles = {v for v in target if isinstance(v, str)}
+        for text in dict.fromkeys(extra):
+            if text not in singles and not any(isinstance(v, list) for v in target):
+                target.append(text)
+
+
+def _substitute(text: str, name: str, value: str) -> str:
+    """``text`` with ``${name}`` (any case, with or without a default) replaced by ``value``;
+    other variables widened to the fresh value."""
+    out = []
+    index = 0
+    lowered = name.lower()
+    while True:
+        start = text.find("${", index)
+        if start < 0:
+            out.append(text[index:])
+            break
+        end = text.find("}", start)
+        if end < 0:
+            out.append(text[index:])
+            break
+        out.append(text[index:start])
+        inner = text[start + 2 : end].split(",", 1)[0].strip()
+        out.append(value if inner.lower() == lowered else "zz9")
+        index = end + 1
+    return "".join(out)
 
 
 def key_states(name: str, clauses: list[ConditionClause]) -> list[Value]:
