@@ -100,6 +100,9 @@ def _policy_set(case: dict[str, Any]) -> PolicySet:
         scp=tuple(tuple(_policy(d, "scp") for d in level) for level in case["scp"])
         if "scp" in case
         else None,
+        rcp=tuple(tuple(_policy(d, "rcp") for d in level) for level in case["rcp"])
+        if "rcp" in case
+        else None,
     )
 
 
@@ -109,6 +112,7 @@ def test_discover_case(case: dict[str, Any]) -> None:
         caller=parse_caller(case.get("principal", "arn:aws:iam::111122223333:user/alice")),
         action=case["action"],
         resource=case.get("resource", "*"),
+        resource_account=case.get("resource_account"),
         context=Context(case.get("context", {})),
     )
     unknown = case.get("unknown", True)
@@ -128,6 +132,7 @@ def test_discover_case(case: dict[str, Any]) -> None:
             caller=request.caller,
             action=request.action,
             resource=request.resource,
+            resource_account=request.resource_account,
             context=request.context.with_values(result.witness),  # type: ignore[arg-type]
         )
         assert evaluate(completed, policies).value.value == "Allow"

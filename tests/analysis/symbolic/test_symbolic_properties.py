@@ -51,6 +51,9 @@ CONDITIONS: list[tuple[str, str, list[str]]] = [
     ("ForAnyValue:StringEquals", "aws:TagKeys", ["a", "b"]),
     ("ForAllValues:StringEquals", "aws:TagKeys", ["a"]),
     ("ForAnyValue:StringLike", "aws:TagKeys", ["b*"]),
+    ("StringLike", "s3:prefix", ["${aws:username}/*"]),
+    ("StringEquals", "s3:prefix", ["${aws:username}"]),
+    ("DateGreaterThan", "aws:CurrentTime", ["2026-01-01T00:00:00Z"]),
 ]
 SAMPLE_VALUES: dict[str, list[Any]] = {
     "aws:SourceVpc": ["vpc-1", "vpc-2", "VPC-1", "vpc-", "x", None],
@@ -59,6 +62,14 @@ SAMPLE_VALUES: dict[str, list[Any]] = {
     "aws:SecureTransport": ["true", "false", None],
     "aws:MultiFactorAuthPresent": ["true", "false", None],
     "aws:TagKeys": [["a"], ["b"], ["a", "c"], ["bz"], [], None],
+    "aws:username": ["alice", "bob", None],
+    "s3:prefix": ["alice/x", "alice", "bob/", "x", None],
+    "aws:CurrentTime": [
+        "2025-12-31T23:59:59Z",
+        "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:01Z",
+        None,
+    ],
 }
 
 statement = st.fixed_dictionaries(
