@@ -189,8 +189,32 @@ _NEGATED_BASES = frozenset(
 )
 
 
+_POSITIVE: dict[int, tuple[CompiledCondition, CompiledCondition]] = {}
+
+
+# Classes of condition-only dimensions, by parts, candidates and variable values.
+_CLASSES: dict[
+    tuple[object, ...], tuple[tuple[Part, ...], list[dict[str, Value]], list[tuple[bool, ...]]]
+] = {}
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def positive_form(condition: CompiledCondition) -> CompiledCondition:
-    """The clause with ``IfExists`` dropped and a negated operator made positive."""
+    """The clause with ``IfExists`` dropped and a negated operator made positive (cached)."""
+    entry = _POSITIVE.get(id(condition))
+    if entry is not None and entry[0] is condition:
+        return entry[1]
+    if len(_POSITIVE) >= _PARTS_LIMIT:
+        _POSITIVE.clear()
+    found = _positive_form(condition)
+    _POSITIVE[id(condition)] = (condition, found)
+    return found
+
+
+def _positive_form(condition: CompiledCondition) -> CompiledCondition:
     clause = condition.clause
     base = clause.operator.base
     if base in _NEGATED_BASES:
@@ -313,6 +337,56 @@ class Space:
         return {c for d in self.dims for c in d.components}
 
     def _populate(self, dim: Dimension, candidates: dict[str, list[Value]]) -> None:
+        # A dimension of condition parts alone depends only on its parts and candidates (and
+        # the base values of its variables): its classes are reused across questions.
+        light = all(p.clause is not None for _, p in dim.parts) and all(
+            c.startswith("ctx:") for c in dim.components
+        )
+        cache_key: tuple[object, ...] | None = None
+        if light:
+            cache_key = (
+                self.refine,
+                tuple(id(p) for _, p in dim.parts),
+                dim.components,
+                tuple(tuple(_hashable(v) for v in candidates[c]) for c in dim.components),
+                tuple(
+                    sorted(
+                        (k, _hashable(v))
+                        for k, v in self.base_ctx.as_dict().items()
+                        if any(
+                            p.clause is not None
+                            and k.lower() in map(str.lower, p.clause.variable_keys)
+                            for _, p in dim.parts
+                        )
+                    )
+                ),
+            )
+            cached = _CLASSES.get(cache_key)
+            if cached is not None and all(
+                a is b for a, b in zip(cached[0], (p for _, p in dim.parts), strict=True)
+            ):
+                for state, vector in zip(cached[1], cached[2], strict=True):
+                    mask = self.all
+                    for (index, _), ok in zip(dim.parts, vector, strict=True):
+                        if not ok:
+                            mask &= ~(1 << index)
+                    dim.states.append(state)
+                    dim.vectors.append(vector)
+                    dim.masks.append(mask)
+                return
+        self._populate_fresh(dim, candidates, light)
+        if cache_key is not None:
+            if len(_CLASSES) >= _PARTS_LIMIT:
+                _CLASSES.clear()
+            _CLASSES[cache_key] = (
+                tuple(p for _, p in dim.parts),
+                list(dim.states),
+                list(dim.vectors),
+            )
+
+    def _populate_fresh(
+        self, dim: Dimension, candidates: dict[str, list[Value]], light: bool
+    ) -> None:
         lists = [candidates[c] for c in dim.components]
         total = 1
         for values in lists:
@@ -325,9 +399,32 @@ class Space:
             )
         seen: dict[tuple[bool, ...], int] = {}
         probes = [positive_form(p.clause) for _, p in dim.parts if p.clause] if self.refine else []
+        # Condition parts read only their keys (and their variables' keys): a context of
+        # those alone decides them, without copying the whole base context per state.
+        extra: dict[str, ContextValue] = {}
+        if light:
+            for _, part in dim.parts:
+                assert part.clause is not None
+                for variable in part.clause.variable_keys:
+                    if ctx(variable) not in dim.components and variable in self.base_ctx:
+                        found = self.base_ctx.as_dict()[self.base_ctx.name_of(variable)]
+                        extra[variable] = list(found) if isinstance(found, list) else found
         for combo in itertools.product(*lists):
             state = dict(zip(dim.components, combo, strict=True))
-            request = self.request(state)
+            if light:
+                light_values: dict[str, ContextValue] = dict(extra)
+                for comp, value in state.items():
+                    if not isinstance(value, Absent):
+                        assert not isinstance(value, tuple)
+                        light_values[self.names.get(comp[4:], comp[4:])] = value
+                request = Request(
+                    caller=self.base.caller,
+                    action=self.base.action,
+                    resource=self.base.resource,
+                    context=Context(light_values),
+                )
+            else:
+                request = self.request(state)
             vector = tuple(part.test(request) for _, part in dim.parts)
             key = vector
             if probes:
