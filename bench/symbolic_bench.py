@@ -92,7 +92,7 @@ def bench_discover(seconds: float = 5.0) -> None:
     print(f"discover: {rate:,.0f} decisions/s (CPU time)")
 
 
-def bench_search(limit_s: float = 600.0) -> None:
+def bench_search(limit_s: float = 300.0) -> None:
     """The full search alone (no structural shortcut, no probe): every managed policy against
     itself and against AdministratorAccess in both directions."""
     policies = [
@@ -118,6 +118,9 @@ def bench_search(limit_s: float = 600.0) -> None:
             outcomes[f"{label}:{result}"] += 1
             slowest.append((time.process_time() - t0, label, policy.label))
         done += 1
+        if done % 100 == 0:
+            spent = time.process_time() - start
+            print(f"  {done} policies, {spent:.1f} s CPU, {dict(outcomes)}", flush=True)
         if time.process_time() - start > limit_s:
             break
     total = time.process_time() - start

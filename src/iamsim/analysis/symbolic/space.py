@@ -494,41 +494,63 @@ class Space:
         one leaf completed with first states. ``focus``: only states where every statement
         of that mask may apply (a search for requests those statements apply to).
         """
-        dims = self.dims
+        if focus & ~self.all:
+            return
+        # The focus statements' dimensions first: they decide soonest.
+        order = sorted(
+            range(len(self.dims)),
+            key=lambda d: (
+                not self.dims[d].constrains & focus,
+                -self.dims[d].constrains.bit_count(),
+            ),
+        )
+        dims = [self.dims[d] for d in order]
         # Statements all of whose dimensions are assigned after the first k dimensions.
         cover = [0] * (len(dims) + 1)
         unconstrained = self.all
         for dim in dims:
             unconstrained &= ~dim.constrains
-        cover[0] = unconstrained
-        for k, _ in enumerate(dims, start=1):
-            done = 0
-            for dim in dims[:k]:
-                done |= dim.constrains
+        for k in range(len(dims) + 1):
             pending = 0
             for dim in dims[k:]:
                 pending |= dim.constrains
-            cover[k] = (done | unconstrained) & ~pending
+            cover[k] = self.all & ~pending
         path: list[int] = []
+        # What is below a node depends only on its depth and the statements still possible:
+        # a (depth, possible) pair searched in vain once is never searched again.
+        dead: set[tuple[int, int]] = set()
 
-        def walk(depth: int, possible: int) -> Iterator[tuple[int, ...]]:
+        def walk(depth: int, possible: int) -> Iterator[list[int]]:
+            if (depth, possible) in dead:
+                return
             verdict = goal(possible & cover[depth], possible)
             if verdict is False:
                 return
             if verdict is True or depth == len(dims):
-                yield tuple(path) + (0,) * (len(dims) - depth)
+                yield path + [0] * (len(dims) - depth)
                 return
-            dim = dims[depth]
-            for index, mask in enumerate(dim.masks):
+            found = False
+            tried: set[int] = set()
+            for index, mask in enumerate(dims[depth].masks):
                 if mask & focus != focus:
                     continue
+                narrowed = possible & mask
+                if narrowed in tried:
+                    continue  # the same subtree as a state already tried here
+                tried.add(narrowed)
                 path.append(index)
-                yield from walk(depth + 1, possible & mask)
+                for leaf in walk(depth + 1, narrowed):
+                    found = True
+                    yield leaf
                 path.pop()
+            if not found:
+                dead.add((depth, possible))
 
-        if focus & ~self.all:
-            return
-        yield from walk(0, self.all)
+        for leaf in walk(0, self.all):
+            ordered = [0] * len(self.dims)
+            for position, d in enumerate(order):
+                ordered[d] = leaf[position]
+            yield tuple(ordered)
 
     def leaves(self) -> Iterator[tuple[tuple[int, ...], int]]:
         """Every leaf with its applying-statement mask (the whole finite abstraction)."""
