@@ -9,6 +9,7 @@ Run: ``.venv/bin/python bench/symbolic_bench.py [compare|discover]``.
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections import Counter
@@ -92,9 +93,19 @@ def bench_discover(seconds: float = 5.0) -> None:
     print(f"discover: {rate:,.0f} decisions/s (CPU time)")
 
 
-def bench_search(limit_s: float = 300.0) -> None:
+class _OverTime(Exception):
+    pass
+
+
+def _over_time(signum: int, frame: object) -> None:
+    raise _OverTime
+
+
+def bench_search(limit_s: float = 600.0, per_question_s: float = 5.0) -> None:
     """The full search alone (no structural shortcut, no probe): every managed policy against
-    itself and against AdministratorAccess in both directions."""
+    itself and against AdministratorAccess in both directions; a question is abandoned after
+    5 s of CPU (counted as OVER-5s)."""
+    signal.signal(signal.SIGPROF, _over_time)
     policies = [
         parse_policy(doc.document, PolicyType.IDENTITY, name=doc.name)
         for doc in all_managed_policies()
@@ -111,10 +122,15 @@ def bench_search(limit_s: float = 300.0) -> None:
             ("policy-old", policy, admin),
         ):
             t0 = time.process_time()
+            signal.setitimer(signal.ITIMER_PROF, per_question_s)
             try:
                 result = compare(old, new, shortcuts=False).result
             except SymbolicLimitError:
                 result = "LIMIT"
+            except _OverTime:
+                result = "OVER-5s"
+            finally:
+                signal.setitimer(signal.ITIMER_PROF, 0)
             outcomes[f"{label}:{result}"] += 1
             slowest.append((time.process_time() - t0, label, policy.label))
         done += 1

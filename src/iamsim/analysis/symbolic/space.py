@@ -384,10 +384,39 @@ class Space:
                 list(dim.vectors),
             )
 
+    def _reduce(self, dim: Dimension, candidates: dict[str, list[Value]]) -> list[list[Value]]:
+        """Per component, one value per class of the parts reading it (fused components).
+
+        Two values of a component are interchangeable when every part reading it gives the
+        same outcome with them, for every value of the other components that part reads;
+        keeping one of each class keeps every class of the product (a part reads the values of
+        its components only). Components are reduced in turn, each against the others'
+        lists as reduced so far: a representative stands for its whole class, for every
+        value of the rest.
+        """
+        lists = {c: list(candidates[c]) for c in dim.components}
+        for comp in dim.components:
+            reading = [p for _, p in dim.parts if comp in p.components]
+            kept: dict[tuple[bool, ...], Value] = {}
+            for value in lists[comp]:
+                signature: list[bool] = []
+                for part in reading:
+                    others = sorted(c for c in part.components if c != comp and c in lists)
+                    for combo in itertools.product(*(lists[c] for c in others)):
+                        state: dict[str, Value] = dict(zip(others, combo, strict=True))
+                        state[comp] = value
+                        signature.append(part.test(self.request(state)))
+                kept.setdefault(tuple(signature), value)
+            lists[comp] = list(kept.values())
+        return [lists[c] for c in dim.components]
+
     def _populate_fresh(
         self, dim: Dimension, candidates: dict[str, list[Value]], light: bool
     ) -> None:
-        lists = [candidates[c] for c in dim.components]
+        if len(dim.components) > 1:
+            lists = self._reduce(dim, candidates)
+        else:
+            lists = [candidates[c] for c in dim.components]
         total = 1
         for values in lists:
             total *= max(1, len(values))
