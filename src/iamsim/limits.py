@@ -57,6 +57,10 @@ class Limits:
     max_evaluation_steps: int = 1_000_000
     # Bytes of memory RE2 may use for one regular expression from an input.
     max_regex_memory: int = 8 * _MIB
+    # States one symbolic question may build (glob product states, candidate states of one
+    # request dimension, context classes in discover mode); above it the question is refused
+    # as too large rather than answered from part of the space.
+    max_symbolic_states: int = 200_000
 
     def replace(self, **changes: int) -> Limits:
         """These limits with ``changes`` applied (unknown names or values below 1 refused)."""

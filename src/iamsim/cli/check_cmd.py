@@ -11,6 +11,7 @@ output), 2 on invalid input (see :mod:`iamsim.cli._common`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import click
 
 from iamsim.builder import BuiltRequest, RequestBuilder
+from iamsim.cli import discover_opts
 from iamsim.cli._common import (
     context_option,
     echo_json,
@@ -96,6 +98,7 @@ RESOURCE   the resource ARN; "*" (the default) for actions without resource-leve
 @now_option()
 @region_option()
 @click.option("--explain", "full", is_flag=True, help="Print the full trace of every policy.")
+@discover_opts.discover_options()
 @json_option("Print the decision as JSON (with the full trace when --explain is given).")
 def check_command(
     principal: str,
@@ -106,6 +109,10 @@ def check_command(
     now: str | None,
     region: str | None,
     full: bool,
+    discover_all: bool,
+    unknown_keys: tuple[str, ...],
+    present_keys: tuple[str, ...],
+    absent_keys: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Decide whether PRINCIPAL may perform ACTION on RESOURCE, as AWS would.
@@ -122,8 +129,18 @@ def check_command(
       iamsim check arn:aws:iam::111122223333:user/bob s3:ListBucket arn:aws:s3:::logs \\
           -i gaad.json -c aws:SourceIp=10.1.2.3 -c aws:MultiFactorAuthPresent=true --json
     """
+    given = discover_opts.statuses(unknown_keys, present_keys, absent_keys)
     with invalid_input_exits(as_json=as_json):
         answer = _ask(inputs, principal, action, resource, context, now, region, as_json=as_json)
+        if discover_opts.wanted(discover_all, given):
+            found = discover_opts.run(
+                answer.built.request, answer.built.policies, discover_all, given
+            )
+            if as_json:
+                echo_json({"principal": principal, **found.to_dict()})
+            else:
+                click.echo(discover_opts.render(found, answer.built.request))
+            return
     decision, built = answer.decision, answer.built
     if as_json:
         record = decision_to_json(decision, principal=principal, assumptions=built.warnings)
@@ -149,6 +166,7 @@ def check_command(
     is_flag=True,
     help="Show the JSON of every statement, not only those that applied or failed a condition.",
 )
+@discover_opts.discover_options()
 @json_option("Print the explanation as JSON: the decision, its trace, and each step.")
 def explain_command(
     principal: str,
@@ -159,6 +177,10 @@ def explain_command(
     now: str | None,
     region: str | None,
     all_statements: bool,
+    discover_all: bool,
+    unknown_keys: tuple[str, ...],
+    present_keys: tuple[str, ...],
+    absent_keys: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Explain, step by step, how AWS decides whether PRINCIPAL may perform ACTION on RESOURCE.
@@ -176,8 +198,30 @@ def explain_command(
           -i gaad-111.json -i gaad-222.json -i org.yaml
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --json
     """
+    given = discover_opts.statuses(unknown_keys, present_keys, absent_keys)
+    found = None
     with invalid_input_exits(as_json=as_json):
         answer = _ask(inputs, principal, action, resource, context, now, region, as_json=as_json)
+        if discover_opts.wanted(discover_all, given):
+            found = discover_opts.run(
+                answer.built.request, answer.built.policies, discover_all, given
+            )
+            if found.witness:
+                # Explain the request completed with an allowing context.
+                witness = [
+                    f"{k}={json.dumps(v) if isinstance(v, list) else v}"
+                    for k, v in found.witness.items()
+                ]
+                answer = _ask(
+                    inputs,
+                    principal,
+                    action,
+                    resource,
+                    (*context, *witness),
+                    now,
+                    region,
+                    as_json=as_json,
+                )
     request = answer.decision.request
     explanation = explain_decision(
         answer.decision,
@@ -187,6 +231,13 @@ def explain_command(
         rcp_level_names=_level_names(answer.world, request.resource_account),
     )
     if as_json:
-        echo_json(explanation_to_dict(explanation))
+        record = explanation_to_dict(explanation)
+        if found is not None:
+            record["discover"] = found.to_dict()
+        echo_json(record)
         return
+    if found is not None:
+        echo(discover_opts.render(found, request))
+        if found.witness:
+            echo("\nThe request in the example context, step by step:\n")
     echo(render_explanation(explanation, all_statements=all_statements))

@@ -95,6 +95,8 @@ def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | InputError]]:
 
 
 def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
+    if scenario.discover is not None:
+        return _run_discover(scenario, as_json)
     decision = evaluate(scenario.request, scenario.policies, explain=True)
     met = scenario.expectation_met(decision.value.value)
     if as_json:
@@ -115,6 +117,33 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
         for note in scenario.notes:
             echo(f"  assumed: {note}")
         echo()
+    return met is not False
+
+
+def _run_discover(scenario: Scenario, as_json: bool) -> bool:
+    """A scenario in discover mode: the three-valued decision over its unknown keys."""
+    from iamsim.analysis.symbolic import discover
+    from iamsim.cli.discover_opts import render
+
+    assert scenario.discover is not None
+    all_unknown, statuses = scenario.discover
+    found = discover(
+        scenario.request, scenario.policies, statuses=statuses, all_unknown=all_unknown
+    )
+    met = scenario.expectation_met(found.decision)
+    if as_json:
+        record: dict[str, Any] = {"name": scenario.name, **found.to_dict()}
+        if scenario.expect is not None:
+            record["expect"] = scenario.expect
+            record["expectation_met"] = met
+        click.echo(json.dumps(record, sort_keys=False))
+    else:
+        header = f"== {scenario.name}"
+        if met is not None:
+            header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
+        click.echo(header)
+        click.echo(render(found, scenario.request))
+        click.echo()
     return met is not False
 
 

@@ -65,6 +65,9 @@ def _register_optional_commands() -> None:
         ("iamsim.cli.analysis_cmds", "who_can_command"),
         ("iamsim.cli.analysis_cmds", "escalation_command"),
         ("iamsim.cli.analysis_cmds", "audit_command"),
+        ("iamsim.cli.symbolic_cmds", "compare_command"),
+        ("iamsim.cli.symbolic_cmds", "not_granted_command"),
+        ("iamsim.cli.symbolic_cmds", "no_public_access_command"),
     ):
         try:
             module = importlib.import_module(module_name)

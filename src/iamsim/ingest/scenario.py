@@ -37,13 +37,17 @@ _FIELDS = {
     "policies",
     "expect",
     "now",
+    "discover",
 }
+# Statuses of a context key in discover mode (iamsim.analysis.symbolic.discover).
+DISCOVER_STATUSES = ("unknown", "present", "absent")
 _POLICY_FIELDS = {"identity", "boundary", "session", "resource", "scp", "rcp", "endpoint"}
 EXPECTATIONS = {
     "allow": "Allow",
     "explicitdeny": "ExplicitDeny",
     "implicitdeny": "ImplicitDeny",
     "deny": "Deny",
+    "conditional": "Conditional",  # discover mode only
 }
 
 
@@ -52,14 +56,17 @@ class Scenario:
     name: str
     request: Request
     policies: PolicySet
-    expect: str | None  # Allow | ExplicitDeny | ImplicitDeny | Deny (either deny)
+    expect: str | None  # Allow | ExplicitDeny | ImplicitDeny | Deny (either deny) | Conditional
+    # Discover mode (``discover:``): None = off; otherwise whether every key the scenario does
+    # not give is unknown, and the statuses given key by key.
+    discover: tuple[bool, dict[str, str]] | None = None
     notes: tuple[str, ...] = ()  # what the request assumes (e.g. Resource "*" for an action)
 
     def expectation_met(self, decision: str) -> bool | None:
         if self.expect is None:
             return None
         if self.expect == "Deny":
-            return decision != "Allow"
+            return decision in ("ExplicitDeny", "ImplicitDeny")
         return decision == self.expect
 
 
@@ -185,9 +192,48 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
                 source=source,
             )
         expect = normalized
+    discover = _discover(item.get("discover"), f"{path}/discover", source)
+    if expect == "Conditional" and discover is None:
+        raise InputError(
+            "expect Conditional needs discover mode (discover: true or a mapping of keys)",
+            path=f"{path}/expect",
+            source=source,
+        )
     return Scenario(
-        name=name, request=request, policies=policies, expect=expect, notes=tuple(notes)
+        name=name,
+        request=request,
+        policies=policies,
+        expect=expect,
+        discover=discover,
+        notes=tuple(notes),
     )
+
+
+def _discover(value: Any, path: str, source: str) -> tuple[bool, dict[str, str]] | None:
+    """``discover: true`` or ``{KEY: unknown | present | absent}`` (see Scenario.discover)."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return (True, {})
+    if not isinstance(value, dict):
+        raise InputError(
+            "discover must be true, false or a mapping of context keys to "
+            "unknown, present or absent",
+            path=path,
+            source=source,
+        )
+    statuses: dict[str, str] = {}
+    for key, status in value.items():
+        if not isinstance(key, str) or ":" not in key:
+            raise InputError(f"discover: {key!r} is not a context key", path=path, source=source)
+        if status not in DISCOVER_STATUSES:
+            raise InputError(
+                f"discover: the status of {key} must be unknown, present or absent",
+                path=f"{path}/{key.replace('~', '~0').replace('/', '~1')}",
+                source=source,
+            )
+        statuses[key] = status
+    return (True, statuses)
 
 
 def _parse_now(value: Any, path: str, source: str) -> datetime:

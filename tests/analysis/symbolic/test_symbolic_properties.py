@@ -1,0 +1,218 @@
+"""Properties of the symbolic layer against the concrete engine (hypothesis).
+
+* discover: the witness replays to Allow; ``Allow`` means every sampled completion of the
+  context allows, a Deny that none does, ``Conditional`` that the residual conditions hold
+  exactly on the completions the engine allows. Completions mix the layer's own class
+  representatives with values drawn independently, so a class the partition missed shows up.
+* compare / not-granted: every counterexample replays (NEW allows, OLD does not); a PASS is
+  checked on independently drawn requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iamsim.analysis.symbolic import compare, discover, not_granted
+from iamsim.analysis.symbolic.questions import engine_decision, replay_request
+from iamsim.conditions import compile_conditions, parse_operator
+from iamsim.engine import Context, PolicySet, Request, evaluate, parse_caller
+from iamsim.policy import Policy, PolicyType, parse_policy
+from iamsim.policy.model import ConditionClause
+
+ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:Get*", "s3:*", "s3:*Object", "ec2:Run*", "*"]
+REQUEST_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:GetBucketPolicy", "ec2:RunInstances"]
+RESOURCES = ["*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/x", "arn:aws:s3:::c*"]
+REQUEST_RESOURCES = ["arn:aws:s3:::b/x", "arn:aws:s3:::b/y", "arn:aws:s3:::cc", "arn:aws:s3:::d"]
+STRING_VALUES = ["vpc-1", "vpc-2", "VPC-1", "vpc-*", "a", "b"]
+CONDITIONS: list[tuple[str, str, list[str]]] = [
+    (op, "aws:SourceVpc", [v])
+    for op in (
+        "StringEquals",
+        "StringNotEquals",
+        "StringLike",
+        "StringNotLike",
+        "StringEqualsIgnoreCase",
+        "StringEqualsIfExists",
+        "StringNotEqualsIfExists",
+    )
+    for v in ("vpc-1", "vpc-*")
+] + [
+    ("NumericLessThan", "s3:max-keys", ["10"]),
+    ("NumericGreaterThanEquals", "s3:max-keys", ["5"]),
+    ("IpAddress", "aws:SourceIp", ["10.0.0.0/8"]),
+    ("NotIpAddressIfExists", "aws:SourceIp", ["10.1.0.0/16"]),
+    ("Bool", "aws:SecureTransport", ["true"]),
+    ("BoolIfExists", "aws:MultiFactorAuthPresent", ["false"]),
+    ("Null", "aws:SourceVpc", ["true"]),
+    ("Null", "aws:SourceIp", ["false"]),
+    ("ForAnyValue:StringEquals", "aws:TagKeys", ["a", "b"]),
+    ("ForAllValues:StringEquals", "aws:TagKeys", ["a"]),
+    ("ForAnyValue:StringLike", "aws:TagKeys", ["b*"]),
+    ("StringLike", "s3:prefix", ["${aws:username}/*"]),
+    ("StringEquals", "s3:prefix", ["${aws:username}"]),
+    ("DateGreaterThan", "aws:CurrentTime", ["2026-01-01T00:00:00Z"]),
+]
+SAMPLE_VALUES: dict[str, list[Any]] = {
+    "aws:SourceVpc": ["vpc-1", "vpc-2", "VPC-1", "vpc-", "x", None],
+    "s3:max-keys": ["4", "5", "7", "10", "11", "x", None],
+    "aws:SourceIp": ["10.0.0.1", "10.1.2.3", "192.0.2.1", None],
+    "aws:SecureTransport": ["true", "false", None],
+    "aws:MultiFactorAuthPresent": ["true", "false", None],
+    "aws:TagKeys": [["a"], ["b"], ["a", "c"], ["bz"], [], None],
+    "aws:username": ["alice", "bob", None],
+    "s3:prefix": ["alice/x", "alice", "bob/", "x", None],
+    "aws:CurrentTime": [
+        "2025-12-31T23:59:59Z",
+        "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:01Z",
+        None,
+    ],
+}
+
+statement = st.fixed_dictionaries(
+    {
+        "Effect": st.sampled_from(["Allow", "Allow", "Deny"]),
+        "Action": st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=2),
+        "Resource": st.lists(st.sampled_from(RESOURCES), min_size=1, max_size=2),
+        "Condition": st.lists(st.sampled_from(CONDITIONS), max_size=2),
+    }
+)
+
+
+def _document(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    out = []
+    for item in statements:
+        condition: dict[str, dict[str, list[str]]] = {}
+        for op, key, values in item["Condition"]:
+            condition.setdefault(op, {})[key] = values
+        body = {k: v for k, v in item.items() if k != "Condition"}
+        if condition:
+            body["Condition"] = condition
+        out.append(body)
+    return {"Version": "2012-10-17", "Statement": out}
+
+
+def _policy(statements: list[dict[str, Any]]) -> Policy:
+    return parse_policy(_document(statements), PolicyType.IDENTITY)
+
+
+def _context(draw_values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in draw_values.items() if v is not None}
+
+
+contexts = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in SAMPLE_VALUES.items()})
+CALLER = parse_caller("arn:aws:iam::111122223333:user/alice")
+
+
+def _holds(block: dict[str, dict[str, list[str]]], context: Context) -> bool:
+    clauses = [
+        ConditionClause(parse_operator(op), key, tuple(values), True, "")
+        for op, by_key in block.items()
+        for key, values in by_key.items()
+    ]
+    return compile_conditions(clauses, variables_enabled=True).evaluate(context)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    statements=st.lists(statement, min_size=1, max_size=3),
+    action=st.sampled_from(REQUEST_ACTIONS),
+    resource=st.sampled_from(REQUEST_RESOURCES),
+    samples=st.lists(contexts, min_size=5, max_size=12),
+)
+def test_discover_agrees_with_the_engine_on_every_completion(
+    statements: list[dict[str, Any]],
+    action: str,
+    resource: str,
+    samples: list[dict[str, Any]],
+) -> None:
+    policies = PolicySet(identity=(_policy(statements),))
+    request = Request(caller=CALLER, action=action, resource=resource, context=Context())
+    result = discover(request, policies)
+    outcomes = []
+    for sample in samples:
+        context = Context(_context(sample))
+        completed = Request(caller=CALLER, action=action, resource=resource, context=context)
+        allowed = evaluate(completed, policies, explain=False).value.value == "Allow"
+        outcomes.append(allowed)
+        if result.decision == "Allow":
+            assert allowed, (sample, result.to_dict())
+        elif result.decision in ("ExplicitDeny", "ImplicitDeny"):
+            assert not allowed, (sample, result.to_dict())
+        else:
+            assert result.decision == "Conditional"
+            assert any(_holds(b, context) for b in result.residual) == allowed, (
+                sample,
+                result.to_dict(),
+            )
+    if result.witness is not None:
+        completed = Request(
+            caller=CALLER,
+            action=action,
+            resource=resource,
+            context=Context(result.witness),  # type: ignore[arg-type]
+        )
+        assert evaluate(completed, policies).value.value == "Allow"
+
+
+def _allows(policy: Policy, action: str, resource: str, context: dict[str, Any]) -> bool:
+    request = Request(caller=CALLER, action=action, resource=resource, context=Context(context))
+    return engine_decision(policy, replay_request(policy.policy_type, request)).value == "Allow"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    old=st.lists(statement, min_size=1, max_size=3),
+    new=st.lists(statement, min_size=1, max_size=3),
+    probes=st.lists(
+        st.tuples(st.sampled_from(REQUEST_ACTIONS), st.sampled_from(REQUEST_RESOURCES), contexts),
+        min_size=5,
+        max_size=12,
+    ),
+)
+def test_compare_counterexamples_replay_and_pass_holds(
+    old: list[dict[str, Any]],
+    new: list[dict[str, Any]],
+    probes: list[tuple[str, str, dict[str, Any]]],
+) -> None:
+    old_policy, new_policy = _policy(old), _policy(new)
+    result = compare(old_policy, new_policy)
+    for witness in result.witnesses:
+        record = witness.request
+        context = record["context"]
+        assert isinstance(context, dict)
+        assert _allows(new_policy, str(record["action"]), str(record["resource"]), context)
+        assert not _allows(old_policy, str(record["action"]), str(record["resource"]), context)
+    if result.passed:
+        for action, resource, sample in probes:
+            if _allows(new_policy, action, resource, _context(sample)):
+                assert _allows(old_policy, action, resource, _context(sample)), (
+                    action,
+                    resource,
+                    sample,
+                )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    statements=st.lists(statement, min_size=1, max_size=3),
+    action=st.sampled_from(REQUEST_ACTIONS),
+    probes=st.lists(st.tuples(st.sampled_from(REQUEST_RESOURCES), contexts), min_size=5),
+)
+def test_not_granted_pass_means_no_sampled_request_is_allowed(
+    statements: list[dict[str, Any]],
+    action: str,
+    probes: list[tuple[str, dict[str, Any]]],
+) -> None:
+    policy = _policy(statements)
+    result = not_granted(policy, [action])
+    for witness in result.witnesses:
+        context = witness.request["context"]
+        assert isinstance(context, dict)
+        assert _allows(policy, action, str(witness.request["resource"]), context)
+    if result.passed:
+        for resource, sample in probes:
+            assert not _allows(policy, action, resource, _context(sample))
