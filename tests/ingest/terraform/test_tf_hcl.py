@@ -10,8 +10,8 @@ import pytest
 
 from iamsim.errors import InputError
 from iamsim.ingest import InputFile, detect_format, load_inputs
-from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
-from iamsim.ingest.terraform_hcl import detect, load_terraform_dir, read_terraform_dir
+from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
+from iamsim.ingest.terraform.loader import detect, load_terraform_dir, read_terraform_dir
 from iamsim.model import NodeKind, World
 from iamsim.policy.model import Effect, Policy
 

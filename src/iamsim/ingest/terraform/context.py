@@ -1,0 +1,28 @@
+"""Where a Terraform expression is evaluated: its module, the names in scope, its file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from iamsim.ingest.terraform.modules import ModuleInstance
+
+
+# -- the evaluator --------------------------------------------------------------------------------
+
+META_ARGUMENTS = frozenset(
+    {"count", "for_each", "provider", "depends_on", "lifecycle", "providers", "source", "version"}
+)
+
+
+@dataclass
+class Ctx:
+    """Where an expression is evaluated: its module, the names in scope, its file."""
+
+    module: ModuleInstance
+    scope: dict[str, Any] = field(default_factory=dict)
+    file: str = ""
+
+    def with_vars(self, **names: Any) -> Ctx:
+        return Ctx(self.module, {**self.scope, **names}, self.file)
