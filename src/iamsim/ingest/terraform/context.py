@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from iamsim.ingest.terraform.values import HclValue
 
 if TYPE_CHECKING:
     from iamsim.ingest.terraform.modules import ModuleInstance
@@ -21,8 +23,8 @@ class Ctx:
     """Where an expression is evaluated: its module, the names in scope, its file."""
 
     module: ModuleInstance
-    scope: dict[str, Any] = field(default_factory=dict)
+    scope: dict[str, HclValue] = field(default_factory=dict)
     file: str = ""
 
-    def with_vars(self, **names: Any) -> Ctx:
+    def with_vars(self, **names: HclValue) -> Ctx:
         return Ctx(self.module, {**self.scope, **names}, self.file)

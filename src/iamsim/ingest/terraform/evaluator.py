@@ -11,8 +11,8 @@ file:line).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from lark import Token, Tree
 
@@ -31,6 +31,7 @@ from iamsim.ingest.terraform.syntax import (
     unescape,
 )
 from iamsim.ingest.terraform.values import (
+    HclValue,
     Lazy,
     Namespace,
     arith,
@@ -52,17 +53,19 @@ class Evaluator:
     def __init__(self, loader: ConfigLoader) -> None:
         self.loader = loader
 
-    def unknown(self, tree: Any, ctx: Ctx, reason: str, *, error: bool = False) -> Unknown:
+    def unknown(self, tree: object, ctx: Ctx, reason: str, *, error: bool = False) -> Unknown:
         """An Unknown located at ``tree``; ``error`` for an expression that fails (see
         :class:`Unknown`), not one that is only known when Terraform runs."""
         line = line_of(tree)
         where = f"{ctx.file}:{line}" if line and ctx.file else ctx.file
         return Unknown(f"{where}: {reason}" if where else reason, error=error)
 
-    def ev(self, tree: Any, ctx: Ctx) -> Any:
+    def ev(self, tree: Tree[Token] | Token, ctx: Ctx) -> HclValue:
         if isinstance(tree, Token):
             return self.unknown(None, ctx, f"unexpected token {tree!s}")
-        method = getattr(self, f"e_{tree.data}", None)
+        method: Callable[[Tree[Token], Ctx], HclValue] | None = getattr(
+            self, f"e_{tree.data}", None
+        )
         if method is None:
             return self.unknown(tree, ctx, f"the expression form {tree.data} is not supported")
         try:
@@ -84,35 +87,35 @@ class Evaluator:
 
     # -- terms
 
-    def e_expr_term(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_expr_term(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         kids = children(tree)
         if len(kids) == 1:
             return self.ev(kids[0], ctx)
         return self.unknown(tree, ctx, "malformed expression")
 
-    def e_int_lit(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_int_lit(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         return int(str(tree.children[0]))
 
-    def e_float_lit(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_float_lit(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         value = float(str(tree.children[0]))
         return (
             int(value) if value.is_integer() and "e" not in str(tree.children[0]).lower() else value
         )
 
-    def e_literal_value(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_literal_value(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         return {"true": True, "false": False, "null": None}[str(tree.children[0])]
 
-    def e_tuple(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_tuple(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         return [self.ev(k, ctx) for k in children(tree)]
 
-    def e_object(self, tree: Tree[Any], ctx: Ctx) -> Any:
-        out: dict[str, Any] = {}
+    def e_object(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
+        out: dict[str, HclValue] = {}
         for elem in children(tree):
             key_tree, value_tree = children(elem)
             key_kids = children(key_tree)
             key_expr = key_kids[0]
             if key_expr.data == "keyword":
-                key: Any = name_of(key_expr)
+                key: str | Unknown = name_of(key_expr)
             else:
                 inner = children(key_expr)
                 # A bare identifier as a key is the key's name, not a reference.
@@ -129,25 +132,27 @@ class Evaluator:
             out[key] = self.ev(value_tree, ctx)
         return out
 
-    def e_string(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_string(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         parts = [c for c in tree.children if isinstance(c, Tree) and c.data == "string_part"]
         return self.template(parts, ctx)
 
-    def e_template_string(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_template_string(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         text = str(tree.children[0])
         return unescape(text[2:-2])
 
-    def e_heredoc_template(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_heredoc_template(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         body = heredoc_body(str(tree.children[0]), trim=False)
         return self.ev(template_tree(body, ctx.file), ctx)
 
-    def e_heredoc_template_trim(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_heredoc_template_trim(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         body = heredoc_body(str(tree.children[0]), trim=True)
         return self.ev(template_tree(body, ctx.file), ctx)
 
-    def template(self, parts: Sequence[Tree[Any]], ctx: Ctx) -> Any:
+    def template(self, parts: Sequence[Tree[Token]], ctx: Ctx) -> HclValue:
         """Evaluate string parts, including ``%{if}`` / ``%{for}`` directives."""
-        items: list[Any] = []  # str literal | ("interp", tree) | (directive, tree)
+        items: list[
+            str | tuple[str, Tree[Token]]
+        ] = []  # str literal | ("interp", tree) | (directive, tree)
         for part in parts:
             inner = part.children[0]
             if isinstance(inner, Token):
@@ -164,8 +169,8 @@ class Evaluator:
         return value
 
     def _template_seq(
-        self, items: list[Any], pos: int, ctx: Ctx, stop: tuple[str, ...]
-    ) -> tuple[int, Any]:
+        self, items: list[str | tuple[str, Tree[Token]]], pos: int, ctx: Ctx, stop: tuple[str, ...]
+    ) -> tuple[int, str | Unknown]:
         out: list[str] = []
         size = 0  # characters in out (a template's result is capped as it grows)
         unknown: Unknown | None = None
@@ -199,7 +204,7 @@ class Evaluator:
                 pos, then_value = self._template_seq(
                     items, pos + 1, ctx, ("template_else", "template_endif")
                 )
-                else_value: Any = ""
+                else_value: str | Unknown = ""
                 if pos < len(items) and items[pos][0] == "template_else":
                     pos, else_value = self._template_seq(items, pos + 1, ctx, ("template_endif",))
                 if pos >= len(items):
@@ -245,7 +250,7 @@ class Evaluator:
 
     # -- names and traversal
 
-    def e_identifier(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_identifier(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         name = name_of(tree)
         if name in ctx.scope:
             return ctx.scope[name]
@@ -274,7 +279,7 @@ class Evaluator:
             return self.unknown(tree, ctx, f"{name} is not available here")
         return Namespace(name, lambda n: module.resource("managed", name, n))
 
-    def _terraform(self, attr: str, tree: Tree[Any], ctx: Ctx) -> Any:
+    def _terraform(self, attr: str, tree: Tree[Token], ctx: Ctx) -> HclValue:
         if attr != "workspace":
             return self.unknown(tree, ctx, f"terraform.{attr} is not known offline")
         if not self.loader.workspace_noted:
@@ -288,7 +293,7 @@ class Evaluator:
             )
         return "default"
 
-    def _get_attr(self, value: Any, name: str, tree: Tree[Any], ctx: Ctx) -> Any:
+    def _get_attr(self, value: HclValue, name: str, tree: Tree[Token], ctx: Ctx) -> HclValue:
         if isinstance(value, Unknown):
             return value
         if isinstance(value, Lazy):
@@ -303,7 +308,7 @@ class Evaluator:
             tree, ctx, f"a {hcl_type_name(value)} has no attribute {name!r}", error=True
         )
 
-    def _index(self, value: Any, key: Any, tree: Tree[Any], ctx: Ctx) -> Any:
+    def _index(self, value: HclValue, key: HclValue, tree: Tree[Token], ctx: Ctx) -> HclValue:
         if isinstance(value, Unknown):
             return value
         if isinstance(key, Unknown):
@@ -326,7 +331,7 @@ class Evaluator:
             return value[text]
         return self.unknown(tree, ctx, f"a {hcl_type_name(value)} cannot be indexed", error=True)
 
-    def _apply_traversal(self, value: Any, ops: Sequence[Tree[Any]], ctx: Ctx) -> Any:
+    def _apply_traversal(self, value: HclValue, ops: Sequence[Tree[Token]], ctx: Ctx) -> HclValue:
         for op in ops:
             if op.data == "get_attr":
                 value = self._get_attr(value, name_of(children(op)[0]), op, ctx)
@@ -336,15 +341,15 @@ class Evaluator:
                 value = self._index(value, int(str(op.children[-1])), op, ctx)
         return value
 
-    def e_get_attr_expr_term(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_get_attr_expr_term(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         base, op = children(tree)
         return self._apply_traversal(self.ev(base, ctx), [op], ctx)
 
-    def e_index_expr_term(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_index_expr_term(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         base, op = children(tree)
         return self._apply_traversal(self.ev(base, ctx), [op], ctx)
 
-    def _splat(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def _splat(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         base, splat = children(tree)
         value = self.ev(base, ctx)
         if isinstance(value, Unknown):
@@ -364,7 +369,7 @@ class Evaluator:
 
     # -- operators
 
-    def e_conditional(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_conditional(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         cond, then, other = children(tree)
         value = to_bool(plain(self.ev(cond, ctx)))  # "true"/"false" convert, as in Terraform
         if isinstance(value, Unknown):
@@ -373,7 +378,7 @@ class Evaluator:
             return value
         return self.ev(then if value else other, ctx)
 
-    def e_unary_op(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_unary_op(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         op = str(tree.children[0])
         value = self.ev(children(tree)[0], ctx)
         if isinstance(value, Unknown):
@@ -386,7 +391,7 @@ class Evaluator:
         number = to_num(value)
         return -number if not isinstance(number, Unknown) else number
 
-    def e_binary_op(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_binary_op(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         left_tree, term = children(tree)[:2]
         op_tree, right_tree = children(term)
         op = str(op_tree.children[0])
@@ -430,14 +435,14 @@ class Evaluator:
     # -- for expressions
 
     @staticmethod
-    def _iterate(collection: Any) -> Iterator[tuple[Any, Any]]:
+    def _iterate(collection: HclValue) -> Iterator[tuple[HclValue, HclValue]]:
         if isinstance(collection, dict):
             for key in sorted(collection):
                 yield key, collection[key]
         elif isinstance(collection, list):
             yield from enumerate(collection)
 
-    def _for(self, tree: Tree[Any], ctx: Ctx, *, is_object: bool) -> Any:
+    def _for(self, tree: Tree[Token], ctx: Ctx, *, is_object: bool) -> HclValue:
         kids = children(tree)
         intro = kids[0]
         names = [name_of(k) for k in children(intro) if k.data == "identifier"]
@@ -452,8 +457,9 @@ class Evaluator:
         cond_tree = kids[-1] if kids[-1].data == "for_cond" else None
         exprs = [k for k in kids[1:] if k is not cond_tree]
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
-        out_list: list[Any] = []
-        out_obj: dict[str, Any] = {}
+        out_list: list[HclValue] = []
+        out_obj: dict[str, HclValue] = {}
+        groups: dict[str, list[HclValue]] = {}  # with ``...``: the values of each key
         for key, val in self._iterate(collection):
             spend(1)
             names_map = {names[0]: key, names[1]: val} if len(names) == 2 else {names[0]: val}
@@ -472,28 +478,30 @@ class Evaluator:
                 return k
             v = self.ev(exprs[1], inner)
             if grouping:
-                out_obj.setdefault(k, []).append(v)
+                groups.setdefault(k, []).append(v)
             elif k in out_obj:
                 return self.unknown(
                     tree, ctx, f"duplicate key {k!r} in a for expression", error=True
                 )
             else:
                 out_obj[k] = v
+        if grouping:
+            out_obj = {k: list(vs) for k, vs in groups.items()}
         return out_obj if is_object else out_list
 
-    def e_for_tuple_expr(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_for_tuple_expr(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         return self._for(tree, ctx, is_object=False)
 
-    def e_for_object_expr(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_for_object_expr(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         return self._for(tree, ctx, is_object=True)
 
     # -- functions
 
-    def e_function_call(self, tree: Tree[Any], ctx: Ctx) -> Any:
+    def e_function_call(self, tree: Tree[Token], ctx: Ctx) -> HclValue:
         kids = children(tree)
         names = [name_of(k) for k in kids if k.data == "identifier"]
         name = names[-1] if len(names) == 1 else "::".join(names)
-        arg_trees: list[Tree[Any]] = []
+        arg_trees: list[Tree[Token]] = []
         expand = False
         for k in kids:
             if k.data == "arguments":
@@ -531,7 +539,9 @@ class Evaluator:
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             return self.unknown(tree, ctx, f"{name}(): invalid arguments ({exc})")
 
-    def _try(self, name: str, arg_trees: list[Tree[Any]], ctx: Ctx, tree: Tree[Any]) -> Any:
+    def _try(
+        self, name: str, arg_trees: list[Tree[Token]], ctx: Ctx, tree: Tree[Token]
+    ) -> HclValue:
         # An expression that fails (an Unknown marked error: no regex match, a missing key)
         # makes can() false and try() move on; a value only known when Terraform runs does
         # neither (Terraform cannot tell yet either), so it stays unknown.
@@ -543,7 +553,7 @@ class Evaluator:
                 return False
             unknown = find_unknown(value)
             return unknown if unknown is not None else True
-        last: Any = self.unknown(tree, ctx, "try() needs arguments", error=True)
+        last: HclValue = self.unknown(tree, ctx, "try() needs arguments", error=True)
         for arg in arg_trees:
             value = plain(self.ev(arg, ctx))
             error = find_error(value)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, load_json, read_text
@@ -255,7 +255,7 @@ class ConfigLoader:
         ctx = provider.module.ctx(block)
         ev = self.evaluator
 
-        def text(tree: Tree[Any] | None, what: str) -> str | None:
+        def text(tree: Tree[Token] | None, what: str) -> str | None:
             if tree is None:
                 return None
             value = plain(ev.ev(tree, ctx))
@@ -392,7 +392,7 @@ class ConfigLoader:
         for key, scope in keys:
             prefix = f"{address}{'' if key is None else index_text(key)}."
 
-            def thunk(expr: Tree[Any], scope: dict[str, Any] = scope) -> Callable[[], Any]:
+            def thunk(expr: Tree[Token], scope: dict[str, Any] = scope) -> Callable[[], Any]:
                 return lambda: plain(self.evaluator.ev(expr, parent.ctx(block, scope)))
 
             inputs = {k: thunk(v) for k, v in block.attrs.items() if k not in META_ARGUMENTS}

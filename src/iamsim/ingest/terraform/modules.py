@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from iamsim import limits
 from iamsim.errors import InputError
@@ -66,7 +66,7 @@ class ModuleInstance:
         self.inputs = inputs
         self.key_path = key_path  # for .terraform/modules/modules.json ("a.b")
         self.variables: dict[str, Block] = {}
-        self.locals: dict[str, tuple[Tree[Any], Block]] = {}
+        self.locals: dict[str, tuple[Tree[Token], Block]] = {}
         self.outputs: dict[str, Block] = {}
         self.calls: dict[str, Block] = {}
         self.blocks: dict[tuple[str, str, str], Block] = {}
@@ -283,7 +283,8 @@ class ModuleInstance:
                 bad = next((k for k in keys if isinstance(k, Unknown)), None)
                 if bad is not None:
                     return bad
-                items = [(k, {"each": {"key": k, "value": k}}) for k in sorted(set(keys))]
+                names = sorted({k for k in keys if not isinstance(k, Unknown)})
+                items = [(k, {"each": {"key": k, "value": k}}) for k in names]
             else:
                 raise InputError(
                     f"for_each must be a map or a set, not {hcl_type_name(each)}",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import hcl2
 from lark import Token, Tree
@@ -26,23 +25,23 @@ from iamsim.ingest.read_scope import ReadScope
 _SKIP = ("new_line_or_comment",)
 
 
-def children(tree: Tree[Any]) -> list[Any]:
+def children(tree: Tree[Token]) -> list[Tree[Token]]:
     """Children that carry meaning: no punctuation tokens, no newlines or comments."""
     return [c for c in tree.children if isinstance(c, Tree) and c.data not in _SKIP]
 
 
-def line_of(tree: Any) -> int | None:
+def line_of(tree: object) -> int | None:
     meta = getattr(tree, "meta", None)
     return getattr(meta, "line", None) if meta is not None and not meta.empty else None
 
 
-def name_of(tree: Tree[Any]) -> str:
+def name_of(tree: Tree[Token]) -> str:
     """The text of an identifier / keyword / literal_value node used as a name."""
     token = tree.children[0]
     return str(token)
 
 
-def label_text(tree: Tree[Any]) -> str:
+def label_text(tree: Tree[Token]) -> str:
     if tree.data == "string":
         out = []
         for part in tree.children:
@@ -85,7 +84,7 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
-def traversal(tree: Any) -> str | None:
+def traversal(tree: object) -> str | None:
     """``aws.west`` for the expression ``aws.west`` (a provider reference), else None."""
     if not isinstance(tree, Tree):
         return None
@@ -120,7 +119,7 @@ class Block:
 
     type: str
     labels: list[str]
-    attrs: dict[str, Tree[Any]]
+    attrs: dict[str, Tree[Token]]
     blocks: list[Block]
     file: str
     line: int | None
@@ -132,9 +131,9 @@ class Block:
 
 
 def block_body(
-    body: Tree[Any], file: str, directory: Path
-) -> tuple[dict[str, Tree[Any]], list[Block]]:
-    attrs: dict[str, Tree[Any]] = {}
+    body: Tree[Token], file: str, directory: Path
+) -> tuple[dict[str, Tree[Token]], list[Block]]:
+    attrs: dict[str, Tree[Token]] = {}
     blocks: list[Block] = []
     for item in children(body):
         if item.data == "attribute":
@@ -162,7 +161,7 @@ def block_body(
     return attrs, blocks
 
 
-def parse_hcl_text(text: str, source: str) -> Tree[Any]:
+def parse_hcl_text(text: str, source: str) -> Tree[Token]:
     # The HCL parser is slow per token (and its memory is a few hundred bytes per input
     # character): bound the text before parsing, not the time after.
     cap = limits.current().max_hcl_chars
@@ -258,10 +257,10 @@ def heredoc_body(token: str, trim: bool) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-_TEMPLATE_CACHE: dict[str, Tree[Any]] = {}
+_TEMPLATE_CACHE: dict[str, Tree[Token]] = {}
 
 
-def template_tree(text: str, source: str) -> Tree[Any]:
+def template_tree(text: str, source: str) -> Tree[Token]:
     tree = _TEMPLATE_CACHE.get(text)
     if tree is None:
         parsed = parse_hcl_text(f"t = {_template_to_quoted(text)}\n", source)

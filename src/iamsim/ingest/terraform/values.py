@@ -12,9 +12,9 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias
 
-from lark import Tree
+from lark import Token, Tree
 
 from iamsim.ingest.iac.policy_document import tf_string
 from iamsim.ingest.iac.unknown import Unknown, find_unknown
@@ -27,14 +27,22 @@ from iamsim.ingest.terraform.syntax import children, label_text, name_of
 class Lazy:
     """A value whose attributes are computed on access (a resource, a module, ``var``...)."""
 
-    def get(self, name: str) -> Any:  # pragma: no cover - overridden
+    def get(self, name: str) -> HclValue:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def materialize(self) -> Any:
+    def materialize(self) -> HclValue:
         return Unknown(f"{self} cannot be used as a whole value here")
 
 
-def hcl_type_name(value: Any) -> str:
+#: A Terraform value as the evaluator holds it: a primitive, a list (tuples and sets too), an
+#: object, an :class:`Unknown` (not computable offline, or an error), or a :class:`Lazy` value
+#: whose attributes are computed on access.
+HclValue: TypeAlias = (
+    str | int | float | bool | list["HclValue"] | dict[str, "HclValue"] | Unknown | Lazy | None
+)
+
+
+def hcl_type_name(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -50,7 +58,7 @@ def hcl_type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def to_str(value: Any) -> Any:
+def to_str(value: HclValue) -> str | Unknown:
     """Terraform's conversion of a primitive to a string (for templates and string functions)."""
     if isinstance(value, Unknown | str):
         return value
@@ -65,7 +73,7 @@ def to_str(value: Any) -> Any:
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
-def to_num(value: Any) -> Any:
+def to_num(value: HclValue) -> int | float | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, bool):
@@ -83,7 +91,7 @@ def to_num(value: Any) -> Any:
     return Unknown(f"a {hcl_type_name(value)} is not a number", error=True)
 
 
-def to_bool(value: Any) -> Any:
+def to_bool(value: HclValue) -> bool | Unknown:
     """Terraform's conversion to a bool: a bool, or the strings "true" and "false"."""
     if isinstance(value, Unknown | bool):
         return value
@@ -94,7 +102,7 @@ def to_bool(value: Any) -> Any:
     return Unknown(f"a bool is required, not {hcl_type_name(value)} {value!r}", error=True)
 
 
-def plain(value: Any) -> Any:
+def plain(value: HclValue) -> HclValue:
     """Resolve lazy objects inside a value (for jsonencode, for-each and the mapping)."""
     if isinstance(value, Lazy):
         return plain(value.materialize())
@@ -107,7 +115,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def arith(op: str, a: Any, b: Any) -> Any:
+def arith(op: str, a: int | float, b: int | float) -> int | float | bool:
     if op == "+":
         return a + b
     if op == "-":
@@ -127,7 +135,7 @@ def arith(op: str, a: Any, b: Any) -> Any:
     return a >= b
 
 
-def tf_equal(a: Any, b: Any) -> bool:
+def tf_equal(a: HclValue, b: HclValue) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, int | float) and isinstance(b, int | float):
@@ -146,17 +154,19 @@ class TypeConstraint:
 
     kind: str
     elem: TypeConstraint | None = None
-    attrs: tuple[tuple[str, TypeConstraint | None, bool, Any], ...] = ()
+    attrs: tuple[tuple[str, TypeConstraint | None, bool, HclValue], ...] = ()
     items: tuple[TypeConstraint | None, ...] = ()
 
 
-def _unwrap(tree: Any) -> Any:
+def _unwrap(tree: Tree[Token] | Token) -> Tree[Token] | Token:
     while isinstance(tree, Tree) and tree.data == "expr_term" and len(children(tree)) == 1:
         tree = children(tree)[0]
     return tree
 
 
-def parse_type(tree: Any, evaluate: Callable[[Tree[Any]], Any]) -> TypeConstraint | None:
+def parse_type(
+    tree: Tree[Token] | Token, evaluate: Callable[[Tree[Token]], HclValue]
+) -> TypeConstraint | None:
     """The type constraint written in ``tree`` (a ``type = ...`` expression); None for one
     this loader does not read, whose values are then taken as given. ``evaluate`` computes
     the defaults of ``optional(type, default)`` attributes."""
@@ -183,9 +193,9 @@ def parse_type(tree: Any, evaluate: Callable[[Tree[Any]], Any]) -> TypeConstrain
         )
     if name != "object" or not isinstance(inner, Tree) or inner.data != "object":
         return None
-    attrs: list[tuple[str, TypeConstraint | None, bool, Any]] = []
-    for elem in children(inner):
-        key_tree, value_tree = children(elem)
+    attrs: list[tuple[str, TypeConstraint | None, bool, HclValue]] = []
+    for member in children(inner):
+        key_tree, value_tree = children(member)
         key = _unwrap(children(key_tree)[0]) if key_tree.data == "object_elem_key" else key_tree
         if not isinstance(key, Tree) or key.data not in ("identifier", "string", "keyword"):
             return None
@@ -209,7 +219,7 @@ def parse_type(tree: Any, evaluate: Callable[[Tree[Any]], Any]) -> TypeConstrain
     return TypeConstraint("object", attrs=tuple(attrs))
 
 
-def convert(value: Any, type_: TypeConstraint | None, where: str) -> Any:
+def convert(value: HclValue, type_: TypeConstraint | None, where: str) -> HclValue:
     """Terraform's conversion of a value to a type constraint: ``"true"`` to a bool, ``"3"``
     to a number, ``3`` to a string, collections element by element, objects to their
     attributes (absent optional ones get their default; others are dropped). A value that
@@ -231,7 +241,7 @@ def convert(value: Any, type_: TypeConstraint | None, where: str) -> Any:
             return fail(f"a {kind} is required, not {hcl_type_name(value)}")
         items = [convert(v, type_.elem, f"{where}[{i}]") for i, v in enumerate(value)]
         if kind == "set" and find_unknown(items) is None:
-            unique: list[Any] = []
+            unique: list[HclValue] = []
             for item in items:
                 if not any(tf_equal(item, u) for u in unique):
                     unique.append(item)
@@ -252,7 +262,7 @@ def convert(value: Any, type_: TypeConstraint | None, where: str) -> Any:
         )
     if kind == "map":
         return {k: convert(v, type_.elem, f"{where}[{json.dumps(k)}]") for k, v in value.items()}
-    out: dict[str, Any] = {}
+    out: dict[str, HclValue] = {}
     for name, attr_type, optional, default in type_.attrs:
         item = value.get(name)
         if item is None:
@@ -267,11 +277,11 @@ class Namespace(Lazy):
     """``var``, ``local``, ``data``, ``module`` and resource-type names: attribute lookups are
     delegated to a function."""
 
-    def __init__(self, label: str, lookup: Callable[[str], Any]) -> None:
+    def __init__(self, label: str, lookup: Callable[[str], HclValue]) -> None:
         self.label = label
         self.lookup = lookup
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> HclValue:
         return self.lookup(name)
 
     def __str__(self) -> str:

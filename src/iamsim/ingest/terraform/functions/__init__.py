@@ -10,7 +10,6 @@ import base64
 import math
 import os
 from collections.abc import Callable
-from typing import Any
 
 from iamsim.ingest.terraform.functions.call import not_offline, num_arg, str_arg, str_fn
 from iamsim.ingest.terraform.functions.collections import (
@@ -42,9 +41,9 @@ from iamsim.ingest.terraform.functions.files import (
 from iamsim.ingest.terraform.functions.format import fn_format, fn_formatlist
 from iamsim.ingest.terraform.functions.regex import fn_regex, fn_regexall, fn_replace
 from iamsim.ingest.terraform.functions.strings import fn_substr, fn_tobool, fn_tonumber, fn_tostring
-from iamsim.ingest.terraform.values import tf_equal, to_str
+from iamsim.ingest.terraform.values import HclValue, tf_equal, to_str
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {
+FUNCTIONS: dict[str, Callable[..., HclValue]] = {
     "jsonencode": fn_jsonencode,
     "jsondecode": fn_jsondecode,
     "file": fn_file,
@@ -96,7 +95,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tonumber": fn_tonumber,
     "tobool": fn_tobool,
     "one": fn_one,
-    "sort": lambda c, items: sorted(str(to_str(x)) for x in items),
+    "sort": lambda c, items: [*sorted(str(to_str(x)) for x in items)],
     "reverse": lambda c, items: list(reversed(items)),
     "slice": lambda c, items, a, b: items[int(num_arg(a)) : int(num_arg(b))],
     "zipmap": lambda c, ks, vs: dict(zip(ks, vs, strict=True)),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from iamsim.ingest.iac.unknown import Unknown
 from iamsim.ingest.terraform.context import Ctx
@@ -38,7 +38,7 @@ def find_error(value: Any) -> Unknown | None:
 class Call:
     evaluator: Evaluator
     ctx: Ctx
-    tree: Tree[Any]
+    tree: Tree[Token]
 
     def path(self, text: str) -> Path:
         path = Path(text)

@@ -12,7 +12,7 @@ from iamsim.ingest.iac.policy_document import tf_string
 from iamsim.ingest.iac.unknown import Unknown
 from iamsim.ingest.terraform.budget import check_limit
 from iamsim.ingest.terraform.functions.call import Call, FunctionError, Unsupported, need
-from iamsim.ingest.terraform.values import hcl_type_name, to_bool, to_num, to_str
+from iamsim.ingest.terraform.values import HclValue, hcl_type_name, to_bool, to_num, to_str
 
 _FORMAT_SPEC = re.compile(
     r"%(?P<flags>[-+# 0]*)(?:\[(?P<index>[1-9][0-9]*)\])?(?P<width>[1-9][0-9]*|\*)?"
@@ -203,9 +203,10 @@ def _format_one(v: _Verb, value: Any) -> str:
     if v.verb in "bdoxXeEfgG":
         return _format_number(v, value)
     if v.verb in "sq":
-        text = to_str(value)
-        if isinstance(text, Unknown):
-            raise FunctionError(f"unsupported value for {v.raw!r}: {text.reason}")
+        string = to_str(value)
+        if isinstance(string, Unknown):
+            raise FunctionError(f"unsupported value for {v.raw!r}: {string.reason}")
+        text = string
         if v.prec is not None and v.prec > 0:
             text = text[: v.prec]
         return v.pad(text if v.verb == "s" else _go_json(text))
@@ -263,7 +264,7 @@ def fn_format(call: Call, fmt: Any, *args: Any) -> str:
     return "".join(out)
 
 
-def fn_formatlist(call: Call, fmt: Any, *args: Any) -> list[str]:
+def fn_formatlist(call: Call, fmt: Any, *args: Any) -> list[HclValue]:
     lengths = {len(a) for a in args if isinstance(a, list)}
     need(len(lengths) <= 1, "the list arguments have different lengths")
     count = lengths.pop() if lengths else 1
@@ -274,4 +275,4 @@ def fn_formatlist(call: Call, fmt: Any, *args: Any) -> list[str]:
         out.append(fn_format(call, fmt, *(a[i] if isinstance(a, list) else a for a in args)))
         size += len(out[-1])
         check_limit(size, "max_string_chars", "the formatted strings together")
-    return out
+    return [*out]
