@@ -1,4 +1,8 @@
-"""Where a Terraform expression is evaluated: its module, the names in scope, its file."""
+"""Where a Terraform expression is evaluated: its module, the names in scope, its file.
+
+This module owns :class:`Ctx` and the meta-arguments (``count``, ``for_each``, ...) that are not
+a block's configured values.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,7 @@ if TYPE_CHECKING:
     from iamsim.ingest.terraform.modules import ModuleInstance
 
 
-# -- the evaluator --------------------------------------------------------------------------------
-
+# Arguments Terraform itself reads; a resource's or module's values are the other ones.
 META_ARGUMENTS = frozenset(
     {"count", "for_each", "provider", "depends_on", "lifecycle", "providers", "source", "version"}
 )
