@@ -22,8 +22,8 @@ from pathlib import Path
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, parse_text
 from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
+from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
 from iamsim.ingest.read_scope import ReadRefused, ReadScope
-from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
 
@@ -32,9 +32,7 @@ _FORMAT_MODULES = (
     "gaad",
     "organization",
     "resources_file",
-    "terraform_plan",
-    "terraform_hcl",
-    "terraform",
+    "terraform.loader",
     "cloudformation",
 )
 

@@ -50,21 +50,18 @@ from iamsim.ingest._io import (
     read_text,
 )
 from iamsim.ingest.detect import InputFormat
-from iamsim.ingest.terraform_common import (
+from iamsim.ingest.iac.placeholders import (
     DEFAULT_PARTITION,
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
-    Unknown,
-    Warnings,
-    WorldBuilder,
-    checked_policy,
-    default_kms_key_policy,
     dns_suffix,
-    find_unknown,
     partition_of_region,
     placeholder_alnum,
     placeholder_uuid,
 )
+from iamsim.ingest.iac.policies import checked_policy, default_kms_key_policy
+from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
+from iamsim.ingest.iac.world import WorldBuilder
 from iamsim.model import World
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import is_account_id

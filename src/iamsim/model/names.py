@@ -2,7 +2,7 @@
 
 Every loader that creates one of these entities asks here (GAAD exports through
 :mod:`iamsim.ingest.gaad`; Terraform and CloudFormation through the world builder of
-:mod:`iamsim.ingest.terraform_common`), so a name AWS would refuse (a space, a control or
+:mod:`iamsim.ingest.iac.world`), so a name AWS would refuse (a space, a control or
 bidirectional-override character, a slash, a NUL, too long) is refused at load with a located
 error rather than carried into ARNs, matching and reports.
 

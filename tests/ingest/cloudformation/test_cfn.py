@@ -15,7 +15,7 @@ from iamsim.ingest.cloudformation import (
     parse_template,
     read_cloudformation,
 )
-from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
+from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 from iamsim.model import World
 from iamsim.policy.model import Effect
 

@@ -16,7 +16,7 @@ import pytest
 from iamsim.builder import RequestBuilder
 from iamsim.errors import RequestError
 from iamsim.ingest.cloudformation import load_cloudformation, read_cloudformation
-from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
+from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
 from iamsim.model import World
 
 A = PLACEHOLDER_ACCOUNT

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from iamsim.ingest.terraform_common import (
+from iamsim.ingest.iac.computed import computed_attributes
+from iamsim.ingest.iac.placeholders import (
     Env,
-    Unknown,
-    computed_attributes,
     partition_of_region,
     placeholder_name,
     placeholder_uuid,
-    render_policy_document,
 )
+from iamsim.ingest.iac.policy_document import render_policy_document
+from iamsim.ingest.iac.unknown import Unknown
 
 
 def render(**values: Any) -> dict[str, Any]:

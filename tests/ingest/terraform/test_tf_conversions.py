@@ -14,7 +14,7 @@ from iamsim.builder import RequestBuilder
 from iamsim.engine import evaluate
 from iamsim.errors import RequestError
 from iamsim.ingest import load_inputs
-from iamsim.ingest.terraform_hcl import load_terraform_dir
+from iamsim.ingest.terraform.loader import load_terraform_dir
 from iamsim.model import World
 
 REVIEW = Path(__file__).parent / "data" / "review"

@@ -10,8 +10,8 @@ import pytest
 
 from iamsim.errors import InputError
 from iamsim.ingest import InputFile, detect_format, load_inputs
-from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
-from iamsim.ingest.terraform_hcl import detect, load_terraform_dir, read_terraform_dir
+from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
+from iamsim.ingest.terraform.loader import detect, load_terraform_dir, read_terraform_dir
 from iamsim.model import NodeKind, World
 from iamsim.policy.model import Effect, Policy
 
@@ -358,6 +358,52 @@ def test_escaped_interpolation_in_quoted_strings(tmp_path: Path) -> None:
     }
     """
     assert _doc(tf(tmp_path, text)).statements[0].resources == ("arn:aws:s3:::b/${aws:username}/*",)
+
+
+def test_grouping_for_expressions_sort_and_template_directives(tmp_path: Path) -> None:
+    """``k => v...`` groups the values of each key (in order); without ``...`` a key given
+    twice is an error; sort() orders strings; %{if}/%{else} and %{for} render as in Terraform."""
+    text = """
+    locals {
+      users   = { alice = "dev", bob = "ops", carol = "dev" }
+      by_team = { for name, team in local.users : team => name... }
+      teams   = sort(keys(local.by_team))
+      label   = "%{if length(local.teams) == 2}two%{else}other%{endif}"
+      listed  = "%{for t in local.teams}${t};%{endfor}"
+    }
+    resource "aws_iam_policy" "p" {
+      name = "p"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid      = "${local.label}"
+          Effect   = "Allow"
+          Action   = "s3:GetObject"
+          Resource = [for n in local.by_team["dev"] : "arn:aws:s3:::b/${n}/${local.listed}"]
+        }]
+      })
+    }
+    """
+    stmt = _doc(tf(tmp_path, text)).statements[0]
+    assert stmt.sid == "two"
+    assert stmt.resources == (
+        "arn:aws:s3:::b/alice/dev;ops;",
+        "arn:aws:s3:::b/carol/dev;ops;",
+    )
+
+
+def test_duplicate_key_in_a_for_expression_is_reported(tmp_path: Path) -> None:
+    text = """
+    locals {
+      users   = { alice = "dev", carol = "dev" }
+      by_team = { for name, team in local.users : team => name }
+    }
+    resource "aws_iam_user" "u" { name = local.by_team["dev"] }
+    """
+    (tmp_path / "main.tf").write_text(text)
+    world, warnings = read_terraform_dir(tmp_path)
+    assert not world.users
+    assert any("duplicate key" in str(w) for w in warnings.items)
 
 
 def test_references_between_resources(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest.terraform_hcl import load_terraform_dir
+from iamsim.ingest.terraform.loader import load_terraform_dir
 from iamsim.model import World
 
 PROVIDER = 'provider "aws" { allowed_account_ids = ["111122223333"] }\n'

@@ -10,7 +10,7 @@ import pytest
 
 from iamsim.errors import InputError
 from iamsim.ingest import InputFile, detect_format
-from iamsim.ingest.terraform_plan import detect, load_terraform_plan, read_terraform_plan
+from iamsim.ingest.terraform.plan import detect, load_terraform_plan, read_terraform_plan
 from iamsim.model import World
 
 PLANS = Path(__file__).parent / "data" / "plans"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from iamsim.ingest import InputFile, detect_format, load_input
-from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
-from iamsim.ingest.terraform_hcl import load_terraform_dir
-from iamsim.ingest.terraform_plan import load_terraform_plan
+from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
+from iamsim.ingest.terraform.loader import load_terraform_dir
+from iamsim.ingest.terraform.plan import load_terraform_plan
 from iamsim.model import World
 from iamsim.model.world import _content_equal
 from iamsim.policy.model import Effect, Policy

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from iamsim.errors import InputError
-from iamsim.ingest.terraform_hcl import load_terraform_dir, read_terraform_dir
-from iamsim.ingest.terraform_plan import load_terraform_plan
+from iamsim.ingest.terraform.loader import load_terraform_dir, read_terraform_dir
+from iamsim.ingest.terraform.plan import load_terraform_plan
 from iamsim.model import World
 
 PROVIDER = 'provider "aws" { allowed_account_ids = ["111122223333"] }\n'

@@ -14,8 +14,8 @@ from iamsim.builder import RequestBuilder
 from iamsim.engine import evaluate
 from iamsim.errors import RequestError
 from iamsim.ingest import load_inputs
-from iamsim.ingest.terraform_hcl import load_terraform_dir
-from iamsim.ingest.terraform_plan import load_terraform_plan
+from iamsim.ingest.terraform.loader import load_terraform_dir
+from iamsim.ingest.terraform.plan import load_terraform_plan
 from iamsim.model import World
 
 DATA = Path(__file__).parent / "data"

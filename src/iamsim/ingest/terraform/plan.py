@@ -4,7 +4,7 @@ This module owns reading the plan format: the planned resource values
 (``planned_values.root_module`` and its ``child_modules``), the ``after_unknown`` markers of
 ``resource_changes``, the data sources read during planning (``prior_state``), and the
 ``configuration`` section, which is consulted to resolve an attribute that is unknown until
-apply. The mapping of resources onto the model is :mod:`iamsim.ingest.terraform_common`.
+apply. The mapping of resources onto the model is :mod:`iamsim.ingest.terraform.resources`.
 
 A state file printed by ``terraform show -json`` (``values.root_module``) is read the same way.
 
@@ -27,23 +27,20 @@ from typing import Any
 
 from iamsim.errors import InputError
 from iamsim.ingest._io import InputFile, load_json, read_text
-from iamsim.ingest.detect import InputFormat
-from iamsim.ingest.terraform_common import (
+from iamsim.ingest.iac.computed import computed_attributes
+from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
-    POLICY_ATTRIBUTES,
     Env,
-    TfResource,
-    Unknown,
-    Warnings,
-    build_world,
-    computed_attributes,
     partition_of_region,
 )
+from iamsim.ingest.iac.unknown import Unknown, Warnings
+from iamsim.ingest.terraform.arguments import POLICY_ATTRIBUTES
+from iamsim.ingest.terraform.resources import TfResource, build_world
 from iamsim.model import World
 from iamsim.vocabulary.arn import is_account_id
 
-__all__ = ["FORMATS", "detect", "load", "load_terraform_plan", "read_terraform_plan"]
+__all__ = ["detect", "load", "load_terraform_plan", "read_terraform_plan"]
 
 _STATE_KEYS = ("planned_values", "resource_changes")
 
@@ -89,16 +86,6 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_terraform_plan`)."""
     return load_terraform_plan(file.path, source=file.source)
-
-
-FORMATS = (
-    InputFormat(
-        name="terraform-plan",
-        description="Terraform plan JSON (terraform show -json PLANFILE; a state file too)",
-        detect=detect,
-        load=load,
-    ),
-)
 
 
 # -- references ------------------------------------------------------------------------------------
@@ -670,7 +657,7 @@ def load_terraform_plan(
     """The world a Terraform plan would create.
 
     ``account``/``region``/``partition`` say where it deploys when the plan does not (see the
-    placeholders in :mod:`iamsim.ingest.terraform_common`). Unresolvable parts are left out and
+    placeholders in :mod:`iamsim.ingest.iac.placeholders`). Unresolvable parts are left out and
     reported in ``World.notes``; malformed input raises :class:`~iamsim.errors.InputError`.
     AWS managed policies referenced by ARN are resolved later, by
     :func:`iamsim.ingest.resolve_managed_policies` (``load_inputs`` does it).
