@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, parse_text
 from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
+from iamsim.ingest.documents import parse_text
+from iamsim.ingest.files import InputFile
 from iamsim.ingest.read_scope import ReadRefused, ReadScope
 from iamsim.ingest.terraform_common import PLACEHOLDER_ACCOUNT
 from iamsim.model import World, merge_worlds

@@ -41,15 +41,9 @@ from typing import Any
 import yaml
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import (
-    InputFile,
-    YamlLoader,
-    close_match,
-    load_json,
-    load_yaml,
-    read_text,
-)
 from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.documents import YamlLoader, close_match, load_json, load_yaml
+from iamsim.ingest.files import InputFile, read_text
 from iamsim.ingest.terraform_common import (
     DEFAULT_PARTITION,
     PLACEHOLDER_ACCOUNT,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile
+from iamsim.ingest.files import InputFile
 from iamsim.model import World
 
 

@@ -26,7 +26,13 @@ from typing import BinaryIO
 from iamsim import limits
 from iamsim.errors import InputError
 
-__all__ = ["ReadRefused", "ReadScope", "read_bounded_stream", "read_regular_file"]
+__all__ = [
+    "ReadRefused",
+    "ReadScope",
+    "decode_text",
+    "read_bounded_stream",
+    "read_regular_file",
+]
 
 # Pseudo-file systems: their "regular files" are the process's environment, memory maps or
 # kernel state (and may never end); nothing an input names is ever there.
@@ -78,6 +84,14 @@ def _read_fd(fd: int, source: str) -> bytes:
     if len(data) > limit:
         raise _too_large(limit, source)
     return data
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped), or the InputError every input reader gives."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", source=source) from None
 
 
 def read_regular_file(
@@ -198,8 +212,6 @@ class ReadScope:
 
     def read_text(self, path: str | os.PathLike[str], source: str) -> str:
         """The UTF-8 text of an input file inside the scope (errors name ``source``)."""
-        from iamsim.ingest._io import decode_text
-
         target = self.resolve(path, "the file", source)
         return decode_text(read_regular_file(target, source, self.allows), source)
 

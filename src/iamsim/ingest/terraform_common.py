@@ -40,7 +40,7 @@ from decimal import Decimal
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import load_json, type_name
+from iamsim.ingest.documents import load_json
 from iamsim.model import (
     Account,
     ManagedPolicy,
@@ -60,6 +60,7 @@ from iamsim.policy.builtin import (
     full_aws_access_scp,
     rcp_full_aws_access,
 )
+from iamsim.policy.jsondoc import json_type as type_name
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
