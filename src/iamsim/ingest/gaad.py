@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.documents import Reader
 from iamsim.ingest.files import InputFile
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.policy_documents import load_policy
 from iamsim.model import (
     Account,

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.documents import Reader
 from iamsim.ingest.files import InputFile
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.policy_documents import load_policy
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import (

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.documents import Reader
 from iamsim.ingest.files import InputFile
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.policy_documents import load_policy
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import Account, Resource, Tags, World, resource_kind

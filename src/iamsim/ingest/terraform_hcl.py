@@ -49,9 +49,9 @@ from lark.exceptions import LarkError
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.documents import close_match, load_json
 from iamsim.ingest.files import InputFile, read_text
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadRefused, ReadScope
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,

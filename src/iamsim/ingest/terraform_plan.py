@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.documents import load_json
 from iamsim.ingest.files import InputFile, read_text
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.terraform_common import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,

@@ -25,8 +25,8 @@ from iamsim.ingest.cloudformation.schema import (
     check_type,
 )
 from iamsim.ingest.cloudformation.tags import parse_template
-from iamsim.ingest.detect import InputFormat
 from iamsim.ingest.files import InputFile, read_text
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.terraform_common import (
     DEFAULT_PARTITION,
     PLACEHOLDER_ACCOUNT,
