@@ -1,4 +1,5 @@
-"""Which files an input may make iamsim read, and reading them boundedly: the one owner of that.
+"""Which files an input may make iamsim read, and reading them boundedly: the one owner of that
+(bytes, and their UTF-8 text: :func:`decode_text`).
 
 Inputs come from merge requests, so a path written inside an input (Terraform ``file()``,
 ``templatefile()``, a module ``source``, an organization file's ``scps:`` entry...) is hostile:
