@@ -194,7 +194,7 @@ class ExpectationRun:
 def load_expectations(path: Path | str) -> ExpectationFile:
     """Read and parse an expectations file (YAML or JSON); ``inputs`` resolve next to it."""
     from iamsim.ingest import parse_text
-    from iamsim.ingest._io import read_text
+    from iamsim.ingest.files import read_text
 
     file = Path(path)
     text = read_text(file, str(path))

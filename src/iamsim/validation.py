@@ -1076,7 +1076,7 @@ def validate_paths(
     input from loading becomes an ``invalid-policy`` error finding instead.
     """
     from iamsim.ingest import load_input, parse_text
-    from iamsim.ingest._io import read_text
+    from iamsim.ingest.files import read_text
     from iamsim.model import merge_worlds
 
     cat = _catalog(catalog)

@@ -10,7 +10,16 @@ import pytest
 from ingest_paths import DATA
 
 from iamsim.errors import InputError
-from iamsim.ingest import InputFile, InputFormat, detect_format, formats, load_input, load_inputs
+from iamsim.ingest import (
+    InputFile,
+    InputFormat,
+    detect_format,
+    formats,
+    load_input,
+    load_inputs,
+    register_format,
+    unregister_format,
+)
 from iamsim.model import World
 
 
@@ -156,8 +165,6 @@ def test_yaml_keeps_leading_zero_account_ids(tmp_path: Path) -> None:
 
 
 def test_registry_accepts_new_formats(tmp_path: Path) -> None:
-    from iamsim.ingest import detect
-
     fmt = InputFormat(
         name="test-marker",
         description="a file whose text starts with MARKER",
@@ -165,16 +172,17 @@ def test_registry_accepts_new_formats(tmp_path: Path) -> None:
         load=lambda f: World(),
         priority=1,
     )
-    detect.register_format(fmt)
+    register_format(fmt)
     try:
         path = tmp_path / "m"
         path.write_text("MARKER\n")
         assert detect_format(InputFile(path)).name == "test-marker"
         assert formats()[0].name == "test-marker"
         with pytest.raises(ValueError, match="already registered"):
-            detect.register_format(fmt)
+            register_format(fmt)
     finally:
-        detect._FORMATS.pop("test-marker")
+        unregister_format("test-marker")
+    assert "test-marker" not in {f.name for f in formats()}
 
 
 def test_directory_of_inputs_loads_each_file(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ from ingest_paths import DATA
 from iamsim import limits
 from iamsim.errors import InputError
 from iamsim.ingest import load_input, parse_text
-from iamsim.ingest._io import MAX_NESTING, load_json
-from iamsim.ingest._policies import decode_document_string
+from iamsim.ingest.documents import MAX_NESTING, load_json
+from iamsim.ingest.policy_documents import decode_document_string
 
 A = "222222222222"
 ROLE = 0  # RoleDetailList index of role/app/app in gaad-small.json

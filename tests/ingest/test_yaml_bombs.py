@@ -20,7 +20,7 @@ import pytest
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest._io import parse_text
+from iamsim.ingest.documents import parse_text
 
 _CAP_AND_RUN = """
 import resource, sys

@@ -9,7 +9,7 @@ import pytest
 
 from iamsim.errors import InputError
 from iamsim.ingest import load_input, parse_text
-from iamsim.ingest._io import load_yaml
+from iamsim.ingest.documents import load_yaml
 
 RESOURCES = """\
 resources:

@@ -228,7 +228,8 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     if path is None:
         return _default_catalogue()
     # A user's catalogue is input like any other: the loaders' bounded, strict YAML.
-    from iamsim.ingest._io import parse_text, read_text
+    from iamsim.ingest.documents import parse_text
+    from iamsim.ingest.files import read_text
 
     return parse_catalogue(parse_text(read_text(path), str(path)), str(path))
 

@@ -16,8 +16,8 @@ import click
 from iamsim.cli._common import limit_option
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
-from iamsim.ingest._io import decode_text, read_text
-from iamsim.ingest.read_scope import read_bounded_stream
+from iamsim.ingest.files import read_text
+from iamsim.ingest.read_scope import decode_text, read_bounded_stream
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.report.inert import echo, echo_json_text
 from iamsim.report.text import render_decision

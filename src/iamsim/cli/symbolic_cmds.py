@@ -22,7 +22,8 @@ from iamsim.analysis.symbolic import (
 )
 from iamsim.cli._common import EXIT_FAILED, EXIT_OK, echo_json, invalid_input_exits, json_option
 from iamsim.errors import InputError
-from iamsim.ingest._io import parse_text, read_text
+from iamsim.ingest.documents import parse_text
+from iamsim.ingest.files import read_text
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Policy
 from iamsim.validation import infer_policy_type

@@ -4,51 +4,31 @@
 merges everything into one World (several accounts and one organization), and resolves AWS
 managed policies referenced by ARN from the packaged snapshot.
 
-Formats plug in without editing this file's logic: a loader module named in
-``_FORMAT_MODULES`` that defines ``FORMATS`` (a sequence of :class:`InputFormat`) is registered
-when this package is imported; modules not written yet, or without ``FORMATS``, are skipped.
-:func:`register_format` adds a format from anywhere else.
+The formats are listed in :mod:`iamsim.ingest.registry` (public front: :mod:`iamsim.formats`);
+:func:`register_format` adds one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, parse_text
-from iamsim.ingest.detect import InputFormat, detect_format, formats, register_format
+from iamsim.ingest.documents import parse_text
+from iamsim.ingest.files import InputFile
 from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadRefused, ReadScope
+from iamsim.ingest.registry import (
+    detect_format,
+    formats,
+    register_format,
+    unregister_format,
+)
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
-
-# Loader modules of this package, in registration order (detection order is by priority).
-_FORMAT_MODULES = (
-    "gaad",
-    "organization",
-    "resources_file",
-    "terraform.loader",
-    "cloudformation",
-)
-
-
-def _register_builtin_formats() -> None:
-    for name in _FORMAT_MODULES:
-        qualified = f"{__name__}.{name}"
-        if importlib.util.find_spec(qualified) is None:
-            continue
-        module = importlib.import_module(qualified)
-        for fmt in getattr(module, "FORMATS", ()):
-            register_format(fmt, replace=True)
-
-
-_register_builtin_formats()
-
 
 # Files a directory of inputs contributes when no format reads the directory as a whole.
 _INPUT_SUFFIXES = (".json", ".yaml", ".yml")
@@ -136,4 +116,5 @@ __all__ = [
     "parse_text",
     "register_format",
     "resolve_managed_policies",
+    "unregister_format",
 ]

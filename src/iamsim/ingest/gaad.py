@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from iamsim.ingest._io import InputFile, Reader, pointer, type_name
-from iamsim.ingest._policies import load_policy
-from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.documents import Reader
+from iamsim.ingest.files import InputFile
+from iamsim.ingest.input_format import InputFormat
+from iamsim.ingest.policy_documents import load_policy
 from iamsim.model import (
     Account,
     Group,
@@ -26,6 +27,7 @@ from iamsim.model import (
     version_number,
 )
 from iamsim.model.names import name_problem, path_problem
+from iamsim.policy.jsondoc import json_type, pointer
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
@@ -303,7 +305,7 @@ class _GaadLoader:
             return None
         where = pointer(path, "PermissionsBoundary")
         if not isinstance(value, Mapping) or not value:
-            found = "an empty string" if value == "" else type_name(value)
+            found = "an empty string" if value == "" else json_type(value)
             if isinstance(value, Mapping):
                 found = "an empty object"
             raise self.r.error(

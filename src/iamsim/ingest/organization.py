@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, Reader, pointer
-from iamsim.ingest._policies import load_policy
-from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.documents import Reader
+from iamsim.ingest.files import InputFile
+from iamsim.ingest.input_format import InputFormat
+from iamsim.ingest.policy_documents import load_policy
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import (
     Account,
@@ -39,6 +40,7 @@ from iamsim.policy.builtin import (
     full_aws_access_scp,
     rcp_full_aws_access,
 )
+from iamsim.policy.jsondoc import pointer
 from iamsim.policy.model import Policy, PolicyType
 
 SCP_TYPE = "SERVICE_CONTROL_POLICY"

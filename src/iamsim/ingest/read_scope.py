@@ -1,4 +1,5 @@
-"""Which files an input may make iamsim read, and reading them boundedly: the one owner of that.
+"""Which files an input may make iamsim read, and reading them boundedly: the one owner of that
+(bytes, and their UTF-8 text: :func:`decode_text`).
 
 Inputs come from merge requests, so a path written inside an input (Terraform ``file()``,
 ``templatefile()``, a module ``source``, an organization file's ``scps:`` entry...) is hostile:
@@ -26,7 +27,13 @@ from typing import BinaryIO
 from iamsim import limits
 from iamsim.errors import InputError
 
-__all__ = ["ReadRefused", "ReadScope", "read_bounded_stream", "read_regular_file"]
+__all__ = [
+    "ReadRefused",
+    "ReadScope",
+    "decode_text",
+    "read_bounded_stream",
+    "read_regular_file",
+]
 
 # Pseudo-file systems: their "regular files" are the process's environment, memory maps or
 # kernel state (and may never end); nothing an input names is ever there.
@@ -78,6 +85,14 @@ def _read_fd(fd: int, source: str) -> bytes:
     if len(data) > limit:
         raise _too_large(limit, source)
     return data
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped), or the InputError every input reader gives."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", source=source) from None
 
 
 def read_regular_file(
@@ -198,8 +213,6 @@ class ReadScope:
 
     def read_text(self, path: str | os.PathLike[str], source: str) -> str:
         """The UTF-8 text of an input file inside the scope (errors name ``source``)."""
-        from iamsim.ingest._io import decode_text
-
         target = self.resolve(path, "the file", source)
         return decode_text(read_regular_file(target, source, self.allows), source)
 

@@ -18,11 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iamsim.ingest._io import InputFile, Reader, pointer
-from iamsim.ingest._policies import load_policy
-from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.documents import Reader
+from iamsim.ingest.files import InputFile
+from iamsim.ingest.input_format import InputFormat
+from iamsim.ingest.policy_documents import load_policy
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import Account, Resource, Tags, World, resource_kind
+from iamsim.policy.jsondoc import pointer
 from iamsim.policy.model import PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 

@@ -17,7 +17,7 @@ from typing import Any
 from iamsim.engine.context import authorized_resource, make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
-from iamsim.ingest._io import parse_text
+from iamsim.ingest.documents import parse_text
 from iamsim.patterns.arn import arn_problem
 from iamsim.policy.jsondoc import json_type
 from iamsim.policy.model import Policy, PolicyType

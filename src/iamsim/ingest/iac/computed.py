@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from iamsim.ingest._io import type_name
 from iamsim.ingest.iac.placeholders import (
     Env,
     dns_suffix,
@@ -20,6 +19,7 @@ from iamsim.ingest.iac.placeholders import (
     placeholder_uuid,
 )
 from iamsim.ingest.iac.unknown import Unknown
+from iamsim.policy.jsondoc import json_type as type_name
 
 # -- computed attributes ------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import load_json, type_name
+from iamsim.ingest.documents import load_json
 from iamsim.ingest.iac.world import WorldBuilder
+from iamsim.policy.jsondoc import json_type as type_name
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import load_json
+from iamsim.ingest.documents import load_json
 from iamsim.ingest.iac.unknown import find_unknown
 
 # -- aws_iam_policy_document ----------------------------------------------------------------------

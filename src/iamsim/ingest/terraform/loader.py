@@ -16,8 +16,8 @@ from typing import Any
 from lark import Token, Tree
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, load_json, read_text
-from iamsim.ingest.detect import InputFormat
+from iamsim.ingest.documents import load_json
+from iamsim.ingest.files import InputFile, read_text
 from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
@@ -25,6 +25,7 @@ from iamsim.ingest.iac.placeholders import (
     partition_of_region,
 )
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
+from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.ingest.terraform import plan
 from iamsim.ingest.terraform.budget import BUDGET, Budget, LimitError

@@ -16,7 +16,7 @@ from lark import Token, Tree
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest._io import close_match
+from iamsim.ingest.documents import close_match
 from iamsim.ingest.iac.placeholders import Env
 from iamsim.ingest.iac.unknown import Unknown
 from iamsim.ingest.terraform.arguments import known_arguments

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import InputFile, load_json, read_text
+from iamsim.ingest.documents import load_json
+from iamsim.ingest.files import InputFile, read_text
 from iamsim.ingest.iac.computed import computed_attributes
 from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_ACCOUNT,

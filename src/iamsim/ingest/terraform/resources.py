@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import type_name
 from iamsim.ingest.iac.computed import computed_attributes, value_of
 from iamsim.ingest.iac.placeholders import Env, placeholder_name
 from iamsim.ingest.iac.policies import checked_policy, default_kms_key_policy, parse_policy_value
@@ -25,6 +24,7 @@ from iamsim.model import (
     NodeKind,
     World,
 )
+from iamsim.policy.jsondoc import json_type as type_name
 from iamsim.policy.model import Policy, PolicyType
 
 # -- the Terraform resource mapping ---------------------------------------------------------------

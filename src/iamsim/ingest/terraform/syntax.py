@@ -17,7 +17,7 @@ from lark.exceptions import LarkError
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest._io import read_text
+from iamsim.ingest.files import read_text
 from iamsim.ingest.read_scope import ReadScope
 
 # -- syntax tree helpers --------------------------------------------------------------------------

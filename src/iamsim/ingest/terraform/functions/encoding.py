@@ -7,7 +7,7 @@ from typing import Any
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest._io import load_json
+from iamsim.ingest.documents import load_json
 from iamsim.ingest.terraform.budget import check_limit
 from iamsim.ingest.terraform.functions.call import Call, FunctionError, encoded_size
 from iamsim.ingest.terraform.syntax import line_of

@@ -1,31 +1,26 @@
-"""Reading input files and walking their JSON/YAML trees with located errors.
+"""Parsing input text as JSON or YAML, and walking the documents with located errors.
 
-Every loader reads through here so that a malformed file always becomes an InputError naming
-the file and the JSON pointer of the offending value, never a traceback.
+Owns the strict JSON and YAML readers (duplicate keys, nesting, YAML alias bombs, numbers and
+dates kept as written), :func:`parse_text`, the :class:`Reader` that walks a parsed document
+raising InputErrors located by JSON pointer, and :func:`close_match` for "did you mean" hints.
+Reading the files themselves is :mod:`iamsim.ingest.files`.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
-from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest.read_scope import ReadScope, read_regular_file
 
-# The loaders' error vocabulary is the policy parser's (re-exported for the loaders).
-from iamsim.policy.jsondoc import json_type
-from iamsim.policy.jsondoc import pointer as pointer
-
-type_name = json_type
+# The loaders' error vocabulary is the policy parser's.
+from iamsim.policy.jsondoc import json_type, pointer
 
 
 class YamlLoader(yaml.SafeLoader):
@@ -419,69 +414,6 @@ def close_match(name: str, known: Iterable[str], cutoff: float = 0.8) -> str | N
     return lowered[found[0]] if found else None
 
 
-def decode_text(raw: bytes, source: str) -> str:
-    """UTF-8 text (a byte-order mark is dropped), or the InputError every input reader gives."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", source=source) from None
-
-
-def read_text(
-    path: str | os.PathLike[str], source: str | None = None, scope: ReadScope | None = None
-) -> str:
-    """The text of the regular file ``path``, at most ``limits.current().max_file_bytes``
-    long; unreadable or non-UTF-8 files, devices, FIFOs and system pseudo-files raise
-    InputError naming ``source`` (default: the path as given). With ``scope``, the file must
-    also be inside it (see :mod:`iamsim.ingest.read_scope`)."""
-    label = source if source is not None else str(path)
-    if scope is not None:
-        return scope.read_text(path, label)
-    return decode_text(read_regular_file(path, label), label)
-
-
-class InputFile:
-    """One input path as the loaders see it: its text and parsed document, read lazily.
-
-    ``document`` is None when the content is neither JSON nor YAML (a Terraform file, say);
-    ``document_error`` then says why. Directories have no text. ``scope`` is what the input
-    may read besides itself (default: its own folder); loaders read every file the input
-    refers to through it.
-    """
-
-    def __init__(
-        self, path: Path | str, source: str | None = None, scope: ReadScope | None = None
-    ) -> None:
-        self.path = Path(path)
-        self.source = source if source is not None else str(path)
-        self.scope = scope if scope is not None else ReadScope.for_input(self.path)
-
-    @property
-    def is_dir(self) -> bool:
-        return self.path.is_dir()
-
-    @cached_property
-    def text(self) -> str:
-        return read_text(self.path, self.source, self.scope)
-
-    @cached_property
-    def _parsed(self) -> tuple[Any, InputError | None]:
-        if self.is_dir:
-            return None, InputError("is a directory", source=self.source)
-        try:
-            return parse_text(self.text, self.source), None
-        except InputError as exc:
-            return None, exc
-
-    @property
-    def document(self) -> Any:
-        return self._parsed[0]
-
-    @property
-    def document_error(self) -> InputError | None:
-        return self._parsed[1]
-
-
 class Reader:
     """Typed access to a parsed document, raising located InputErrors."""
 
@@ -493,17 +425,17 @@ class Reader:
 
     def obj(self, value: Any, path: str, what: str = "an object") -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.error(f"expected {what}, found {type_name(value)}", path)
+            raise self.error(f"expected {what}, found {json_type(value)}", path)
         return value
 
     def array(self, value: Any, path: str, what: str = "an array") -> list[Any]:
         if not isinstance(value, list):
-            raise self.error(f"expected {what}, found {type_name(value)}", path)
+            raise self.error(f"expected {what}, found {json_type(value)}", path)
         return value
 
     def string(self, value: Any, path: str, what: str = "a string") -> str:
         if not isinstance(value, str) or not value:
-            found = "an empty string" if value == "" else type_name(value)
+            found = "an empty string" if value == "" else json_type(value)
             raise self.error(f"expected {what}, found {found}", path)
         return value
 
@@ -577,7 +509,7 @@ class Reader:
                 if not isinstance(key, str) or not key:
                     raise self.error("tag keys must be non-empty strings", where)
                 if isinstance(val, bool) or not isinstance(val, str | int | float):
-                    raise self.error(f"tag value must be a string, found {type_name(val)}", where)
+                    raise self.error(f"tag value must be a string, found {json_type(val)}", where)
                 out[key] = str(val)
             return out
         for i, item in enumerate(self.array(value, path, "tags (an object or a Key/Value list)")):
@@ -587,7 +519,7 @@ class Reader:
             val = entry.get("Value", "")
             if not isinstance(val, str):
                 raise self.error(
-                    f"tag value must be a string, found {type_name(val)}", pointer(where, "Value")
+                    f"tag value must be a string, found {json_type(val)}", pointer(where, "Value")
                 )
             out[key] = val
         return out

@@ -2,7 +2,8 @@
 
 Inputs carry documents in several spellings: a JSON object, a JSON string, the URL-encoded
 JSON string IAM APIs return, or (in our own formats) the path of a JSON file. Parse errors are
-re-anchored at the document's place in the input file.
+re-anchored at the document's place in the input file. Public: every loader, and features
+that read policies embedded in inputs, share it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from iamsim.errors import InputError
-from iamsim.ingest._io import decode_text, load_json, parse_text, type_name
-from iamsim.ingest.read_scope import ReadRefused, ReadScope, read_regular_file
+from iamsim.ingest.documents import load_json, parse_text
+from iamsim.ingest.read_scope import ReadRefused, ReadScope, decode_text, read_regular_file
+from iamsim.policy import parse_policy
+from iamsim.policy.jsondoc import json_type
 from iamsim.policy.model import Policy, PolicyType
 
 
@@ -55,8 +58,6 @@ def load_policy(
     relative to ``base_dir`` (and the policy's source becomes that file), which must be
     inside ``scope`` (see :mod:`iamsim.ingest.read_scope`).
     """
-    from iamsim.policy import parse_policy  # the policy package may import heavier modules
-
     document: Any = value
     doc_source, doc_prefix = source, path
     if isinstance(value, str):
@@ -95,7 +96,7 @@ def load_policy(
             name = name or file.stem
     if not isinstance(document, Mapping):
         raise InputError(
-            f"expected a policy document, found {type_name(document)}",
+            f"expected a policy document, found {json_type(document)}",
             path=doc_prefix,
             source=doc_source,
         )

@@ -1,0 +1,104 @@
+"""CloudFormation's YAML short-form intrinsic tags, and reading template text.
+
+Owns :class:`TemplateLoader` (the inputs' strict YAML plus ``!Ref``, ``!Sub``, ``!GetAtt``...,
+each read as its ``Fn::`` mapping) and :func:`parse_template` (JSON or YAML text to the
+template document, errors located by line or JSON pointer).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from iamsim.errors import InputError
+from iamsim.ingest.documents import YamlLoader, load_json, load_yaml
+
+
+class TemplateLoader(YamlLoader):
+    """The inputs' strict YAML plus CloudFormation's short-form intrinsic tags.
+
+    As for every YAML input, integers are only plain decimal numbers without a leading zero
+    (YAML 1.1 would read ``012345678901`` as octal and change an account ID) and unquoted
+    dates stay text (``Version: 2012-10-17`` is the string CloudFormation's conversion to
+    JSON gives).
+    """
+
+
+_SHORT_FORMS = {
+    "Ref": "Ref",
+    "Condition": "Condition",
+    **{
+        name: f"Fn::{name}"
+        for name in (
+            "And",
+            "Base64",
+            "Cidr",
+            "Equals",
+            "FindInMap",
+            "GetAtt",
+            "GetAZs",
+            "If",
+            "ImportValue",
+            "Join",
+            "Length",
+            "Not",
+            "Or",
+            "Select",
+            "Split",
+            "Sub",
+            "ToJsonString",
+            "Transform",
+        )
+    },
+}
+
+
+def _construct(full_name: str) -> Any:
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if full_name == "Fn::GetAtt" and isinstance(value, str):
+                # !GetAtt Logical.Attr.Sub -> ["Logical", "Attr.Sub"]
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        return {full_name: value}
+
+    return construct
+
+
+for _short, _full in _SHORT_FORMS.items():
+    TemplateLoader.add_constructor(f"!{_short}", _construct(_full))
+
+
+def parse_template(text: str, source: str) -> Any:
+    """Parse template text (JSON when it starts like JSON, else YAML with short forms).
+
+    A key given twice in one mapping (CloudFormation rejects it too) and absurdly deep nesting
+    are errors located by JSON pointer.
+    """
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("{"):
+        try:
+            return load_json(stripped)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"invalid JSON: {exc.msg}",
+                path=f"line {exc.lineno}, column {exc.colno}",
+                source=source,
+            ) from None
+        except InputError as exc:
+            raise exc.located(source=source) from None
+    try:
+        return load_yaml(text, TemplateLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"invalid YAML: {problem}", path=where, source=source) from None
+    except InputError as exc:
+        raise exc.located(source=source) from None
