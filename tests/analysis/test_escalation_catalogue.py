@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from iamsim.analysis.escalation.edges import BECOME_EDGES, CHANGE_EDGES, CREATE_EDGES
 from iamsim.analysis.techniques import (
     KINDS,
     default_catalogue_path,
@@ -177,3 +178,11 @@ def test_a_catalogue_can_grow_from_another_file(tmp_path: Path) -> None:
     assert [t.id for t in only.techniques] == ["passrole-lambda-url"]
     with pytest.raises(KeyError):
         catalogue.only(["nope"])
+
+
+def test_every_kind_has_exactly_one_edge_function() -> None:
+    """The catalogue's kinds and the edge modules agree: a kind the catalogue accepts always
+    yields edges, and no edge function waits for a kind the catalogue refuses."""
+    tables = [set(BECOME_EDGES), set(CHANGE_EDGES), set(CREATE_EDGES)]
+    assert set().union(*tables) == KINDS
+    assert sum(len(t) for t in tables) == len(KINDS)  # no kind in two tables

@@ -49,7 +49,7 @@ from iamsim.policy.parser import parse_policy
 from iamsim.vocabulary.arn import parse_entity_arn
 from iamsim.vocabulary.request import Context, ContextValue
 
-# Handlers of escalation.py; a technique of another kind is a catalogue error.
+# Kinds with an edge function in iamsim.analysis.escalation.edges; another kind is a catalogue error.
 KINDS = frozenset(
     {
         "assume-role",
