@@ -19,6 +19,7 @@ from iamsim.analysis.techniques import (
 from iamsim.builder import RequestBuilder
 from iamsim.catalog import service_reference
 from iamsim.errors import InputError
+from iamsim.ingest import parse_text
 from iamsim.model import Account, Role, User, World
 
 ACCOUNT = "111111111111"
@@ -172,7 +173,7 @@ def test_a_catalogue_can_grow_from_another_file(tmp_path: Path) -> None:
     doc["techniques"].append(extra)
     path = tmp_path / "catalogue.yaml"
     path.write_text(yaml.safe_dump(doc))
-    catalogue = load_catalogue(path)
+    catalogue = parse_catalogue(parse_text(path.read_text(), str(path)), str(path))
     assert catalogue.technique("passrole-lambda-url").service == "lambda.amazonaws.com"
     only = catalogue.only(["passrole-lambda-url"])
     assert [t.id for t in only.techniques] == ["passrole-lambda-url"]

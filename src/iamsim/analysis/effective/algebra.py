@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from iamsim.analysis.actions_index import Coverage
 from iamsim.analysis.arnsets import ArnSet, covers, intersects, resource_set
@@ -231,7 +230,9 @@ class Term:
             self.scope, self.conditions, self.unless, _sort_sets((*self.denied, *denied)), by
         )
 
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(
+        self,
+    ) -> tuple[list[str], list[str], list[int], list[int], list[str]]:
         return (
             [s.text for s in self.scope.include],
             [s.text for s in self.scope.exclude],

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 from iamsim.analysis.actions_index import ActionIndex, index_for
 from iamsim.analysis.arnsets import ArnSet, intersects, resource_set
 from iamsim.analysis.effective.algebra import Case, Layer, Slot, solve
 from iamsim.analysis.effective.results import EffectivePermissions
 from iamsim.analysis.facts import Facts, principal_facts
-from iamsim.builder import RequestBuilder
+from iamsim.builder import BuiltRequest, RequestBuilder
 from iamsim.engine.decision import CompiledPolicySet, compile_policy_set
 from iamsim.errors import RequestError
 from iamsim.model import Principal, World
+from iamsim.patterns.arn import ResourcePattern
 from iamsim.vocabulary.request import Caller, CallerKind, ContextValue
 
 # Caller kinds whose permissions this analysis describes.
@@ -62,7 +62,7 @@ class EffectiveAnalyzer:
 
     def policy_set(
         self, principal: str | Principal, context: Mapping[str, ContextValue] | None = None
-    ) -> tuple[Any, CompiledPolicySet]:
+    ) -> tuple[BuiltRequest, CompiledPolicySet]:
         """(the builder's answer for a probe request, the compiled policy set)."""
         built = self.builder.build(principal, _PROBE_ACTION, "*", context=context)
         return built, compile_policy_set(built.policies)
@@ -83,7 +83,7 @@ class EffectiveAnalyzer:
             layers.append(Layer("session", None, compiled.session or ()))
         return layers
 
-    def _set(self, pattern: Any, enabled: bool, facts: Facts) -> ArnSet:
+    def _set(self, pattern: ResourcePattern, enabled: bool, facts: Facts) -> ArnSet:
         if pattern.has_variables:
             return resource_set(
                 pattern.text, variables_enabled=enabled, facts=facts, engine=pattern
@@ -249,7 +249,7 @@ class EffectiveAnalyzer:
             groups.setdefault(key, []).append(action_id)
 
         cases: dict[int, Case] = {}
-        solved: dict[tuple[Any, ...], Case] = {}
+        solved: dict[tuple[tuple[int, ...], bool, tuple[bool, ...]], Case] = {}
         for (signature, rkey, rcp_applies), action_ids in groups.items():
             case_slots = sorted(
                 [*everywhere, *(slots[i] for i in signature)], key=lambda s: s.index
@@ -344,8 +344,8 @@ def _is_all(s: ArnSet) -> bool:
     return s.is_all
 
 
-def _principal_name(principal: Any, caller: Caller) -> str:
-    arn = getattr(principal, "arn", None)
+def _principal_name(principal: Principal, caller: Caller) -> str:
+    arn = getattr(principal, "arn", None)  # Anonymous and Root have none
     if isinstance(arn, str):
         return arn
     if caller.role_arn:

@@ -141,7 +141,7 @@ class EscalationPath:
         return any(s.edge.conditional for s in self.steps)
 
     @property
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self) -> tuple[bool, int, tuple[tuple[str, str, str], ...]]:
         return (
             self.conditional,
             len(self.steps),
