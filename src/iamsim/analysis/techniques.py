@@ -234,7 +234,7 @@ def load_catalogue() -> Catalogue:
 _Fail = Callable[[str, str], InputError]
 
 
-def parse_catalogue(doc: Any, source: str = "<catalogue>") -> Catalogue:
+def parse_catalogue(doc: object, source: str = "<catalogue>") -> Catalogue:
     """Validate a parsed catalogue document; errors are InputError naming the entry."""
 
     def fail(message: str, where: str) -> InputError:
@@ -260,7 +260,7 @@ def parse_catalogue(doc: Any, source: str = "<catalogue>") -> Catalogue:
     return Catalogue(tuple(techniques), probes, dict(refs), source)
 
 
-def _probe(entry: Any, where: str, fail: _Fail) -> Probe:
+def _probe(entry: object, where: str, fail: _Fail) -> Probe:
     if not isinstance(entry, Mapping) or not {"action", "resource"} <= set(entry):
         raise fail("an admin probe is {action, resource[, trust]}", where)
     trust = entry.get("trust")
@@ -270,7 +270,7 @@ def _probe(entry: Any, where: str, fail: _Fail) -> Probe:
     return Probe(str(entry["action"]), str(entry["resource"]), trust)
 
 
-def _technique(entry: Any, where: str, refs: Mapping[str, str], fail: _Fail) -> Technique:
+def _technique(entry: object, where: str, refs: Mapping[str, str], fail: _Fail) -> Technique:
     if not isinstance(entry, Mapping):
         raise fail("a technique is a mapping", where)
     unknown = set(entry) - _TECHNIQUE_KEYS
@@ -328,7 +328,7 @@ def _technique(entry: Any, where: str, refs: Mapping[str, str], fail: _Fail) -> 
     )
 
 
-def _step(raw: Any, where: str, fail: _Fail) -> Step:
+def _step(raw: object, where: str, fail: _Fail) -> Step:
     if not isinstance(raw, Mapping) or "action" not in raw or "resource" not in raw:
         raise fail("a step is {action, resource[, context, trust, gives]}", where)
     unknown = set(raw) - _STEP_KEYS
