@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from iamsim.analysis.escalation.edges import BECOME_EDGES, CHANGE_EDGES, CREATE_EDGES
 from iamsim.analysis.techniques import (
     KINDS,
     default_catalogue_path,
@@ -18,6 +19,7 @@ from iamsim.analysis.techniques import (
 from iamsim.builder import RequestBuilder
 from iamsim.catalog import service_reference
 from iamsim.errors import InputError
+from iamsim.ingest import parse_text
 from iamsim.model import Account, Role, User, World
 
 ACCOUNT = "111111111111"
@@ -171,9 +173,17 @@ def test_a_catalogue_can_grow_from_another_file(tmp_path: Path) -> None:
     doc["techniques"].append(extra)
     path = tmp_path / "catalogue.yaml"
     path.write_text(yaml.safe_dump(doc))
-    catalogue = load_catalogue(path)
+    catalogue = parse_catalogue(parse_text(path.read_text(), str(path)), str(path))
     assert catalogue.technique("passrole-lambda-url").service == "lambda.amazonaws.com"
     only = catalogue.only(["passrole-lambda-url"])
     assert [t.id for t in only.techniques] == ["passrole-lambda-url"]
     with pytest.raises(KeyError):
         catalogue.only(["nope"])
+
+
+def test_every_kind_has_exactly_one_edge_function() -> None:
+    """The catalogue's kinds and the edge modules agree: a kind the catalogue accepts always
+    yields edges, and no edge function waits for a kind the catalogue refuses."""
+    tables = [set(BECOME_EDGES), set(CHANGE_EDGES), set(CREATE_EDGES)]
+    assert set().union(*tables) == KINDS
+    assert sum(len(t) for t in tables) == len(KINDS)  # no kind in two tables

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.analysis.escalation import (
+    AdminGoal,
     EscalationAnalysis,
     EscalationGraph,
     ResourceGoal,
@@ -108,8 +109,6 @@ def test_two_changes_in_a_row() -> None:
 
 
 def graph_goal(graph: EscalationGraph) -> Any:
-    from iamsim.analysis.escalation import AdminGoal
-
     return AdminGoal(graph.admin)
 
 

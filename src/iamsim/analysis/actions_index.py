@@ -18,9 +18,9 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from iamsim.analysis.arnsets import ArnSet, format_set
+from iamsim.catalog import ServiceReference, service_reference
 from iamsim.engine.compiled import CompiledStatement
 from iamsim.patterns.action import ActionPattern
 
@@ -52,10 +52,10 @@ NOTHING = Coverage(frozenset())
 class ActionIndex:
     """Every action of the catalogue (or of ``services``), numbered in sorted order."""
 
-    def __init__(self, catalog: Any = None, services: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, catalog: ServiceReference | None = None, services: Iterable[str] | None = None
+    ) -> None:
         if catalog is None:
-            from iamsim.catalog import service_reference
-
             catalog = service_reference()
         self.catalog = catalog
         wanted = None if services is None else sorted({s.lower() for s in services})

@@ -43,6 +43,7 @@ design; those grants are not part of the ceiling question.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from iamsim.analysis.escalation import (
     default_actions,
 )
 from iamsim.analysis.techniques import Actor, Change, allow_all, principal_label, substitute
+from iamsim.catalog import ServiceReference, service_reference
 from iamsim.model import Role, User, World
 from iamsim.patterns.glob import Glob
 from iamsim.policy.model import Policy, PolicyType
@@ -267,8 +269,6 @@ def requests_for(graph: EscalationGraph, actor: Actor) -> Iterator[tuple[str, st
 
 
 def _grant_requests(graph: EscalationGraph, actor: Actor) -> Iterator[tuple[str, str, None]]:
-    from iamsim.catalog import service_reference
-
     ref = service_reference()
     values = {"Partition": actor.partition, "Account": actor.account, "Region": graph.oracle.region}
     seen: set[tuple[str, str]] = set()
@@ -298,7 +298,7 @@ def _spread(items: Sequence[str], count: int) -> list[str]:
 
 
 def _resources_for(
-    ref: Any, action: str, patterns: Sequence[str] | None, values: Mapping[str, str]
+    ref: ServiceReference, action: str, patterns: Sequence[str] | None, values: Mapping[str, str]
 ) -> list[str]:
     out = []
     for pattern in patterns or ("*",):
@@ -311,7 +311,7 @@ def _resources_for(
     return out
 
 
-def _any_resource(ref: Any, action: str, values: Mapping[str, str]) -> str:
+def _any_resource(ref: ServiceReference, action: str, values: Mapping[str, str]) -> str:
     """An ARN naming any resource of the action's simplest resource type (``*`` else)."""
     formats = [f for t in ref.resource_types(action) for f in t.arn_formats]
     if not formats:
@@ -362,8 +362,6 @@ def approved_boundaries(graph: EscalationGraph, actor: Actor) -> dict[str, Polic
 
 
 def _retype(policy: Policy, policy_type: PolicyType) -> Policy:
-    import dataclasses
-
     return dataclasses.replace(policy, policy_type=policy_type)
 
 

@@ -20,7 +20,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamsim.analysis.effective import EffectivePermissions, Slot, Term
+from iamsim.analysis.effective.algebra import Slot, Term
+from iamsim.analysis.effective.results import EffectivePermissions
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Policy
 

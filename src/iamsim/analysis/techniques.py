@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -39,7 +39,7 @@ from iamsim.engine import (
     decide,
     evaluate,
 )
-from iamsim.engine.compiled import compiled_policy
+from iamsim.engine.compiled import CompiledStatement, compiled_policy
 from iamsim.engine.decision import policy_set_key
 from iamsim.errors import InputError
 from iamsim.model import Role, User, World
@@ -49,7 +49,7 @@ from iamsim.policy.parser import parse_policy
 from iamsim.vocabulary.arn import parse_entity_arn
 from iamsim.vocabulary.request import Context, ContextValue
 
-# Handlers of escalation.py; a technique of another kind is a catalogue error.
+# Kinds with an edge function in iamsim.analysis.escalation.edges; another kind is a catalogue error.
 KINDS = frozenset(
     {
         "assume-role",
@@ -223,18 +223,18 @@ def _default_catalogue() -> Catalogue:
     return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
 
-def load_catalogue(path: Path | str | None = None) -> Catalogue:
-    """The packaged catalogue, or the one at ``path`` (same schema)."""
-    if path is None:
-        return _default_catalogue()
-    # A user's catalogue is input like any other: the loaders' bounded, strict YAML.
-    from iamsim.ingest.documents import parse_text
-    from iamsim.ingest.files import read_text
-
-    return parse_catalogue(parse_text(read_text(path), str(path)), str(path))
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue. A catalogue of one's own (same schema) is input like any other:
+    read and parse it with the loaders' bounded, strict reader (``iamsim.ingest.parse_text``)
+    and validate it with :func:`parse_catalogue`; analysis reads no files."""
+    return _default_catalogue()
 
 
-def parse_catalogue(doc: Any, source: str = "<catalogue>") -> Catalogue:
+# Makes the located InputError for a message and a JSON pointer in the catalogue.
+_Fail = Callable[[str, str], InputError]
+
+
+def parse_catalogue(doc: object, source: str = "<catalogue>") -> Catalogue:
     """Validate a parsed catalogue document; errors are InputError naming the entry."""
 
     def fail(message: str, where: str) -> InputError:
@@ -260,7 +260,7 @@ def parse_catalogue(doc: Any, source: str = "<catalogue>") -> Catalogue:
     return Catalogue(tuple(techniques), probes, dict(refs), source)
 
 
-def _probe(entry: Any, where: str, fail: Any) -> Probe:
+def _probe(entry: object, where: str, fail: _Fail) -> Probe:
     if not isinstance(entry, Mapping) or not {"action", "resource"} <= set(entry):
         raise fail("an admin probe is {action, resource[, trust]}", where)
     trust = entry.get("trust")
@@ -270,7 +270,7 @@ def _probe(entry: Any, where: str, fail: Any) -> Probe:
     return Probe(str(entry["action"]), str(entry["resource"]), trust)
 
 
-def _technique(entry: Any, where: str, refs: Mapping[str, str], fail: Any) -> Technique:
+def _technique(entry: object, where: str, refs: Mapping[str, str], fail: _Fail) -> Technique:
     if not isinstance(entry, Mapping):
         raise fail("a technique is a mapping", where)
     unknown = set(entry) - _TECHNIQUE_KEYS
@@ -328,7 +328,7 @@ def _technique(entry: Any, where: str, refs: Mapping[str, str], fail: Any) -> Te
     )
 
 
-def _step(raw: Any, where: str, fail: Any) -> Step:
+def _step(raw: object, where: str, fail: _Fail) -> Step:
     if not isinstance(raw, Mapping) or "action" not in raw or "resource" not in raw:
         raise fail("a step is {action, resource[, context, trust, gives]}", where)
     unknown = set(raw) - _STEP_KEYS
@@ -353,7 +353,7 @@ def _step(raw: Any, where: str, fail: Any) -> Step:
     )
 
 
-def _check_placeholders(text: str, where: str, fail: Any) -> None:
+def _check_placeholders(text: str, where: str, fail: _Fail) -> None:
     for name in _PLACEHOLDER.findall(text):
         if name not in PLACEHOLDERS:
             raise fail(f"unknown placeholder ${{{name}}}", where)
@@ -539,7 +539,7 @@ _STAND_IN = "iamsim-stand-in-role"
 _EMPTY = Context()
 
 
-def _statement_covers(statement: Any, lower: str) -> bool:
+def _statement_covers(statement: CompiledStatement, lower: str) -> bool:
     if statement.actions is not None:
         return any(p.matches(lower) for p in statement.actions)
     return not any(p.matches(lower) for p in statement.not_actions or ())

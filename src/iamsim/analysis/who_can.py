@@ -31,9 +31,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
+from iamsim.builder import BuiltRequest, RequestBuilder
+from iamsim.catalog import ServiceReference, service_reference
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
 from iamsim.engine.decision import NO_PERMISSION_ACTIONS, compile_policy_set, evaluate
+from iamsim.engine.trace import Decision
 from iamsim.errors import RequestError
 from iamsim.model import (
     Anonymous,
@@ -48,7 +51,7 @@ from iamsim.model import (
 )
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Effect, Policy
-from iamsim.vocabulary.request import CallerKind, Context
+from iamsim.vocabulary.request import CallerKind, Context, ContextValue
 
 # Used for principals outside the loaded inputs, whose own policies are unknown.
 ASSUMED_IDENTITY = parse_policy(
@@ -217,11 +220,9 @@ class _Candidate:
     always: bool = False  # skip the identity prefilter
 
 
-def expand_actions(patterns: Iterable[str], catalog: Any = None) -> list[str]:
+def expand_actions(patterns: Iterable[str], catalog: ServiceReference | None = None) -> list[str]:
     """Canonical actions named by ``patterns`` (comma-separated lists and globs allowed)."""
     if catalog is None:
-        from iamsim.catalog import service_reference
-
         catalog = service_reference()
     out: list[str] = []
     for raw in patterns:
@@ -246,13 +247,9 @@ def expand_actions(patterns: Iterable[str], catalog: Any = None) -> list[str]:
 class WhoCan:
     """Answers who-can questions against one world, sharing caches between questions."""
 
-    def __init__(self, world: World, *, builder: Any = None) -> None:
-        if builder is None:
-            from iamsim.builder import RequestBuilder
-
-            builder = RequestBuilder(world)
+    def __init__(self, world: World, *, builder: RequestBuilder | None = None) -> None:
         self.world = world
-        self.builder = builder
+        self.builder = builder if builder is not None else RequestBuilder(world)
         self._relaxed: dict[int, tuple[Policy, Policy]] = {}
 
     # -- candidates --------------------------------------------------------------------------
@@ -429,7 +426,11 @@ class WhoCan:
         return out
 
     def who_can(
-        self, actions: Sequence[str], resource: str, *, context: dict[str, Any] | None = None
+        self,
+        actions: Sequence[str],
+        resource: str,
+        *,
+        context: Mapping[str, ContextValue] | None = None,
     ) -> WhoCanResult:
         """Every principal that can perform any of ``actions`` on ``resource``."""
         resource = resource.strip() or "*"
@@ -470,7 +471,7 @@ class WhoCan:
         everyone.update(a for a in actions if a.lower() in NO_PERMISSION_ACTIONS)
         for candidate in candidates:
             entry = WhoCanEntry(candidate.name, candidate.kind)
-            identity: tuple[Any, ...] | None = None
+            identity: tuple[CompiledPolicy, ...] | None = None
             for action in actions:
                 if identity is not None and not (
                     candidate.always
@@ -519,7 +520,9 @@ class WhoCan:
             notes=list(dict.fromkeys(notes)),
         )
 
-    def _facts(self, candidate: _Candidate, built: Any, given: Mapping[str, Any]) -> Facts:
+    def _facts(
+        self, candidate: _Candidate, built: BuiltRequest, given: Mapping[str, ContextValue]
+    ) -> Facts:
         external = candidate.assumed or candidate.kind in ("account", "any-principal")
         context = built.request.context
         if candidate.kind in ("account", "any-principal"):
@@ -538,13 +541,13 @@ class WhoCan:
     def _ask(
         self,
         candidate: _Candidate,
-        built: Any,
+        built: BuiltRequest,
         policies: PolicySet,
         compiled: CompiledPolicySet,
         action: str,
         blocked: list[Blocked],
         *,
-        given: Mapping[str, Any],
+        given: Mapping[str, ContextValue],
     ) -> ActionGrant | None:
         request = built.request
         assumption = self._assumption(candidate)
@@ -617,7 +620,9 @@ def _account_stand_in(account: str, partition: str) -> Role:
     return Role(arn=f"arn:{partition}:iam::{account}:role/{name}", name=name, account=account)
 
 
-_BY_REF: dict[int, tuple[CompiledPolicySet, dict[tuple[Any, ...], CompiledStatement]]] = {}
+# A statement's place: (policy type, policy, statement, organization level).
+_RefKey = tuple[str, str, str, int | None]
+_BY_REF: dict[int, tuple[CompiledPolicySet, dict[_RefKey, CompiledStatement]]] = {}
 
 
 _NO_CONTEXT = Context()
@@ -659,13 +664,13 @@ def _statement_could(statement: CompiledStatement, action: str, resource: str) -
     )
 
 
-def _statements_by_ref(compiled: CompiledPolicySet) -> dict[tuple[Any, ...], CompiledStatement]:
+def _statements_by_ref(compiled: CompiledPolicySet) -> dict[_RefKey, CompiledStatement]:
     cached = _BY_REF.get(id(compiled))
     if cached is not None and cached[0] is compiled:
         return cached[1]
     if len(_BY_REF) > 4096:
         _BY_REF.clear()
-    out: dict[tuple[Any, ...], CompiledStatement] = {}
+    out: dict[_RefKey, CompiledStatement] = {}
     _BY_REF[id(compiled)] = (compiled, out)
     groups = [
         *compiled.identity,
@@ -707,13 +712,15 @@ def _requirements(
             continue
         if residual:
             out.append(Requirement(ref, clauses_to_dict(residual)))
-    unique: dict[tuple[Any, ...], Requirement] = {}
+    unique: dict[tuple[StatementRef, str], Requirement] = {}
     for requirement in out:
         unique.setdefault((requirement.statement, repr(requirement.conditions)), requirement)
     return tuple(unique.values())
 
 
-def _unless(decision: Any, compiled: CompiledPolicySet, facts: Facts) -> tuple[Requirement, ...]:
+def _unless(
+    decision: Decision, compiled: CompiledPolicySet, facts: Facts
+) -> tuple[Requirement, ...]:
     """Deny statements that matched the request but for their conditions."""
     out: list[Requirement] = []
     by_ref = _statements_by_ref(compiled)
@@ -735,7 +742,7 @@ def who_can(
     actions: Iterable[str],
     resource: str,
     *,
-    context: dict[str, Any] | None = None,
+    context: Mapping[str, ContextValue] | None = None,
     analyzer: WhoCan | None = None,
 ) -> WhoCanResult:
     """Who can perform ``actions`` (names, lists or globs) on ``resource``."""

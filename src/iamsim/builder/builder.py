@@ -27,9 +27,9 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
+from iamsim.catalog import ServiceReference, service_reference
 from iamsim.engine.context import credential_context, requested_region, time_context
 from iamsim.engine.decision import RCP_EXEMPT_ACTIONS
 from iamsim.engine.policies import PolicySet
@@ -100,11 +100,19 @@ class _ActionPart:
     resource_level: bool
 
 
+# (name or id of the principal, ids of the session policies, session tags, source identity)
+_PrincipalKey = tuple[str | int, tuple[int, ...] | None, tuple[tuple[str, str], ...], str | None]
+# The principal and session policies a key was made from.
+_HeldPrincipal = tuple[str | Principal, tuple[Policy, ...] | None]
+
+
 @dataclass
 class _Caches:
     # key -> (the principal and session policies the key was made from, the built part);
     # keeping them referenced keeps the id()s in the key valid.
-    principals: dict[Any, tuple[Any, _PrincipalPart]] = field(default_factory=dict)
+    principals: dict[_PrincipalKey, tuple[_HeldPrincipal, _PrincipalPart]] = field(
+        default_factory=dict
+    )
     resources: dict[tuple[str, str | None], _ResourcePart] = field(default_factory=dict)
     actions: dict[str, _ActionPart] = field(default_factory=dict)
     fits: dict[tuple[str, str], bool] = field(default_factory=dict)
@@ -123,7 +131,7 @@ class RequestBuilder:
         self,
         world: World,
         *,
-        catalog: Any = None,
+        catalog: ServiceReference | None = None,
         validate: bool = True,
         region: str | None = None,
     ) -> None:
@@ -136,10 +144,8 @@ class RequestBuilder:
         self._rcp_services: frozenset[str] | None = None
 
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> ServiceReference:
         if self._catalog is None:
-            from iamsim.catalog import service_reference
-
             self._catalog = service_reference()
         return self._catalog
 

@@ -363,7 +363,7 @@ def _kind_name(entity: User | Role) -> str:
 # -- merging ------------------------------------------------------------------------------
 
 
-def _content_equal(a: Any, b: Any) -> bool:
+def _content_equal(a: object, b: object) -> bool:
     """Equality that ignores where things were read from (``source`` fields)."""
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         if type(a) is not type(b):
