@@ -59,8 +59,8 @@ from iamsim.errors import InputError, PolicyError
 from iamsim.model import Group, Role, User, World
 from iamsim.model.managed import aws_managed_policy
 from iamsim.policy import Finding, check_policy
-from iamsim.policy._finding import SEVERITIES as SEVERITIES
-from iamsim.policy._finding import Severity as Severity
+from iamsim.policy.finding import SEVERITIES as SEVERITIES
+from iamsim.policy.finding import Severity as Severity
 from iamsim.policy.model import Policy, PolicyType, Statement
 from iamsim.policy.quotas import QUOTAS, QuotaKind, policy_size
 from iamsim.policy.refusals import aws_rejects
