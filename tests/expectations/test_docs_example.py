@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from iamsim.expectations import parse_expectations, run_expectations
+from iamsim.checks.expectations import parse_expectations, run_expectations
 from iamsim.ingest import load_inputs
 from iamsim.report.expectations_text import render_run
 

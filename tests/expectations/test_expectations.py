@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from iamsim.errors import InputError
-from iamsim.expectations import (
+from iamsim.checks.expectations import (
     ExpectationFile,
     expectation_met,
     load_expectations,
     parse_expectations,
     run_expectations,
 )
+from iamsim.errors import InputError
 from iamsim.ingest import load_inputs
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -28,11 +28,11 @@ from rich.table import Table
 from rich.text import Text
 
 from iamsim.builder import RequestBuilder
+from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios
 from iamsim.cli._common import invalid_input_exits, load_world
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision, DecisionValue, StatementRef
 from iamsim.errors import IamsimError
-from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, styled
 from iamsim.vocabulary.request import ContextValue, Request
