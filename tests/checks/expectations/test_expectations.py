@@ -19,7 +19,7 @@ from iamsim.errors import InputError
 from iamsim.ingest import load_inputs
 
 DATA = Path(__file__).resolve().parent / "data"
-WORLD = Path(__file__).resolve().parents[1] / "cli" / "data" / "world"
+WORLD = Path(__file__).resolve().parents[2] / "cli" / "data" / "world"
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from iamsim.ingest import load_inputs
 from iamsim.policy import PolicyType, parse_policy
 
 DATA = Path(__file__).resolve().parent / "data"
-WORLD = Path(__file__).resolve().parents[1] / "cli" / "data" / "world"
-SHARED = Path(__file__).resolve().parents[1] / "real_inputs"
+WORLD = Path(__file__).resolve().parents[2] / "cli" / "data" / "world"
+SHARED = Path(__file__).resolve().parents[2] / "real_inputs"
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
