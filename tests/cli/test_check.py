@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from iamsim.cli._common import parse_context, parse_now
+from iamsim.cli._common import parse_now
 from iamsim.cli.main import cli
 from iamsim.errors import InputError
+from iamsim.vocabulary.context_keys import parse_context
 
 WORLD = Path(__file__).resolve().parent / "data" / "world"
 INPUTS = [

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from iamsim.cli._common import parse_context
 from iamsim.cli.main import cli
 from iamsim.errors import InputError
 from iamsim.vocabulary.context_keys import (
     MULTIVALUED_GLOBAL_KEYS,
     check_context,
     context_key_multivalued,
+    parse_context,
 )
 
 MODEL = Path(__file__).resolve().parents[2] / "examples" / "organization" / "model"

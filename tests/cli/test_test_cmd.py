@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from iamsim.cli.main import cli
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "expectations" / "data"
+DATA = HERE.parent / "checks" / "expectations" / "data"
 WORLD = HERE / "data" / "world"
 GUARDRAILS = DATA / "guardrails.yaml"  # every case holds
 BROKEN = DATA / "broken-promises.yaml"  # two cases fail

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from iamsim.cli.main import cli
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "validation" / "data"
+DATA = HERE.parent / "checks" / "validation" / "data"
 WORLD = HERE / "data" / "world"
 SHARED = Path(__file__).resolve().parents[1] / "real_inputs"
 

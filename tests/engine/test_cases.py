@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from iamsim.checks.scenarios import parse_scenario
 from iamsim.engine import evaluate
-from iamsim.ingest.scenario import parse_scenario
 
 CASES_DIR = Path(__file__).parent / "cases"
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from iamsim.checks.scenarios import parse_scenario
 from iamsim.engine import Decision, DecisionValue, decide, evaluate
 from iamsim.engine.trace import PolicyTypeVerdict, StatementTrace
-from iamsim.ingest.scenario import parse_scenario
 from iamsim.report.text import render_decision
 
 A = "111122223333"

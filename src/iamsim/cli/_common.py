@@ -16,25 +16,9 @@ Everything printed passes through :mod:`iamsim.report.inert`: text that comes fr
 (names, Sids, condition values, error messages quoting them) is printed literally, never as
 console markup, with control, bidi and invisible characters escaped (``\\x1b``, ``\\u202e``).
 
-``--context KEY=VALUE`` (repeatable) reads as follows:
-
-* ``KEY`` is a condition key such as ``aws:SourceIp`` (case-insensitive, it needs a ``:``);
-  two spellings of one key (``aws:SourceIp`` and ``aws:sourceip``) are an error;
-* only multivalued keys take lists: ``aws:TagKeys``, ``aws:PrincipalOrgPaths``,
-  ``aws:CalledVia``... (:data:`iamsim.engine.context.MULTIVALUED_GLOBAL_KEYS`) and the
-  service keys of an ``ArrayOf*`` type. For them, repeating the key or separating values
-  with commas makes a list (``aws:TagKeys=team,env``), and ``aws:TagKeys=`` is the key
-  present with no values. Every other ``aws:`` key, and every service key the reference
-  types otherwise, is single-valued: repeating it or giving a list is an error (a list would
-  make plain operators never match, and so switch off a Deny on ``StringNotEquals``);
-* a value written as a JSON array is a list: ``s3:x=["a,b","c"]``; a value starting with
-  ``[`` that is not valid JSON is an error;
-* a value written as a JSON string is that string: ``s3:prefix='""'`` for an empty one;
-* an empty value of a single-valued key is an error;
-* anything else is one string, commas included.
-
-The same rules (:func:`iamsim.engine.context.check_context`) apply to the ``context`` of
-scenario and expectations files.
+``--context KEY=VALUE`` (repeatable) is read by
+:func:`iamsim.vocabulary.context_keys.parse_context`, which documents the rules; they end in
+the same check as the ``context`` of scenario and expectations files.
 
 :func:`load_world` never drops the loaders' notes (what an input could not resolve): text
 output prints them as ``note: ...`` lines on standard error, JSON output carries them under
@@ -56,8 +40,6 @@ import click
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import echo, echo_json_text
-from iamsim.vocabulary.context_keys import check_context, context_key_multivalued
-from iamsim.vocabulary.request import ContextScalar, ContextValue
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -268,95 +250,7 @@ def input_notes() -> list[str]:
     return list(ctx.meta.get(_NOTES_KEY, ())) if ctx is not None else []
 
 
-# -- --context and --now -------------------------------------------------------------------
-
-
-_EMPTY_HINT = "write KEY='\"\"' for an empty string"
-
-
-def parse_context_value(key: str, text: str) -> ContextValue:
-    """One ``--context`` value: a JSON array, a JSON string, a comma list for multivalued
-    keys, else the text as given (see the module docstring)."""
-    stripped = text.strip()
-    if stripped.startswith("["):
-        try:
-            decoded = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"--context {key}={text}: a value starting with '[' is a JSON array, and this "
-                f"one is not valid JSON ({exc.msg} at column {exc.colno}); to pass the text "
-                f"itself, write it as a JSON string: {key}='{json.dumps(text)}'"
-            ) from None
-        if not isinstance(decoded, list):  # pragma: no cover - "[" always decodes to a list
-            raise InputError(f"--context {key}={text}: expected a JSON array")
-        values = [v for v in decoded if isinstance(v, str | int | float | bool)]
-        if len(values) != len(decoded):
-            raise InputError(f"--context {key}: a list holds strings, numbers or booleans")
-        return values
-    if stripped.startswith('"'):
-        try:
-            decoded = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"--context {key}={text}: a value starting with '\"' is a JSON string, and "
-                f"this one is not valid JSON ({exc.msg} at column {exc.colno})"
-            ) from None
-        if not isinstance(decoded, str):
-            raise InputError(f"--context {key}={text}: expected one JSON string")
-        return decoded
-    if context_key_multivalued(key):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if not stripped:
-        raise InputError(f"--context {key}=: the value is empty ({_EMPTY_HINT})")
-    return text
-
-
-def parse_context(items: Iterable[str]) -> dict[str, ContextValue]:
-    """``KEY=VALUE`` items to a context mapping (see the module docstring for lists).
-
-    The result passes :func:`iamsim.engine.context.check_context`, the same check as the
-    context of scenario and expectations files: a single-valued key (``aws:RequestedRegion``)
-    given twice or as a JSON array, and two spellings of one key, are errors.
-    """
-    out: dict[str, ContextValue] = {}
-    names: dict[str, str] = {}  # lower-cased key -> the spelling first used
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InputError(f"--context {item!r}: expected KEY=VALUE, e.g. aws:SourceIp=10.0.0.1")
-        if ":" not in key:
-            raise InputError(
-                f"--context {item!r}: {key!r} is not a condition key (expected prefix:name, "
-                "e.g. aws:SourceIp or s3:prefix)"
-            )
-        folded = key.lower()
-        first = names.get(folded)
-        if first is not None and first != key:
-            raise InputError(
-                f"--context: {first} and {key} are the same condition key (names are "
-                "case-insensitive); give it once"
-            )
-        parsed = parse_context_value(key, value)
-        if first is None:
-            names[folded] = key
-            out[key] = parsed
-            continue
-        if context_key_multivalued(key) is False:
-            raise InputError(
-                f"--context: {key} is single-valued: give it once (repeat a key only for "
-                "multivalued keys such as aws:TagKeys)"
-            )
-        previous = out[key]
-        merged: list[ContextScalar] = (
-            list(previous) if isinstance(previous, list | tuple) else [previous]
-        )
-        merged.extend(parsed if isinstance(parsed, list | tuple) else [parsed])
-        out[key] = merged
-    try:
-        return check_context(out)
-    except InputError as exc:
-        raise InputError(f"--context: {exc.reason}") from None
+# -- --now ---------------------------------------------------------------------------------
 
 
 def parse_now(text: str | None) -> datetime | None:

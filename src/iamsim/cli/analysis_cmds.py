@@ -25,7 +25,6 @@ from iamsim.cli._common import (
     invalid_input_exits,
     json_option,
     load_world,
-    parse_context,
     region_option,
 )
 from iamsim.errors import IamsimError, InputError
@@ -36,6 +35,7 @@ from iamsim.report.permissions import (
     permissions_to_dict,
     who_can_renderables,
 )
+from iamsim.vocabulary.context_keys import parse_context
 
 if TYPE_CHECKING:
     from iamsim.analysis.boundary_audit import BoundaryAuditReport

@@ -28,7 +28,6 @@ from iamsim.cli._common import (
     json_option,
     load_world,
     now_option,
-    parse_context,
     parse_now,
     region_option,
 )
@@ -39,6 +38,7 @@ from iamsim.report.explain import explain_decision, explanation_to_dict, render_
 from iamsim.report.inert import echo
 from iamsim.report.json_report import decision_to_json
 from iamsim.report.text import render_decision
+from iamsim.vocabulary.context_keys import parse_context
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,6 @@ def _ask(
     builder = RequestBuilder(world, region=region)
     built = builder.build(principal, action, resource, context=values, now=moment)
     return _Answer(world, built, evaluate(built.request, built.policies, explain=True))
-
-
-def _level_names(world: World, account: str | None) -> list[str]:
-    org = world.organization
-    if org is None or not org.contains(account):
-        return []
-    assert account is not None
-    return [node.name or node.id for node in org.path_to(account)]
 
 
 _ARGUMENTS_HELP = """
@@ -223,12 +215,13 @@ def explain_command(
                     as_json=as_json,
                 )
     request = answer.decision.request
+    org = answer.world.organization
     explanation = explain_decision(
         answer.decision,
         answer.built.policies,
         assumptions=answer.built.warnings,
-        scp_level_names=_level_names(answer.world, request.caller.account),
-        rcp_level_names=_level_names(answer.world, request.resource_account),
+        scp_level_names=org.level_names(request.caller.account) if org else [],
+        rcp_level_names=org.level_names(request.resource_account) if org else [],
     )
     if as_json:
         record = explanation_to_dict(explanation)

@@ -28,11 +28,11 @@ from rich.table import Table
 from rich.text import Text
 
 from iamsim.builder import RequestBuilder
+from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios
 from iamsim.cli._common import invalid_input_exits, load_world
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision, DecisionValue, StatementRef
 from iamsim.errors import IamsimError
-from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, styled
 from iamsim.vocabulary.request import ContextValue, Request
@@ -203,18 +203,6 @@ def _resource_policy_kind(request: Request) -> str:
     return {"s3": "bucket policy", "kms": "key policy"}.get(request.service, "resource policy")
 
 
-def _level_name(world: World, account: str | None, level: int) -> str | None:
-    org = world.organization
-    if org is None or account is None or not org.contains(account):
-        return None
-    path = org.path_to(account)
-    if level >= len(path):
-        return None
-    node = path[level]
-    kind = {"root": "the root", "ou": "OU", "account": "account"}.get(node.kind.value, "")
-    return f"{kind} {node.name}" if node.name and kind != "the root" else kind or node.id
-
-
 def _ref(ref: StatementRef, decision: Decision, world: World) -> str:
     request = decision.request
     if ref.policy_type == "resource":
@@ -223,7 +211,8 @@ def _ref(ref: StatementRef, decision: Decision, world: World) -> str:
     text = f"{_KINDS.get(ref.policy_type, ref.policy_type)} {ref.policy}: {ref.statement}"
     if ref.level is not None:
         account = request.caller.account if ref.policy_type == "scp" else request.resource_account
-        where = _level_name(world, account, ref.level)
+        org = world.organization
+        where = org.level_label(account, ref.level) if org else None
         if where:
             text += f" (at {where})"
     return text

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
+from iamsim.checks.inputs import read_texts
+from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios
 from iamsim.cli._common import limit_option
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
-from iamsim.ingest.files import read_text
-from iamsim.ingest.read_scope import decode_text, read_bounded_stream
-from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.report.inert import echo, echo_json_text
 from iamsim.report.text import render_decision
 
@@ -43,7 +41,7 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
       cat scenario.json | iamsim eval
     """
     status = EXIT_OK
-    for source, text in _read_sources(files):
+    for source, text in read_texts(files, kind="scenario file"):
         if isinstance(text, InputError):
             _emit_error(as_json, None, text)
             status = EXIT_INVALID
@@ -68,30 +66,6 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool) -> None:
             if not _run(item, as_json, brief) and status == EXIT_OK:
                 status = EXIT_EXPECTATION
     sys.exit(status)
-
-
-def _read_sources(files: tuple[str, ...]) -> list[tuple[str, str | InputError]]:
-    """Each file's text, or the InputError saying why it could not be read (the same messages
-    as for --input files)."""
-    names = files or ("-",)
-    out: list[tuple[str, str | InputError]] = []
-    for name in names:
-        source = "<stdin>" if name == "-" else name
-        path = Path(name)
-        try:
-            if name == "-":
-                text = decode_text(read_bounded_stream(sys.stdin.buffer, source), source)
-            elif not path.exists():
-                raise InputError("no such file or directory", source=source)
-            elif path.is_dir():
-                raise InputError("is a directory, not a scenario file", source=source)
-            else:
-                text = read_text(path, source)
-        except InputError as exc:
-            out.append((source, exc))
-            continue
-        out.append((source, text))
-    return out
 
 
 def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:

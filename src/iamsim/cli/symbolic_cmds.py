@@ -20,13 +20,13 @@ from iamsim.analysis.symbolic import (
     no_public_access,
     not_granted,
 )
+from iamsim.checks.validation import infer_policy_type
 from iamsim.cli._common import EXIT_FAILED, EXIT_OK, echo_json, invalid_input_exits, json_option
 from iamsim.errors import InputError
 from iamsim.ingest.documents import parse_text
 from iamsim.ingest.files import read_text
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Policy
-from iamsim.validation import infer_policy_type
 
 F = TypeVar("F", bound=Callable[..., Any])
 

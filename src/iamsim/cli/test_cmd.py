@@ -1,7 +1,7 @@
 """``iamsim test``: check files of expectations against the loaded inputs (IAM in CI).
 
 The file format is documented in ``docs/expectations.md``; the library side is
-:mod:`iamsim.expectations`. Exit status: 0 when every case passed, 1 when an expectation did
+:mod:`iamsim.checks.expectations`. Exit status: 0 when every case passed, 1 when an expectation did
 not hold, 2 when an input or an expectations file is invalid or a case could not be evaluated
 (an unknown principal or action, say) — 2 wins over 1.
 """
@@ -14,6 +14,12 @@ from pathlib import Path
 
 import click
 
+from iamsim.checks.expectations import (
+    ExpectationFile,
+    ExpectationRun,
+    load_expectations,
+    run_expectations,
+)
 from iamsim.cli._common import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -27,7 +33,6 @@ from iamsim.cli._common import (
     now_option,
     parse_now,
 )
-from iamsim.expectations import ExpectationFile, ExpectationRun, load_expectations, run_expectations
 from iamsim.model import World
 from iamsim.report.expectations_text import render_run
 from iamsim.report.inert import dumps, echo, inert

@@ -1,6 +1,6 @@
 """``iamsim validate``: grammar, service-reference and quota checks of policies and inputs.
 
-The checks live in :mod:`iamsim.validation`. Exit status: 0 when no finding reaches
+The checks live in :mod:`iamsim.checks.validation`. Exit status: 0 when no finding reaches
 ``--fail-on`` (errors by default), 1 when one does, 2 when a path is not a policy, a scenario
 file or a recognised input.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from iamsim.checks.validation import SEVERITIES, validate_paths
 from iamsim.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -24,7 +25,6 @@ from iamsim.cli._common import (
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
 from iamsim.report.inert import echo
-from iamsim.validation import SEVERITIES, validate_paths
 
 
 @click.command("validate")

@@ -21,6 +21,10 @@ class NodeKind(StrEnum):
     ACCOUNT = "account"
 
 
+# How a level of an account's path is named in sentences ("denied by an SCP at OU Sandbox").
+_LEVEL_KINDS = {NodeKind.ROOT: "the root", NodeKind.OU: "OU", NodeKind.ACCOUNT: "account"}
+
+
 @dataclass(frozen=True, slots=True)
 class OrgNode:
     """One node of the organization tree. ``id`` is ``r-…``, ``ou-…`` or the account ID."""
@@ -94,6 +98,26 @@ class Organization:
         Raises KeyError when the account is not in the organization.
         """
         return list(self._paths[account_id])
+
+    def level_names(self, account_id: str | None) -> list[str]:
+        """The name (else the ID) of each level of the account's path, root first: the levels
+        of its SCP and RCP gates. Empty for an account outside the organization."""
+        if account_id is None or account_id not in self._paths:
+            return []
+        return [node.name or node.id for node in self._paths[account_id]]
+
+    def level_label(self, account_id: str | None, level: int) -> str | None:
+        """One level of the account's path in words: ``the root``, ``OU <name>``,
+        ``account <name>`` (the bare kind when the node has no name). None for an account
+        outside the organization or a level past the account."""
+        if account_id is None or account_id not in self._paths:
+            return None
+        path = self._paths[account_id]
+        if level >= len(path):
+            return None
+        node = path[level]
+        kind = _LEVEL_KINDS[node.kind]
+        return f"{kind} {node.name}" if node.name and node.kind is not NodeKind.ROOT else kind
 
     def org_path_string(self, account_id: str) -> str:
         """The account's value for ``aws:PrincipalOrgPaths`` / ``aws:ResourceOrgPaths``:

@@ -20,7 +20,7 @@ from typing import Any
 
 from iamsim.patterns.glob import Glob
 from iamsim.policy import operators as _operators
-from iamsim.policy._finding import Finding, Severity
+from iamsim.policy.finding import Finding, Severity
 from iamsim.policy.jsondoc import pointer
 from iamsim.policy.model import (
     ConditionClause,

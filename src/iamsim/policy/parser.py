@@ -32,7 +32,7 @@ from iamsim.patterns import variables as _variables
 # names from it here would fail when it is the first module loaded (import cycle through this
 # package's __init__). Attributes are looked up at call time instead.
 from iamsim.policy import operators as _operators
-from iamsim.policy._finding import Finding, Severity
+from iamsim.policy.finding import Finding, Severity
 from iamsim.policy.jsondoc import (
     JsonObject,
     JsonSyntaxError,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from iamsim.policy._finding import Finding
+from iamsim.policy.finding import Finding
 
 Counting = Literal["non-whitespace", "all"]
 

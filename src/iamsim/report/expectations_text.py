@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from iamsim.expectations import CaseResult, ExpectationRun
+from iamsim.checks.expectations import CaseResult, ExpectationRun
 from iamsim.report.inert import inert, inert_lines
 
 _MARKS = {"passed": "PASS ", "failed": "FAIL ", "error": "ERROR"}

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from iamsim.engine.trace import Decision
 
 if TYPE_CHECKING:
-    from iamsim.expectations import CaseResult, ExpectationRun
-    from iamsim.validation import ValidationReport
+    from iamsim.checks.expectations import CaseResult, ExpectationRun
+    from iamsim.checks.validation import ValidationReport
 
 
 def decision_to_json(

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from iamsim.expectations import CaseResult, ExpectationRun
+from iamsim.checks.expectations import CaseResult, ExpectationRun
 from iamsim.report.inert import inert
 
 # Characters XML 1.0 cannot hold, even escaped, that inert() leaves (the C0 controls and

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
+from iamsim.checks.validation import ValidationFinding, ValidationReport
 from iamsim.report.inert import inert, inert_lines
-from iamsim.validation import ValidationFinding, ValidationReport
 
 _WIDTH = 100
 

@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 
-from iamsim.errors import InputError
-from iamsim.expectations import (
+from iamsim.checks.expectations import (
     ExpectationFile,
     expectation_met,
     load_expectations,
     parse_expectations,
     run_expectations,
 )
+from iamsim.errors import InputError
 from iamsim.ingest import load_inputs
 
 DATA = Path(__file__).resolve().parent / "data"
-WORLD = Path(__file__).resolve().parents[1] / "cli" / "data" / "world"
+WORLD = Path(__file__).resolve().parents[2] / "cli" / "data" / "world"
 
 
 @pytest.fixture(scope="module")

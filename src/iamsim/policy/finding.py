@@ -1,7 +1,9 @@
-"""The Finding value reported by the parser and the linter (re-exported by ``findings``).
+"""The Finding value and its severities, shared by the parser, the linter and validation.
 
 It lives in its own module so that the parser (which reports grammar errors as findings) and
-``findings.check_policy`` (which runs the parser) do not import each other.
+``findings.check_policy`` (which runs the parser) do not import each other; it is public
+because the checks above the policy package (:mod:`iamsim.checks.validation`) locate these
+findings in files and rank them by the same severities.
 """
 
 from __future__ import annotations

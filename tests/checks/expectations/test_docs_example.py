@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from iamsim.expectations import parse_expectations, run_expectations
+from iamsim.checks.expectations import parse_expectations, run_expectations
 from iamsim.ingest import load_inputs
 from iamsim.report.expectations_text import render_run
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PAGE = (ROOT / "docs" / "expectations.md").read_text()
 ORGANIZATION = ROOT / "examples" / "organization"
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
-from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios, parse_scenario
 
 ALLOW_ALL = {
     "Version": "2012-10-17",

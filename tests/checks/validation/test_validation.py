@@ -10,22 +10,22 @@ from typing import Any
 import pytest
 
 from iamsim.catalog import service_reference
-from iamsim.errors import InputError
-from iamsim.ingest import load_inputs
-from iamsim.policy import PolicyType, parse_policy
-from iamsim.validation import (
+from iamsim.checks.validation import (
     ValidationFinding,
-    _PatternFit,
     catalog_findings,
     check_document,
     infer_policy_type,
     validate_paths,
     validate_world,
 )
+from iamsim.checks.validation.resource_fit import PatternFit
+from iamsim.errors import InputError
+from iamsim.ingest import load_inputs
+from iamsim.policy import PolicyType, parse_policy
 
 DATA = Path(__file__).resolve().parent / "data"
-WORLD = Path(__file__).resolve().parents[1] / "cli" / "data" / "world"
-SHARED = Path(__file__).resolve().parents[1] / "real_inputs"
+WORLD = Path(__file__).resolve().parents[2] / "cli" / "data" / "world"
+SHARED = Path(__file__).resolve().parents[2] / "real_inputs"
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -251,7 +251,7 @@ def test_type_quotas(ptype: str, count: int) -> None:
     ],
 )
 def test_resource_patterns(action: str, resource: str, fits: bool) -> None:
-    assert _PatternFit(service_reference()).fits(action, resource) is fits
+    assert PatternFit(service_reference()).fits(action, resource) is fits
 
 
 # -- parsed policies -------------------------------------------------------------------------------

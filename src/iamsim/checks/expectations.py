@@ -2,7 +2,7 @@
 
 This module is the library side of ``iamsim test`` (usable without the CLI)::
 
-    from iamsim.expectations import load_expectations, run_expectations
+    from iamsim.checks.expectations import load_expectations, run_expectations
     from iamsim.ingest import load_inputs
 
     suite = load_expectations("iam-expectations.yaml")
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from iamsim.builder import RequestBuilder
+from iamsim.checks.inputs import read_document
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
 from iamsim.errors import IamsimError, InputError
@@ -193,12 +194,9 @@ class ExpectationRun:
 
 def load_expectations(path: Path | str) -> ExpectationFile:
     """Read and parse an expectations file (YAML or JSON); ``inputs`` resolve next to it."""
-    from iamsim.ingest import parse_text
-    from iamsim.ingest.files import read_text
-
     file = Path(path)
-    text = read_text(file, str(path))
-    return parse_expectations(parse_text(text, str(path)), source=str(path), base_dir=file.parent)
+    document = read_document(file, str(path))
+    return parse_expectations(document, source=str(path), base_dir=file.parent)
 
 
 def parse_expectations(
@@ -295,7 +293,7 @@ def _strings(value: Any, field_name: str, path: str, source: str) -> tuple[str, 
 
 
 def _context(value: Any, path: str, source: str) -> dict[str, ContextValue]:
-    """A context mapping, checked by :func:`iamsim.engine.context.check_context` (lists only
+    """A context mapping, checked by :func:`iamsim.vocabulary.context_keys.check_context` (lists only
     for multivalued keys, one spelling per key, scalar values; YAML dates become text)."""
     if value is None:
         return {}

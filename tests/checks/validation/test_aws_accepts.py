@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from iamsim.validation import check_document
+from iamsim.checks.validation import check_document
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases" / "aws_accepts.yaml").read_text(encoding="utf-8")

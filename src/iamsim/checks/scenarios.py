@@ -1,5 +1,8 @@
 """Scenario documents for ``iamsim eval``: one request plus the policies that apply to it.
 
+A scenario describes a question, not a world: it builds the engine's request and policy set
+directly, which is why it lives with the checks and not with the loaders of :mod:`iamsim.ingest`.
+
 The format (JSON or YAML; a file holds one scenario or a list) is documented in the README:
 ``name``, ``principal``, ``action``, ``resource``, ``resource_account``, ``context``,
 ``policies`` (``identity``, ``boundary``, ``session``, ``resource``, ``scp``, ``rcp``,
@@ -14,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from iamsim.checks.inputs import parse_document
 from iamsim.engine.context import authorized_resource, make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
-from iamsim.ingest.documents import parse_text
 from iamsim.patterns.arn import arn_problem
 from iamsim.policy.jsondoc import json_type
 from iamsim.policy.model import Policy, PolicyType
@@ -25,7 +28,7 @@ from iamsim.policy.parser import parse_policy
 from iamsim.vocabulary.arn import parse_arn
 from iamsim.vocabulary.context_keys import check_context
 from iamsim.vocabulary.request import Request
-from iamsim.vocabulary.targets import TRUST_ACTIONS
+from iamsim.vocabulary.targets import resource_policy_kind
 
 _FIELDS = {
     "name",
@@ -78,15 +81,9 @@ class ScenarioError:
     error: InputError
 
 
-def read_documents(text: str, source: str) -> Any:
-    """Parse JSON or YAML text, with the same messages as every other input file
-    (``invalid YAML at line 3 column 1: ...``); JSON is tried first for exact positions."""
-    return parse_text(text, source)
-
-
 def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
     """All scenarios of one file, in order; a bad scenario becomes a ScenarioError."""
-    data = read_documents(text, source)
+    data = parse_document(text, source)
     if isinstance(data, Mapping):
         items: list[Any] = [data]
         prefix = ""
@@ -378,7 +375,7 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
             for i, level in enumerate(value)
         )
 
-    trust = request.action.lower() in TRUST_ACTIONS and ":role/" in request.resource
+    trust = resource_policy_kind(request.action, request.resource) == "trust"
     identity = many("identity", PolicyType.IDENTITY)
     session = many("session", PolicyType.SESSION)
     return PolicySet(

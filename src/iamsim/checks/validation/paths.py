@@ -1,0 +1,157 @@
+"""The entry point of ``iamsim validate``: :func:`validate_paths` reads files and directories
+the way the command line does, as a policy document (type given or inferred), a scenario file
+of ``iamsim eval``, or any input :func:`iamsim.ingest.load_input` recognises, and validates each.
+
+What a loader reported while reading an input (placeholder account IDs, resources it does not
+model) becomes an ``input-note`` suggestion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from iamsim.checks.inputs import parse_document, read_file_text
+from iamsim.checks.validation.catalog_checks import resolve_catalog
+from iamsim.checks.validation.documents import check_document
+from iamsim.checks.validation.results import (
+    ValidationFinding,
+    ValidationReport,
+    ValidationTarget,
+    locate,
+    sorted_findings,
+)
+from iamsim.checks.validation.scenarios import validate_scenarios
+from iamsim.checks.validation.world import (
+    boundary_conflicts,
+    count_policies,
+    describe_world,
+    validate_world,
+)
+from iamsim.errors import InputError, PolicyError
+from iamsim.ingest import InputFile, formats, load_input
+from iamsim.model import World, merge_worlds
+from iamsim.policy.model import PolicyType
+from iamsim.policy.quotas import QuotaKind
+
+
+def _looks_like_policy(doc: Any) -> bool:
+    return (
+        isinstance(doc, Mapping)
+        and "Statement" in doc
+        and set(doc) <= {"Version", "Id", "Statement"}
+    )
+
+
+def _looks_like_scenario(doc: Any) -> bool:
+    def one(item: Any) -> bool:
+        return isinstance(item, Mapping) and "principal" in item and "action" in item
+
+    if isinstance(doc, list):
+        return bool(doc) and all(one(item) for item in doc)
+    return one(doc)
+
+
+def validate_paths(
+    paths: Sequence[Path | str],
+    *,
+    policy_type: PolicyType | str | None = None,
+    quota_kind: QuotaKind | str | None = None,
+    catalog: Any = None,
+    allow_read: Iterable[Path | str] = (),
+) -> ValidationReport:
+    """Validate each path: a policy document (``policy_type`` or inferred), a scenario file,
+    or an input of :func:`iamsim.ingest.load_input` (every policy with its known type), which
+    reads inside its own folder and ``allow_read`` only.
+
+    Raises InputError for a path that is none of those (or unreadable); a policy that stops an
+    input from loading becomes an ``invalid-policy`` error finding instead.
+    """
+    cat = resolve_catalog(catalog)
+    targets: list[ValidationTarget] = []
+    findings: list[ValidationFinding] = []
+    worlds: list[tuple[str, World]] = []
+    for raw_path in paths:
+        path = Path(raw_path)
+        file = str(raw_path)
+        if not path.exists():
+            raise InputError("no such file or directory", source=file)
+        document: Any = None
+        text: str | None = None
+        if path.is_file():
+            text = read_file_text(path, file)
+            try:
+                document = parse_document(text, file)
+            except InputError:
+                document = None
+        unparsable_json = (
+            document is None and text is not None and text.lstrip("\ufeff \t\r\n")[:1] == "{"
+        )
+        if _looks_like_policy(document) or (
+            path.is_file()
+            and (policy_type is not None or unparsable_json)
+            and not _looks_like_scenario(document)
+            and not _is_known_input(path)
+        ):
+            assert text is not None
+            ptype, found = check_document(
+                text, policy_type, source=file, quota_kind=quota_kind, catalog=cat
+            )
+            inferred = "" if policy_type is not None else ", type inferred"
+            targets.append(ValidationTarget(file, "policy", f"{ptype.value} policy{inferred}", 1))
+            findings += locate(found, file=file, policy_type=ptype)
+            continue
+        if _looks_like_scenario(document):
+            count, located = validate_scenarios(document, file, cat)
+            targets.append(ValidationTarget(file, "scenario", "iamsim eval scenarios", count))
+            findings += located
+            continue
+        try:
+            world = load_input(path, allow_read=tuple(allow_read))
+        except PolicyError as exc:
+            findings.append(
+                ValidationFinding(
+                    "error",
+                    "invalid-policy",
+                    f"{exc.reason} (the input cannot be loaded until this is fixed)",
+                    exc.source or file,
+                    exc.path,
+                )
+            )
+            targets.append(ValidationTarget(file, "input", "input with an invalid policy", 0))
+            continue
+        worlds.append((file, world))
+        # What the loader could not read or had to assume (placeholders, ignored resources).
+        findings += [
+            ValidationFinding("suggestion", "input-note", note, file) for note in world.notes
+        ]
+        targets.append(
+            ValidationTarget(file, "input", describe_world(world), count_policies(world))
+        )
+    if worlds:
+        conflicts = boundary_conflicts(worlds)
+        findings += conflicts
+        try:
+            merged = merge_worlds(w for _, w in worlds)
+        except InputError as exc:
+            # A boundary conflict already explains a principal defined differently.
+            if not any(c.policy and c.policy in exc.reason for c in conflicts):
+                findings.append(
+                    ValidationFinding(
+                        "error", "conflicting-inputs", exc.reason, exc.source, exc.path
+                    )
+                )
+            for _, world in worlds:
+                findings += validate_world(world, catalog=cat)
+        else:
+            findings += validate_world(merged, catalog=cat)
+    return ValidationReport(tuple(targets), tuple(sorted_findings(findings)))
+
+
+def _is_known_input(path: Path) -> bool:
+    file = InputFile(path)
+    try:
+        return any(fmt.detect(file) for fmt in formats())
+    except InputError:
+        return False
