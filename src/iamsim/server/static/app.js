@@ -1,6 +1,6 @@
 // The playground page: the scenario editor evaluating as you type, and the views over the
 // world loaded with -i. It talks only to this server's JSON API; everything it shows from an
-// input is set with textContent (never innerHTML).
+// input is set with textContent (never parsed as markup).
 "use strict";
 
 (() => {
@@ -13,6 +13,9 @@
     action: "s3:PutObject",
     resource: "arn:aws:s3:::first-reports/q1.csv",
     context: {},
+    policies: {},
+  };
+  Object.assign(EXAMPLE.policies, {
     identity: {
       Version: "2012-10-17",
       Statement: [{ Sid: "DeveloperAccess", Effect: "Allow", Action: ["iam:*", "s3:*", "lambda:*"], Resource: "*" }],
@@ -25,7 +28,7 @@
       ],
     },
     scp: [[{ Version: "2012-10-17", Statement: [{ Sid: "FullAWSAccess", Effect: "Allow", Action: "*", Resource: "*" }] }]],
-  };
+  });
   const POLICY_BOXES = [
     ["identity", "identity", "list"],
     ["boundary", "boundary", "one"],
@@ -99,7 +102,7 @@
     form.resource.value = EXAMPLE.resource;
     form.context.value = "{}";
     for (const [field, key] of POLICY_BOXES) {
-      const value = EXAMPLE[key];
+      const value = EXAMPLE.policies[key];
       form[field].value = value === undefined ? "" : JSON.stringify(value, null, 2);
     }
   }
@@ -279,9 +282,25 @@
     const cases = result.cases || [];
     out.appendChild(table(["action", "access level", "status", "resources and conditions"], (result.actions || []).map((a) => [
       a.action, a.access_level, [a.status, a.status === "allowed" ? "Allow" : a.status === "denied" || a.status === "cut" ? "Deny" : ""],
-      a.case === undefined || !cases[a.case] ? "" : JSON.stringify(cases[a.case]),
+      a.case === undefined || !cases[a.case] ? "" : describeCase(cases[a.case]),
     ])));
   });
+
+  // One case of the permissions result in words: where it is granted, under which conditions,
+  // and what removed or may remove it.
+  function describeCase(c) {
+    const lines = [];
+    for (const grant of c.grants || []) {
+      let line = `on ${(grant.resources || []).join(", ")}`;
+      if (grant.conditions) line += ` if ${JSON.stringify(grant.conditions)}`;
+      for (const u of grant.unless_denied_by || []) line += `; unless ${IamsimPictures.ref(u.statement)} ${JSON.stringify(u.conditions || {})}`;
+      lines.push(line);
+    }
+    for (const r of c.removed || []) {
+      lines.push(`${r.whole ? "removed" : r.kind === "deny-if" ? "denied when its condition holds" : "narrowed"} by ${r.by}${r.conditions ? " " + JSON.stringify(r.conditions) : ""}`);
+    }
+    return lines.join("\n");
+  }
 
   bind("escalation", "/api/escalation", (f) => (f.from.value ? { from: f.from.value } : {}), (report) => {
     IamsimPictures.escalationGraph($("#escalation-graph"), report);

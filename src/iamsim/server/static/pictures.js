@@ -161,7 +161,7 @@ const IamsimPictures = (() => {
       const answer = gateAnswer(results);
       const type = key === "resource" ? ["resource", "trust"] : [key];
       const applied = statements.filter((s) => type.includes(s.policy_type) && s.applied);
-      const lines = applied.map((s) => `${s.effect === "Deny" ? "Deny " : ""}${ref(s)}`);
+      const lines = applied.map((s) => `${s.effect === "Deny" ? "Deny: " : ""}${s.level === undefined || s.level === null ? "" : `level ${s.level}: `}${s.policy}/${s.statement}`);
       const notes = results.filter((r) => r.note).map((r) => r.note);
       out.push({ key, answer, lines, notes, denied: applied.some((s) => s.effect === "Deny") });
     }
@@ -202,7 +202,9 @@ const IamsimPictures = (() => {
       if (resource.answer === "yes" && record.decision === "Allow" && !through) { px = rx; py = cy; }
     }
     root.appendChild(el("circle", { cx: px, cy: py, r: 7, fill: record.decision === "Allow" ? COLORS.yes : COLORS.no, stroke: "#fff", "stroke-width": 2, "data-testid": "request-dot" }));
-    root.appendChild(el("text", { x: px + 10, y: py - 8, "font-size": 12, "font-weight": 700 }, `request: ${record.decision}`));
+    // The legend, clear of the sets' own labels.
+    root.appendChild(el("circle", { cx: 16, cy: 18, r: 6, fill: record.decision === "Allow" ? COLORS.yes : COLORS.no }));
+    root.appendChild(el("text", { x: 28, y: 22, "font-size": 12, "font-weight": 700 }, `the request: ${record.decision}`));
     if (gates.length > 1) {
       root.appendChild(el("text", { x: cx, y: height - 6, "text-anchor": "middle", "font-size": 11, fill: "#57606a" }, "effective permissions = the region where every set overlaps"));
     }
@@ -234,6 +236,7 @@ const IamsimPictures = (() => {
     container.replaceChildren();
     const nodes = new Map();
     const edges = [];
+    const seen = new Set(); // one edge per (from, to, technique), however many paths share it
     const admins = new Set((report.administrators || []).map(String));
     function node(label, depth) {
       const existing = nodes.get(label);
@@ -250,7 +253,9 @@ const IamsimPictures = (() => {
           const target = i === path.steps.length - 1 ? path.reaches : step.yields.replace(/^(becomes|changes) /, "");
           const to = node(target, i + 1);
           const allowed = (step.steps || []).flatMap((s) => (s.allowed_by || []).map(ref));
-          edges.push({ from, to, label: step.name || step.technique, technique: step.technique, allowed });
+          const key = `${from.label}\u0000${to.label}\u0000${step.technique}`;
+          if (!seen.has(key)) edges.push({ from, to, label: step.name || step.technique, technique: step.technique, allowed });
+          seen.add(key);
           from = to;
         });
       }
@@ -264,17 +269,18 @@ const IamsimPictures = (() => {
     }
     const columns = [];
     for (const n of nodes.values()) (columns[n.depth] = columns[n.depth] || []).push(n);
-    const colW = 330, rowH = 86, nodeW = 270, nodeH = 46;
+    const colW = 430, rowH = 80, nodeW = 270, nodeH = 46;
     const rows = Math.max(...columns.map((c) => (c ? c.length : 0)));
     const root = svg(40 + columns.length * colW, 40 + rows * rowH, "Escalation paths");
     columns.forEach((column, depth) => (column || []).forEach((n, row) => { n.x = 20 + depth * colW; n.y = 20 + row * rowH; }));
-    edges.forEach((e, i) => {
+    edges.forEach((e) => {
       const x1 = e.from.x + nodeW, y1 = e.from.y + nodeH / 2, x2 = e.to.x, y2 = e.to.y + nodeH / 2;
       const g = el("g", { "data-technique": e.technique });
       const same = e.from === e.to;
       const d = same ? `M${x1 - 40},${e.from.y} C${x1},${e.from.y - 40} ${x1 + 30},${y1} ${x1},${y1}` : `M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2 - 3},${y2}`;
       g.appendChild(el("path", { d, fill: "none", stroke: "#cf222e", "stroke-width": 1.8, "marker-end": "url(#arrow)" }));
-      g.appendChild(el("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6 + (i % 2) * 12, "text-anchor": "middle", "font-size": 10, fill: "#1f2328" }, clip(e.label, 44)));
+      // The technique's name just before the node it leads to, where edges do not cross.
+      g.appendChild(el("text", { x: same ? x1 - 40 : x2 - 10, y: same ? e.from.y - 6 : y2 - 7, "text-anchor": "end", "font-size": 10, fill: "#1f2328" }, clip(e.label, 28)));
       g.appendChild(el("title", {}, `${e.label}: allowed by ${e.allowed.join(", ") || "(no statement listed)"}`));
       root.appendChild(g);
     });
@@ -283,7 +289,7 @@ const IamsimPictures = (() => {
       const g = el("g", { "data-node": n.label });
       g.appendChild(el("rect", { x: n.x, y: n.y, width: nodeW, height: nodeH, rx: 8, fill: admin ? "#ffebe9" : "#ddf4ff", stroke: admin ? "#cf222e" : "#0969da" }));
       const [head, ...rest] = n.label.split(" (");
-      g.appendChild(el("text", { x: n.x + 8, y: n.y + 18, "font-size": 11, "font-weight": 700 }, clip(head, 42)));
+      g.appendChild(el("text", { x: n.x + 8, y: n.y + 18, "font-size": 11, "font-weight": 700 }, clip(head, 40)));
       if (rest.length) g.appendChild(el("text", { x: n.x + 8, y: n.y + 34, "font-size": 10, fill: "#57606a" }, clip("(" + rest.join(" ("), 48)));
       g.appendChild(el("title", {}, n.label));
       root.appendChild(g);
