@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from playground_live import browser_missing, chromium, serving
 from playwright.sync_api import expect
 
@@ -29,6 +30,7 @@ if _MISSING is not None:
 MODEL = (
     Path(__file__).resolve().parents[2] / "src" / "iamsim" / "examples" / "organization" / "model"
 )
+SCENARIOS = Path(__file__).resolve().parents[2] / "src" / "iamsim" / "examples" / "scenarios"
 DENY_PUT = {"Sid": "NoPuts", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}
 
 
@@ -94,3 +96,47 @@ def test_the_world_views_answer_from_the_loaded_inputs(browser: Any) -> None:
         page.wait_for_selector("#escalation-graph svg g[data-technique]", timeout=120_000)
         assert page.locator("#escalation-graph g[data-node]").count() >= 2
         page.close()
+
+
+def _bundled_records() -> list[dict[str, Any]]:
+    from starlette.testclient import TestClient
+
+    from iamsim.server.app import create_app
+
+    client = TestClient(create_app(None, allowed_hosts=["testserver"]))
+    records = []
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        for scenario in yaml.safe_load(path.read_text()):
+            records.append(client.post("/api/eval", json=scenario).json())
+    return records
+
+
+def test_the_flowchart_ends_where_the_engine_decided(browser: Any, page_url: str) -> None:
+    """For every bundled scenario (same- and cross-account, boundaries, SCP levels, resource
+    policies) the drawn path ends at the engine's decision, and an implicit deny ends at a
+    gate that answered no."""
+    records = _bundled_records()
+    assert {r["decision"] for r in records} == {"Allow", "ExplicitDeny", "ImplicitDeny"}
+    context = browser.new_context(bypass_csp=True)  # to call the page's drawing functions
+    page = context.new_page()
+    page.goto(page_url)
+    for record in records:
+        drawn = page.evaluate(
+            """record => {
+                const box = document.createElement("div");
+                IamsimPictures.flowchart(box, record);
+                const onPath = [...box.querySelectorAll("g.on-path")];
+                return {
+                    end: box.querySelector("g[data-end]").getAttribute("data-end"),
+                    last: onPath[onPath.length - 1].getAttribute("data-answer"),
+                    lastStep: onPath[onPath.length - 1].getAttribute("data-step"),
+                };
+            }""",
+            record,
+        )
+        assert drawn["end"] == record["decision"], record["name"]
+        if record["decision"] == "ExplicitDeny":
+            assert drawn["lastStep"] == "deny", record["name"]
+        if record["decision"] == "ImplicitDeny":
+            assert drawn["last"] == "no", record["name"]
+    context.close()

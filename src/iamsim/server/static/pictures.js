@@ -73,7 +73,8 @@ const IamsimPictures = (() => {
     let done = denied;
     let resourceAllowed = false;
     for (const [key, question] of GATES) {
-      const answer = gateAnswer(byType[key]);
+      // Guardrails that are absent do not apply; an absent identity-based policy allows nothing.
+      const answer = key === "identity" && !byType.identity ? "no" : gateAnswer(byType[key]);
       const step = { key, question, answer, taken: !done };
       steps.push(step);
       if (done) continue;
@@ -81,7 +82,7 @@ const IamsimPictures = (() => {
         resourceAllowed = answer === "yes";
         // Within one account a resource-based policy that names the caller allows on its own
         // (the engine's decision says whether it did): the flow ends at Allow.
-        const identity = gateAnswer(byType.identity);
+        const identity = byType.identity ? gateAnswer(byType.identity) : "no";
         if (resourceAllowed && record.decision === "Allow" && identity !== "yes") done = true;
         continue;
       }
@@ -156,14 +157,15 @@ const IamsimPictures = (() => {
     const statements = record.statements || [];
     const out = [];
     for (const key of ["identity", "boundary", "scp", "session", "rcp", "resource"]) {
-      const results = byType[key];
-      if (!results || !results.length) continue;
-      const answer = gateAnswer(results);
+      const results = byType[key] || [];
+      if (!results.length && key !== "identity") continue;
+      // The identity set is always drawn: without an identity-based policy it is empty.
+      const answer = results.length ? gateAnswer(results) : "no";
       const type = key === "resource" ? ["resource", "trust"] : [key];
       const applied = statements.filter((s) => type.includes(s.policy_type) && s.applied);
       const lines = applied.map((s) => `${s.effect === "Deny" ? "Deny: " : ""}${s.level === undefined || s.level === null ? "" : `level ${s.level}: `}${s.policy}/${s.statement}`);
       const notes = results.filter((r) => r.note).map((r) => r.note);
-      out.push({ key, answer, lines, notes, denied: applied.some((s) => s.effect === "Deny") });
+      out.push({ key, answer, lines, notes, given: results.length > 0, denied: applied.some((s) => s.effect === "Deny") });
     }
     return out;
   }
@@ -219,7 +221,8 @@ const IamsimPictures = (() => {
     const lx = region.x + (r * 0.55) * Math.cos(region.angle);
     const ly = region.y + (r * 0.62) * Math.sin(region.angle) - 8;
     g.appendChild(el("text", { x: lx, y: ly, "text-anchor": "middle", "font-size": 12, "font-weight": 700, fill: color }, LABELS[region.key]));
-    const lines = region.lines.length ? region.lines : [region.answer === "skip" ? "does not govern this request" : "no statement allows the request"];
+    const empty = region.key === "identity" && !region.given ? "no identity-based policy" : region.answer === "skip" ? "does not govern this request" : "no statement allows the request";
+    const lines = region.lines.length ? region.lines : [empty];
     lines.slice(0, 3).forEach((text, i) => {
       g.appendChild(el("text", { x: lx, y: ly + 14 + i * 13, "text-anchor": "middle", "font-size": 10, fill: "#1f2328" }, clip(text, 34)));
     });
