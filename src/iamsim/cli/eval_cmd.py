@@ -18,6 +18,7 @@ from iamsim.cli._common import limit_option
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
 from iamsim.report.inert import echo, echo_json_text
+from iamsim.report.json_report import scenario_to_json
 from iamsim.report.text import render_decision
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
@@ -74,14 +75,7 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
     decision = evaluate(scenario.request, scenario.policies, explain=True)
     met = scenario.expectation_met(decision.value.value)
     if as_json:
-        record: dict[str, Any] = {"name": scenario.name, "decision": decision.value.value}
-        if scenario.expect is not None:
-            record["expect"] = scenario.expect
-            record["expectation_met"] = met
-        record.update({k: v for k, v in decision.to_dict().items() if k != "decision"})
-        if scenario.notes:
-            record["notes"] = list(scenario.notes)
-        echo_json_text(json.dumps(record, sort_keys=False))
+        echo_json_text(json.dumps(scenario_to_json(scenario, decision), sort_keys=False))
     else:
         header = f"== {scenario.name}"
         if met is not None:

@@ -83,6 +83,21 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
+def _register_front_ends() -> None:
+    """Commands of front ends beside the CLI (``serve``, the web playground), which the CLI
+    may not import: iamsim's own ``iamsim.commands`` entry points (pyproject.toml)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="iamsim.commands"):
+        if entry.dist is not None and entry.dist.name != "iamsim":
+            continue  # only iamsim's own; another package's code is not run on start-up
+        if entry.name not in cli.commands:
+            cli.add_command(entry.load(), entry.name)
+
+
+_register_front_ends()
+
+
 def _silence_stdout() -> None:
     """Point standard output at /dev/null, so that the interpreter's last flush of what is
     still buffered cannot fail again (and print "Exception ignored ... BrokenPipeError")."""

@@ -2,6 +2,7 @@
 
 * :func:`decision_to_json` — one decision (``check``), with the principal as typed, the
   builder's assumptions and the request context that was evaluated;
+* :func:`scenario_to_json` — one evaluated scenario (``eval --json``, ``POST /api/eval``);
 * :func:`test_run_to_json` — an expectations run (``test``);
 * :func:`validation_to_json` — validation findings (``validate``).
 
@@ -17,6 +18,7 @@ from iamsim.engine.trace import Decision
 
 if TYPE_CHECKING:
     from iamsim.checks.expectations import CaseResult, ExpectationRun
+    from iamsim.checks.scenarios import Scenario
     from iamsim.checks.validation import ValidationReport
 
 
@@ -35,6 +37,19 @@ def decision_to_json(
         out["request"]["context"] = decision.request.context.as_dict()
     out["assumptions"] = list(assumptions)
     return out
+
+
+def scenario_to_json(scenario: Scenario, decision: Decision) -> dict[str, Any]:
+    """What ``eval --json`` prints for one scenario (and ``POST /api/eval`` answers): its name,
+    the decision, the expectation and whether it held, the decision's trace, the notes."""
+    record: dict[str, Any] = {"name": scenario.name, "decision": decision.value.value}
+    if scenario.expect is not None:
+        record["expect"] = scenario.expect
+        record["expectation_met"] = scenario.expectation_met(decision.value.value)
+    record.update({k: v for k, v in decision.to_dict().items() if k != "decision"})
+    if scenario.notes:
+        record["notes"] = list(scenario.notes)
+    return record
 
 
 def case_to_json(result: CaseResult) -> dict[str, Any]:
