@@ -30,12 +30,14 @@ from iamsim.cli._common import (
     parse_now,
     region_option,
 )
+from iamsim.cli.output_formats import DIAGRAM_FORMATS, emit_diagram, format_option, resolve_format
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
 from iamsim.model import World
 from iamsim.report.explain import explain_decision, explanation_to_dict, render_explanation
 from iamsim.report.inert import echo
 from iamsim.report.json_report import decision_to_json
+from iamsim.report.statement_sources import decisive_locations
 from iamsim.report.text import render_decision
 
 
@@ -129,7 +131,7 @@ def check_command(
         record = decision_to_json(decision, principal=principal, assumptions=built.warnings)
         if not full:
             record.pop("statements", None)
-        echo_json(record)
+        echo_json(record, "decision")
         return
     echo(render_decision(decision, verbose=full))
     for text in built.warnings:
@@ -150,6 +152,7 @@ def check_command(
     help="Show the JSON of every statement, not only those that applied or failed a condition.",
 )
 @json_option("Print the explanation as JSON: the decision, its trace, and each step.")
+@format_option(*DIAGRAM_FORMATS)
 def explain_command(
     principal: str,
     action: str,
@@ -160,6 +163,7 @@ def explain_command(
     region: str | None,
     all_statements: bool,
     as_json: bool,
+    fmt: str,
 ) -> None:
     """Explain, step by step, how AWS decides whether PRINCIPAL may perform ACTION on RESOURCE.
 
@@ -175,7 +179,10 @@ def explain_command(
       iamsim explain alice sts:AssumeRole arn:aws:iam::222222222222:role/deploy \\
           -i gaad-111.json -i gaad-222.json -i org.yaml
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --json
+      iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --format dot
     """
+    fmt = resolve_format(fmt, as_json)
+    as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         answer = _ask(inputs, principal, action, resource, context, now, region, as_json=as_json)
     request = answer.decision.request
@@ -187,6 +194,16 @@ def explain_command(
         rcp_level_names=_level_names(answer.world, request.resource_account),
     )
     if as_json:
-        echo_json(explanation_to_dict(explanation))
+        echo_json(explanation_to_dict(explanation), "explanation")
+        return
+    if fmt in DIAGRAM_FORMATS:
+        from iamsim.report.diagrams import explain_diagram
+
+        emit_diagram(fmt, lambda: explain_diagram(explanation_to_dict(explanation)))
         return
     echo(render_explanation(explanation, all_statements=all_statements))
+    written = decisive_locations(answer.decision.decisive, answer.built.policies)
+    if written:
+        echo("  where the decisive statements are written:")
+        for ref, where in written:
+            echo(f"    {ref.describe()}: {where}")

@@ -20,6 +20,7 @@ from iamsim.ingest._io import decode_text, read_text
 from iamsim.ingest.read_scope import read_bounded_stream
 from iamsim.ingest.scenario import Scenario, ScenarioError, load_scenarios
 from iamsim.report.inert import echo, echo_json_text
+from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
@@ -98,7 +99,11 @@ def _run(scenario: Scenario, as_json: bool, brief: bool) -> bool:
     decision = evaluate(scenario.request, scenario.policies, explain=True)
     met = scenario.expectation_met(decision.value.value)
     if as_json:
-        record: dict[str, Any] = {"name": scenario.name, "decision": decision.value.value}
+        record: dict[str, Any] = {
+            "schema_version": schema_version("eval-record"),
+            "name": scenario.name,
+            "decision": decision.value.value,
+        }
         if scenario.expect is not None:
             record["expect"] = scenario.expect
             record["expectation_met"] = met
@@ -122,6 +127,8 @@ def _emit_error(as_json: bool, name: str | None, error: InputError) -> None:
     """One error: a JSON object on standard output with --json (the stream stays JSON Lines),
     else a line on standard error."""
     if as_json:
-        echo_json_text(json.dumps({"name": name, "error": error.describe()}))
+        echo_json_text(
+            json.dumps(versioned("eval-error", {"name": name, "error": error.describe()}))
+        )
     else:
         echo(f"error: {error.describe()}", err=True)

@@ -31,6 +31,7 @@ from iamsim.expectations import ExpectationFile, ExpectationRun, load_expectatio
 from iamsim.model import World
 from iamsim.report.expectations_text import render_run
 from iamsim.report.inert import dumps, echo, inert
+from iamsim.report.schemas import schema_version
 
 
 @click.command("test")
@@ -90,6 +91,7 @@ def test_command(
         from iamsim.report.json_report import test_run_to_json
 
         document: dict[str, object] = {
+            "schema_version": schema_version("test-run"),
             "summary": _total(runs),
             "files": [test_run_to_json(run) for run in runs],
         }
@@ -97,7 +99,7 @@ def test_command(
         if notes:
             document["input_notes"] = notes
         if output is None:
-            echo_json(document)
+            echo_json(document, "test-run")
         else:
             _write(output, dumps(document, indent=2) + "\n")
     elif fmt == "junit":
