@@ -34,6 +34,7 @@ from iamsim.cli.output_formats import (
     emit_sarif,
     format_option,
     resolve_format,
+    table_width,
 )
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
@@ -148,7 +149,7 @@ def permissions_command(
             "permissions",
         )
         return
-    console = InertConsole(width=max(InertConsole().width, 140))
+    console = InertConsole(width=table_width())
     for renderable in permissions_renderables(
         result, compare_boundary=compare_boundary, details=details
     ):
@@ -216,7 +217,7 @@ def who_can_command(
 
         emit_diagram(fmt, lambda: who_can_diagram(result.to_dict()))
         return
-    console = InertConsole(width=max(InertConsole().width, 140))
+    console = InertConsole(width=table_width())
     for renderable in who_can_renderables(result):
         console.print(renderable)
     if show_blocked and result.blocked:

@@ -1,4 +1,5 @@
-"""``--format``: the output formats beside text and JSON (pictures, SARIF), shared by commands.
+"""``--format``: the output formats beside text and JSON (pictures, SARIF), shared by commands;
+and the width of text tables.
 
 A command adds :func:`format_option` with the formats it supports and, after computing its
 result, calls :func:`emit_diagram` or :func:`emit_sarif`. The renderers live in
@@ -9,13 +10,14 @@ keep the start-up of every other command short.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from iamsim.cli._common import F, fail
-from iamsim.report.inert import echo, echo_json_text
+from iamsim.report.inert import InertConsole, echo, echo_json_text
 
 DIAGRAM_FORMATS = ("dot", "mermaid", "svg")
 
@@ -61,3 +63,16 @@ def emit_diagram(fmt: str, build: Callable[[], Any]) -> None:
 
 def emit_sarif(log: dict[str, Any]) -> None:
     echo_json_text(json.dumps(log, indent=2, ensure_ascii=False))
+
+
+# Where the output has no width of its own (a file, a pipe), tables are laid out this wide.
+_UNBOUNDED_TABLE_WIDTH = 140
+
+
+def table_width() -> int:
+    """The width for rich tables: the terminal's (or ``COLUMNS``) when there is one, so that
+    cells wrap inside it rather than lines overflowing it; else 140 columns."""
+    probe = InertConsole()
+    if probe.is_terminal or os.environ.get("COLUMNS", "").strip().isdigit():
+        return probe.width
+    return max(probe.width, _UNBOUNDED_TABLE_WIDTH)

@@ -119,9 +119,12 @@ def to_dot(diagram: Diagram) -> str:
 
 
 def _mermaid_text(label: str) -> str:
-    # Inside "..." Mermaid reads HTML entities; # and quotes are the only characters that can
-    # end the label or start an entity, so both are written as entities.
-    parts = [line.replace("#", "#35;").replace('"', "#quot;") for line in _lines(label)]
+    # Inside "..." Mermaid reads entities (#quot;) and HTML; # and the quote could start an
+    # entity or end the label, < and > start markup, so all four are written as entities.
+    parts = [
+        line.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+        for line in _lines(label)
+    ]
     return '"' + "<br/>".join(parts) + '"'
 
 
