@@ -12,6 +12,7 @@ from iamsim.ingest.locations import (
     SourceRef,
     locate_in_file,
     locate_json,
+    locate_json_member,
     locate_terraform,
     locate_yaml,
     parse_source,
@@ -157,3 +158,9 @@ def test_locate_in_file_reads_the_named_file(tmp_path: Path) -> None:
     # A file that cannot be read again gives no position, never an exception.
     assert locate_in_file(str(tmp_path / "gone.json"), "/Statement")[1] is None
     assert locate_in_file(str(tmp_path), "/Statement")[1] is None
+
+
+def test_json_member_finds_an_exact_literal_pair() -> None:
+    text = '{"A": [{"Arn": "arn:x/a.b"}, {"Arn" :  "arn:x/a*b"}, {"Arn": "arn:x/ab"}]}'
+    assert locate_json_member(text, "Arn", "arn:x/a*b") == Position(1, 31)
+    assert locate_json_member(text, "Arn", "arn:x/a") is None

@@ -77,6 +77,44 @@ def test_validate_sarif_puts_a_misspelled_action_at_its_line(tmp_path: Path) -> 
     assert rule["help"]["text"] and rule["helpUri"].startswith("https://docs.aws.amazon.com/")
 
 
+SCENARIO = """\
+- name: misspelled
+  principal: arn:aws:iam::111122223333:user/alice
+  action: s3:GetObject
+  resource: arn:aws:s3:::b/k
+  policies:
+    identity:
+      - name: p
+        document:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action:
+                - s3:GetObjekt
+              Resource: "*"
+"""
+
+
+def test_validate_sarif_locates_findings_in_yaml_scenarios(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO)
+    code, out = run("validate", str(path), "--format", "sarif")
+    assert code == 1
+    (result,) = valid_sarif(out)["runs"][0]["results"]
+    assert result["ruleId"] == "unknown-action"
+    assert region_of(result)[1:] == (13, 19)
+
+
+def test_validate_sarif_places_a_syntax_error_where_the_parser_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}\n')
+    code, out = run("validate", str(path), "--format", "sarif")
+    assert code == 1
+    (result,) = valid_sarif(out)["runs"][0]["results"]
+    assert result["ruleId"] == "json-syntax"
+    assert region_of(result)[1] == 3
+
+
 def test_validate_sarif_with_a_clean_policy_is_an_empty_run(tmp_path: Path) -> None:
     path = tmp_path / "ok.json"
     path.write_text(
@@ -118,12 +156,17 @@ def test_escalation_sarif_has_a_result_per_path_at_the_principal() -> None:
     assert uri.endswith("workloads/developer.tf") and line == 44  # resource "aws_iam_role"
 
 
-def test_audit_boundaries_sarif_reports_escapes() -> None:
+def test_audit_boundaries_sarif_reports_escapes_at_the_principal_in_the_export() -> None:
     code, out = run("audit", "boundaries", "-i", str(MODEL), "--format", "sarif")
     assert code == 0
     results = valid_sarif(out)["runs"][0]["results"]
     assert results and {r["ruleId"] for r in results} == {"boundary-escape"}
     assert all("developer-boundary" in r["message"]["text"] for r in results)
+    export = MODEL / "gaad-111122223333.json"
+    record = '"Arn": "arn:aws:iam::111122223333:role/developer"'
+    line = next(n for n, text in enumerate(export.read_text().splitlines(), 1) if record in text)
+    uri, at, _ = region_of(results[0])
+    assert uri.endswith("model/gaad-111122223333.json") and at == line
 
 
 def test_sarif_log_is_generic_over_findings() -> None:

@@ -345,14 +345,39 @@ def locate(
     return locate_yaml(text, pointer)
 
 
+def locate_json_member(text: str, key: str, value: str) -> Position | None:
+    """The first member ``"key": "value"`` of the JSON ``text`` (an export's ``"Arn": "..."``
+    record of a principal); the search is for that exact literal pair, in linear time."""
+    needle = re.compile(re.escape(json.dumps(key)) + r"\s*:\s*" + re.escape(json.dumps(value)))
+    match = needle.search(text)
+    return _position(text, match.start()) if match else None
+
+
+def _read(path: str) -> str | None:
+    try:
+        return read_regular_file(Path(path), path).decode("utf-8-sig")
+    except (IamsimError, OSError, UnicodeDecodeError):
+        return None
+
+
+def locate_entity_in_file(source: str, arn: str) -> tuple[SourceRef, Position | None]:
+    """Where the entity ``arn`` is defined in the file ``source`` names: the line the loader
+    recorded (a Terraform block), else, in a JSON export, its ``"Arn"`` member."""
+    ref = parse_source(source)
+    if ref.line is not None:
+        return ref, Position(ref.line, 1)
+    text = _read(ref.file)
+    if text is None or not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+        return ref, None
+    return ref, locate_json_member(text, "Arn", arn)
+
+
 def locate_in_file(source: str, pointer: str) -> tuple[SourceRef, Position | None]:
     """Read the file ``source`` names (bounded like every input read) and locate ``pointer``
     in it. The file is one a loader already read for the finding; when it cannot be read again
     the position is None."""
     ref = parse_source(source)
-    try:
-        raw = read_regular_file(Path(ref.file), ref.file)
-        text = raw.decode("utf-8-sig")
-    except (IamsimError, OSError, UnicodeDecodeError):
+    text = _read(ref.file)
+    if text is None:
         return ref, None
     return ref, locate(text, ref.file, pointer, line=ref.line, attribute=ref.attribute)

@@ -16,6 +16,7 @@ repository root in a CI job, so code scanning can anchor the results), absolute 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -23,7 +24,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from iamsim.ingest.locations import Position, SourceRef, locate_in_file
+from iamsim.ingest.locations import Position, SourceRef, locate_entity_in_file, locate_in_file
 from iamsim.policy.refusals import AWS_REJECTS_TABLE
 
 if TYPE_CHECKING:
@@ -55,16 +56,17 @@ class SarifRule:
 @dataclass(frozen=True, slots=True)
 class SarifFinding:
     """One result. ``file`` is a finding's source as the loaders write it (``policy.json``,
-    ``main.tf:24 (aws_iam_policy.x.policy)``); ``pointer`` a JSON pointer into that file, or,
-    when ``in_embedded_policy``, into a policy document embedded in it, which no position in
-    the file is derived from. ``logical`` names the entities involved (policy, principal)."""
+    ``main.tf:24 (aws_iam_policy.x.policy)``); ``pointer`` a JSON pointer into that file, or
+    into a policy document embedded in it (an export's policy), which then matches nothing in
+    the file and gives no position. ``at`` is a position already known (a syntax error's),
+    used when the pointer gives none. ``logical`` names the entities involved."""
 
     rule_id: str
     level: Level
     message: str
     file: str | None = None
     pointer: str = ""
-    in_embedded_policy: bool = False
+    at: Position | None = None
     logical: Sequence[tuple[str, str]] = ()  # (kind, fully qualified name)
     properties: Mapping[str, Any] = field(default_factory=dict)
 
@@ -90,12 +92,14 @@ def artifact_uri(path: str) -> dict[str, str]:
 def _location(finding: SarifFinding, locate: Locator) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     if finding.file:
-        pointer = "" if finding.in_embedded_policy else finding.pointer
+        pointer = finding.pointer
         ref, position = locate(finding.file, pointer)
         physical: dict[str, Any] = {"artifactLocation": artifact_uri(ref.file)}
+        if position is None or not pointer:
+            position = finding.at or position
         if position is None and ref.line is not None:
             position = Position(ref.line, 1)
-        if position is not None and (pointer or ref.line is not None):
+        if position is not None and (pointer or finding.at or ref.line is not None):
             physical["region"] = {"startLine": position.line, "startColumn": position.column}
         out["physicalLocation"] = physical
     logical = [{"kind": kind, "fullyQualifiedName": name} for kind, name in finding.logical]
@@ -208,7 +212,7 @@ def validation_sarif(
                 message=f.message,
                 file=f.file or None,
                 pointer=f.path,
-                in_embedded_policy=f.policy is not None and not _is_terraform(f.file),
+                at=_syntax_position(f.message),
                 logical=logical,
                 properties={
                     "severity": f.severity,
@@ -220,9 +224,13 @@ def validation_sarif(
     return sarif_log(findings, rules, locate=locate)
 
 
-def _is_terraform(source: str) -> bool:
-    """Terraform sources name the attribute holding the policy, which locations can enter."""
-    return " (" in source and source.split(" (", 1)[0].rsplit(":", 1)[0].endswith(".tf")
+_LINE_COLUMN = re.compile(r"\bline (\d+),? column (\d+)\b")
+
+
+def _syntax_position(message: str) -> Position | None:
+    """The position a syntax error's message gives (``invalid JSON ... (line 3, column 7)``)."""
+    match = _LINE_COLUMN.search(message)
+    return Position(int(match.group(1)), int(match.group(2))) if match else None
 
 
 # -- escalation and audit boundaries ----------------------------------------------------------
@@ -258,6 +266,12 @@ def _path_message(start: str, path: Mapping[str, Any]) -> str:
     return f"{start} reaches {path.get('reaches')}{conditional} via {steps}"
 
 
+def _entity_position(arn: str, sources: Mapping[str, str]) -> Position | None:
+    """Where the principal ``arn`` is defined, read once per principal."""
+    source = sources.get(arn)
+    return locate_entity_in_file(source, arn)[1] if source else None
+
+
 def escalation_sarif(
     document: Mapping[str, Any],
     sources: Mapping[str, str],
@@ -269,6 +283,7 @@ def escalation_sarif(
     findings = []
     for result in document.get("results", []):
         principal = str(result.get("principal"))
+        where = _entity_position(principal, sources)
         for path in result.get("paths", []):
             findings.append(
                 SarifFinding(
@@ -276,6 +291,7 @@ def escalation_sarif(
                     level="warning" if path.get("conditional") else "error",
                     message=_path_message(str(result.get("label", principal)), path),
                     file=sources.get(principal),
+                    at=where,
                     logical=[("member", principal)],
                     properties={"goal": path.get("goal"), "length": path.get("length")},
                 )
@@ -296,6 +312,7 @@ def audit_sarif(
         if subject.get("verdict") != "escapes":
             continue
         principal = str(subject.get("principal"))
+        where = _entity_position(principal, sources)
         for path in subject.get("counterexamples", []):
             findings.append(
                 SarifFinding(
@@ -306,6 +323,7 @@ def audit_sarif(
                         + _path_message(str(subject.get("label", principal)), path)
                     ),
                     file=sources.get(principal),
+                    at=where,
                     logical=[("member", principal)],
                     properties={"goal": path.get("goal"), "ceiling": subject.get("ceiling")},
                 )
