@@ -213,7 +213,7 @@ def who_can_command(
         echo_json(result.to_dict(), "who-can")
         return
     if fmt in DIAGRAM_FORMATS:
-        from iamsim.report.diagrams import who_can_diagram
+        from iamsim.report.diagrams import who_can_diagram  # lazy: start-up time
 
         emit_diagram(fmt, lambda: who_can_diagram(result.to_dict()))
         return
@@ -466,11 +466,11 @@ def escalation_command(
     if as_json:
         echo_json(escalation_json(report, verdicts), "escalation")
     elif fmt in DIAGRAM_FORMATS:
-        from iamsim.report.diagrams import escalation_diagram
+        from iamsim.report.diagrams import escalation_diagram  # lazy: start-up time
 
         emit_diagram(fmt, lambda: escalation_diagram(escalation_json(report, verdicts)))
     elif fmt == "sarif":
-        from iamsim.report.sarif import escalation_sarif
+        from iamsim.report.sarif import escalation_sarif  # lazy: start-up time
 
         emit_sarif(escalation_sarif(escalation_json(report, verdicts), world.sources))
     else:
@@ -595,7 +595,7 @@ def audit_boundaries_command(
             document["warnings"] = warnings
         echo_json(document, "boundary-audit")
     elif fmt == "sarif":
-        from iamsim.report.sarif import audit_sarif
+        from iamsim.report.sarif import audit_sarif  # lazy: start-up time
 
         for text in warnings:
             echo(f"warning: {text}", err=True)

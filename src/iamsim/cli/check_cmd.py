@@ -35,7 +35,7 @@ from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
 from iamsim.model import World
 from iamsim.report.explain import explain_decision, explanation_to_dict, render_explanation
-from iamsim.report.inert import echo
+from iamsim.report.inert import echo, inert_lines
 from iamsim.report.json_report import decision_to_json
 from iamsim.report.statement_sources import decisive_locations
 from iamsim.report.text import render_decision
@@ -197,13 +197,13 @@ def explain_command(
         echo_json(explanation_to_dict(explanation), "explanation")
         return
     if fmt in DIAGRAM_FORMATS:
-        from iamsim.report.diagrams import explain_diagram
+        from iamsim.report.diagrams import explain_diagram  # lazy: start-up time
 
         emit_diagram(fmt, lambda: explain_diagram(explanation_to_dict(explanation)))
         return
     echo(render_explanation(explanation, all_statements=all_statements))
     written = decisive_locations(answer.decision.decisive, answer.built.policies)
     if written:
-        echo("  where the decisive statements are written:")
-        for ref, where in written:
-            echo(f"    {ref.describe()}: {where}")
+        lines = ["  where the decisive statements are written:"]
+        lines += [f"    {ref.describe()}: {where}" for ref, where in written]
+        echo(inert_lines(lines))

@@ -52,7 +52,7 @@ def resolve_format(fmt: str, as_json: bool) -> str:
 def emit_diagram(fmt: str, build: Callable[[], Any]) -> None:
     """Print the picture ``build()`` makes in ``fmt``; exit 2 when SVG needs Graphviz and it is
     not installed."""
-    from iamsim.report.diagrams import GraphvizMissing, render
+    from iamsim.report.diagrams import GraphvizMissing, render  # lazy: start-up time
 
     try:
         text = render(build(), fmt)

@@ -109,7 +109,7 @@ def validate_command(
 
         echo_json(validation_to_json(report), "validation")
     elif fmt == "sarif":
-        from iamsim.report.sarif import validation_sarif
+        from iamsim.report.sarif import validation_sarif  # lazy: start-up time
 
         emit_sarif(validation_sarif(report))
     else:
