@@ -56,7 +56,7 @@ def test_escalation_mermaid_is_a_flowchart_with_the_same_edges() -> None:
     code, out, _ = run("escalation", "-i", str(MODEL), "--format", "mermaid")
     assert code == 0
     lines = out.splitlines()
-    assert "flowchart LR" in lines[:5]
+    assert lines[0] == "flowchart LR"
     _, dot, _ = run("escalation", "-i", str(MODEL), "--format", "dot")
     edges = re.findall(r"^  (n\d+) -->\|.*\| (n\d+)$", out, re.MULTILINE)
     assert sorted(edges) == sorted((a, b) for a, b, _ in dot_edges(dot))
@@ -99,7 +99,7 @@ def test_labels_from_the_inputs_cannot_break_out_of_the_picture() -> None:
     mermaid = to_mermaid(diagram)
     assert "#quot;];<br/> evil -#gt; n0 [label=#quot;#35;quot;" in mermaid
     assert "<script>" not in mermaid and "#lt;script#gt;" in mermaid
-    assert len(mermaid.splitlines()) == 7  # front matter (3 lines), header, 2 nodes, 1 edge
+    assert len(mermaid.splitlines()) == 5  # header, title comment, 2 nodes, 1 edge
 
 
 def test_svg_without_graphviz_says_so_and_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:

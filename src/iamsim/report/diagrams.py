@@ -133,11 +133,11 @@ _MERMAID_SHAPES = {"box": "[{}]", "ellipse": "([{}])", "diamond": "{{{}}}", "goa
 
 def to_mermaid(diagram: Diagram) -> str:
     """The diagram as a Mermaid ``flowchart``."""
+    # The title is a comment: "flowchart" stays the first word, as tools that sniff the
+    # diagram type expect; a comment ends at the line's end, which the title cannot contain.
     out = [
-        "---",
-        f"title: {_mermaid_text(diagram.title)}",
-        "---",
         f"flowchart {diagram.direction}",
+        f"  %% {' '.join(_lines(diagram.title))}",
     ]
     for node in diagram.nodes.values():
         out.append(f"  {node.id}{_MERMAID_SHAPES[node.shape].format(_mermaid_text(node.label))}")
