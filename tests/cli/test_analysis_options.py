@@ -179,7 +179,10 @@ def test_help_states_exit_statuses_in_plain_text(command: list[str]) -> None:
 def test_errors_stay_json_with_json() -> None:
     code, out, _ = run("permissions", "alice", *INPUTS, "--service", "nosuchsvc", "--json")
     assert code == 2
-    assert json.loads(out) == {"error": "--service: unknown service prefix 'nosuchsvc'"}
+    assert json.loads(out) == {
+        "schema_version": "error/1",
+        "error": "--service: unknown service prefix 'nosuchsvc'",
+    }
     code, out, _ = run("escalation", *INPUTS, "--to", "notanarn", "--json")
     assert code == 2
     assert "expected admin or a resource ARN" in json.loads(out)["error"]

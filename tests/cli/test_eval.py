@@ -162,6 +162,7 @@ def test_json_stays_json_when_a_file_cannot_be_read(tmp_path: Path) -> None:
     assert code == 2
     records = [json.loads(line) for line in out.splitlines()]
     assert records[0] == {
+        "schema_version": "eval-error/1",
         "name": None,
         "error": f"{tmp_path / 'missing.yaml'}: no such file or directory",
     }

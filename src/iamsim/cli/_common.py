@@ -40,6 +40,7 @@ import click
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import echo, echo_json_text
+from iamsim.report.schemas import versioned
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -182,7 +183,7 @@ def json_option(help_text: str = "Print JSON instead of text.") -> Callable[[F],
 def fail(message: str, *, as_json: bool = False) -> NoReturn:
     """Report invalid input and exit 2 (JSON on stdout with ``--json``, else text on stderr)."""
     if as_json:
-        echo_json_text(json.dumps({"error": message}, indent=2))
+        echo_json_text(json.dumps(versioned("error", {"error": message}), indent=2))
     else:
         echo(f"error: {message}", err=True)
     sys.exit(EXIT_INVALID)
@@ -266,9 +267,11 @@ def parse_now(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def echo_json(value: Any) -> None:
-    """Print ``value`` as JSON; a mapping gets the inputs' notes under ``input_notes``."""
+def echo_json(value: dict[str, Any], kind: str) -> None:
+    """Print the document ``value`` of ``kind`` (see :mod:`iamsim.report.schemas`) as JSON,
+    with its ``schema_version`` and the inputs' notes under ``input_notes``."""
+    value = versioned(kind, value)
     notes = input_notes()
-    if notes and isinstance(value, dict) and "input_notes" not in value:
+    if notes and "input_notes" not in value:
         value = {**value, "input_notes": notes}
     echo_json_text(json.dumps(value, indent=2, ensure_ascii=False))

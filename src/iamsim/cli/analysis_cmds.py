@@ -27,6 +27,14 @@ from iamsim.cli._common import (
     load_world,
     region_option,
 )
+from iamsim.cli.output_formats import (
+    DIAGRAM_FORMATS,
+    emit_diagram,
+    emit_sarif,
+    format_option,
+    resolve_format,
+    table_width,
+)
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
@@ -126,16 +134,22 @@ def permissions_command(
         made = synthesize(result) if (as_policy or as_json) else None
     if as_policy and made is not None:
         if as_json:
-            echo_json({"policy": made.document, "approximations": made.approximations})
+            echo_json(
+                {"policy": made.document, "approximations": made.approximations},
+                "effective-policy",
+            )
         else:
             echo_json_text(made.to_json())
             for note in made.approximations:
                 echo(f"approximation: {note}", err=True)
         return
     if as_json:
-        echo_json(permissions_to_dict(result, policy=made.document if made is not None else None))
+        echo_json(
+            permissions_to_dict(result, policy=made.document if made is not None else None),
+            "permissions",
+        )
         return
-    console = InertConsole(width=max(InertConsole().width, 140))
+    console = InertConsole(width=table_width())
     for renderable in permissions_renderables(
         result, compare_boundary=compare_boundary, details=details
     ):
@@ -154,6 +168,7 @@ def permissions_command(
     is_flag=True,
     help="Also list principals some policy grants but a guardrail or a Deny stops.",
 )
+@format_option(*DIAGRAM_FORMATS)
 def who_can_command(
     action: str,
     resource: str,
@@ -162,6 +177,7 @@ def who_can_command(
     context: tuple[str, ...],
     region: str | None,
     show_blocked: bool,
+    fmt: str,
 ) -> None:
     """Every principal that can perform ACTION on RESOURCE, across the loaded accounts.
 
@@ -179,6 +195,8 @@ def who_can_command(
       iamsim who-can s3:GetObject arn:aws:s3:::data-bucket/report.csv -i gaad.json -i res.yaml
       iamsim who-can 'iam:Attach*Policy,iam:Put*Policy' arn:aws:iam::111122223333:role/x -i gaad.json
     """
+    fmt = resolve_format(fmt, as_json)
+    as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         if not any(part.strip() for part in action.split(",")):
             raise InputError(
@@ -192,9 +210,14 @@ def who_can_command(
             raise InputError(f"ACTION {action!r} names no action")
         result = analyzer.who_can(actions, resource, context=values)
     if as_json:
-        echo_json(result.to_dict())
+        echo_json(result.to_dict(), "who-can")
         return
-    console = InertConsole(width=max(InertConsole().width, 140))
+    if fmt in DIAGRAM_FORMATS:
+        from iamsim.report.diagrams import who_can_diagram  # lazy: start-up time
+
+        emit_diagram(fmt, lambda: who_can_diagram(result.to_dict()))
+        return
+    console = InertConsole(width=table_width())
     for renderable in who_can_renderables(result):
         console.print(renderable)
     if show_blocked and result.blocked:
@@ -364,6 +387,7 @@ def _goal(to: str, actions: tuple[str, ...]) -> list[str] | None:
 @click.option(
     "--show-contained", is_flag=True, help="Also list the principals with no path (text output)."
 )
+@format_option(*DIAGRAM_FORMATS, "sarif")
 def escalation_command(
     inputs: tuple[Path, ...],
     as_json: bool,
@@ -378,6 +402,7 @@ def escalation_command(
     techniques: tuple[str, ...],
     list_techniques: bool,
     show_contained: bool,
+    fmt: str,
 ) -> None:
     """Privilege escalation paths: who is an administrator, and every way from a principal
     (or from every user and role) to an administrator or to a resource.
@@ -396,6 +421,7 @@ def escalation_command(
       iamsim escalation -i gaad.json -i org.yaml
       iamsim escalation -i gaad.json --from user/dev --json
       iamsim escalation -i gaad.json -i res.yaml --to arn:aws:s3:::payroll/* --action s3:GetObject
+      iamsim escalation -i gaad.json --format mermaid > paths.mmd
     """
     import sys
 
@@ -404,6 +430,8 @@ def escalation_command(
     from iamsim.analysis.techniques import Oracle, load_catalogue
     from iamsim.report.escalation import escalation_json, render_escalation, render_verdict
 
+    fmt = resolve_format(fmt, as_json)
+    as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         catalogue = load_catalogue()
         if techniques:
@@ -413,7 +441,7 @@ def escalation_command(
                 raise InputError(f"--technique: unknown technique(s) {exc.args[0]}") from None
         if list_techniques:
             if as_json:
-                echo_json({"techniques": [t.to_dict() for t in catalogue.techniques]})
+                echo_json({"techniques": [t.to_dict() for t in catalogue.techniques]}, "techniques")
             else:
                 for t in catalogue.techniques:
                     echo(f"{t.id:48} {t.category:16} {t.name}")
@@ -436,7 +464,15 @@ def escalation_command(
         principals = [graph.actors[r.start] for r in report.results]
         verdicts = admin_report(world, oracle=oracle, catalogue=catalogue, principals=principals)
     if as_json:
-        echo_json(escalation_json(report, verdicts))
+        echo_json(escalation_json(report, verdicts), "escalation")
+    elif fmt in DIAGRAM_FORMATS:
+        from iamsim.report.diagrams import escalation_diagram  # lazy: start-up time
+
+        emit_diagram(fmt, lambda: escalation_diagram(escalation_json(report, verdicts)))
+    elif fmt == "sarif":
+        from iamsim.report.sarif import escalation_sarif  # lazy: start-up time
+
+        emit_sarif(escalation_sarif(escalation_json(report, verdicts), world.sources))
     else:
         text = render_escalation(report, verdicts, show_contained=show_contained)
         echo(text)
@@ -488,6 +524,7 @@ def audit_command() -> None:
         "steps (0: direct). Boundary containment uses the escalation search's own depth."
     ),
 )
+@format_option("sarif")
 def audit_boundaries_command(
     inputs: tuple[Path, ...],
     as_json: bool,
@@ -500,6 +537,7 @@ def audit_boundaries_command(
     tags: tuple[str, ...],
     principals: tuple[str, ...],
     hops: int,
+    fmt: str,
 ) -> None:
     """Prove that permissions boundaries hold, or show the counterexample.
 
@@ -525,6 +563,8 @@ def audit_boundaries_command(
     from iamsim.analysis.techniques import Oracle
     from iamsim.report.escalation import render_audit
 
+    fmt = resolve_format(fmt, as_json)
+    as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         for prefix in prefixes:
             if not prefix.strip():
@@ -553,7 +593,13 @@ def audit_boundaries_command(
         document = report.to_dict()
         if warnings:
             document["warnings"] = warnings
-        echo_json(document)
+        echo_json(document, "boundary-audit")
+    elif fmt == "sarif":
+        from iamsim.report.sarif import audit_sarif  # lazy: start-up time
+
+        for text in warnings:
+            echo(f"warning: {text}", err=True)
+        emit_sarif(audit_sarif(report.to_dict(), world.sources))
     else:
         for text in warnings:
             echo(f"warning: {text}", err=True)

@@ -31,12 +31,14 @@ from iamsim.cli._common import (
     parse_now,
     region_option,
 )
+from iamsim.cli.output_formats import DIAGRAM_FORMATS, emit_diagram, format_option, resolve_format
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
 from iamsim.model import World
 from iamsim.report.explain import explain_decision, explanation_to_dict, render_explanation
-from iamsim.report.inert import echo
+from iamsim.report.inert import echo, inert_lines
 from iamsim.report.json_report import decision_to_json
+from iamsim.report.statement_sources import decisive_locations
 from iamsim.report.text import render_decision
 from iamsim.vocabulary.context_keys import parse_context
 
@@ -129,16 +131,16 @@ def check_command(
                 answer.built.request, answer.built.policies, discover_all, given
             )
             if as_json:
-                echo_json({"principal": principal, **found.to_dict()})
+                echo_json({"principal": principal, **found.to_dict()}, "discover")
             else:
-                click.echo(discover_opts.render(found, answer.built.request))
+                echo(discover_opts.render(found, answer.built.request))
             return
     decision, built = answer.decision, answer.built
     if as_json:
         record = decision_to_json(decision, principal=principal, assumptions=built.warnings)
         if not full:
             record.pop("statements", None)
-        echo_json(record)
+        echo_json(record, "decision")
         return
     echo(render_decision(decision, verbose=full))
     for text in built.warnings:
@@ -160,6 +162,7 @@ def check_command(
 )
 @discover_opts.discover_options()
 @json_option("Print the explanation as JSON: the decision, its trace, and each step.")
+@format_option(*DIAGRAM_FORMATS)
 def explain_command(
     principal: str,
     action: str,
@@ -174,6 +177,7 @@ def explain_command(
     present_keys: tuple[str, ...],
     absent_keys: tuple[str, ...],
     as_json: bool,
+    fmt: str,
 ) -> None:
     """Explain, step by step, how AWS decides whether PRINCIPAL may perform ACTION on RESOURCE.
 
@@ -189,9 +193,12 @@ def explain_command(
       iamsim explain alice sts:AssumeRole arn:aws:iam::222222222222:role/deploy \\
           -i gaad-111.json -i gaad-222.json -i org.yaml
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --json
+      iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --format dot
     """
     given = discover_opts.statuses(unknown_keys, present_keys, absent_keys)
     found = None
+    fmt = resolve_format(fmt, as_json)
+    as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         answer = _ask(inputs, principal, action, resource, context, now, region, as_json=as_json)
         if discover_opts.wanted(discover_all, given):
@@ -227,10 +234,20 @@ def explain_command(
         record = explanation_to_dict(explanation)
         if found is not None:
             record["discover"] = found.to_dict()
-        echo_json(record)
+        echo_json(record, "explanation")
+        return
+    if fmt in DIAGRAM_FORMATS:
+        from iamsim.report.diagrams import explain_diagram  # lazy: start-up time
+
+        emit_diagram(fmt, lambda: explain_diagram(explanation_to_dict(explanation)))
         return
     if found is not None:
         echo(discover_opts.render(found, request))
         if found.witness:
             echo("\nThe request in the example context, step by step:\n")
     echo(render_explanation(explanation, all_statements=all_statements))
+    written = decisive_locations(answer.decision.decisive, answer.built.policies)
+    if written:
+        lines = ["  where the decisive statements are written:"]
+        lines += [f"    {ref.describe()}: {where}" for ref, where in written]
+        echo(inert_lines(lines))

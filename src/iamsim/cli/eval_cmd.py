@@ -19,6 +19,7 @@ from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
 from iamsim.report.inert import echo, echo_json_text
 from iamsim.report.json_report import scenario_to_json
+from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
@@ -100,18 +101,22 @@ def _run_discover(scenario: Scenario, as_json: bool) -> bool:
     )
     met = scenario.expectation_met(found.decision)
     if as_json:
-        record: dict[str, Any] = {"name": scenario.name, **found.to_dict()}
+        record: dict[str, Any] = {
+            "schema_version": schema_version("eval-record"),
+            "name": scenario.name,
+            **found.to_dict(),
+        }
         if scenario.expect is not None:
             record["expect"] = scenario.expect
             record["expectation_met"] = met
-        click.echo(json.dumps(record, sort_keys=False))
+        echo_json_text(json.dumps(record, sort_keys=False))
     else:
         header = f"== {scenario.name}"
         if met is not None:
             header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
-        click.echo(header)
-        click.echo(render(found, scenario.request))
-        click.echo()
+        echo(header)
+        echo(render(found, scenario.request))
+        echo()
     return met is not False
 
 
@@ -119,6 +124,8 @@ def _emit_error(as_json: bool, name: str | None, error: InputError) -> None:
     """One error: a JSON object on standard output with --json (the stream stays JSON Lines),
     else a line on standard error."""
     if as_json:
-        echo_json_text(json.dumps({"name": name, "error": error.describe()}))
+        echo_json_text(
+            json.dumps(versioned("eval-error", {"name": name, "error": error.describe()}))
+        )
     else:
         echo(f"error: {error.describe()}", err=True)

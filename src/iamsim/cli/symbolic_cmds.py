@@ -27,6 +27,7 @@ from iamsim.ingest.documents import parse_text
 from iamsim.ingest.files import read_text
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Policy
+from iamsim.report.inert import echo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,9 +53,9 @@ def _load(path: Path, policy_type: str | None) -> Policy:
 
 def _finish(result: CheckResult, as_json: bool) -> None:
     if as_json:
-        echo_json(result.to_dict())
+        echo_json(result.to_dict(), "policy-check")
     else:
-        click.echo(result.render())
+        echo(result.render())
     sys.exit(EXIT_OK if result.passed else EXIT_FAILED)
 
 

@@ -36,6 +36,7 @@ from iamsim.cli._common import (
 from iamsim.model import World
 from iamsim.report.expectations_text import render_run
 from iamsim.report.inert import dumps, echo, inert
+from iamsim.report.schemas import schema_version
 
 
 @click.command("test")
@@ -95,6 +96,7 @@ def test_command(
         from iamsim.report.json_report import test_run_to_json
 
         document: dict[str, object] = {
+            "schema_version": schema_version("test-run"),
             "summary": _total(runs),
             "files": [test_run_to_json(run) for run in runs],
         }
@@ -102,7 +104,7 @@ def test_command(
         if notes:
             document["input_notes"] = notes
         if output is None:
-            echo_json(document)
+            echo_json(document, "test-run")
         else:
             _write(output, dumps(document, indent=2) + "\n")
     elif fmt == "junit":

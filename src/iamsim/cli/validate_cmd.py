@@ -22,6 +22,7 @@ from iamsim.cli._common import (
     json_option,
     read_options,
 )
+from iamsim.cli.output_formats import emit_sarif, format_option, resolve_format
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
 from iamsim.report.inert import echo
@@ -60,6 +61,7 @@ from iamsim.report.inert import echo
     help="Exit 1 when a finding of this severity or worse is found.",
 )
 @json_option("Print the findings as JSON.")
+@format_option("sarif")
 @read_options()
 def validate_command(
     paths: tuple[Path, ...],
@@ -67,6 +69,7 @@ def validate_command(
     quota: str | None,
     fail_on: str,
     as_json: bool,
+    fmt: str,
 ) -> None:
     """Check policy documents, scenario files and inputs for mistakes before AWS sees them.
 
@@ -93,7 +96,10 @@ def validate_command(
       iamsim validate --type scp scps/*.json
       iamsim validate bucket-policy.json --type resource --json
       iamsim validate gaad.json org.yaml resources.yaml --fail-on warning
+      iamsim validate policies/*.json --format sarif > iamsim.sarif
     """
+    fmt = resolve_format(fmt, as_json)
+    as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         report = validate_paths(
             paths, policy_type=policy_type, quota_kind=quota, allow_read=allowed_reads()
@@ -101,7 +107,11 @@ def validate_command(
     if as_json:
         from iamsim.report.json_report import validation_to_json
 
-        echo_json(validation_to_json(report))
+        echo_json(validation_to_json(report), "validation")
+    elif fmt == "sarif":
+        from iamsim.report.sarif import validation_sarif  # lazy: start-up time
+
+        emit_sarif(validation_sarif(report))
     else:
         from iamsim.report.validation_text import render_validation
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from iamsim.engine.trace import Decision
+from iamsim.report.schemas import schema_version
 
 if TYPE_CHECKING:
     from iamsim.checks.expectations import CaseResult, ExpectationRun
@@ -42,7 +43,11 @@ def decision_to_json(
 def scenario_to_json(scenario: Scenario, decision: Decision) -> dict[str, Any]:
     """What ``eval --json`` prints for one scenario (and ``POST /api/eval`` answers): its name,
     the decision, the expectation and whether it held, the decision's trace, the notes."""
-    record: dict[str, Any] = {"name": scenario.name, "decision": decision.value.value}
+    record: dict[str, Any] = {
+        "schema_version": schema_version("eval-record"),
+        "name": scenario.name,
+        "decision": decision.value.value,
+    }
     if scenario.expect is not None:
         record["expect"] = scenario.expect
         record["expectation_met"] = scenario.expectation_met(decision.value.value)

@@ -210,10 +210,12 @@ def _header(result: EffectivePermissions) -> list[RenderableType]:
 def _summary_table(result: EffectivePermissions) -> Table:
     """One row per service: actions per status, and per access level."""
     table = Table(title="By service", title_justify="left")
-    table.add_column("service", no_wrap=True)
+    table.add_column("service", no_wrap=True, overflow="fold")
     for status in Status:
-        table.add_column(status.value, justify="right", style=_STATUS_STYLE[status])
-    table.add_column("allowed by access level (of the service's actions)")
+        table.add_column(
+            status.value, justify="right", style=_STATUS_STYLE[status], overflow="fold"
+        )
+    table.add_column("allowed by access level (of the service's actions)", overflow="fold")
     rows: dict[str, dict[str, Any]] = {}
     for permission in result:
         row = rows.setdefault(permission.service, {"status": {}, "levels": {}})
@@ -270,14 +272,14 @@ def permissions_renderables(
             level = result.index.access_level[action_id]
             level_totals[level] = level_totals.get(level, 0) + 1
         table = Table(title=title, title_justify="left", show_lines=True, expand=False)
-        table.add_column("access level", no_wrap=True)
-        table.add_column("status", no_wrap=True)
-        table.add_column("actions", max_width=48)
+        table.add_column("access level", no_wrap=True, overflow="fold")
+        table.add_column("status", no_wrap=True, overflow="fold")
+        table.add_column("actions", max_width=48, overflow="fold")
         if compare_boundary:
-            table.add_column("identity policies grant", max_width=48)
-            table.add_column("within the boundary", max_width=48)
+            table.add_column("identity policies grant", max_width=48, overflow="fold")
+            table.add_column("within the boundary", max_width=48, overflow="fold")
         else:
-            table.add_column("resources / conditions / by", max_width=70)
+            table.add_column("resources / conditions / by", max_width=70, overflow="fold")
         rows: dict[tuple[Any, ...], list[str]] = {}
         for permission in permissions:
             if compare_boundary:
@@ -340,9 +342,9 @@ def who_can_renderables(result: WhoCanResult) -> list[RenderableType]:
         out.append(styled(f"note: {note}", "dim"))
     table = Table(show_lines=True)
     table.add_column("principal", max_width=60, overflow="fold")
-    table.add_column("kind", no_wrap=True)
-    table.add_column("actions", max_width=40)
-    table.add_column("how", max_width=70)
+    table.add_column("kind", no_wrap=True, overflow="fold")
+    table.add_column("actions", max_width=40, overflow="fold")
+    table.add_column("how", max_width=70, overflow="fold")
     for entry in result.principals:
         actions = [a.action for a in entry.actions]
         names = ", ".join(actions) if len(actions) <= 6 else f"{len(actions)} actions"

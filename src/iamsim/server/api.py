@@ -33,6 +33,7 @@ from iamsim.model import World
 from iamsim.report.escalation import escalation_json
 from iamsim.report.json_report import decision_to_json, scenario_to_json
 from iamsim.report.permissions import permissions_to_dict
+from iamsim.report.schemas import versioned
 from iamsim.vocabulary.context_keys import check_context
 from iamsim.vocabulary.request import ContextValue
 
@@ -50,7 +51,7 @@ class ScenarioRejected(IamsimError):
         self.error = error
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "error": self.error.describe()}
+        return versioned("eval-error", {"name": self.name, "error": self.error.describe()})
 
 
 def eval_scenario(text: str) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def check(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
     record = decision_to_json(decision, principal=principal, assumptions=built.warnings)
     if not full:
         record.pop("statements", None)
-    return _with_notes(world, record)
+    return _with_notes(world, record, "decision")
 
 
 def who_can(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -106,7 +107,9 @@ def who_can(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
         raise InputError(f"action {action!r} names no action (expected s3:GetObject, s3:Get*, ...)")
     analyzer = WhoCan(world, builder=RequestBuilder(world, region=region))
     actions = expand_actions([action], analyzer.builder.catalog)
-    return _with_notes(world, analyzer.who_can(actions, resource, context=context).to_dict())
+    return _with_notes(
+        world, analyzer.who_can(actions, resource, context=context).to_dict(), "who-can"
+    )
 
 
 def permissions(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,7 +127,7 @@ def permissions(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
         principal, service=service, compare_boundary=compare, context=context
     )
     made = synthesize(result)
-    return _with_notes(world, permissions_to_dict(result, policy=made.document))
+    return _with_notes(world, permissions_to_dict(result, policy=made.document), "permissions")
 
 
 # Paths per principal, as escalation's --max-paths default.
@@ -146,7 +149,7 @@ def escalation(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
     )
     principals = [graph.actors[r.start] for r in report.results]
     verdicts = admin_report(world, oracle=oracle, catalogue=catalogue, principals=principals)
-    return _with_notes(world, escalation_json(report, verdicts))
+    return _with_notes(world, escalation_json(report, verdicts), "escalation")
 
 
 def world_summary(world: World | None) -> dict[str, Any]:
@@ -162,11 +165,12 @@ def world_summary(world: World | None) -> dict[str, Any]:
     }
 
 
-def _with_notes(world: World, record: dict[str, Any]) -> dict[str, Any]:
-    """As the commands' ``echo_json``: the inputs' notes under ``input_notes`` when any."""
+def _with_notes(world: World, record: dict[str, Any], kind: str) -> dict[str, Any]:
+    """As the commands' ``echo_json``: the document's ``schema_version`` first, the inputs'
+    notes under ``input_notes`` when any."""
     if world.notes and "input_notes" not in record:
         record["input_notes"] = list(world.notes)
-    return record
+    return versioned(kind, record)
 
 
 class _Fields:
