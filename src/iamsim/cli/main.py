@@ -7,13 +7,12 @@ statuses 1 and 2, which mean "an expectation failed" and "invalid input".
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
 
 import click
-
-from iamsim.cli.eval_cmd import eval_command
 
 # The status when the output was closed before the command finished: 128 + SIGPIPE, what a
 # shell reports for any program a closed pipe stops. Not 0: the run did not finish, so its
@@ -25,7 +24,41 @@ class _OutputClosed(Exception):
     """The output pipe was closed while the command was still writing."""
 
 
+# Every sub-command: its name -> (module, attribute). Fixed and explicit: a command is
+# imported only when it is run (or listed by --help), which keeps start-up short; nothing is
+# probed or skipped, so a missing module is an error, never a silently absent command.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "eval": ("iamsim.cli.eval_cmd", "eval_command"),
+    "check": ("iamsim.cli.check_cmd", "check_command"),
+    "explain": ("iamsim.cli.check_cmd", "explain_command"),
+    "test": ("iamsim.cli.test_cmd", "test_command"),
+    "validate": ("iamsim.cli.validate_cmd", "validate_command"),
+    "demo": ("iamsim.cli.demo_cmd", "demo_command"),
+    "permissions": ("iamsim.cli.analysis_cmds", "permissions_command"),
+    "who-can": ("iamsim.cli.analysis_cmds", "who_can_command"),
+    "escalation": ("iamsim.cli.analysis_cmds", "escalation_command"),
+    "audit": ("iamsim.cli.analysis_cmds", "audit_command"),
+}
+
+
 class _Group(click.Group):
+    """The command group: sub-commands from :data:`COMMANDS`, imported when first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module_name, attribute = entry
+        # Imported here, not at the top, only for start-up time: `iamsim eval` need not load
+        # the analyses, Terraform or CloudFormation.
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wrong table entry
+            raise TypeError(f"{module_name}.{attribute} is not a click command")
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         # Caught here, before click's own handling turns a broken pipe into status 1.
         try:
@@ -46,38 +79,6 @@ class _Group(click.Group):
 @click.version_option(package_name="iamsim")
 def cli() -> None:
     """Decide AWS IAM requests exactly as AWS does, offline, and explain why."""
-
-
-cli.add_command(eval_command)
-
-
-def _register_optional_commands() -> None:
-    """Sub-commands in modules of their own, added when present."""
-    import importlib
-
-    for module_name, attribute in (
-        ("iamsim.cli.check_cmd", "check_command"),
-        ("iamsim.cli.check_cmd", "explain_command"),
-        ("iamsim.cli.test_cmd", "test_command"),
-        ("iamsim.cli.validate_cmd", "validate_command"),
-        ("iamsim.cli.demo_cmd", "demo_command"),
-        ("iamsim.cli.analysis_cmds", "permissions_command"),
-        ("iamsim.cli.analysis_cmds", "who_can_command"),
-        ("iamsim.cli.analysis_cmds", "escalation_command"),
-        ("iamsim.cli.analysis_cmds", "audit_command"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        command = getattr(module, attribute, None)
-        if command is not None:
-            cli.add_command(command)
-
-
-_register_optional_commands()
 
 
 def _silence_stdout() -> None:
