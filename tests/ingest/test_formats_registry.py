@@ -71,9 +71,10 @@ def test_two_formats_claiming_a_file_is_an_error_and_replace_overrides(tmp_path:
 
 def test_nothing_inside_iamsim_imports_the_front_module() -> None:
     # iamsim.formats is a front end for library users; the package uses the registry itself.
+    # Only the package root names it, to hand it to users as ``iamsim.formats``.
     offenders = []
     for path in SRC.rglob("*.py"):
-        if path == SRC / "formats.py":
+        if path in (SRC / "formats.py", SRC / "__init__.py"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = (

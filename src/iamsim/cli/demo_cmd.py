@@ -36,6 +36,7 @@ from iamsim.errors import IamsimError
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, styled
 from iamsim.vocabulary.request import ContextValue, Request
+from iamsim.vocabulary.targets import resource_policy_kind
 
 ALLOW = DecisionValue.ALLOW
 EXPLICIT_DENY = DecisionValue.EXPLICIT_DENY
@@ -197,17 +198,22 @@ _KINDS = {
 }
 
 
-def _resource_policy_kind(request: Request) -> str:
-    if request.action.lower().startswith("sts:"):
+def _resource_policy_name(request: Request) -> str:
+    """What the demo calls the resource-based policy of ``request`` (the kind is the engine's
+    rule, :func:`iamsim.vocabulary.targets.resource_policy_kind`)."""
+    kind = resource_policy_kind(request.action, request.resource)
+    if kind == "trust":
         return "trust policy"
-    return {"s3": "bucket policy", "kms": "key policy"}.get(request.service, "resource policy")
+    if kind == "kms":
+        return "key policy"
+    return "bucket policy" if request.service == "s3" else "resource policy"
 
 
 def _ref(ref: StatementRef, decision: Decision, world: World) -> str:
     request = decision.request
     if ref.policy_type == "resource":
         # The resource is in the question; its policy is named after it (or the input).
-        return f"{_resource_policy_kind(request)}: {ref.statement}"
+        return f"{_resource_policy_name(request)}: {ref.statement}"
     text = f"{_KINDS.get(ref.policy_type, ref.policy_type)} {ref.policy}: {ref.statement}"
     if ref.level is not None:
         account = request.caller.account if ref.policy_type == "scp" else request.resource_account

@@ -7,13 +7,13 @@ statuses 1 and 2, which mean "an expectation failed" and "invalid input".
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import click
-
-from iamsim.cli.eval_cmd import eval_command
 
 # The status when the output was closed before the command finished: 128 + SIGPIPE, what a
 # shell reports for any program a closed pipe stops. Not 0: the run did not finish, so its
@@ -25,7 +25,57 @@ class _OutputClosed(Exception):
     """The output pipe was closed while the command was still writing."""
 
 
+# Every sub-command: its name -> (module, attribute). Fixed and explicit: a command is
+# imported only when it is run (or listed by --help), which keeps start-up short; nothing is
+# probed or skipped, so a missing module is an error, never a silently absent command.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "eval": ("iamsim.cli.eval_cmd", "eval_command"),
+    "check": ("iamsim.cli.check_cmd", "check_command"),
+    "explain": ("iamsim.cli.check_cmd", "explain_command"),
+    "test": ("iamsim.cli.test_cmd", "test_command"),
+    "validate": ("iamsim.cli.validate_cmd", "validate_command"),
+    "demo": ("iamsim.cli.demo_cmd", "demo_command"),
+    "permissions": ("iamsim.cli.analysis_cmds", "permissions_command"),
+    "who-can": ("iamsim.cli.analysis_cmds", "who_can_command"),
+    "escalation": ("iamsim.cli.analysis_cmds", "escalation_command"),
+    "audit": ("iamsim.cli.analysis_cmds", "audit_command"),
+    "compare": ("iamsim.cli.symbolic_cmds", "compare_command"),
+    "not-granted": ("iamsim.cli.symbolic_cmds", "not_granted_command"),
+    "no-public-access": ("iamsim.cli.symbolic_cmds", "no_public_access_command"),
+}
+
+
+def _front_ends() -> dict[str, EntryPoint]:
+    """Commands of front ends beside the CLI (``serve``, the web playground), which the CLI may
+    not import: iamsim's own ``iamsim.commands`` entry points (pyproject.toml). Another
+    package's entry points are never loaded, so no foreign code runs on start-up."""
+    return {
+        entry.name: entry
+        for entry in entry_points(group="iamsim.commands")
+        if entry.dist is None or entry.dist.name == "iamsim"
+    }
+
+
 class _Group(click.Group):
+    """The command group: sub-commands from :data:`COMMANDS`, imported when first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *_front_ends()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            front_end = _front_ends().get(cmd_name)
+            loaded = front_end.load() if front_end is not None else None
+            return loaded if isinstance(loaded, click.Command) else None
+        module_name, attribute = entry
+        # Imported here, not at the top, only for start-up time: `iamsim eval` need not load
+        # the analyses, Terraform or CloudFormation.
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wrong table entry
+            raise TypeError(f"{module_name}.{attribute} is not a click command")
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         # Caught here, before click's own handling turns a broken pipe into status 1.
         try:
@@ -46,56 +96,6 @@ class _Group(click.Group):
 @click.version_option(package_name="iamsim")
 def cli() -> None:
     """Decide AWS IAM requests exactly as AWS does, offline, and explain why."""
-
-
-cli.add_command(eval_command)
-
-
-def _register_optional_commands() -> None:
-    """Sub-commands in modules of their own, added when present."""
-    import importlib
-
-    for module_name, attribute in (
-        ("iamsim.cli.check_cmd", "check_command"),
-        ("iamsim.cli.check_cmd", "explain_command"),
-        ("iamsim.cli.test_cmd", "test_command"),
-        ("iamsim.cli.validate_cmd", "validate_command"),
-        ("iamsim.cli.demo_cmd", "demo_command"),
-        ("iamsim.cli.analysis_cmds", "permissions_command"),
-        ("iamsim.cli.analysis_cmds", "who_can_command"),
-        ("iamsim.cli.analysis_cmds", "escalation_command"),
-        ("iamsim.cli.analysis_cmds", "audit_command"),
-        ("iamsim.cli.symbolic_cmds", "compare_command"),
-        ("iamsim.cli.symbolic_cmds", "not_granted_command"),
-        ("iamsim.cli.symbolic_cmds", "no_public_access_command"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        command = getattr(module, attribute, None)
-        if command is not None:
-            cli.add_command(command)
-
-
-_register_optional_commands()
-
-
-def _register_front_ends() -> None:
-    """Commands of front ends beside the CLI (``serve``, the web playground), which the CLI
-    may not import: iamsim's own ``iamsim.commands`` entry points (pyproject.toml)."""
-    from importlib.metadata import entry_points
-
-    for entry in entry_points(group="iamsim.commands"):
-        if entry.dist is not None and entry.dist.name != "iamsim":
-            continue  # only iamsim's own; another package's code is not run on start-up
-        if entry.name not in cli.commands:
-            cli.add_command(entry.load(), entry.name)
-
-
-_register_front_ends()
 
 
 def _silence_stdout() -> None:

@@ -51,7 +51,7 @@ from iamsim.policy.builtin import RCP_FULL_AWS_ACCESS_POLICY
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import parse_arn
 from iamsim.vocabulary.request import CallerKind, Request
-from iamsim.vocabulary.targets import TRUST_ACTIONS
+from iamsim.vocabulary.targets import resource_policy_kind
 
 ALLOW = DecisionValue.ALLOW
 EXPLICIT_DENY = DecisionValue.EXPLICIT_DENY
@@ -456,10 +456,10 @@ class _Evaluation:
     def is_trust_request(self) -> bool:
         if self.resource.name == "trust":
             return True
-        return self.action in TRUST_ACTIONS and ":role/" in self.request.resource
+        return resource_policy_kind(self.request.action, self.request.resource) == "trust"
 
     def is_kms_key_request(self) -> bool:
-        return self.request.service == "kms" and ":key/" in self.request.resource
+        return resource_policy_kind(self.request.action, self.request.resource) == "kms"
 
     def _anonymous(self) -> tuple[DecisionValue, str, list[Applied], str | None]:
         # Only a resource-based policy naming "*" lets an unauthenticated caller in.

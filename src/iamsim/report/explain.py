@@ -14,9 +14,10 @@ into a list of :class:`Step` records, in the order AWS evaluates them
 5. the permissions boundary;
 6. the session policy.
 
-Each step says what AWS asks there, what it found and what that means for this request, with
-the statements involved and their JSON. Nothing here decides anything: every fact comes from the
-decision's trace; this module only words it. :func:`render_explanation` prints it as text and
+The steps themselves (which ones, what each found, which statements decided) are the engine's
+(:func:`iamsim.engine.explanation.explain`). This module only words them: what AWS asks at each
+step, what it found and what that means for this request, with the statements involved and
+their JSON. :func:`render_explanation` prints it as text and
 :func:`explanation_to_dict` as JSON.
 """
 
@@ -29,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from iamsim.engine.explanation import LevelPlace, explain
+from iamsim.engine.explanation import Step as EngineStep
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.trace import (
     Decision,
@@ -43,7 +46,6 @@ from iamsim.policy.model import Policy, Statement
 from iamsim.policy.render import policy_to_dict
 from iamsim.report.inert import inert, inert_lines
 from iamsim.vocabulary.request import CallerKind
-from iamsim.vocabulary.targets import TRUST_ACTIONS
 
 _WIDTH = 92
 
@@ -87,7 +89,7 @@ class StatementView:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of the evaluation, in AWS order."""
+    """One step of the evaluation (:class:`iamsim.engine.explanation.Step`), in words."""
 
     key: str  # deny | rcp | scp | endpoint | resource | identity | boundary | session
     title: str
@@ -98,6 +100,7 @@ class Step:
     statements: tuple[StatementView, ...] = ()
     levels: tuple[PolicyTypeResult, ...] = ()  # organization levels, root first
     level_labels: tuple[str, ...] = ()  # "level 1 (an OU, Workloads)", aligned with levels
+    finding: str = ""  # the engine's name for the case of the step this request hit
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -107,6 +110,7 @@ class Step:
             "found": list(self.found),
             "meaning": self.meaning,
             "outcome": self.outcome,
+            "finding": self.finding,
         }
         if self.levels:
             out["levels"] = [
@@ -168,7 +172,7 @@ class _StatementIndex:
         return rendered if isinstance(rendered, dict) else None
 
 
-# -- building the steps -----------------------------------------------------------------------
+# -- wording the engine's steps ------------------------------------------------------------------
 
 
 def explain_decision(
@@ -179,18 +183,21 @@ def explain_decision(
     scp_level_names: Sequence[str] = (),
     rcp_level_names: Sequence[str] = (),
 ) -> Explanation:
-    """The steps of ``decision`` in AWS order.
+    """The engine's steps of ``decision`` (:func:`iamsim.engine.explanation.explain`), worded.
 
     ``policies`` (the set the decision was evaluated against) supplies each statement's JSON;
     ``assumptions`` are the request builder's remarks; ``*_level_names`` name the organization
     levels (root, OUs, account) of the caller's and the resource's accounts.
     """
-    return _Builder(decision, _StatementIndex(policies), scp_level_names, rcp_level_names).build(
-        tuple(assumptions)
+    words = _Words(decision, _StatementIndex(policies), scp_level_names, rcp_level_names)
+    return Explanation(
+        decision, tuple(words.step(s) for s in explain(decision)), tuple(assumptions)
     )
 
 
-class _Builder:
+class _Words:
+    """What AWS asks at each step, what the engine found there and what it means, in words."""
+
     def __init__(
         self,
         decision: Decision,
@@ -201,85 +208,72 @@ class _Builder:
         self.d = decision
         self.index = index
         self.level_names = {"scp": list(scp_names), "rcp": list(rcp_names)}
-        self.results: dict[tuple[str, int | None], PolicyTypeResult] = {
-            (r.policy_type, r.level): r for r in decision.policy_results
-        }
-        self.traces: dict[tuple[str, int | None], list[StatementTrace]] = {}
-        for trace in decision.statements:
-            self.traces.setdefault((trace.ref.policy_type, trace.ref.level), []).append(trace)
         self.request = decision.request
         self.caller = decision.request.caller
-        self.blocked = decision.blocked_by or ""
-        self.decisive_types = {ref.policy_type for ref in decision.decisive}
 
-    def build(self, assumptions: tuple[str, ...]) -> Explanation:
-        steps = [self.deny_sweep()]
-        steps += [s for s in (self.org("rcp"), self.org("scp")) if s is not None]
-        endpoint = self.endpoint()
-        if endpoint is not None:
-            steps.append(endpoint)
-        steps.append(self.resource())
-        steps.append(self.identity())
-        steps.append(self.boundary())
-        session = self.session()
-        if session is not None:
-            steps.append(session)
-        return Explanation(self.d, tuple(steps), assumptions)
-
-    # -- helpers ----------------------------------------------------------------------------
-
-    def views(self, policy_type: str, level: int | None = None) -> tuple[StatementView, ...]:
-        return tuple(
-            StatementView(t, self.index.document(t.ref))
-            for t in self.traces.get((policy_type, level), [])
+    def step(self, step: EngineStep) -> Step:
+        worded = {
+            "deny": self.deny_sweep,
+            "rcp": self.org,
+            "scp": self.org,
+            "endpoint": self.endpoint,
+            "resource": self.resource,
+            "identity": self.identity,
+            "boundary": self.boundary,
+            "session": self.session,
+        }[step.key](step)
+        title, question, found, meaning = worded
+        views = tuple(StatementView(t, self.index.document(t.ref)) for t in step.statements)
+        labels = tuple(
+            self.level_label(step.key, r.level, place)
+            for r, place in zip(step.levels, step.level_places, strict=True)
+        )
+        return Step(
+            step.key,
+            title,
+            question,
+            tuple(found),
+            meaning,
+            step.outcome,
+            views,
+            step.levels,
+            labels,
+            step.finding,
         )
 
-    def applied_views(self, effect: str | None = None) -> list[StatementView]:
-        out = []
-        for trace in self.d.statements:
-            if trace.applied and (effect is None or trace.ref.effect == effect):
-                out.append(StatementView(trace, self.index.document(trace.ref)))
-        return out
-
-    def level_label(self, kind: str, level: int | None, count: int) -> str:
-        names = self.level_names.get(kind, [])
+    def level_label(self, kind: str, level: int | None, place: LevelPlace) -> str:
         if level is None:
             return ""
-        where = "the root" if level == 0 else ("the account" if level == count - 1 else "an OU")
+        names = self.level_names.get(kind, [])
+        where = _PLACE_WORDS[place]
         name = names[level] if level < len(names) else None
         return f"level {level} ({where}{', ' + name if name else ''})"
 
     # -- 1. explicit deny -------------------------------------------------------------------
 
-    def deny_sweep(self) -> Step:
-        denies = self.applied_views("Deny")
+    def deny_sweep(self, step: EngineStep) -> _Worded:
         question = (
             "Does any applicable policy have a Deny statement that matches this request? "
             "An explicit Deny overrides every Allow, in any policy type."
         )
-        if denies:
-            found = tuple(f"Deny: {v.trace.ref.describe()}" for v in denies)
+        if step.finding == "denied":
+            found = [f"Deny: {t.ref.describe()}" for t in step.statements]
             meaning = (
                 "The request is explicitly denied. Evaluation stops here: no Allow anywhere "
                 "can change it."
             )
-            return Step("deny", "Explicit deny", question, found, meaning, "deny", tuple(denies))
-        return Step(
-            "deny",
+            return "Explicit deny", question, found, meaning
+        return (
             "Explicit deny",
             question,
-            ("No Deny statement matches this request.",),
+            ["No Deny statement matches this request."],
             "Nothing overrides an Allow found in the steps below.",
-            "pass",
         )
 
     # -- 2. organization gates --------------------------------------------------------------
 
-    def org(self, kind: str) -> Step | None:
-        levels = sorted(
-            (r for (t, _), r in self.results.items() if t == kind),
-            key=lambda r: r.level or 0,
-        )
+    def org(self, step: EngineStep) -> _Worded:
+        kind = step.key
         upper = kind.upper()
         whose = "the resource's account" if kind == "rcp" else "the caller's account"
         long_name = "Resource control policies" if kind == "rcp" else "Service control policies"
@@ -288,130 +282,73 @@ class _Builder:
             f"Does an {upper} allow the request at every level of the organization, from the "
             f"root down to {whose}? {upper}s never grant anything; they set the maximum."
         )
-        if not levels:
-            notes = [n for n in self.d.notes if upper in n]
-            text = (
-                notes[0]
-                if notes
-                else f"No {upper}s govern this request ({whose} is not in a loaded "
+        if step.finding == "ungoverned":
+            text = step.note or (
+                f"No {upper}s govern this request ({whose} is not in a loaded "
                 "organization, or it is the management account)."
             )
-            return Step(
-                kind, title, question, (text,), f"{upper}s do not limit this request.", "none"
-            )
-        if all(r.verdict is PolicyTypeVerdict.NOT_APPLICABLE for r in levels):
-            notes = [n for n in self.d.notes if upper in n]
-            found = (notes[0] if notes else f"{upper}s do not apply to this request.",)
-            return Step(
-                kind,
-                title,
-                question,
-                found,
-                f"{upper}s do not limit this request.",
-                "not-applicable",
-                levels=tuple(levels),
-            )
-        found_lines: list[str] = []
-        blocking: PolicyTypeResult | None = None
-        denied = False
-        views: list[StatementView] = []
-        for result in levels:
-            label = self.level_label(kind, result.level, len(levels))
+            return title, question, [text], f"{upper}s do not limit this request."
+        if step.finding == "not-applicable":
+            text = step.note or f"{upper}s do not apply to this request."
+            return title, question, [text], f"{upper}s do not limit this request."
+        found: list[str] = []
+        for result, place in zip(step.levels, step.level_places, strict=True):
+            label = self.level_label(kind, result.level, place)
+            names = ", ".join(_policy_statement(s) for s in result.statements)
             if result.verdict is PolicyTypeVerdict.ALLOW:
-                names = ", ".join(_policy_statement(s) for s in result.statements)
-                found_lines.append(f"{label}: allowed by {names}")
+                found.append(f"{label}: allowed by {names}")
             elif result.verdict is PolicyTypeVerdict.DENY:
-                names = ", ".join(_policy_statement(s) for s in result.statements)
-                found_lines.append(f"{label}: explicitly denied by {names}")
-                denied = True
+                found.append(f"{label}: explicitly denied by {names}")
             else:
-                found_lines.append(f"{label}: no {upper} at this level allows the action")
-                blocking = blocking or result
-            views.extend(self.views(kind, result.level))
-        if denied:
+                found.append(f"{label}: no {upper} at this level allows the action")
+        if step.finding == "denied":
             meaning = (
                 f"An {upper} explicitly denies the request (the explicit-deny step): nothing "
                 "in the account can allow it."
             )
-            outcome = "deny"
-        elif blocking is not None and self.d.value is not DecisionValue.EXPLICIT_DENY:
+        elif step.finding == "blocked":
+            places = dict(zip((r.level for r in step.levels), step.level_places, strict=True))
+            blocking = step.blocking_level
+            where = self.level_label(kind, blocking, places.get(blocking, "ou"))
             meaning = (
-                f"Every level must allow, and {self.level_label(kind, blocking.level, len(levels))} "
-                f"does not: the request is implicitly denied here, whatever the account's own "
-                "policies say."
+                f"Every level must allow, and {where} does not: the request is implicitly "
+                "denied here, whatever the account's own policies say."
             )
-            outcome = "block"
-        elif blocking is not None:
+        elif step.finding == "blocked-after-deny":
             meaning = "This level would also block the request, but an explicit Deny came first."
-            outcome = "block"
         else:
             meaning = f"Every level allows the action, so {upper}s do not block this request."
-            outcome = "pass"
-        labels = tuple(self.level_label(kind, r.level, len(levels)) for r in levels)
-        return Step(
-            kind,
+        return title, question, found, meaning
+
+    def endpoint(self, step: EngineStep) -> _Worded:
+        title = "VPC endpoint policy"
+        question = "Does the VPC endpoint policy the request travels through allow it?"
+        if step.finding == "allowed":
+            names = ", ".join(_allowing(step))
+            return (
+                title,
+                question,
+                [f"Allowed by {names}."],
+                "The endpoint does not block this request.",
+            )
+        if step.finding == "denied":
+            return (
+                title,
+                question,
+                ["A Deny statement matches (see the explicit-deny step)."],
+                "The request is denied.",
+            )
+        return (
             title,
             question,
-            tuple(found_lines),
-            meaning,
-            outcome,
-            tuple(views),
-            tuple(levels),
-            labels,
-        )
-
-    def endpoint(self) -> Step | None:
-        result = self.results.get(("endpoint", None))
-        if result is None:
-            return None
-        question = "Does the VPC endpoint policy the request travels through allow it?"
-        views = self.views("endpoint")
-        if result.verdict is PolicyTypeVerdict.ALLOW:
-            names = ", ".join(_policy_statement(s) for s in result.statements)
-            return Step(
-                "endpoint",
-                "VPC endpoint policy",
-                question,
-                (f"Allowed by {names}.",),
-                "The endpoint does not block this request.",
-                "pass",
-                views,
-            )
-        if result.verdict is PolicyTypeVerdict.DENY:
-            return Step(
-                "endpoint",
-                "VPC endpoint policy",
-                question,
-                ("A Deny statement matches (see the explicit-deny step).",),
-                "The request is denied.",
-                "deny",
-                views,
-            )
-        return Step(
-            "endpoint",
-            "VPC endpoint policy",
-            question,
-            ("No statement of the endpoint policy allows the request.",),
+            ["No statement of the endpoint policy allows the request."],
             "Requests through an endpoint need its policy to allow them: the request is denied.",
-            "block",
-            views,
         )
 
     # -- 3. resource-based policy -------------------------------------------------------------
 
-    def resource_kind(self) -> str:
-        if ("trust", None) in self.results or (
-            self.request.action.lower() in TRUST_ACTIONS and ":role/" in self.request.resource
-        ):
-            return "trust"
-        if self.request.service == "kms" and ":key/" in self.request.resource:
-            return "kms"
-        return "resource"
-
-    def resource(self) -> Step:
-        kind = self.resource_kind()
-        ptype = "trust" if kind == "trust" else "resource"
-        result = self.results.get((ptype, None))
+    def resource(self, step: EngineStep) -> _Worded:
+        kind = step.resource_kind or "resource"
         request = self.request
         same = request.same_account
         if kind == "trust":
@@ -432,7 +369,6 @@ class _Builder:
                 "Does the resource's own policy (bucket policy, queue policy, ...) allow the "
                 "caller, and how does it name the caller?"
             )
-        views = self.views(ptype)
         owner = request.resource_account or "unknown"
         if request.caller.account is None:
             account_line = f"The caller belongs to no account; the resource's account is {owner}."
@@ -441,7 +377,7 @@ class _Builder:
                 f"The caller (account {request.caller.account}) and the resource (account "
                 f"{owner}) are " + ("in the same account." if same else "in different accounts.")
             )
-        if result is None:
+        if step.finding == "absent":
             if kind == "trust":
                 meaning = "Without a trust policy that allows, the role cannot be assumed."
             elif kind == "kms":
@@ -456,314 +392,199 @@ class _Builder:
                     "Across accounts the resource's account must allow the caller in a "
                     "resource-based policy; without one the request is denied."
                 )
-            return Step(
-                "resource",
+            found = [account_line, "No resource-based policy is known for this resource."]
+            return title, question, found, meaning
+        if step.finding == "not-applicable":
+            return (
                 title,
                 question,
-                (account_line, "No resource-based policy is known for this resource."),
-                meaning,
-                "block" if kind == "trust" or (not same and kind != "kms") else "none",
+                [account_line, "It does not apply to this request."],
+                ("It plays no part."),
             )
-        if result.verdict is PolicyTypeVerdict.NOT_APPLICABLE:
-            return Step(
-                "resource",
-                title,
-                question,
-                (account_line, "It does not apply to this request."),
-                "It plays no part.",
-                "not-applicable",
-                views,
-            )
-        if result.verdict is PolicyTypeVerdict.DENY:
-            return Step(
-                "resource",
-                title,
-                question,
-                (account_line, "A Deny statement matches (see the explicit-deny step)."),
-                "The request is denied.",
-                "deny",
-                views,
-            )
+        if step.finding == "denied":
+            found = [account_line, "A Deny statement matches (see the explicit-deny step)."]
+            return title, question, found, "The request is denied."
         found = [account_line]
-        if result.verdict is PolicyTypeVerdict.ALLOW:
-            best = ""
-            for ref in result.statements:
+        if step.finding == "allowed":
+            for ref in step.result.statements if step.result else ():
                 how = _MATCH_WORDS.get(ref.principal_match or "", "applies")
                 found.append(f"{_policy_statement(ref)} allows the request; its Principal {how}.")
-                best = _stronger(best, ref.principal_match or "")
-            meaning = self.resource_allow_meaning(kind, best, same)
-            outcome = "grant" if ptype in self.decisive_types and self.d.allowed else "pass"
+            meaning = _resource_allow_meaning(kind, step.principal_match or "", same)
+            return title, question, found, meaning
+        found.append("It is present, but no statement allows this caller to do this.")
+        if step.outcome == "block":
+            what = {
+                "trust": "the role cannot be assumed by this caller",
+                "kms": "IAM policies alone cannot grant access to the key",
+            }.get(kind, "across accounts the resource's account must allow the caller")
+            meaning = f"The request is denied: {what}."
         else:
-            found.append("It is present, but no statement allows this caller to do this.")
-            if kind in ("trust", "kms") or not same:
-                what = {
-                    "trust": "the role cannot be assumed by this caller",
-                    "kms": "IAM policies alone cannot grant access to the key",
-                }.get(kind, "across accounts the resource's account must allow the caller")
-                meaning = f"The request is denied: {what}."
-                outcome = "block"
-            else:
-                meaning = (
-                    "Within one account that is not needed: an identity-based policy (next) can "
-                    "still allow the request."
-                )
-                outcome = "pass"
-        return Step("resource", title, question, tuple(found), meaning, outcome, views)
-
-    def resource_allow_meaning(self, kind: str, match: str, same: bool) -> str:
-        if not same:
-            return (
-                "The resource's account allows the caller. Across accounts the caller's own "
-                "account must allow too: its identity-based policies (next) must also allow."
+            meaning = (
+                "Within one account that is not needed: an identity-based policy (next) can "
+                "still allow the request."
             )
-        if kind == "trust":
-            if match == "ACCOUNT":
-                return (
-                    "The trust policy names only the account, which delegates the decision to "
-                    "the account: an identity-based policy must also allow sts:AssumeRole."
-                )
-            return (
-                "The trust policy names the caller, which is enough within one account; a "
-                "permissions boundary may still cap it."
-            )
-        if match in ("DIRECT", "SERVICE"):
-            return (
-                "Within one account, a resource-based policy that names the caller itself grants "
-                "access on its own: no identity-based policy is needed, and a boundary or session "
-                "policy does not limit it."
-            )
-        if match == "ENTITY":
-            return (
-                "It names the role or user behind the session: that grants access within the "
-                "account, but the permissions boundary and session policy still cap it."
-            )
-        return (
-            "Naming the account delegates to the account: the caller's identity-based policies "
-            "must still allow the action."
-        )
+        return title, question, found, meaning
 
     # -- 4. identity ---------------------------------------------------------------------------
 
-    def identity(self) -> Step:
-        result = self.results.get(("identity", None))
+    def identity(self, step: EngineStep) -> _Worded:
         title = "Identity-based policies"
         question = (
             "Do the policies attached to the caller (its user and groups, or its role) allow "
             "the action on this resource?"
         )
-        views = self.views("identity")
-        if result is None or result.verdict is PolicyTypeVerdict.NOT_APPLICABLE:
+        if step.finding == "no-identity":
             who = _CALLER_WORDS.get(self.caller.kind, "this caller")
-            return Step(
-                "identity",
+            return (
                 title,
                 question,
-                (f"The caller is {who}, which has no identity-based policies.",),
+                [f"The caller is {who}, which has no identity-based policies."],
                 "Only a resource-based policy can let it in.",
-                "not-applicable",
-                views,
             )
-        if result.verdict is PolicyTypeVerdict.DENY:
-            return Step(
-                "identity",
-                title,
-                question,
-                ("A Deny statement matches (see the explicit-deny step).",),
-                "The request is denied.",
-                "deny",
-                views,
+        if step.finding == "denied":
+            found = ["A Deny statement matches (see the explicit-deny step)."]
+            return title, question, found, "The request is denied."
+        if step.finding == "allowed":
+            names = "; ".join(_allowing(step))
+            meaning = "The caller's own policies allow the action" + (
+                "."
+                if step.outcome == "grant"
+                else "; the boundary and session policy (if any) must not cap it."
             )
-        if result.verdict is PolicyTypeVerdict.ALLOW:
-            names = "; ".join(_policy_statement(s) for s in result.statements)
-            granted = "identity" in self.decisive_types and self.d.allowed
-            return Step(
-                "identity",
-                title,
-                question,
-                (f"Allowed by {names}.",),
-                "The caller's own policies allow the action"
-                + (
-                    "; the boundary and session policy (if any) must not cap it."
-                    if not granted
-                    else "."
-                ),
-                "grant" if granted else "pass",
-                views,
-            )
-        count = len(views)
-        found = (
+            return title, question, [f"Allowed by {names}."], meaning
+        count = len(step.statements)
+        found_text = (
             f"None of the {count} statement(s) in the caller's identity-based policies allows "
             "the action on this resource."
             if count
             else "The caller has no identity-based policies in the inputs."
         )
-        resource_granted = "resource" in self.decisive_types and self.d.allowed
-        if resource_granted:
-            meaning = "Not needed here: the resource-based policy already grants access."
-            outcome = "pass"
-        elif self.caller.kind is CallerKind.ROOT:
-            meaning = "The root user needs no identity-based policy in its own account."
-            outcome = "pass"
-        else:
-            meaning = (
-                "Nothing grants the request, so it is implicitly denied (AWS denies by default)."
-            )
-            outcome = "block"
-        return Step("identity", title, question, (found,), meaning, outcome, views)
+        meaning = {
+            "none-allows-resource-grants": (
+                "Not needed here: the resource-based policy already grants access."
+            ),
+            "none-allows-root": "The root user needs no identity-based policy in its own account.",
+        }.get(
+            step.finding,
+            "Nothing grants the request, so it is implicitly denied (AWS denies by default).",
+        )
+        return title, question, [found_text], meaning
 
     # -- 5. boundary ---------------------------------------------------------------------------
 
-    def boundary(self) -> Step:
-        result = self.results.get(("boundary", None))
+    def boundary(self, step: EngineStep) -> _Worded:
         title = "Permissions boundary"
         question = (
             "If the caller has a permissions boundary, does it allow the action? A boundary "
             "grants nothing: it is a ceiling on what identity-based policies may grant."
         )
-        views = self.views("boundary")
-        if result is None:
-            return Step(
-                "boundary",
-                title,
-                question,
-                ("The caller has no permissions boundary.",),
+        found, meaning = {
+            "absent": (
+                "The caller has no permissions boundary.",
                 "Nothing caps the caller's identity-based permissions.",
-                "none",
-            )
-        if result.verdict is PolicyTypeVerdict.NOT_APPLICABLE:
-            return Step(
-                "boundary",
-                title,
-                question,
-                ("The boundary does not apply to this caller.",),
-                "It plays no part.",
-                "not-applicable",
-                views,
-            )
-        if result.verdict is PolicyTypeVerdict.DENY:
-            return Step(
-                "boundary",
-                title,
-                question,
-                ("A Deny statement of the boundary matches (see the explicit-deny step).",),
+            ),
+            "not-applicable": ("The boundary does not apply to this caller.", "It plays no part."),
+            "denied": (
+                "A Deny statement of the boundary matches (see the explicit-deny step).",
                 "The request is denied.",
-                "deny",
-                views,
-            )
-        if result.verdict is PolicyTypeVerdict.ALLOW:
-            names = "; ".join(_policy_statement(s) for s in result.statements)
-            return Step(
-                "boundary",
-                title,
-                question,
-                (f"Allowed by {names}.",),
+            ),
+            "allowed": (
+                f"Allowed by {'; '.join(_allowing(step))}.",
                 "The boundary does not cap this request.",
-                "pass",
-                views,
-            )
-        blocks = self.blocked == "permissions boundary"
-        return Step(
-            "boundary",
-            title,
-            question,
-            ("No statement of the boundary allows the action.",),
+            ),
+        }.get(
+            step.finding,
             (
+                "No statement of the boundary allows the action.",
                 "The action is outside the boundary, so the request is implicitly denied even "
                 "though other policies allow it."
-                if blocks
-                else "The boundary would not allow this action either."
+                if step.outcome == "block"
+                else "The boundary would not allow this action either.",
             ),
-            "block" if blocks else "pass",
-            views,
         )
+        return title, question, [found], meaning
 
     # -- 6. session ----------------------------------------------------------------------------
 
-    def session(self) -> Step | None:
-        result = self.results.get(("session", None))
-        if result is None and not self.caller.is_session:
-            return None
+    def session(self, step: EngineStep) -> _Worded:
         title = "Session policy"
         question = (
             "If a session policy was passed when the session was created, does it allow the "
             "action? Like a boundary, it only limits."
         )
-        views = self.views("session")
-        if result is None:
-            if self.caller.kind is CallerKind.FEDERATED_USER:
-                return Step(
-                    "session",
-                    title,
-                    question,
-                    ("No session policy was passed.",),
-                    "A federated-user session without a session policy has no permissions.",
-                    "block",
-                    views,
-                )
-            return Step(
-                "session",
-                title,
-                question,
-                ("No session policy was passed.",),
+        found, meaning = {
+            "absent-federated": (
+                "No session policy was passed.",
+                "A federated-user session without a session policy has no permissions.",
+            ),
+            "absent": (
+                "No session policy was passed.",
                 "The session has its role's permissions, unlimited by a session policy.",
-                "none",
-            )
-        if result.verdict is PolicyTypeVerdict.ALLOW:
-            names = "; ".join(_policy_statement(s) for s in result.statements)
-            return Step(
-                "session",
-                title,
-                question,
-                (f"Allowed by {names}.",),
+            ),
+            "allowed": (
+                f"Allowed by {'; '.join(_allowing(step))}.",
                 "The session policy does not cap this request.",
-                "pass",
-                views,
-            )
-        if result.verdict is PolicyTypeVerdict.DENY:
-            return Step(
-                "session",
-                title,
-                question,
-                ("A Deny statement matches (see the explicit-deny step).",),
+            ),
+            "denied": (
+                "A Deny statement matches (see the explicit-deny step).",
                 "The request is denied.",
-                "deny",
-                views,
-            )
-        if result.verdict is PolicyTypeVerdict.NOT_APPLICABLE:
-            return Step(
-                "session",
-                title,
-                question,
-                ("The session policy does not apply.",),
-                "It plays no part.",
-                "not-applicable",
-                views,
-            )
-        blocks = self.blocked == "session policy"
-        return Step(
-            "session",
-            title,
-            question,
-            ("No statement of the session policy allows the action.",),
-            "The session policy caps the session below its role: the request is implicitly denied."
-            if blocks
-            else "The session policy would not allow this action either.",
-            "block" if blocks else "pass",
-            views,
+            ),
+            "not-applicable": ("The session policy does not apply.", "It plays no part."),
+        }.get(
+            step.finding,
+            (
+                "No statement of the session policy allows the action.",
+                "The session policy caps the session below its role: the request is implicitly "
+                "denied."
+                if step.outcome == "block"
+                else "The session policy would not allow this action either.",
+            ),
         )
+        return title, question, [found], meaning
 
 
-# Principal match classes from the weakest grant to the strongest (engine MatchClass order).
-_MATCH_ORDER = ("", "ACCOUNT", "ENTITY", "FEDERATED", "SERVICE", "DIRECT")
+# A step in words: its title, AWS's question, what was found (one sentence a line), the meaning.
+_Worded = tuple[str, str, list[str], str]
+
+_PLACE_WORDS: dict[LevelPlace, str] = {"root": "the root", "ou": "an OU", "account": "the account"}
 
 
-def _stronger(a: str, b: str) -> str:
-    """The stronger of two match-class names (unknown names count as the weakest)."""
+def _allowing(step: EngineStep) -> list[str]:
+    """The statements that allowed at ``step``, as "'policy' statement Sid"."""
+    return [_policy_statement(ref) for ref in (step.result.statements if step.result else ())]
 
-    def rank(name: str) -> int:
-        return _MATCH_ORDER.index(name) if name in _MATCH_ORDER else 0
 
-    return a if rank(a) >= rank(b) else b
+def _resource_allow_meaning(kind: str, match: str, same: bool) -> str:
+    if not same:
+        return (
+            "The resource's account allows the caller. Across accounts the caller's own "
+            "account must allow too: its identity-based policies (next) must also allow."
+        )
+    if kind == "trust":
+        if match == "ACCOUNT":
+            return (
+                "The trust policy names only the account, which delegates the decision to "
+                "the account: an identity-based policy must also allow sts:AssumeRole."
+            )
+        return (
+            "The trust policy names the caller, which is enough within one account; a "
+            "permissions boundary may still cap it."
+        )
+    if match in ("DIRECT", "SERVICE"):
+        return (
+            "Within one account, a resource-based policy that names the caller itself grants "
+            "access on its own: no identity-based policy is needed, and a boundary or session "
+            "policy does not limit it."
+        )
+    if match == "ENTITY":
+        return (
+            "It names the role or user behind the session: that grants access within the "
+            "account, but the permissions boundary and session policy still cap it."
+        )
+    return (
+        "Naming the account delegates to the account: the caller's identity-based policies "
+        "must still allow the action."
+    )
 
 
 def _policy_statement(ref: StatementRef) -> str:
