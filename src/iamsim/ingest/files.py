@@ -33,6 +33,19 @@ def read_text(
     return decode_text(read_regular_file(path, label), label)
 
 
+def text_to_detect(source: str | os.PathLike[str]) -> str | None:
+    """What a format's ``detect`` looks at when handed a path or the text itself (library use):
+    the text when ``source`` is not a path-like single line, else the file's text read like any
+    input (bounded, regular files only); None when that file cannot be read."""
+    text = str(source)
+    if "\n" in text or text.lstrip().startswith("{"):
+        return text
+    try:
+        return read_text(source)
+    except InputError:
+        return None
+
+
 class InputFile:
     """One input path as the loaders see it: its text and parsed document, read lazily.
 

@@ -24,12 +24,8 @@ from iamsim.policy.model import PolicyType
 
 
 class EscalationGraph(StepRunner):
-    """The escalation graph of one world (edges computed on demand and cached).
-
-    ``runs_as`` maps resources that run code as a role (a Lambda function, an EC2 instance, a
-    CodeBuild project...) to that role's ARN; the model has no such link yet, so without it
-    code-injection edges are conditional on such a resource existing.
-    """
+    """The escalation graph of one world (edges computed on demand and cached); the
+    arguments are :class:`StepRunner`'s."""
 
     def __init__(
         self,

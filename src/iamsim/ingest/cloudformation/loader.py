@@ -25,7 +25,7 @@ from iamsim.ingest.cloudformation.schema import (
     check_type,
 )
 from iamsim.ingest.cloudformation.tags import parse_template
-from iamsim.ingest.files import InputFile, read_text
+from iamsim.ingest.files import InputFile, read_text, text_to_detect
 from iamsim.ingest.iac.placeholders import (
     DEFAULT_PARTITION,
     PLACEHOLDER_ACCOUNT,
@@ -70,17 +70,11 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
             return False
         label = source.source
     else:
-        text = str(source)
-        label = "template"
-        if "\n" not in text and not text.lstrip().startswith("{"):
-            path = Path(source)
-            try:
-                if not path.is_file():
-                    return False
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                return False
-            label = str(path)
+        read = text_to_detect(source)
+        if read is None:
+            return False
+        text = read
+        label = "template" if read == str(source) else str(source)
     if "Resources" not in text:
         return False
     try:

@@ -22,12 +22,11 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
 from iamsim.ingest.documents import load_json
-from iamsim.ingest.files import InputFile, read_text
+from iamsim.ingest.files import InputFile, read_text, text_to_detect
 from iamsim.ingest.iac.computed import computed_attributes
 from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_ACCOUNT,
@@ -67,15 +66,9 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
             return False
         head = source.text.lstrip()[:1]
         return head == "{" and _looks_like_plan(source.document)
-    text = str(source)
-    if not text.lstrip().startswith("{"):
-        path = Path(source)
-        try:
-            if not path.is_file():
-                return False
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return False
+    text = text_to_detect(source)
+    if text is None:
+        return False
     if "format_version" not in text:
         return False
     try:
