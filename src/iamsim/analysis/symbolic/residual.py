@@ -6,10 +6,13 @@ disjunction holds exactly in the allowing classes.
 
 1. Leaves are merged into *cubes* (a set of classes per dimension) dimension by dimension:
    leaves equal everywhere but in one dimension become one cube; a dimension whose every class
-   is in the cube is unconstrained and says nothing.
+   is in the cube is unconstrained and says nothing. Each cube is then grown, dimension by
+   dimension, by every class that allows given the rest of the cube (so a key every class of
+   which allows there is dropped), and cubes another cube contains are removed.
 2. Each constrained (dimension, class set) is described by literals drawn from the clauses
    the policies wrote on that key -- each clause as written, its positive form without
-   ``IfExists``, the negated operator of that form -- and ``Null``. A literal is usable when
+   ``IfExists``, the negated operator of that form (for a set operator, the dual set
+   operator: not every value matches iff some value does not) -- and ``Null``. A literal is usable when
    it holds on every class of the set; literals are chosen greedily by how many outside
    classes they exclude, until none is left. Every chosen literal excludes something (no
    redundant clause) and holds on the set (no contradictory clause). A set no conjunction
@@ -26,7 +29,7 @@ from collections.abc import Sequence
 
 from iamsim.analysis.symbolic.space import NEGATION, Absent, Dimension, Space
 from iamsim.conditions import CompiledCondition, compile_condition, parse_operator
-from iamsim.policy.model import ConditionClause, ConditionScalar
+from iamsim.policy.model import ConditionClause, ConditionScalar, SetOperator
 
 Block = dict[str, dict[str, list[str]]]
 
@@ -66,8 +69,15 @@ def _literals(dim: Dimension) -> list[_Literal]:
         prefix = f"{operator.set_operator.value}:" if operator.set_operator else ""
         add(prefix + operator.base, clause.key, clause.values)
         negated = _NEGATION.get(operator.base)
-        if negated is not None and operator.set_operator is None:
+        set_operator = operator.set_operator
+        if negated is not None and set_operator is None:
             add(negated, clause.key, clause.values)
+        elif negated is not None and set_operator is not None:
+            # Not every item matches <=> some item does not (and dually), on a present key.
+            dual = SetOperator.FOR_ANY_VALUE
+            if set_operator is SetOperator.FOR_ANY_VALUE:
+                dual = SetOperator.FOR_ALL_VALUES
+            add(f"{dual.value}:{negated}", clause.key, clause.values)
         if operator.base == "Bool" and operator.set_operator is None:
             # Bool compares case-insensitively and a non-boolean never matches, so for a
             # present value its negation is StringNotEqualsIgnoreCase of the same texts.
@@ -152,6 +162,39 @@ def _block(literals: Sequence[_Literal]) -> Block:
     return block
 
 
+def _expand(
+    cubes: set[tuple[frozenset[int], ...]], sizes: list[int], allowed: set[tuple[int, ...]]
+) -> set[tuple[frozenset[int], ...]]:
+    """Each cube grown, dimension by dimension, by every class that allows given the rest of
+    the cube (a key every class of which allows is dropped), then cubes another contains
+    removed. Growing only adds allowing leaves, so the union is unchanged."""
+
+    def inside(cube: tuple[frozenset[int], ...]) -> bool:
+        return all(leaf in allowed for leaf in itertools.product(*cube))
+
+    grown: set[tuple[frozenset[int], ...]] = set()
+    for cube in cubes:
+        for d, size in enumerate(sizes):
+            extra = [
+                c
+                for c in range(size)
+                if c not in cube[d] and inside((*cube[:d], frozenset({c}), *cube[d + 1 :]))
+            ]
+            if extra:
+                cube = (*cube[:d], cube[d] | frozenset(extra), *cube[d + 1 :])
+        grown.add(cube)
+
+    def contains(big: tuple[frozenset[int], ...], small: tuple[frozenset[int], ...]) -> bool:
+        return all(s <= b for s, b in zip(small, big, strict=True))
+
+    ordered = sorted(grown, key=lambda c: [sorted(s) for s in c])
+    return {
+        cube
+        for i, cube in enumerate(ordered)
+        if not any(j != i and contains(other, cube) for j, other in enumerate(ordered))
+    }
+
+
 def residual_conditions(space: Space, allowed: Sequence[tuple[int, ...]]) -> list[Block]:
     """The alternatives under which the request is allowed (see the module docstring)."""
     dims = space.dims
@@ -165,6 +208,7 @@ def residual_conditions(space: Space, allowed: Sequence[tuple[int, ...]]) -> lis
                 rest = cube[:d] + cube[d + 1 :]
                 merged[rest] = merged.get(rest, frozenset()) | cube[d]
             cubes = {(*rest[:d], chosen, *rest[d:]) for rest, chosen in merged.items()}
+    cubes = _expand(cubes, [len(dim.states) for dim in dims], set(allowed))
     literal_pools = [_literals(dim) for dim in dims]
     out: list[Block] = []
     seen: set[str] = set()
