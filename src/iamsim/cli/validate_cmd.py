@@ -18,6 +18,7 @@ from iamsim.cli._common import (
     EXIT_OK,
     allowed_reads,
     echo_json,
+    iac_options,
     invalid_input_exits,
     json_option,
     read_options,
@@ -102,7 +103,11 @@ def validate_command(
     as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         report = validate_paths(
-            paths, policy_type=policy_type, quota_kind=quota, allow_read=allowed_reads()
+            paths,
+            policy_type=policy_type,
+            quota_kind=quota,
+            allow_read=allowed_reads(),
+            options=iac_options(),
         )
     if as_json:
         from iamsim.report.json_report import validation_to_json

@@ -30,7 +30,7 @@ from iamsim.checks.validation.world import (
     validate_world,
 )
 from iamsim.errors import InputError, PolicyError
-from iamsim.ingest import InputFile, formats, load_input
+from iamsim.ingest import IacOptions, InputFile, formats, load_input
 from iamsim.model import World, merge_worlds
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
@@ -60,6 +60,7 @@ def validate_paths(
     quota_kind: QuotaKind | str | None = None,
     catalog: Any = None,
     allow_read: Iterable[Path | str] = (),
+    options: IacOptions | None = None,
 ) -> ValidationReport:
     """Validate each path: a policy document (``policy_type`` or inferred), a scenario file,
     or an input of :func:`iamsim.ingest.load_input` (every policy with its known type), which
@@ -108,7 +109,7 @@ def validate_paths(
             findings += located
             continue
         try:
-            world = load_input(path, allow_read=tuple(allow_read))
+            world = load_input(path, allow_read=tuple(allow_read), options=options)
         except PolicyError as exc:
             findings.append(
                 ValidationFinding(
