@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -41,6 +41,9 @@ from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import echo, echo_json_text
 from iamsim.report.schemas import versioned
+
+if TYPE_CHECKING:
+    from iamsim.ingest.iac.options import IacOptions
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -99,7 +102,8 @@ def _apply_limits(ctx: click.Context, _param: click.Parameter, value: Any) -> An
 def read_options() -> Callable[[F], F]:
     """``--allow-read PATH`` and ``--limit NAME=VALUE`` (both repeatable), consumed here:
     :func:`load_world` reads inside each input's folder and the allowed paths only, and the
-    limits hold while the command runs (a bad one is a usage error, exit status 2)."""
+    limits hold while the command runs (a bad one is a usage error, exit status 2). With
+    them come the values for infrastructure code (:func:`iac_value_options`)."""
     allow = click.option(
         "--allow-read",
         "allow_read",
@@ -116,9 +120,142 @@ def read_options() -> Callable[[F], F]:
     )
 
     def decorate(func: F) -> F:
-        return allow(limit_option()(func))
+        return allow(limit_option()(iac_value_options()(func)))
 
     return decorate
+
+
+_IAC_KEY = "iamsim.iac"
+
+
+def _remember(name: str, parse: Callable[[str, str], Any] | None = None) -> Any:
+    """A callback keeping an option's values in the command's ``ctx.meta`` (parsed by
+    ``parse(value, option)``; its InputError is a usage error, exit status 2)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        values = value if isinstance(value, tuple) else () if value is None else (value,)
+        option = param.opts[0] if param.opts else name
+        try:
+            parsed = [parse(v, option) if parse else v for v in values]
+        except InputError as exc:
+            raise click.BadParameter(exc.reason, param=param) from None
+        ctx.meta.setdefault(_IAC_KEY, {})[name] = parsed
+        return value
+
+    return callback
+
+
+def _assignment(text: str, option: str) -> tuple[str, str]:
+    """``NAME=VALUE`` (the value may hold ``=`` and stays a string)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"{text!r}: expected NAME=VALUE")
+    return name.strip(), value
+
+
+def _account_id(text: str, option: str) -> str:
+    from iamsim.vocabulary.arn import is_account_id
+
+    if not is_account_id(text):
+        raise InputError(f"{text!r}: expected a 12-digit account ID")
+    return text
+
+
+def _alias_account(text: str, option: str) -> tuple[str, str]:
+    alias, account = _assignment(text, option)
+    return alias, _account_id(account, option)
+
+
+def iac_value_options() -> Callable[[F], F]:
+    """``--var``, ``--var-file``, ``--account``, ``--default-account`` (Terraform) and
+    ``--param``, ``--param-file`` (CloudFormation), consumed here: :func:`load_world` gives
+    them to every Terraform configuration and CloudFormation template among the inputs
+    (:class:`~iamsim.ingest.iac.options.IacOptions`). A malformed ``NAME=VALUE`` is a usage
+    error (exit status 2); a bad file is invalid input (exit status 2, located)."""
+    path_type = click.Path(exists=True, dir_okay=False, path_type=Path)
+    options = [
+        click.option(
+            "--var",
+            multiple=True,
+            metavar="NAME=VALUE",
+            expose_value=False,
+            callback=_remember("var", _assignment),
+            help="A Terraform root-module variable (repeatable; the value is a string).",
+        ),
+        click.option(
+            "--var-file",
+            multiple=True,
+            type=path_type,
+            metavar="FILE",
+            expose_value=False,
+            callback=_remember("var_file"),
+            help="A Terraform variables file, HCL (.tfvars) or JSON (.tfvars.json) (repeatable; "
+            "later files win, --var over all).",
+        ),
+        click.option(
+            "--account",
+            multiple=True,
+            metavar="ALIAS=ID",
+            expose_value=False,
+            callback=_remember("account", _alias_account),
+            help="The account of the resources a Terraform provider alias (aws.ALIAS) creates, "
+            "when its provider block names none (repeatable).",
+        ),
+        click.option(
+            "--default-account",
+            metavar="ID",
+            expose_value=False,
+            callback=_remember("default_account", _account_id),
+            help="The account of Terraform and CloudFormation resources whose configuration "
+            "names none (instead of a placeholder).",
+        ),
+        click.option(
+            "--param",
+            multiple=True,
+            metavar="NAME=VALUE",
+            expose_value=False,
+            callback=_remember("param", _assignment),
+            help="A CloudFormation template parameter (repeatable).",
+        ),
+        click.option(
+            "--param-file",
+            multiple=True,
+            type=path_type,
+            metavar="FILE",
+            expose_value=False,
+            callback=_remember("param_file"),
+            help="CloudFormation parameters: a JSON object of names to values, or the AWS CLI's "
+            '[{"ParameterKey": ..., "ParameterValue": ...}] list (repeatable; --param wins).',
+        ),
+    ]
+
+    def decorate(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def iac_options() -> IacOptions:
+    """The running command's values for infrastructure code (see :func:`iac_value_options`);
+    parameter files are read here, so a bad one is a located InputError."""
+    from iamsim.ingest.iac.options import IacOptions, read_parameter_file  # lazy: start-up
+
+    ctx = click.get_current_context(silent=True)
+    given: dict[str, list[Any]] = ctx.meta.get(_IAC_KEY, {}) if ctx is not None else {}
+    parameters: dict[str, Any] = {}
+    for path in given.get("param_file", ()):
+        parameters.update(read_parameter_file(path))
+    parameters.update(dict(given.get("param", ())))
+    defaults = given.get("default_account") or [None]
+    return IacOptions(
+        variables=dict(given.get("var", ())),
+        var_files=tuple(given.get("var_file", ())),
+        parameters=parameters,
+        default_account=defaults[-1],
+        accounts=dict(given.get("account", ())),
+    )
 
 
 def limit_option() -> Callable[[F], F]:
@@ -227,7 +364,7 @@ def load_world(paths: Sequence[Path | str], *, as_json: bool = False) -> World:
 
     if not paths:
         raise InputError("no inputs given: pass --input PATH (repeatable)")
-    world = load_inputs(paths, allow_read=allowed_reads())
+    world = load_inputs(paths, allow_read=allowed_reads(), options=iac_options())
     report_input_notes(world.notes, as_json=as_json)
     return world
 

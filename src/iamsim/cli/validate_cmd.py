@@ -2,7 +2,8 @@
 
 The checks live in :mod:`iamsim.checks.validation`. Exit status: 0 when no finding reaches
 ``--fail-on`` (errors by default), 1 when one does, 2 when a path is not a policy, a scenario
-file or a recognised input.
+file or a recognised input, or when the paths hold no policy at all (nothing was checked).
+A folder of policy documents stands for its JSON and YAML files, each checked as if named.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from iamsim.cli._common import (
     EXIT_OK,
     allowed_reads,
     echo_json,
+    fail,
+    iac_options,
     invalid_input_exits,
     json_option,
     read_options,
@@ -88,7 +91,12 @@ def validate_command(
       - more than one permissions boundary for a principal; boundaries, managed policies
         and groups that are referenced but missing.
 
-    Exit status: 0 no finding at --fail-on or worse, 1 otherwise, 2 invalid input.
+    A folder is read as one input when a format reads it whole (a Terraform configuration)
+    or all its JSON and YAML files are inputs; otherwise each of those files is checked as if
+    named (a folder of policy documents).
+
+    Exit status: 0 no finding at --fail-on or worse, 1 otherwise, 2 invalid input or
+    no policy at all in the paths.
 
     \b
     Examples:
@@ -97,12 +105,25 @@ def validate_command(
       iamsim validate bucket-policy.json --type resource --json
       iamsim validate gaad.json org.yaml resources.yaml --fail-on warning
       iamsim validate policies/*.json --format sarif > iamsim.sarif
+      iamsim validate policies/
     """
     fmt = resolve_format(fmt, as_json)
     as_json = fmt == "json"
     with invalid_input_exits(as_json=as_json):
         report = validate_paths(
-            paths, policy_type=policy_type, quota_kind=quota, allow_read=allowed_reads()
+            paths,
+            policy_type=policy_type,
+            quota_kind=quota,
+            allow_read=allowed_reads(),
+            options=iac_options(),
+        )
+    if report.checked_nothing:
+        # An "ok" here would say the policies are fine when there were none to look at.
+        read_as = "; ".join(f"{t.file}: {t.description}" for t in report.targets)
+        fail(
+            f"the inputs hold no policy, so nothing was checked ({read_as}); give policy "
+            "documents or inputs that define policies",
+            as_json=as_json,
         )
     if as_json:
         from iamsim.report.json_report import validation_to_json

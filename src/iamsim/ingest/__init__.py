@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
+from iamsim.ingest.cloudformation.loader import load_cloudformation
 from iamsim.ingest.documents import parse_text
 from iamsim.ingest.files import InputFile
+from iamsim.ingest.iac.options import IacOptions
 from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
 from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadRefused, ReadScope
@@ -27,6 +29,7 @@ from iamsim.ingest.registry import (
     register_format,
     unregister_format,
 )
+from iamsim.ingest.terraform.loader import load_terraform_dir
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
 
@@ -39,6 +42,7 @@ def load_input(
     *,
     allow_read: Iterable[Path | str] = (),
     scope: ReadScope | None = None,
+    options: IacOptions | None = None,
 ) -> World:
     """Load one file or directory, whatever its (detected) format, without resolution.
 
@@ -46,7 +50,8 @@ def load_input(
     the JSON and YAML files directly inside it, each of which must be a recognised input.
     What the input may read besides itself is its folder and ``allow_read`` (see
     :mod:`iamsim.ingest.read_scope`); ``scope`` is that, already built (a directory's members
-    share the directory's).
+    share the directory's). ``options`` go to Terraform configurations and CloudFormation
+    templates (see :class:`~iamsim.ingest.iac.options.IacOptions`).
     """
     source = str(path)
     if not os.path.lexists(path):
@@ -70,8 +75,29 @@ def load_input(
             if p.suffix.lower() in _INPUT_SUFFIXES and not p.name.startswith(".")
         ]
         if members:
-            return merge_worlds(load_input(member, scope=scope) for member in members)
-    return detect_format(file).load(file)
+            return merge_worlds(
+                load_input(member, scope=scope, options=options) for member in members
+            )
+    fmt = detect_format(file)
+    if options is not None and not options.empty:
+        if fmt.name == "terraform":
+            return load_terraform_dir(
+                file.path,
+                variables=options.variables,
+                var_files=options.var_files,
+                account=options.default_account,
+                accounts=options.accounts,
+                source=file.source,
+                scope=file.scope,
+            )
+        if fmt.name == "cloudformation":
+            return load_cloudformation(
+                file.path,
+                parameters=options.parameters,
+                account=options.default_account,
+                source=file.source,
+            )
+    return fmt.load(file)
 
 
 def load_inputs(
@@ -79,15 +105,18 @@ def load_inputs(
     *,
     resolve_managed: bool = True,
     allow_read: Iterable[Path | str] = (),
+    options: IacOptions | None = None,
 ) -> World:
     """Load and merge every input into one World.
 
     ``resolve_managed`` fills AWS managed policies referenced by ARN (and absent from the
     inputs) from the packaged snapshot. Each input reads only inside its own folder and
-    ``allow_read`` (see :mod:`iamsim.ingest.read_scope`).
+    ``allow_read`` (see :mod:`iamsim.ingest.read_scope`). ``options`` are the values given
+    to Terraform configurations and CloudFormation templates (``--var``, ``--param``,
+    ``--default-account``, ...).
     """
     extra = list(allow_read)
-    worlds = [load_input(p, allow_read=extra) for p in paths]
+    worlds = [load_input(p, allow_read=extra, options=options) for p in paths]
     world = merge_worlds(worlds)
     sharing = [w for w in worlds if PLACEHOLDER_ACCOUNT in w.accounts]
     if len(sharing) > 1:
@@ -97,13 +126,15 @@ def load_inputs(
         note = (
             f"{len(sharing)} inputs have no known account and share the placeholder account "
             f"{PLACEHOLDER_ACCOUNT}: requests between them are answered as same-account; "
-            "declare each account (Terraform allowed_account_ids or account=...) if they differ"
+            "declare each account (Terraform allowed_account_ids, or --default-account ID / "
+            "account=...) if they differ"
         )
         world = dataclasses.replace(world, notes=(*world.notes, note))
     return resolve_managed_policies(world) if resolve_managed else world
 
 
 __all__ = [
+    "IacOptions",
     "InputFile",
     "InputFormat",
     "ReadRefused",

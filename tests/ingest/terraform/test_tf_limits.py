@@ -217,8 +217,17 @@ def test_hostile_input_through_the_cli(tmp_path: Path, case: str) -> None:
 @pytest.mark.parametrize("case", sorted(REGEX_HOSTILE))
 def test_hostile_regex_through_the_cli(tmp_path: Path, case: str) -> None:
     expr, _ = REGEX_HOSTILE[case]
+    # A policy of its own, so that validate has something to check (else exit status 2).
     result = _run_cli(
-        _write(tmp_path, f'resource "aws_iam_user" "u" {{ name = "u-${{{expr}}}" }}\n')
+        _write(
+            tmp_path,
+            f'resource "aws_iam_user" "u" {{ name = "u-${{{expr}}}" }}\n'
+            'resource "aws_iam_policy" "p" {\n'
+            '  name   = "p"\n'
+            '  policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", '
+            'Action = "s3:GetObject", Resource = "*"}]})\n'
+            "}\n",
+        )
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -30,7 +30,7 @@ from iamsim.checks.validation.world import (
     validate_world,
 )
 from iamsim.errors import InputError, PolicyError
-from iamsim.ingest import InputFile, formats, load_input
+from iamsim.ingest import IacOptions, InputFile, ReadScope, formats, load_input
 from iamsim.model import World, merge_worlds
 from iamsim.policy.model import PolicyType
 from iamsim.policy.quotas import QuotaKind
@@ -60,21 +60,22 @@ def validate_paths(
     quota_kind: QuotaKind | str | None = None,
     catalog: Any = None,
     allow_read: Iterable[Path | str] = (),
+    options: IacOptions | None = None,
 ) -> ValidationReport:
     """Validate each path: a policy document (``policy_type`` or inferred), a scenario file,
     or an input of :func:`iamsim.ingest.load_input` (every policy with its known type), which
     reads inside its own folder and ``allow_read`` only.
 
-    Raises InputError for a path that is none of those (or unreadable); a policy that stops an
-    input from loading becomes an ``invalid-policy`` error finding instead.
+    A folder that no format reads as a whole, and whose JSON and YAML files are not all
+    inputs, stands for those files, each validated as if named. Raises InputError for a path that is none of those (or
+    unreadable); a policy that stops an input from loading becomes an ``invalid-policy``
+    error finding instead. ``options`` go to Terraform and CloudFormation inputs.
     """
     cat = resolve_catalog(catalog)
     targets: list[ValidationTarget] = []
     findings: list[ValidationFinding] = []
     worlds: list[tuple[str, World]] = []
-    for raw_path in paths:
-        path = Path(raw_path)
-        file = str(raw_path)
+    for path, file in _expand(paths, tuple(allow_read)):
         if not path.exists():
             raise InputError("no such file or directory", source=file)
         document: Any = None
@@ -108,7 +109,7 @@ def validate_paths(
             findings += located
             continue
         try:
-            world = load_input(path, allow_read=tuple(allow_read))
+            world = load_input(path, allow_read=tuple(allow_read), options=options)
         except PolicyError as exc:
             findings.append(
                 ValidationFinding(
@@ -147,6 +148,38 @@ def validate_paths(
         else:
             findings += validate_world(merged, catalog=cat)
     return ValidationReport(tuple(targets), tuple(sorted_findings(findings)))
+
+
+# The files a folder contributes, as iamsim.ingest.load_input reads a folder of inputs.
+_MEMBER_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def _expand(
+    paths: Sequence[Path | str], allow_read: Sequence[Path | str]
+) -> list[tuple[Path, str]]:
+    """Each path with its label, a folder that no format reads as a whole (a Terraform
+    configuration is one) and that is not all inputs standing for its JSON and YAML files, so
+    that a folder of bare policy documents is checked file by file. A member leaving the folder (a symlink out of
+    it) is refused, as when the folder is loaded as an input."""
+    expanded: list[tuple[Path, str]] = []
+    for raw_path in paths:
+        path = Path(raw_path)
+        if path.is_dir() and not _is_known_input(path):
+            scope = ReadScope.for_input(path, allow_read)
+            members = [
+                p
+                for p in scope.files(path, "*")
+                if p.suffix.lower() in _MEMBER_SUFFIXES and not p.name.startswith(".")
+            ]
+            for member in members:
+                scope.resolve(member, "this member of the folder", str(member))
+            # A folder of inputs stays one input (its findings are the folder's); one that
+            # holds anything else (policy documents, scenarios) is checked file by file.
+            if members and not all(_is_known_input(m) for m in members):
+                expanded += [(member, str(member)) for member in members]
+                continue
+        expanded.append((path, str(raw_path)))
+    return expanded
 
 
 def _is_known_input(path: Path) -> bool:

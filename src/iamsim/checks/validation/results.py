@@ -90,6 +90,14 @@ class ValidationReport:
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
+    @property
+    def checked_nothing(self) -> bool:
+        """Whether the paths held nothing to check: no policy, no scenario and no finding
+        beyond the loaders' suggestions (an ``ok`` would then mean nothing)."""
+        return not any(t.policies or t.kind == "scenario" for t in self.targets) and all(
+            f.severity == "suggestion" for f in self.findings
+        )
+
     def fails(self, threshold: Severity = "error") -> bool:
         """Whether any finding is at least as severe as ``threshold``."""
         return any(RANK[f.severity] <= RANK[threshold] for f in self.findings)

@@ -89,7 +89,10 @@ class Template:
             elif "Default" in decl:
                 value = decl["Default"]
             else:
-                value = Unknown(f"parameter {name} has no default (pass it with parameters=...)")
+                value = Unknown(
+                    f"parameter {name} has no default (pass it with --param {name}=VALUE "
+                    "or --param-file FILE)"
+                )
             ptype = str(decl.get("Type", "String"))
             if isinstance(value, str) and (
                 ptype.startswith("List<") or ptype == "CommaDelimitedList"
@@ -98,7 +101,7 @@ class Template:
             if ptype.startswith("AWS::SSM::Parameter::Value") and name not in parameters:
                 value = Unknown(
                     f"parameter {name} is read from SSM Parameter Store when the "
-                    "stack is deployed (pass it with parameters=...)"
+                    f"stack is deployed (pass it with --param {name}=VALUE)"
                 )
             if isinstance(value, int | float) and not isinstance(value, bool):
                 value = str(value)

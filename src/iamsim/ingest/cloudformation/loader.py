@@ -220,12 +220,12 @@ def read_cloudformation(
     if t.account_is_placeholder:
         notes.append(
             f"{label}: the stack's account is not known; the placeholder account "
-            f"{PLACEHOLDER_ACCOUNT} stands for AWS::AccountId (pass account=...)"
+            f"{PLACEHOLDER_ACCOUNT} stands for AWS::AccountId (set it with --default-account ID)"
         )
     if t.region_is_placeholder and t.region_used:
         notes.append(
             f"{label}: the stack's region is not known; the placeholder region "
-            f"{PLACEHOLDER_REGION} stands for AWS::Region (pass region=...)"
+            f"{PLACEHOLDER_REGION} stands for AWS::Region (pass region=... in Python)"
         )
     builder.notes[:0] = notes
     builder.account(t.account, t.partition or DEFAULT_PARTITION)

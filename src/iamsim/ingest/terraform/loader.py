@@ -109,12 +109,16 @@ class ConfigLoader:
         variables: Mapping[str, Any],
         var_files: Sequence[str | os.PathLike[str]],
         scope: ReadScope | None = None,
+        accounts: Mapping[str, str] | None = None,
     ) -> None:
         self.root_path = root
         self.root_dir = root if root.is_dir() else root.parent
         self.source = source
         self.warnings = warnings
         self.account, self.region, self.partition = account, region, partition
+        # provider alias ("aws.ALIAS", or "ALIAS" for the aws provider) -> account, for
+        # providers whose block does not name one (the user's --account ALIAS=ID)
+        self.alias_accounts = dict(accounts or {})
         self.evaluator = Evaluator(self)
         self.variable_values: dict[str, Any] = {}
         self.modules: list[ModuleInstance] = []
@@ -287,7 +291,7 @@ class ConfigLoader:
                 value = plain(ev.ev(sub.attrs["tags"], ctx))
                 if isinstance(value, dict):
                     tags = value
-        account = account or self.account
+        account = account or self._alias_account(provider) or self.account
         return Env(
             account=account or PLACEHOLDER_ACCOUNT,
             partition=self.partition or partition_of_region(region),
@@ -296,6 +300,19 @@ class ConfigLoader:
             account_is_placeholder=account is None,
             region_is_placeholder=region is None,
         )
+
+    def _alias_account(self, provider: Provider) -> str | None:
+        """The account the user gave for this provider's alias (``aws.ALIAS`` or ``ALIAS``)."""
+        block = provider.block
+        if block is None or not self.alias_accounts or "alias" not in block.attrs:
+            return None
+        alias = plain(self.evaluator.ev(block.attrs["alias"], provider.module.ctx(block)))
+        if not isinstance(alias, str):
+            return None
+        full = f"{block.labels[0]}.{alias}"
+        if full in self.alias_accounts:
+            return self.alias_accounts[full]
+        return self.alias_accounts.get(alias) if block.labels[0] == "aws" else None
 
     # -- modules
 
@@ -458,6 +475,7 @@ def read_terraform_dir(
     var_files: Sequence[str | os.PathLike[str]] = (),
     source: str | None = None,
     scope: ReadScope | None = None,
+    accounts: Mapping[str, str] | None = None,
 ) -> tuple[World, Warnings]:
     """Load a configuration and also return the structured warnings (also in ``World.notes``).
 
@@ -475,6 +493,7 @@ def read_terraform_dir(
             variables=variables,
             var_files=var_files,
             scope=scope,
+            accounts=accounts,
         )
     except LimitError as exc:  # raised outside any located expression
         raise InputError(str(exc), source=label) from None
@@ -492,6 +511,7 @@ def _read_terraform_dir(
     variables: Mapping[str, Any] | None,
     var_files: Sequence[str | os.PathLike[str]],
     scope: ReadScope | None,
+    accounts: Mapping[str, str] | None = None,
 ) -> tuple[World, Warnings]:
     root = Path(path)
     if not root.exists():
@@ -511,6 +531,7 @@ def _read_terraform_dir(
         variables=variables or {},
         var_files=var_files,
         scope=scope,
+        accounts=accounts,
     )
     blocks = loader.read_dir(
         root if root.is_dir() else root.parent, None if root.is_dir() else root
@@ -557,12 +578,13 @@ def _read_terraform_dir(
     if any(r.env.account_is_placeholder for r in resources if r.mode == "managed"):
         notes.append(
             f"{label}: the configuration does not say which account it deploys to; the "
-            f"placeholder account {PLACEHOLDER_ACCOUNT} is used (pass account=... to set it)"
+            f"placeholder account {PLACEHOLDER_ACCOUNT} is used (set it with --default-account ID, "
+            "or --account ALIAS=ID for an aliased provider; account=... in Python)"
         )
     if any(r.env.region_is_placeholder for r in resources if r.mode == "managed"):
         notes.append(
             f"{label}: no provider region is configured; the placeholder region "
-            f"{PLACEHOLDER_REGION} is used in regional ARNs (pass region=... to set it)"
+            f"{PLACEHOLDER_REGION} is used in regional ARNs (pass region=... in Python to set it)"
         )
     if random_used:
         notes.append(
@@ -583,13 +605,16 @@ def load_terraform_dir(
     var_files: Sequence[str | os.PathLike[str]] = (),
     source: str | None = None,
     scope: ReadScope | None = None,
+    accounts: Mapping[str, str] | None = None,
 ) -> World:
     """The world a Terraform configuration (a directory of ``.tf`` files, or one ``.tf`` file)
     would create.
 
     ``variables`` and ``var_files`` give root-module variables (after ``terraform.tfvars`` and
     ``*.auto.tfvars``, which are read as Terraform reads them). ``account``/``region``/
-    ``partition`` apply to resources whose provider configuration does not say. Unresolvable
+    ``partition`` apply to resources whose provider configuration does not say; ``accounts``
+    maps a provider alias (``aws.ALIAS`` or ``ALIAS``) to the account of the resources that
+    provider creates when its block does not say. Unresolvable
     parts are left out and reported in ``World.notes``; malformed HCL raises
     :class:`~iamsim.errors.InputError` naming the file, line and column.
     """
@@ -602,5 +627,6 @@ def load_terraform_dir(
         var_files=var_files,
         source=source,
         scope=scope,
+        accounts=accounts,
     )
     return world

@@ -184,9 +184,13 @@ class ModuleInstance:
         elif "default" in block.attrs:
             value = plain(ev.ev(block.attrs["default"], ctx))
         else:
+            how = (
+                f"pass it with --var {name}=VALUE, --var-file FILE or a terraform.tfvars file"
+                if self.prefix == ""
+                else "the module call passes none"
+            )
             return Unknown(
-                f"{block.where}: {self.prefix}var.{name} has no value (no default; pass it with "
-                "variables=..., a terraform.tfvars file or var_files=...)"
+                f"{block.where}: {self.prefix}var.{name} has no value (no default; {how})"
             )
         if value is None and "nullable" in block.attrs:
             nullable = to_bool(plain(ev.ev(block.attrs["nullable"], ctx)))
