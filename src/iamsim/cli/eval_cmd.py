@@ -24,6 +24,7 @@ import click
 from iamsim.checks.inputs import read_texts
 from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios
 from iamsim.cli._common import limit_option
+from iamsim.cli.progress import ProgressCallback, progress_bar
 from iamsim.engine.decision import evaluate
 from iamsim.errors import InputError
 from iamsim.report.inert import echo, echo_json_text
@@ -52,8 +53,22 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool, quiet: bool
       iamsim eval --json scenarios/*.yaml
       cat scenario.json | iamsim eval
     """
+    with progress_bar("evaluating scenarios", machine=as_json, quiet=quiet) as progress:
+        status, tally = _eval_all(files, as_json, brief, progress)
+    if not quiet:
+        echo(tally.line(), err=as_json)
+    sys.exit(status)
+
+
+def _eval_all(
+    files: tuple[str, ...], as_json: bool, brief: bool, progress: ProgressCallback
+) -> tuple[int, Tally]:
+    """Evaluate and print every scenario of ``files`` in order; the exit status and the tally.
+
+    ``progress`` hears (scenarios done, scenarios read so far) after each scenario."""
     status = EXIT_OK
     tally = Tally()
+    done = total = 0
     for source, text in read_texts(files, kind="scenario file"):
         if isinstance(text, InputError):
             _emit_error(as_json, None, text)
@@ -74,7 +89,10 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool, quiet: bool
             tally.errors += 1
             status = EXIT_INVALID
             continue
+        total += len(scenarios)
         for item in scenarios:
+            done += 1
+            progress(done, total)
             if isinstance(item, ScenarioError):
                 _emit_error(as_json, item.name, item.error)
                 tally.errors += 1
@@ -82,9 +100,7 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool, quiet: bool
                 continue
             if not _run(item, as_json, brief, tally) and status == EXIT_OK:
                 status = EXIT_EXPECTATION
-    if not quiet:
-        echo(tally.line(), err=as_json)
-    sys.exit(status)
+    return status, tally
 
 
 @dataclass
