@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from iamsim.analysis.who_can import WhoCan
 from iamsim.checks.expectations import load_expectations, run_expectations
 from iamsim.cli.main import cli
 from iamsim.cli.progress import progress_bar, shows_progress
@@ -72,5 +73,26 @@ def test_commands_print_no_bar_when_standard_error_is_not_a_terminal() -> None:
     assert result.stderr == ""
     files = sorted(str(p) for p in SCENARIOS.glob("*.yaml"))
     result = runner.invoke(cli, ["eval", *files])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+WORLD = Path(__file__).parent / "data" / "world"
+
+
+def test_who_can_reports_every_candidate_and_prints_no_bar_off_a_terminal() -> None:
+    paths = sorted(WORLD.iterdir())
+    world = load_inputs(paths)
+    seen: list[tuple[int, int]] = []
+    WhoCan(world).who_can(
+        ["s3:GetObject"], "arn:aws:s3:::first-bucket/x", progress=lambda d, t: seen.append((d, t))
+    )
+    total = seen[-1][1]
+    assert total > 0 and seen[-1] == (total, total)
+    assert [d for d, _ in seen] == list(range(total + 1))
+    args = [arg for path in paths for arg in ("-i", str(path))]
+    result = CliRunner().invoke(
+        cli, ["who-can", "s3:GetObject", "arn:aws:s3:::first-bucket/x", *args]
+    )
     assert result.exit_code == 0, result.output
     assert result.stderr == ""

@@ -35,6 +35,7 @@ from iamsim.cli.output_formats import (
     resolve_format,
     table_width,
 )
+from iamsim.cli.progress import progress_bar
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
@@ -208,7 +209,8 @@ def who_can_command(
         actions = expand_actions([action], analyzer.builder.catalog)
         if not actions:  # pragma: no cover - expand_actions raises for what it cannot match
             raise InputError(f"ACTION {action!r} names no action")
-        result = analyzer.who_can(actions, resource, context=values)
+        with progress_bar("who-can: principals", machine=as_json) as progress:
+            result = analyzer.who_can(actions, resource, context=values, progress=progress)
     if as_json:
         echo_json(result.to_dict(), "who-can")
         return
