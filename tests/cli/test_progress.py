@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from iamsim.analysis.escalation import analyze_escalation
 from iamsim.analysis.who_can import WhoCan
 from iamsim.checks.expectations import load_expectations, run_expectations
 from iamsim.cli.main import cli
@@ -95,4 +96,17 @@ def test_who_can_reports_every_candidate_and_prints_no_bar_off_a_terminal() -> N
         cli, ["who-can", "s3:GetObject", "arn:aws:s3:::first-bucket/x", *args]
     )
     assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_escalation_reports_every_starting_principal() -> None:
+    world = load_inputs(sorted(WORLD.iterdir()))
+    seen: list[tuple[int, int]] = []
+    report = analyze_escalation(world, progress=lambda d, t: seen.append((d, t)))
+    total = len(report.results)
+    assert total > 0
+    assert seen == [(done, total) for done in range(1, total + 1)]
+    args = [arg for path in sorted(WORLD.iterdir()) for arg in ("-i", str(path))]
+    result = CliRunner().invoke(cli, ["escalation", *args])
+    assert result.exit_code in (0, 1), result.output
     assert result.stderr == ""

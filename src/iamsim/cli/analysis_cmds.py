@@ -455,14 +455,16 @@ def escalation_command(
         graph = EscalationGraph(
             world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as, world)
         )
-        report = analyze_escalation(
-            world,
-            start=start,
-            to=to,
-            actions=goal_actions,
-            max_paths=max_paths or None,
-            graph=graph,
-        )
+        with progress_bar("escalation: starting principals", machine=as_json) as progress:
+            report = analyze_escalation(
+                world,
+                start=start,
+                to=to,
+                actions=goal_actions,
+                max_paths=max_paths or None,
+                graph=graph,
+                progress=progress,
+            )
         principals = [graph.actors[r.start] for r in report.results]
         verdicts = admin_report(world, oracle=oracle, catalogue=catalogue, principals=principals)
     if as_json:
