@@ -10,7 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("engine_bench.py", "world_bench.py", "analysis_bench.py", "escalation_bench.py")
+BENCHMARKS = (
+    "engine_bench.py",
+    "world_bench.py",
+    "analysis_bench.py",
+    "escalation_bench.py",
+    "eval_bench.py",
+)
 
 
 def main() -> int:

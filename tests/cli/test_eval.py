@@ -18,8 +18,9 @@ ALLOW_ALL = {
 
 
 def _run(args: list[str], stdin: str | None = None) -> tuple[int, str]:
+    """Exit status and standard output (with --json, the summary line goes to standard error)."""
     result = CliRunner().invoke(cli, args, input=stdin)
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 def test_bundled_examples_hold_their_expectations() -> None:
@@ -140,7 +141,7 @@ def test_read_errors_use_the_input_file_wording(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     code, out, err = _run_split(["eval", str(missing), str(latin1), str(directory)])
     assert code == 2
-    assert out == ""
+    assert out == "0 scenarios; expectations 0 met, 0 failed; 3 invalid\n"
     lines = err.splitlines()
     assert lines == [
         f"error: {missing}: no such file or directory",
@@ -170,7 +171,8 @@ def test_json_stays_json_when_a_file_cannot_be_read(tmp_path: Path) -> None:
         f"{broken}: invalid YAML at line 3 column 1: expected ',' or ']', but got '<stream end>'"
     )
     assert records[2]["decision"] == "Allow"
-    assert err == ""
+    # The summary is the only thing on standard error: stdout stays one record per line.
+    assert err == "1 scenario: 1 Allow; expectations 0 met, 0 failed; 2 invalid\n"
 
 
 def test_standard_input_that_is_not_utf8() -> None:
@@ -230,3 +232,68 @@ def test_help_states_the_exit_statuses() -> None:
     code, out, _ = _run_split(["eval", "--help"])
     assert code == 0
     assert "Exit status: 0 when every scenario" in out
+
+
+def _scenario(name: str, action: str, expect: str | None = None) -> dict[str, object]:
+    scenario: dict[str, object] = {
+        "name": name,
+        "principal": "arn:aws:iam::111122223333:user/a",
+        "action": action,
+        "policies": {"identity": [ALLOW_ALL]},
+    }
+    if expect is not None:
+        scenario["expect"] = expect
+    return scenario
+
+
+DENY_DELETE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}],
+}
+
+
+def _summary_world(tmp_path: Path) -> Path:
+    denied = _scenario("denied", "s3:DeleteObject", expect="Allow")
+    denied["policies"] = {"identity": [ALLOW_ALL, DENY_DELETE]}
+    implicit = _scenario("implicit", "s3:GetObject", expect="Deny")
+    implicit["policies"] = {}
+    scenarios = [
+        _scenario("one", "s3:GetObject", expect="Allow"),
+        _scenario("two", "s3:PutObject"),
+        denied,
+        implicit,
+    ]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenarios))
+    return path
+
+
+def test_text_report_ends_with_the_summary_line(tmp_path: Path) -> None:
+    code, out, err = _run_split(["eval", str(_summary_world(tmp_path))])
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        "4 scenarios: 2 Allow, 1 ExplicitDeny, 1 ImplicitDeny; expectations 2 met, 1 failed"
+    )
+    assert err == ""
+
+
+def test_json_summary_goes_to_standard_error(tmp_path: Path) -> None:
+    code, out, err = _run_split(["eval", "--json", str(_summary_world(tmp_path))])
+    assert code == 1
+    assert [json.loads(line)["name"] for line in out.splitlines()] == [
+        "one",
+        "two",
+        "denied",
+        "implicit",
+    ]
+    assert err == (
+        "4 scenarios: 2 Allow, 1 ExplicitDeny, 1 ImplicitDeny; expectations 2 met, 1 failed\n"
+    )
+
+
+def test_quiet_leaves_the_summary_out(tmp_path: Path) -> None:
+    path = _summary_world(tmp_path)
+    code, out, err = _run_split(["eval", "--quiet", "--json", str(path)])
+    assert code == 1 and err == "" and len(out.splitlines()) == 4
+    code, out, _ = _run_split(["eval", "-q", str(path)])
+    assert "scenarios:" not in out and "== one" in out

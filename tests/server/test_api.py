@@ -45,7 +45,7 @@ def world_client() -> Iterator[TestClient]:
 
 def _cli_json_lines(*args: str) -> list[dict[str, Any]]:
     result = CliRunner().invoke(cli, list(args))
-    return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 def _cli_json(*args: str) -> dict[str, Any]:

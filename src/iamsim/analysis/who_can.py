@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -431,8 +431,12 @@ class WhoCan:
         resource: str,
         *,
         context: Mapping[str, ContextValue] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> WhoCanResult:
-        """Every principal that can perform any of ``actions`` on ``resource``."""
+        """Every principal that can perform any of ``actions`` on ``resource``.
+
+        ``progress`` hears ``(candidates answered, candidates in all)`` after each candidate
+        principal (the command line draws it as a bar)."""
         resource = resource.strip() or "*"
         entries: list[WhoCanEntry] = []
         blocked: list[Blocked] = []
@@ -469,7 +473,9 @@ class WhoCan:
         # Actions that need no permission (sts:GetCallerIdentity) are allowed whatever the
         # policies say, so no prefilter on identity statements may skip them.
         everyone.update(a for a in actions if a.lower() in NO_PERMISSION_ACTIONS)
-        for candidate in candidates:
+        for done, candidate in enumerate(candidates):
+            if progress is not None:  # before the candidate: its body has several exits
+                progress(done, len(candidates))
             entry = WhoCanEntry(candidate.name, candidate.kind)
             identity: tuple[CompiledPolicy, ...] | None = None
             for action in actions:
@@ -509,6 +515,8 @@ class WhoCan:
                     entry.actions.append(grant)
             if entry.actions:
                 entries.append(entry)
+        if progress is not None:
+            progress(len(candidates), len(candidates))
         entries.sort(key=lambda e: (_KIND_ORDER.get(e.kind, 99), e.principal))
         return WhoCanResult(
             actions=list(actions),

@@ -33,7 +33,7 @@ action does not act on) is an *error*, reported with the others; the run goes on
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -430,10 +430,13 @@ def run_expectations(
     *,
     builder: RequestBuilder | None = None,
     now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExpectationRun:
     """Check every case of ``expectations`` against ``world``.
 
     ``now`` is the request time for entries that do not set their own (default: the present).
+    ``progress`` hears ``(cases done, cases in all)`` after each case (the command line draws
+    it as a bar).
     """
     if isinstance(expectations, ExpectationFile):
         source = expectations.source
@@ -442,7 +445,10 @@ def run_expectations(
         entries, source = expectations, "<expectations>"
     builder = builder or RequestBuilder(world)
     moment = now or datetime.now(UTC)
-    results = tuple(
-        run_case(case, builder, now=moment) for entry in entries for case in entry.cases()
-    )
-    return ExpectationRun(results, source)
+    cases = [case for entry in entries for case in entry.cases()]
+    results = []
+    for done, case in enumerate(cases, 1):
+        results.append(run_case(case, builder, now=moment))
+        if progress is not None:
+            progress(done, len(cases))
+    return ExpectationRun(tuple(results), source)

@@ -11,6 +11,7 @@ The format (JSON or YAML; a file holds one scenario or a list) is documented in 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from iamsim.checks.inputs import parse_document
+from iamsim.checks.policy_cache import cached_policy
 from iamsim.engine.context import authorized_resource, make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
@@ -101,7 +103,7 @@ def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
         name = str(item.get("name", fallback)) if isinstance(item, Mapping) else fallback
         label = f"{source}, scenario {name!r}"
         try:
-            out.append(parse_scenario(item, name=name, path=path, source=label))
+            out.append(parse_scenario(item, name=name, path=path, source=label, file=source))
         except InputError as exc:
             out.append(ScenarioError(name, exc))
         except IamsimError as exc:
@@ -109,7 +111,12 @@ def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
     return out
 
 
-def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") -> Scenario:
+def parse_scenario(
+    item: Any, *, name: str, path: str = "", source: str = "", file: str | None = None
+) -> Scenario:
+    """One scenario. ``source`` labels its errors; ``file`` (the scenario file, when the
+    scenario is one of several in it) is the source its policies carry, so that the scenarios
+    of one file share each distinct policy document (:mod:`iamsim.checks.policy_cache`)."""
     if not isinstance(item, Mapping):
         raise InputError("a scenario must be a mapping", path=path or "/", source=source)
     unknown = sorted(set(item) - _FIELDS)
@@ -178,7 +185,7 @@ def parse_scenario(item: Any, *, name: str, path: str = "", source: str = "") ->
     raw_policies = item.get("policies")
     if raw_policies is None:
         raw_policies = {}
-    policies = _policies(raw_policies, request, f"{path}/policies", source)
+    policies = _policies(raw_policies, request, f"{path}/policies", source, file or source)
     expect = item.get("expect")
     if expect is not None:
         normalized = EXPECTATIONS.get(str(expect).replace(" ", "").lower())
@@ -313,7 +320,7 @@ def _account(value: Any, path: str, source: str) -> str | None:
     )
 
 
-def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet:
+def _policies(block: Any, request: Request, path: str, source: str, file: str) -> PolicySet:
     if not isinstance(block, Mapping):
         raise InputError(
             f"policies must be a mapping of policy types, not {_a_type(block)}",
@@ -332,7 +339,7 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
         value = block.get(key)
         if value is None:
             return None
-        return _policy(value, policy_type, f"{path}/{key}", source, default_name=key)
+        return _policy(value, policy_type, f"{path}/{key}", source, file, default_name=key)
 
     def many(key: str, policy_type: PolicyType) -> tuple[Policy, ...] | None:
         value = block.get(key)
@@ -341,7 +348,7 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
         if not isinstance(value, list):
             value = [value]
         return tuple(
-            _policy(v, policy_type, f"{path}/{key}/{i}", source, default_name=f"{key}[{i}]")
+            _policy(v, policy_type, f"{path}/{key}/{i}", source, file, default_name=f"{key}[{i}]")
             for i, v in enumerate(value)
         )
 
@@ -368,7 +375,12 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
         return tuple(
             tuple(
                 _policy(
-                    v, policy_type, f"{path}/{key}/{i}/{j}", source, default_name=f"{key}[{i}][{j}]"
+                    v,
+                    policy_type,
+                    f"{path}/{key}/{i}/{j}",
+                    source,
+                    file,
+                    default_name=f"{key}[{i}][{j}]",
                 )
                 for j, v in enumerate(level)
             )
@@ -390,8 +402,10 @@ def _policies(block: Any, request: Request, path: str, source: str) -> PolicySet
 
 
 def _policy(
-    value: Any, policy_type: PolicyType, path: str, source: str, *, default_name: str
+    value: Any, policy_type: PolicyType, path: str, source: str, file: str, *, default_name: str
 ) -> Policy:
+    """The policy at ``path``: errors are labelled ``source`` (the scenario); the Policy carries
+    ``file``, which it shares with every scenario of the file holding the same document."""
     name = default_name
     document = value
     doc_path = path
@@ -410,11 +424,18 @@ def _policy(
         raise InputError(
             "a policy must be a JSON object or a JSON string", path=doc_path, source=source
         )
-    _reject_yaml_dates(document, doc_path, source)
-    try:
-        return parse_policy(document, policy_type, name=name, source=source)
-    except InputError as exc:
-        raise exc.located(source=source, prefix=doc_path) from exc
+
+    def parse() -> Policy:
+        _reject_yaml_dates(document, doc_path, source)
+        try:
+            policy = parse_policy(document, policy_type, name=name, source=source)
+        except InputError as exc:
+            raise exc.located(source=source, prefix=doc_path) from exc
+        return policy if file == source else dataclasses.replace(policy, source=file)
+
+    # Scenarios of a batch repeat their organization's policies: each distinct one is parsed
+    # (and so compiled, by the engine's identity-keyed caches) once per process.
+    return cached_policy(document, policy_type, name, file, parse)
 
 
 def _reject_yaml_dates(value: Any, path: str, source: str) -> None:

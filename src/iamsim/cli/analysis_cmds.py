@@ -35,6 +35,7 @@ from iamsim.cli.output_formats import (
     resolve_format,
     table_width,
 )
+from iamsim.cli.progress import progress_bar
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
@@ -208,7 +209,8 @@ def who_can_command(
         actions = expand_actions([action], analyzer.builder.catalog)
         if not actions:  # pragma: no cover - expand_actions raises for what it cannot match
             raise InputError(f"ACTION {action!r} names no action")
-        result = analyzer.who_can(actions, resource, context=values)
+        with progress_bar("who-can: principals", machine=as_json) as progress:
+            result = analyzer.who_can(actions, resource, context=values, progress=progress)
     if as_json:
         echo_json(result.to_dict(), "who-can")
         return
@@ -453,14 +455,16 @@ def escalation_command(
         graph = EscalationGraph(
             world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as, world)
         )
-        report = analyze_escalation(
-            world,
-            start=start,
-            to=to,
-            actions=goal_actions,
-            max_paths=max_paths or None,
-            graph=graph,
-        )
+        with progress_bar("escalation: starting principals", machine=as_json) as progress:
+            report = analyze_escalation(
+                world,
+                start=start,
+                to=to,
+                actions=goal_actions,
+                max_paths=max_paths or None,
+                graph=graph,
+                progress=progress,
+            )
         principals = [graph.actors[r.start] for r in report.results]
         verdicts = admin_report(world, oracle=oracle, catalogue=catalogue, principals=principals)
     if as_json:

@@ -33,6 +33,7 @@ from iamsim.cli._common import (
     now_option,
     parse_now,
 )
+from iamsim.cli.progress import ProgressCallback, progress_bar
 from iamsim.model import World
 from iamsim.report.expectations_text import render_run
 from iamsim.report.inert import dumps, echo, inert
@@ -91,7 +92,8 @@ def test_command(
     with invalid_input_exits(as_json=machine):
         suites = [load_expectations(path) for path in files]
         moment = parse_now(now)
-        runs = _run_all(suites, inputs, moment, as_json=machine)
+        with progress_bar("checking expectations", machine=fmt == "json", quiet=quiet) as bar:
+            runs = _run_all(suites, inputs, moment, as_json=machine, progress=bar)
     if fmt == "json":
         from iamsim.report.json_report import test_run_to_json
 
@@ -139,6 +141,7 @@ def _run_all(
     now: datetime | None,
     *,
     as_json: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> list[ExpectationRun]:
     worlds: dict[tuple[str, ...], World] = {}
     runs = []
@@ -153,7 +156,7 @@ def _run_all(
         key = tuple(paths)
         if key not in worlds:
             worlds[key] = load_world(paths, as_json=as_json)
-        runs.append(run_expectations(suite, worlds[key], now=now))
+        runs.append(run_expectations(suite, worlds[key], now=now, progress=progress))
     return runs
 
 

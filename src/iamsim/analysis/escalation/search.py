@@ -6,7 +6,7 @@ the run over every start that makes an :class:`~iamsim.analysis.escalation.resul
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from iamsim.analysis.escalation.goals import AdminGoal, Goal, ResourceGoal
@@ -251,9 +251,12 @@ def analyze_escalation(
     catalogue: Catalogue | None = None,
     runs_as: Mapping[str, str] | None = None,
     graph: EscalationGraph | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EscalationReport:
     """Paths from ``start`` (a principal as ``World.find_principal`` reads it; all users and
-    roles when None) to an administrator (``to="admin"``) or to the resource ARN ``to``."""
+    roles when None) to an administrator (``to="admin"``) or to the resource ARN ``to``.
+
+    ``progress`` hears ``(starting principals searched, starting principals in all)``."""
     graph = graph or EscalationGraph(world, oracle=oracle, catalogue=catalogue, runs_as=runs_as)
     goal: Goal = (
         AdminGoal(graph.admin) if to == "admin" else ResourceGoal(graph.oracle, to, actions)
@@ -271,7 +274,12 @@ def analyze_escalation(
         keys = [key]
     else:
         keys = analysis.starts()
-    results = tuple(analysis.from_start(k, max_paths=max_paths) for k in keys)
+    found = []
+    for done, key in enumerate(keys, 1):
+        found.append(analysis.from_start(key, max_paths=max_paths))
+        if progress is not None:
+            progress(done, len(keys))
+    results = tuple(found)
     admins = tuple(k for k in sorted(graph.actors) if graph.admin.is_admin(graph.actors[k]))
     notes = list(graph.skipped.values())
     if not graph.runs_as:

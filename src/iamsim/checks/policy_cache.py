@@ -1,0 +1,72 @@
+"""The per-process cache of the policy documents that scenarios carry, parsed once.
+
+A batch of scenarios (``iamsim eval`` over many files, the web server's scenario form) repeats
+the same organization policies in every scenario: the SCP chain, the permissions boundary, often
+the identity policy. Each distinct document is parsed once per process and the same
+:class:`~iamsim.policy.model.Policy` object handed out again; because the engine caches
+compilations by the identity of the Policy (:func:`iamsim.engine.compiled.compiled_policy`,
+:func:`iamsim.engine.decision.compile_policy_set`), sharing the object shares its compilation too.
+
+Sharing is safe because a Policy is immutable all the way down (frozen, slotted dataclasses
+holding tuples, frozensets, strings and numbers; no reference to the document it came from).
+
+The key is the document's exact content with the type of every value (``1``, ``1.0``, ``True``
+and ``"1"`` differ; so do the keys ``1`` and ``"1"``; mapping order is kept, as the parser keeps
+it), plus the policy type, the name and the source: the parsed Policy carries all of them.
+Only documents that parsed are cached; a bad one is parsed, and refused, every time. The
+cache is a bounded LRU.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from iamsim.policy.model import Policy, PolicyType
+
+_LIMIT = 1024
+_PARSED: OrderedDict[Hashable, Policy] = OrderedDict()
+
+
+def _frozen(value: Any) -> Hashable:
+    """A hashable, type-exact image of a decoded document (TypeError for a value that is not)."""
+    if isinstance(value, Mapping):
+        return ("{", tuple((_frozen(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("[", tuple(_frozen(v) for v in value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return (type(value), value)
+    raise TypeError(f"not a document value: {type(value).__name__}")
+
+
+def cached_policy(
+    document: str | Mapping[str, Any],
+    policy_type: PolicyType,
+    name: str,
+    source: str,
+    parse: Callable[[], Policy],
+) -> Policy:
+    """The Policy for ``document``: parsed by ``parse()`` the first time the process meets this
+    (document, type, name, source), the same object afterwards. ``parse`` raising caches
+    nothing. A document holding values outside JSON's (a YAML date, a set) is never cached:
+    ``parse`` decides what to do with it."""
+    try:
+        key: Hashable = (_frozen(document), policy_type, name, source)
+        hash(key)
+    except (TypeError, RecursionError):
+        return parse()
+    found = _PARSED.get(key)
+    if found is not None:
+        _PARSED.move_to_end(key)
+        return found
+    policy = parse()
+    _PARSED[key] = policy
+    if len(_PARSED) > _LIMIT:
+        _PARSED.popitem(last=False)
+    return policy
+
+
+def clear() -> None:
+    """Forget every parsed document (tests; a long-lived process reloading its catalogue)."""
+    _PARSED.clear()

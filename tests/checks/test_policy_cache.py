@@ -1,0 +1,112 @@
+"""Scenario policies are parsed once per process per distinct document, and shared safely."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from iamsim.checks import policy_cache
+from iamsim.checks.scenarios import Scenario, load_scenarios
+from iamsim.engine.decision import compile_policy_set, evaluate
+from iamsim.errors import InputError
+from iamsim.policy.model import PolicyType
+
+SCP = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+    ],
+}
+ALLOW_S3 = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+}
+
+
+def _scenario(i: int, action: str = "s3:GetObject", scp: object = SCP) -> dict[str, object]:
+    return {
+        "name": f"s{i}",
+        "principal": f"arn:aws:iam::111122223333:user/u{i}",
+        "action": action,
+        "resource": f"arn:aws:s3:::bucket/object-{i}",
+        "policies": {"identity": [ALLOW_S3], "scp": [[scp]]},
+    }
+
+
+def _load(items: list[dict[str, object]], source: str = "batch.json") -> list[Scenario]:
+    loaded = load_scenarios(json.dumps(items), source)
+    assert all(isinstance(s, Scenario) for s in loaded), loaded
+    return [s for s in loaded if isinstance(s, Scenario)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    policy_cache.clear()
+
+
+def test_scenarios_of_a_file_share_each_distinct_document() -> None:
+    first, second = _load([_scenario(1), _scenario(2, "s3:DeleteObject")])
+    assert first.policies.identity[0] is second.policies.identity[0]
+    assert first.policies.scp is not None and second.policies.scp is not None
+    assert first.policies.scp[0][0] is second.policies.scp[0][0]
+    # The policy carries the file (the same for both); each scenario keeps its own request.
+    assert first.policies.identity[0].source == "batch.json"
+    # Sharing the Policy objects shares their compilation as well.
+    assert compile_policy_set(first.policies) is compile_policy_set(second.policies)
+    assert evaluate(first.request, first.policies).value.value == "Allow"
+    assert evaluate(second.request, second.policies).value.value == "ExplicitDeny"
+
+
+def test_different_documents_names_types_or_files_are_not_shared() -> None:
+    base = _load([_scenario(1)])[0]
+    other_scp = {**SCP, "Statement": SCP["Statement"][:1]}
+    changed = _load([_scenario(2, scp=other_scp)])[0]
+    assert changed.policies.scp is not None and base.policies.scp is not None
+    assert changed.policies.scp[0][0] is not base.policies.scp[0][0]
+    # The same document in another file: the Policy says which file it came from.
+    elsewhere = _load([_scenario(3)], source="other.json")[0]
+    assert elsewhere.policies.identity[0] is not base.policies.identity[0]
+    assert elsewhere.policies.identity[0].source == "other.json"
+    # The same document under another name.
+    named = _scenario(4)
+    named["policies"] = {"identity": [{"name": "mine", "document": ALLOW_S3}]}
+    renamed = _load([named])[0]
+    assert renamed.policies.identity[0].name == "mine"
+    assert renamed.policies.identity[0] is not base.policies.identity[0]
+
+
+def test_value_types_are_part_of_the_key() -> None:
+    calls: list[int] = []
+
+    def parse() -> object:
+        calls.append(1)
+        return object()
+
+    for document in ({"k": 1}, {"k": True}, {"k": 1.0}, {"k": "1"}, {1: "k"}, {"1": "k"}):
+        policy_cache.cached_policy(document, PolicyType.IDENTITY, "n", "f", parse)  # type: ignore[arg-type]
+    assert len(calls) == 6
+    policy_cache.cached_policy({"k": 1}, PolicyType.IDENTITY, "n", "f", parse)  # type: ignore[arg-type]
+    assert len(calls) == 6
+
+
+def test_a_bad_document_is_refused_every_time() -> None:
+    bad = _scenario(1)
+    bad["policies"] = {"identity": [{"Version": "2012-10-17", "Statement": "nope"}]}
+    for _ in range(2):
+        (item,) = load_scenarios(json.dumps([bad]), "bad.json")
+        assert not isinstance(item, Scenario)
+        assert isinstance(item.error, InputError)
+        assert "bad.json, scenario 's1'" in item.error.describe()
+
+
+def test_shared_policies_are_immutable() -> None:
+    policy = _load([_scenario(1)])[0].policies.identity[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.name = "changed"  # type: ignore[misc]
+    statement = policy.statements[0]
+    assert isinstance(policy.statements, tuple) and isinstance(statement.actions, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        statement.sid = "x"  # type: ignore[misc]
