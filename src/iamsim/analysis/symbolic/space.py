@@ -30,6 +30,7 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from iamsim import limits
 from iamsim.analysis.symbolic.automata import SymbolicLimitError
@@ -79,21 +80,35 @@ class Part:
     clause: CompiledCondition | None = None  # for condition parts, the clause
 
 
-# Parts by statement (kept alive with it, so ids stay unique), bounded like the engine's caches.
-_PARTS: dict[int, tuple[CompiledStatement, list[Part]]] = {}
-_PARTS_LIMIT = 16384
+_CACHE_LIMIT = 16384
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _ByIdentity(Generic[_K, _V]):
+    """Values derived from compiled objects, cached by the object's identity (the key is kept
+    alive with its entry, so an id is never reused while cached), bounded like the engine's
+    caches: cleared when full."""
+
+    def __init__(self, derive: Callable[[_K], _V]) -> None:
+        self._derive = derive
+        self._entries: dict[int, tuple[_K, _V]] = {}
+
+    def __call__(self, key: _K) -> _V:
+        entry = self._entries.get(id(key))
+        if entry is not None and entry[0] is key:
+            return entry[1]
+        if len(self._entries) >= _CACHE_LIMIT:
+            self._entries.clear()
+        value = self._derive(key)
+        self._entries[id(key)] = (key, value)
+        return value
 
 
 def statement_parts(statement: CompiledStatement) -> list[Part]:
     """The parts of a statement (cached per compiled statement)."""
-    entry = _PARTS.get(id(statement))
-    if entry is not None and entry[0] is statement:
-        return entry[1]
-    if len(_PARTS) >= _PARTS_LIMIT:
-        _PARTS.clear()
-    parts = _statement_parts(statement)
-    _PARTS[id(statement)] = (statement, parts)
-    return parts
+    return _STATEMENT_PARTS(statement)
 
 
 def _statement_parts(statement: CompiledStatement) -> list[Part]:
@@ -189,9 +204,6 @@ _NEGATED_BASES = frozenset(
 )
 
 
-_POSITIVE: dict[int, tuple[CompiledCondition, CompiledCondition]] = {}
-
-
 # Classes of condition-only dimensions, by parts, candidates and variable values.
 _CLASSES: dict[
     tuple[object, ...], tuple[tuple[Part, ...], list[dict[str, Value]], list[tuple[bool, ...]]]
@@ -204,14 +216,7 @@ def _hashable(value: object) -> object:
 
 def positive_form(condition: CompiledCondition) -> CompiledCondition:
     """The clause with ``IfExists`` dropped and a negated operator made positive (cached)."""
-    entry = _POSITIVE.get(id(condition))
-    if entry is not None and entry[0] is condition:
-        return entry[1]
-    if len(_POSITIVE) >= _PARTS_LIMIT:
-        _POSITIVE.clear()
-    found = _positive_form(condition)
-    _POSITIVE[id(condition)] = (condition, found)
-    return found
+    return _POSITIVE(condition)
 
 
 def _positive_form(condition: CompiledCondition) -> CompiledCondition:
@@ -376,7 +381,7 @@ class Space:
                 return
         self._populate_fresh(dim, candidates, light)
         if cache_key is not None:
-            if len(_CLASSES) >= _PARTS_LIMIT:
+            if len(_CLASSES) >= _CACHE_LIMIT:
                 _CLASSES.clear()
             _CLASSES[cache_key] = (
                 tuple(p for _, p in dim.parts),
@@ -597,3 +602,7 @@ def allows(certain: int, possible: int, allow: int, deny: int) -> bool | None:
     if not possible & allow or certain & deny:
         return False
     return None
+
+
+_STATEMENT_PARTS: _ByIdentity[CompiledStatement, list[Part]] = _ByIdentity(_statement_parts)
+_POSITIVE: _ByIdentity[CompiledCondition, CompiledCondition] = _ByIdentity(_positive_form)
