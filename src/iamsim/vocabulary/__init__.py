@@ -3,14 +3,13 @@
 It sits below the engine with the rest of the foundation (patterns, policy, conditions,
 catalog): the engine decides :class:`Request` objects, the builder makes them from a world,
 the analyses and checks ask about them, and none of those needs to import another for the words.
+
+The package root names only what needs no data; :mod:`iamsim.vocabulary.context_keys` (which
+asks the service reference whether a key holds a list) is imported by name, so that the
+patterns, which the catalogue itself uses, never pull the catalogue in through this package.
 """
 
 from iamsim.vocabulary.arn import Arn, is_account_id, parse_arn, parse_entity_arn
-from iamsim.vocabulary.context_keys import (
-    MULTIVALUED_GLOBAL_KEYS,
-    check_context,
-    context_key_multivalued,
-)
 from iamsim.vocabulary.request import (
     SESSION_KINDS,
     Caller,
@@ -30,7 +29,6 @@ from iamsim.vocabulary.targets import (
 )
 
 __all__ = [
-    "MULTIVALUED_GLOBAL_KEYS",
     "SESSION_KINDS",
     "TRUST_ACTIONS",
     "Arn",
@@ -41,8 +39,6 @@ __all__ = [
     "ContextValue",
     "Request",
     "ResourcePolicyKind",
-    "check_context",
-    "context_key_multivalued",
     "identity_key",
     "is_account_id",
     "is_trust_action",

@@ -13,10 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-# The package, not the function: catalog.service_reference imports patterns, which import
-# this package, so the name is looked up when a key is asked about (by then the package has
-# finished importing and its ``service_reference`` is the function, not the submodule).
-import iamsim.catalog
+from iamsim.catalog import service_reference
 from iamsim.errors import InputError
 from iamsim.policy.jsondoc import json_type, pointer
 from iamsim.vocabulary.request import ContextScalar, ContextValue
@@ -62,7 +59,7 @@ def context_key_multivalued(key: str) -> bool | None:
         return folded in MULTIVALUED_GLOBAL_KEYS
     if folded in _DOCUMENTED_MULTIVALUED_KEYS:
         return True
-    key_type = iamsim.catalog.service_reference().condition_key_type(key)
+    key_type = service_reference().condition_key_type(key)
     if key_type is None:
         return None
     return key_type.startswith("ArrayOf")
