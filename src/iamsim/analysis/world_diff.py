@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from iamsim.analysis.symbolic import SymbolicLimitError, compare
 from iamsim.analysis.symbolic.questions import Side, build_space, first
@@ -326,9 +326,8 @@ class WorldDiff:
 
 def _identity(builder: RequestBuilder, arn: str) -> Identity:
     built = builder.build(arn, PROBE_ACTION, "*")
-    keys: dict[str, ContextValue] = {
-        k: v for k, v in built.request.context.as_dict().items() if _derived(k)
-    }
+    every = cast(dict[str, ContextValue], built.request.context.as_dict())
+    keys = {k: v for k, v in every.items() if _derived(k)}
     policies = PolicySet(
         identity=built.policies.identity,
         boundary=built.policies.boundary,
@@ -353,9 +352,8 @@ def _replay(request: Request, identity: Identity | None) -> str:
     """The engine's decision for ``request`` in one world (its own derived keys)."""
     if identity is None:
         return DecisionValue.IMPLICIT_DENY.value
-    values: dict[str, ContextValue] = {
-        k: v for k, v in request.context.as_dict().items() if not _derived(k)
-    }
+    every = cast(dict[str, ContextValue], request.context.as_dict())
+    values = {k: v for k, v in every.items() if not _derived(k)}
     values.update(identity.keys)
     concrete = Request(
         caller=identity.caller,
