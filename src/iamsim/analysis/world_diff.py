@@ -293,13 +293,17 @@ class WorldDiff:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        changed = [p for p in self.principals if p.gained or p.lost or p.undecided]
+        changed = [
+            p for p in self.principals if p.gained or p.lost or p.undecided or p.status == "removed"
+        ]
         trust = [d for d in self.documents if d.kind == "trust"]
         return {
             "result": "GAINS" if self.gains else "NO_NEW_ACCESS",
             "summary": {
                 "principals_gaining": sum(bool(p.gained) for p in self.principals),
-                "principals_losing": sum(bool(p.lost) for p in self.principals),
+                "principals_losing": sum(
+                    bool(p.lost) or p.status == "removed" for p in self.principals
+                ),
                 "undecided": sum(bool(p.undecided) for p in self.principals),
                 "trust_widened": sum(d.gains for d in trust),
                 "resource_policies_widened": sum(
@@ -442,6 +446,15 @@ def access_diff(arn: str, before: Identity | None, after: Identity | None) -> Pr
             "the keys derived from the principal (tags, ...) differ: the search used AFTER's, "
             "each example is replayed with each world's own"
         )
+    if after is None:
+        # Everything it could do is lost, and nothing is gained: no search needed (the verdict
+        # does not depend on it, and a removed principal's policies can be large).
+        labels = [p.label for p in before.policies.identity] if before is not None else []
+        diff.notes.append(
+            "removed: every request it could make is lost"
+            + (f" (identity policies: {', '.join(labels)})" if labels else "")
+        )
+        return diff
     b_policies, b_groups = _flat(before)
     a_policies, a_groups = _flat(after)
     policies = [*b_policies, *a_policies]

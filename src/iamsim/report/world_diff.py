@@ -83,7 +83,7 @@ def render_diff(diff: WorldDiff) -> str:
                         f"      engine: {engine['before']} before, {engine['after']} after"
                     )
                     for block in example["residual"]:
-                        lines.append(f"      when {block}")
+                        lines.append(f"      when {block}" if block else "      in every context")
         for note in principal.get("notes", ()):
             lines.append(f"  note: {note}")
     for title, key in (
