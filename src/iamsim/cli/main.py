@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("iamsim.cli.symbolic_cmds", "compare_command"),
     "not-granted": ("iamsim.cli.symbolic_cmds", "not_granted_command"),
     "no-public-access": ("iamsim.cli.symbolic_cmds", "no_public_access_command"),
+    "diff": ("iamsim.cli.diff_cmd", "diff_command"),
 }
 
 

@@ -26,6 +26,7 @@ SCHEMA_VERSIONS: Mapping[str, int] = {
     "boundary-audit": 1,  # audit boundaries --json
     "discover": 1,  # check --discover --json
     "policy-check": 1,  # compare / not-granted / no-public-access --json
+    "world-diff": 1,  # diff --json
     "error": 1,  # any command with --json, on invalid input (exit status 2)
 }
 

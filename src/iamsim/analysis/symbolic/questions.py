@@ -15,7 +15,7 @@ decision is the document's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +60,7 @@ from iamsim.policy.model import (
     Statement,
 )
 from iamsim.vocabulary.context_keys import context_key_multivalued
+from iamsim.vocabulary.request import ContextValue
 
 BASE_ACCOUNT = "111122223333"
 BASE_CALLER = f"arn:aws:iam::{BASE_ACCOUNT}:user/zz9user"
@@ -128,12 +129,18 @@ def build_space(
     callers: Sequence[Caller] | None = None,
     pinned: dict[str, list[Value]] | None = None,
     services: frozenset[str] | None = None,
+    caller: Caller | None = None,
+    fixed: Mapping[str, ContextValue] | None = None,
+    refine: bool = False,
 ) -> tuple[Space, list[Side]]:
     """The space of every request the documents can tell apart.
 
     ``actions``/``resources`` fix those dimensions to the values given; ``callers`` replaces
     the caller candidates; ``pinned`` replaces the candidates of some context keys;
-    ``services`` keeps only actions of those service prefixes.
+    ``services`` keeps only actions of those service prefixes. ``caller`` fixes the caller of
+    every request (when no policy makes it free) and ``fixed`` the context keys known for it
+    (the keys AWS derives from a given principal): those keys are not free. ``refine`` keeps
+    classes apart as residual conditions need (:class:`~.space.Space`).
     """
     statements, sides = statements_of(policies)
     sources = _sources(policies)
@@ -187,8 +194,11 @@ def build_space(
         chosen = list(callers) if callers is not None else caller_candidates(specs, accounts)
         candidates[PRINCIPAL] = [(c, caller_context(c)) for c in chosen]
     base_caller = parse_caller(BASE_CALLER)
+    known = {k.lower() for k in fixed or {}}
     for key in sorted(set(clauses) | variable_keys):
         if principal_free and key in DERIVED_KEYS:
+            continue
+        if key in known:
             continue
         if pinned is not None and key in pinned:
             candidates[ctx(key)] = list(pinned[key])
@@ -197,8 +207,14 @@ def build_space(
     for key, states in (pinned or {}).items():
         candidates.setdefault(ctx(key), list(states))
     with_variable_values(candidates, clauses)
-    base = Request(caller=base_caller, action="zz9svc:zz9action", resource="*", context=Context())
-    return Space(statements, base, candidates, names), sides
+    base = Request(
+        caller=base_caller,
+        action="zz9svc:zz9action",
+        resource="*",
+        resource_account=base_caller.account if caller is not None else None,
+        context=Context(dict(fixed or {})),
+    )
+    return Space(statements, base, candidates, names, refine=refine), sides
 
 
 def with_variable_values(
