@@ -77,8 +77,26 @@ def run_as_existing(runner: StepRunner, actor: Actor, technique: Technique) -> I
             actor, Target=role_arn, Resource=resource, Service=service, New=DEFAULT_NAME
         )
         records = runner.run(actor, technique.steps, values)
-        if records is not None and role_arn in runner.actors:
-            yield runner.edge(actor, technique, BECOME, runner.actors[role_arn], records, values)
+        if records is None or role_arn not in runner.actors:
+            continue
+        conditions: tuple[str, ...] = ()
+        if role.account != actor.account:
+            # The engine allowed it through the resource's policy, but not every service
+            # honours every action granted to another account that way: say so.
+            actions = ", ".join(dict.fromkeys(r.action for r in records))
+            conditions = (
+                f"{resource} is in another account: its service must accept {actions} from "
+                "another account through the resource's policy",
+            )
+        yield runner.edge(
+            actor,
+            technique,
+            BECOME,
+            runner.actors[role_arn],
+            records,
+            values,
+            conditions=conditions,
+        )
     candidate = substitute(technique.candidate or "", runner.base_values(actor))
     if not candidate:
         return
