@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -67,15 +68,15 @@ def _tf(tmp_path: Path, name: str, text: str, account: str) -> World:
     return load_terraform_dir(folder, account=account)
 
 
-def _paths(world: World, start: str, **kwargs: object) -> list:
+def _paths(world: World, start: str, **kwargs: Any) -> list[Any]:
     graph = EscalationGraph(world, oracle=Oracle(world, region="us-east-1"))
-    report = analyze_escalation(world, start=start, graph=graph, **kwargs)  # type: ignore[arg-type]
+    report = analyze_escalation(world, start=start, graph=graph, **kwargs)
     (result,) = report.results
     return list(result.paths)
 
 
-def _ids(path: object) -> list[str]:
-    return [s.edge.technique.id for s in path.steps]  # type: ignore[attr-defined]
+def _ids(path: Any) -> list[str]:
+    return [s.edge.technique.id for s in path.steps]
 
 
 def test_terraform_link_says_where_it_came_from(tmp_path: Path) -> None:
@@ -251,7 +252,7 @@ def test_runs_as_option_overrides_the_inputs_link(tmp_path: Path) -> None:
     )
     overridden = json.loads(over.output)
 
-    def unconditional(report: dict) -> list:
+    def unconditional(report: dict[str, Any]) -> list[Any]:
         return [p for r in report["results"] for p in r["paths"] if not p.get("conditional")]
 
     assert unconditional(plain) == []  # the function runs as the plain role
