@@ -257,3 +257,20 @@ def test_runs_as_option_overrides_the_inputs_link(tmp_path: Path) -> None:
 
     assert unconditional(plain) == []  # the function runs as the plain role
     assert unconditional(overridden)  # --runs-as says it runs as the administrator role
+
+
+def test_an_edge_says_where_its_link_was_read(tmp_path: Path) -> None:
+    text = (
+        _role("admin", "lambda.amazonaws.com")
+        + LAMBDA.format(role="admin")
+        + _user("dev", _allow("lambda:UpdateFunctionCode"))
+    )
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "main.tf").write_text(PROVIDER + text)
+    args = ["escalation", "-i", str(folder), "--from", "user/dev"]
+    out = CliRunner().invoke(cli, args).output
+    assert "runs as the role per: " in out and "(aws_lambda_function.ops.role)" in out
+    report = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
+    (path,) = report["results"][0]["paths"]
+    assert path["steps"][0]["runs_as_link"].endswith("(aws_lambda_function.ops.role)")

@@ -259,6 +259,7 @@ class StepRunner:
         *,
         conditions: tuple[str, ...] = (),
         target_key: str | None = None,
+        link: str = "",
     ) -> Edge:
         if sort == BECOME:
             summary = f"becomes {result.label}"
@@ -279,6 +280,7 @@ class StepRunner:
             steps=tuple(records),
             conditions=conditions,
             values=tuple(sorted(shown.items())),
+            link=link,
         )
 
 

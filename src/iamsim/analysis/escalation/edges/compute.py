@@ -96,6 +96,7 @@ def run_as_existing(runner: StepRunner, actor: Actor, technique: Technique) -> I
             records,
             values,
             conditions=conditions,
+            link=runner.link_sources.get(resource, ""),
         )
     candidate = substitute(technique.candidate or "", runner.base_values(actor))
     if not candidate:
