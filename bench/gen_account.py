@@ -438,13 +438,46 @@ def organization() -> dict[str, Any]:
     }
 
 
+# A compute resource running as a role that trusts the service (runs-as links).
+_COMPUTE_ARNS = {
+    "lambda.amazonaws.com": "arn:aws:lambda:us-east-1:{a}:function:{n}",
+    "ec2.amazonaws.com": "arn:aws:ec2:us-east-1:{a}:instance/i-{i:017x}",
+    "ecs-tasks.amazonaws.com": "arn:aws:ecs:us-east-1:{a}:task-definition/{n}:1",
+    "glue.amazonaws.com": "arn:aws:glue:us-east-1:{a}:job/{n}",
+    "codebuild.amazonaws.com": "arn:aws:codebuild:us-east-1:{a}:project/{n}",
+}
+
+
+def runs_as_entries(role_entries: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """Resources-file entries linking a compute resource to each of the first ``limit`` roles
+    that trust a service running code (derived from the roles alone: no random draws, so the
+    rest of the generated account is unchanged)."""
+    out: list[dict[str, Any]] = []
+    for i, role in enumerate(role_entries):
+        if len(out) >= limit:
+            break
+        principal = role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        template = _COMPUTE_ARNS.get(principal.get("Service", ""))
+        if template is not None:
+            arn = template.format(a=ACCOUNT, n=f"{role['RoleName']}-run", i=i)
+            out.append({"arn": arn, "account": ACCOUNT, "runs_as": role["Arn"]})
+    return out
+
+
 def generate(
-    seed: int = 7, *, roles: int = 1000, policies: int = 2000, resource_policies: int = 200
+    seed: int = 7,
+    *,
+    roles: int = 1000,
+    policies: int = 2000,
+    resource_policies: int = 200,
+    runs_as: int = 0,
 ) -> dict[str, Any]:
-    """The generated inputs: ``{"gaad": ..., "resources": ..., "org": ...}`` (plain JSON)."""
+    """The generated inputs: ``{"gaad": ..., "resources": ..., "org": ...}`` (plain JSON);
+    ``runs_as`` adds that many compute resources running as roles to the resources file."""
     gen = _Generator(seed, roles, policies, resource_policies)
     managed = gen.managed_policies()
     role_entries = gen.roles(managed)
+    links = runs_as_entries(role_entries, runs_as)
     return {
         "gaad": {
             "UserDetailList": [],
@@ -452,7 +485,7 @@ def generate(
             "RoleDetailList": role_entries,
             "Policies": managed,
         },
-        "resources": {"resources": gen.resources()},
+        "resources": {"resources": gen.resources() + links},
         "org": organization(),
     }
 
@@ -477,6 +510,9 @@ def main() -> None:
     parser.add_argument("--roles", type=int, default=1000)
     parser.add_argument("--policies", type=int, default=2000)
     parser.add_argument("--resource-policies", type=int, default=200)
+    parser.add_argument(
+        "--runs-as", type=int, default=0, help="compute resources running as roles (links)"
+    )
     args = parser.parse_args()
     paths = write(
         args.directory,
@@ -484,6 +520,7 @@ def main() -> None:
         roles=args.roles,
         policies=args.policies,
         resource_policies=args.resource_policies,
+        runs_as=args.runs_as,
     )
     for path in paths:
         print(path)

@@ -70,10 +70,14 @@ def test_technique_case(case: dict[str, Any]) -> None:
 def test_every_technique_has_a_found_case_and_a_near_miss() -> None:
     catalogue = load_catalogue()
     found = {c["via"] for c in CASES if c["expect"] == "escalates"}
-    assert {t.id for t in catalogue.techniques} <= found
+    # terraform_cases.yaml (test_escalation_terraform.py) gives each of its techniques a found
+    # case and a near miss on Terraform code.
+    terraform = yaml.safe_load((DATA / "terraform_cases.yaml").read_text())["cases"]
+    on_terraform = {c["via"] for c in terraform}
+    assert {t.id for t in catalogue.techniques} <= found | on_terraform
     # Near misses follow the found case of their technique in the file.
     near = 0
     for previous, case in itertools.pairwise(CASES):
         if case["expect"] == "contained" and previous["expect"] == "escalates":
             near += 1
-    assert near >= len(catalogue.techniques)
+    assert near >= len({t.id for t in catalogue.techniques} - on_terraform)

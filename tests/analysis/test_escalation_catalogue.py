@@ -187,3 +187,29 @@ def test_every_kind_has_exactly_one_edge_function() -> None:
     tables = [set(BECOME_EDGES), set(CHANGE_EDGES), set(CREATE_EDGES)]
     assert set().union(*tables) == KINDS
     assert sum(len(t) for t in tables) == len(KINDS)  # no kind in two tables
+
+
+def test_every_technique_cites_the_api_pages_it_uses() -> None:
+    # Each API a technique calls has its AWS API reference page among the references.
+    for technique in load_catalogue().techniques:
+        pages = [r for r in technique.references if r.startswith("https://docs.aws.amazon.com/")]
+        for action in set(technique.actions) - {"iam:PassRole"}:
+            operation = "Invoke" if action == "lambda:InvokeFunction" else action.split(":")[1]
+            assert any(p.endswith(f"API_{operation}.html") for p in pages), (technique.id, action)
+
+
+def test_a_service_without_an_api_page_is_a_catalogue_error() -> None:
+    doc = {
+        "api_pages": {},
+        "techniques": [
+            {
+                "id": "x",
+                "name": "x",
+                "category": "x",
+                "kind": "assume-role",
+                "steps": [{"action": "sts:AssumeRole", "resource": "${Target}"}],
+            }
+        ],
+    }
+    with pytest.raises(InputError, match="no API reference page"):
+        parse_catalogue(doc)

@@ -248,11 +248,18 @@ def parse_catalogue(doc: object, source: str = "<catalogue>") -> Catalogue:
     probes = tuple(
         _probe(p, f"/admin_probes/{i}", fail) for i, p in enumerate(doc.get("admin_probes") or [])
     )
+    # service prefix -> URL of its API reference pages ({operation} in it), and the
+    # operations whose name differs from their action's (lambda:InvokeFunction is Invoke).
+    # A catalogue with api_pages must give one for every service its techniques call.
+    api_pages = doc.get("api_pages")
+    api_operations = doc.get("api_operations") or {}
+    if not isinstance(api_pages, Mapping | None) or not isinstance(api_operations, Mapping):
+        raise fail("'api_pages' and 'api_operations' are mappings", "/api_pages")
     techniques: list[Technique] = []
     seen: set[str] = set()
     for i, entry in enumerate(doc["techniques"]):
         where = f"/techniques/{i}"
-        technique = _technique(entry, where, refs, fail)
+        technique = _technique(entry, where, refs, fail, api_pages, api_operations)
         if technique.id in seen:
             raise fail(f"technique id {technique.id!r} is used twice", f"{where}/id")
         seen.add(technique.id)
@@ -270,9 +277,19 @@ def _probe(entry: object, where: str, fail: _Fail) -> Probe:
     return Probe(str(entry["action"]), str(entry["resource"]), trust)
 
 
-def _technique(entry: object, where: str, refs: Mapping[str, str], fail: _Fail) -> Technique:
+def _technique(
+    entry: object,
+    where: str,
+    refs: Mapping[str, str],
+    fail: _Fail,
+    api_pages: Mapping[str, object] | None = None,
+    api_operations: Mapping[str, object] | None = None,
+) -> Technique:
+    """One technique; with ``api_pages`` (None: not cited) the API pages of its calls are added
+    to its references."""
     if not isinstance(entry, Mapping):
         raise fail("a technique is a mapping", where)
+    api_operations = api_operations or {}
     unknown = set(entry) - _TECHNIQUE_KEYS
     if unknown:
         raise fail(f"unknown technique field(s): {', '.join(sorted(unknown))}", where)
@@ -309,6 +326,26 @@ def _technique(entry: object, where: str, refs: Mapping[str, str], fail: _Fail) 
     references = []
     for ref in entry.get("references") or []:
         references.append(refs.get(ref, ref))
+    # The AWS API reference page of every API the technique calls (iam:PassRole is a
+    # permission, not an API: the pass-role page cited by the technique covers it).
+    for group in groups:
+        if api_pages is None:
+            break
+        for option in group.options:
+            if option.action.lower() == "iam:passrole":
+                continue
+            service, _, operation = option.action.partition(":")
+            page = api_pages.get(service)
+            if not isinstance(page, str):
+                raise fail(f"no API reference page (api_pages) for service {service!r}", where)
+            operation = str(api_operations.get(option.action, operation))
+            # An override may be the page itself (an API documented with another service's).
+            references.append(
+                operation
+                if operation.startswith("https://")
+                else page.replace("{operation}", operation)
+            )
+    references = list(dict.fromkeys(references))
     if entry.get("candidate"):
         _check_placeholders(str(entry["candidate"]), f"{where}/candidate", fail)
     return Technique(

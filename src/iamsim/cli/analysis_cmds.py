@@ -299,7 +299,9 @@ def _escalation_options(function: F) -> F:
                 help=(
                     "A resource that runs code as a role (Lambda function, EC2 instance, CodeBuild "
                     "project, CloudFormation stack...) and the ARN of that role, which must be in "
-                    "the inputs; for code-injection techniques (repeatable)."
+                    "the inputs; for code-injection techniques (repeatable). Adds to the links "
+                    "the inputs give (Terraform, CloudFormation, runs_as in a resources file) "
+                    "and overrides the inputs' link of the same resource."
                 ),
             ),
             click.option(

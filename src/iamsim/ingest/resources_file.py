@@ -7,6 +7,7 @@ Shape (JSON or YAML; see docs/inputs.md)::
         account: "111122223333"          # required when the ARN has no account (S3)
         tags: {team: backup}             # or [{Key: team, Value: backup}]
         policy: {...}                    # an object, a JSON string, or a JSON file path
+        runs_as: arn:aws:iam::111122223333:role/app   # the role its code runs as (compute)
 
 A top-level list of the same entries is accepted too. Policies are resource-based policies
 (bucket, key, queue, topic, function, secret, repository policies...).
@@ -23,12 +24,12 @@ from iamsim.ingest.files import InputFile
 from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.policy_documents import load_policy
 from iamsim.ingest.read_scope import ReadScope
-from iamsim.model import Account, Resource, Tags, World, resource_kind
+from iamsim.model import Account, Resource, RunsAs, Tags, World, resource_kind
 from iamsim.policy.jsondoc import pointer
 from iamsim.policy.model import PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
-_ENTRY_KEYS = {"arn", "account", "policy", "tags", "kind"}
+_ENTRY_KEYS = {"arn", "account", "policy", "tags", "kind", "runs_as"}
 
 
 def detect(file: InputFile) -> bool:
@@ -76,6 +77,7 @@ def load_document(
     entries = r.array(doc, list_path, "a list of resources")
     resources: dict[str, Resource] = {}
     accounts: dict[str, Account] = {}
+    links: list[RunsAs] = []
     for i, item in enumerate(entries):
         path = pointer(list_path, i)
         entry = r.obj(item, path, "a resource {arn, account, policy, tags}")
@@ -126,5 +128,25 @@ def load_document(
             kind=kind,
         )
         accounts.setdefault(account, Account(account, partition=parsed.partition))
+        if entry.get("runs_as") is not None:
+            where = pointer(path, "runs_as")
+            role = r.req_string(entry, "runs_as", path)
+            role_arn = parse_entity_arn(role)
+            if (
+                role_arn is None
+                or role_arn.service != "iam"
+                or not role_arn.resource.startswith("role/")
+                or any(c in role for c in "*?")
+            ):
+                raise r.error(
+                    f"runs_as is the ARN of the role the resource's code runs as "
+                    f"(arn:aws:iam::ACCOUNT:role/NAME), not {role!r}",
+                    where,
+                )
+            links.append(
+                RunsAs(arn, role, kind.replace("-", " "), "execution role", f"{source}#{where}")
+            )
     sources = dict.fromkeys([*resources, *accounts], source)
-    return World.of(accounts=accounts.values(), resources=resources.values(), sources=sources)
+    return World.of(
+        accounts=accounts.values(), resources=resources.values(), sources=sources, runs_as=links
+    )

@@ -30,6 +30,7 @@ from iamsim.model.principals import (
     User,
 )
 from iamsim.model.resources import Resource, resource_kind, s3_bucket_arn
+from iamsim.model.runs_as import RunsAs
 from iamsim.model.tags import EMPTY_TAGS, Tags
 from iamsim.model.world import Account, World, merge_worlds
 
@@ -54,6 +55,7 @@ __all__ = [
     "Resource",
     "Role",
     "Root",
+    "RunsAs",
     "ServicePrincipal",
     "Session",
     "SessionKind",

@@ -32,6 +32,7 @@ from iamsim.model.principals import (
     User,
 )
 from iamsim.model.resources import Resource, governing_arns
+from iamsim.model.runs_as import RunsAs
 from iamsim.policy.model import WEB_IDENTITY_PROVIDERS
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
@@ -63,7 +64,8 @@ class World:
     from the packaged snapshot). ``unresolved`` maps the ARN of a principal, group or resource
     to what the inputs left unknown about its policies (a Terraform value known only after
     apply, an import from another stack): requests that need those policies are refused rather
-    than answered from part of them.
+    than answered from part of them. ``runs_as`` are the links from compute resources to the
+    roles they run as (:class:`~iamsim.model.runs_as.RunsAs`), in input order.
     """
 
     accounts: Mapping[str, Account] = field(default_factory=dict)
@@ -77,6 +79,7 @@ class World:
     sources: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     unresolved: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    runs_as: tuple[RunsAs, ...] = ()
 
     def __post_init__(self) -> None:
         # Store sorted read-only copies so that iteration order never depends on input order.
@@ -91,6 +94,7 @@ class World:
         set_(self, "sources", MappingProxyType(dict(sorted(self.sources.items()))))
         set_(self, "notes", tuple(self.notes))
         set_(self, "unresolved", _frozen({k: tuple(v) for k, v in self.unresolved.items()}))
+        set_(self, "runs_as", tuple(dict.fromkeys(self.runs_as)))
 
     @classmethod
     def of(
@@ -107,6 +111,7 @@ class World:
         sources: Mapping[str, str] | None = None,
         notes: Iterable[str] = (),
         unresolved: Mapping[str, Iterable[str]] | None = None,
+        runs_as: Iterable[RunsAs] = (),
     ) -> World:
         """A World from records; each is keyed by its ARN (accounts by ID).
 
@@ -129,6 +134,7 @@ class World:
             sources=dict(sources or {}),
             notes=tuple(notes),
             unresolved={k: tuple(v) for k, v in (unresolved or {}).items()},
+            runs_as=tuple(runs_as),
         )
 
     # -- simple lookups -------------------------------------------------------------------
@@ -417,7 +423,9 @@ def merge_worlds(worlds: Iterable[World]) -> World:
     sources: dict[str, str] = {}
     notes: list[str] = []
     unresolved: dict[str, list[str]] = {}
+    runs_as: list[RunsAs] = []
     for world in worlds:
+        runs_as.extend(world.runs_as)
         for arn, reasons in world.unresolved.items():
             unresolved.setdefault(arn, []).extend(reasons)
         for acct in world.accounts.values():
@@ -482,4 +490,5 @@ def merge_worlds(worlds: Iterable[World]) -> World:
         sources=sources,
         notes=tuple(dict.fromkeys(notes)),
         unresolved={k: tuple(dict.fromkeys(v)) for k, v in unresolved.items()},
+        runs_as=tuple(runs_as),
     )

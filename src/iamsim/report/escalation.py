@@ -109,6 +109,8 @@ def render_step(step: PathStep, index: int) -> list[str]:
             lines.append(f"{_INDENT * 2}allowed by " + "; ".join(refs))
     for condition in edge.conditions:
         lines.append(f"{_INDENT}if: {condition}")
+    if edge.link:
+        lines.append(f"{_INDENT}runs as the role per: {edge.link}")
     if edge.technique.note:
         lines.append(f"{_INDENT}note: {edge.technique.note}")
     breaks = edge.breaks()

@@ -19,11 +19,14 @@ then used by becoming Y (from A, whose credentials the attacker still holds). Go
 decided by the engine too (the administrator probes of :mod:`iamsim.analysis.admin`, or the
 actions on a target resource).
 
-Resources the model does not hold (a Lambda function that runs as a role, an EC2 instance with
-an instance profile) are tried as ``*``-style candidate ARNs; an edge found that way says what
-must exist for it to work (``conditions``). Names the actor chooses (a new function, a new
-role) are tried as ``iamsim-escalation`` and as names fitting the actor's own ``Resource``
-patterns.
+A resource the inputs link to the role it runs as (:class:`~iamsim.model.RunsAs`, from
+Terraform, CloudFormation or a resources file, or ``--runs-as``) gives code-injection edges
+into that role with no condition (in another account: conditional on the service honouring
+the resource policy's grant), each saying where the link was read. Resources the model does
+not hold (a Lambda function that runs as a role, an EC2 instance with an instance profile) are
+tried as ``*``-style candidate ARNs; an edge found that way says what must exist for it to
+work (``conditions``). Names the actor chooses (a new function, a new role) are tried as
+``iamsim-escalation`` and as names fitting the actor's own ``Resource`` patterns.
 
 Package layout: :mod:`.results` (steps, edges, paths, reports), :mod:`.goals` (administrator or
 a target resource), :mod:`.runner` (running a technique's steps through the engine),

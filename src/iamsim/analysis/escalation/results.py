@@ -54,7 +54,8 @@ class Edge:
     ``sort`` is become, change or create. ``target`` is the key of the principal the actor
     becomes (become), the principal whose policies change (change; the actor must then become
     it), or the new principal (create); ``result`` is the actor obtained, with its changes.
-    ``conditions`` say what must exist outside the model for the edge to work.
+    ``conditions`` say what must exist outside the model for the edge to work; ``link`` where
+    the inputs say the resource a code-injection edge goes through runs as the role.
     """
 
     technique: Technique
@@ -66,6 +67,7 @@ class Edge:
     steps: tuple[StepRecord, ...]
     conditions: tuple[str, ...] = ()
     values: tuple[tuple[str, str], ...] = ()
+    link: str = ""
 
     @property
     def conditional(self) -> bool:
@@ -120,6 +122,8 @@ class PathStep:
             out["after_change"] = True
         if e.conditions:
             out["conditions"] = list(e.conditions)
+        if e.link:
+            out["runs_as_link"] = e.link
         if e.technique.note:
             out["note"] = e.technique.note
         out["breaks"] = list(e.breaks())

@@ -28,7 +28,8 @@ from iamsim.analysis.techniques import (
 )
 from iamsim.engine import DecisionValue, decide
 from iamsim.errors import RequestError
-from iamsim.model import Group, Role, ServicePrincipal, User, World
+from iamsim.model import Group, Role, ServicePrincipal, User, World, resource_kind
+from iamsim.vocabulary.arn import parse_entity_arn
 
 DEFAULT_NAME = "iamsim-escalation"
 
@@ -39,8 +40,10 @@ class StepRunner:
     """Runs technique steps for the actors of one world (results cached per actor).
 
     ``runs_as`` maps resources that run code as a role (a Lambda function, an EC2 instance, a
-    CodeBuild project...) to that role's ARN; the model has no such link yet, so without it
-    code-injection edges are conditional on such a resource existing.
+    CodeBuild project...) to that role's ARN, on top of the world's own links
+    (:attr:`World.runs_as <iamsim.model.World.runs_as>`, those whose role runs the resource's
+    code); an entry given here overrides the world's link for the same resource. A resource
+    with no known link makes code-injection edges conditional on such a resource existing.
     """
 
     def __init__(
@@ -55,7 +58,11 @@ class StepRunner:
         self.oracle = oracle or Oracle(world)
         self.catalogue = catalogue or load_catalogue()
         self.admin = AdminChecker(self.oracle, self.catalogue)
-        self.runs_as = dict(sorted((runs_as or {}).items()))
+        self.runs_as, self.link_sources = _links(world, runs_as or {})
+        # The links by resource kind (what the code-injection techniques name).
+        self.links_by_kind: dict[str, list[tuple[str, str]]] = {}
+        for resource, role_arn in self.runs_as.items():
+            self.links_by_kind.setdefault(resource_kind(resource), []).append((resource, role_arn))
         self.actors: dict[str, Actor] = {}
         self.qualified = len(world.accounts) > 1
         # Principals whose policies the inputs do not fully hold (a managed policy missing):
@@ -252,6 +259,7 @@ class StepRunner:
         *,
         conditions: tuple[str, ...] = (),
         target_key: str | None = None,
+        link: str = "",
     ) -> Edge:
         if sort == BECOME:
             summary = f"becomes {result.label}"
@@ -272,7 +280,38 @@ class StepRunner:
             steps=tuple(records),
             conditions=conditions,
             values=tuple(sorted(shown.items())),
+            link=link,
         )
+
+
+def _links(world: World, given: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Resource -> role ARN for every resource known to run code as a role of the world (the
+    world's links, then ``given`` overriding them), and resource -> where the link was read.
+    A link whose role the inputs do not hold is left out: nothing can be decided about it."""
+    links: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for link in world.runs_as:
+        if not link.runs_code:
+            continue
+        role = _world_role(world, link.role)
+        if role is not None:
+            links[link.resource] = role.arn
+            sources[link.resource] = link.source
+    for resource, role_arn in given.items():
+        links[resource] = role_arn
+        sources[resource] = "--runs-as"
+    return dict(sorted(links.items())), sources
+
+
+def _world_role(world: World, arn: str) -> Role | None:
+    """The role an ARN names, also when written with another IAM path than the role's."""
+    role = world.roles.get(arn)
+    if role is not None:
+        return role
+    parsed = parse_entity_arn(arn)
+    if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
+        return None
+    return world.role_by_name(parsed.account, parsed.resource.rsplit("/", 1)[-1])
 
 
 def template_regex(template: str) -> re.Pattern[str]:

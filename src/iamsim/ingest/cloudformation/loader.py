@@ -7,6 +7,7 @@ the :class:`InputFormat` the registry lists.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from typing import Any
 from iamsim.errors import InputError
 from iamsim.ingest.cloudformation.intrinsics import Template
 from iamsim.ingest.cloudformation.resources import Mapper, with_role_ids
+from iamsim.ingest.cloudformation.runs_as import cloudformation_runs_as
 from iamsim.ingest.cloudformation.schema import (
     AFFECTS,
     POLICY_PROPERTIES,
@@ -229,7 +231,11 @@ def read_cloudformation(
         )
     builder.notes[:0] = notes
     builder.account(t.account, t.partition or DEFAULT_PARTITION)
-    return with_role_ids(builder.build(), t, mapper), warnings
+    links = cloudformation_runs_as(t, warnings)
+    world = with_role_ids(builder.build(), t, mapper)
+    return (
+        dataclasses.replace(world, runs_as=(*world.runs_as, *links)) if links else world
+    ), warnings
 
 
 def load_cloudformation(

@@ -7,6 +7,7 @@ and key policies, organizations, ...) into the :class:`~iamsim.ingest.iac.world.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from iamsim.ingest.iac.policy_document import tf_string
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
 from iamsim.ingest.iac.world import WorldBuilder
 from iamsim.ingest.terraform.arguments import IGNORED_TYPES, POLICY_ATTRIBUTES
+from iamsim.ingest.terraform.runs_as import terraform_runs_as
 from iamsim.model import (
     NodeKind,
     World,
@@ -856,4 +858,6 @@ def build_world(
                     f"{r.type} carries a policy ({key}) that iamsim does not model; it is ignored",
                 )
                 break
-    return builder.build()
+    links = terraform_runs_as(resources, warnings)
+    world = builder.build()
+    return dataclasses.replace(world, runs_as=(*world.runs_as, *links)) if links else world

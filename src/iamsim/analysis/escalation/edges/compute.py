@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from iamsim.analysis.escalation.results import BECOME, Edge, StepRecord
 from iamsim.analysis.escalation.runner import DEFAULT_NAME, StepRunner
 from iamsim.analysis.techniques import Actor, StepGroup, Technique, principal_label, substitute
-from iamsim.model.resources import resource_kind
 
 
 def pass_role(runner: StepRunner, actor: Actor, technique: Technique) -> Iterator[Edge]:
@@ -66,21 +65,43 @@ def run_as_existing(runner: StepRunner, actor: Actor, technique: Technique) -> I
         and (not technique.instance_profile or r.instance_profile_arns)
     }
     known: set[str] = set()
-    for resource, role_arn in runner.runs_as.items():
-        if resource_kind(resource) != technique.resource_kind:
-            continue
+    for resource, role_arn in runner.links_by_kind.get(technique.resource_kind or "", ()):
         role = runner.world.roles.get(role_arn)
-        if role is None or role.account != actor.account or role.arn == actor.arn:
+        # Any account: a resource of another account is reachable when its resource policy
+        # (a Lambda function policy...) lets the actor in, which the engine decides below.
+        if role is None or role.arn == actor.arn:
             continue
-        known.add(role_arn)
-        values = runner.base_values(actor, Target=role_arn, Resource=resource, Service=service)
+        if role.account == actor.account:
+            known.add(role_arn)
+        values = runner.base_values(
+            actor, Target=role_arn, Resource=resource, Service=service, New=DEFAULT_NAME
+        )
         records = runner.run(actor, technique.steps, values)
-        if records is not None and role_arn in runner.actors:
-            yield runner.edge(actor, technique, BECOME, runner.actors[role_arn], records, values)
+        if records is None or role_arn not in runner.actors:
+            continue
+        conditions: tuple[str, ...] = ()
+        if role.account != actor.account:
+            # The engine allowed it through the resource's policy, but not every service
+            # honours every action granted to another account that way: say so.
+            actions = ", ".join(dict.fromkeys(r.action for r in records))
+            conditions = (
+                f"{resource} is in another account: its service must accept {actions} from "
+                "another account through the resource's policy",
+            )
+        yield runner.edge(
+            actor,
+            technique,
+            BECOME,
+            runner.actors[role_arn],
+            records,
+            values,
+            conditions=conditions,
+            link=runner.link_sources.get(resource, ""),
+        )
     candidate = substitute(technique.candidate or "", runner.base_values(actor))
     if not candidate:
         return
-    values = runner.base_values(actor, Resource=candidate, Service=service)
+    values = runner.base_values(actor, Resource=candidate, Service=service, New=DEFAULT_NAME)
     records = runner.run(actor, technique.steps, values)
     if records is None:
         return
