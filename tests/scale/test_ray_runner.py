@@ -108,7 +108,7 @@ def test_a_tasks_exception_is_raised_as_itself_naming_the_task(runner: RayRunner
 
 
 def test_tasks_in_flight_are_bounded(runner: RayRunner) -> None:
-    limit = 2 * runner.cluster_cpus()  # IN_FLIGHT_PER_CPU
+    limit = runner.in_flight_per_cpu * runner.cluster_cpus()
     taken = 0
 
     def tasks() -> Iterator[int]:
@@ -140,7 +140,7 @@ def test_stopping_early_takes_no_more_tasks(runner: RayRunner) -> None:
     first = next(results)
     results.close()  # cancels what is in flight
     assert first in {_square_plus(n) for n in taken}
-    assert len(taken) <= 2 * runner.cluster_cpus()
+    assert len(taken) <= runner.in_flight_per_cpu * runner.cluster_cpus()
     assert sorted(runner.map_unordered(_square_plus, [0])) == [1]
 
 
@@ -150,6 +150,12 @@ def test_addresses_are_checked_before_ray_is_touched() -> None:
     for bad in ("", "local", "head", "head:0", "head:70000", "http://head:6379", "a b:1"):
         with pytest.raises(InputError, match="expected auto"):
             check_address(bad)
+
+
+def test_without_ray_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    with pytest.raises(RayRunnerError, match=r"pip install 'iamsim\[ray\]'"):
+        RayRunner("auto")
 
 
 def test_a_second_runner_in_the_same_process_is_refused(runner: RayRunner) -> None:
