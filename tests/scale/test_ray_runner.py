@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -156,6 +157,16 @@ def test_without_ray_the_error_says_how_to_install_it(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
     with pytest.raises(RayRunnerError, match=r"pip install 'iamsim\[ray\]'"):
         RayRunner("auto")
+
+
+def test_joining_an_address_where_nothing_listens_fails_fast() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    # Nothing listens on the port once the probe is closed.
+    with pytest.raises(RayRunnerError, match="nothing accepts connections"):
+        RayRunner(f"127.0.0.1:{free_port}")
+    assert ray.is_initialized()  # the module's own cluster is untouched
 
 
 def test_a_second_runner_in_the_same_process_is_refused(runner: RayRunner) -> None:

@@ -19,6 +19,7 @@ import inspect
 import logging
 import os
 import re
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -35,6 +36,9 @@ IN_FLIGHT_PER_CPU = 4
 # How much of a task's repr an error message quotes (tasks come from hostile inputs: a path
 # can be long; repr() keeps control characters inert).
 _TASK_REPR_LIMIT = 200
+
+# Seconds to wait for a cluster's head to accept a connection before giving up on joining it.
+JOIN_TIMEOUT = 10.0
 
 # HOST:PORT or ray://HOST:PORT, HOST a name or an IPv4 address or a bracketed IPv6 address.
 _ADDRESS = re.compile(r"(?:ray://)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}")
@@ -73,6 +77,20 @@ def check_address(address: str) -> str:
     return address
 
 
+def _reachable(address: str) -> None:
+    """Fail fast when nothing listens at a cluster's address: Ray itself retries for minutes,
+    printing warnings, before it gives up."""
+    host, port = address.removeprefix("ray://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=JOIN_TIMEOUT):
+            pass
+    except OSError as exc:
+        raise RayRunnerError(
+            f"--ray: could not join {address!r}: nothing accepts connections there "
+            f"({exc.strerror or type(exc).__name__}); is the head node started (ray start --head)?"
+        ) from exc
+
+
 class RayRunner:
     """Runs tasks on a Ray cluster: a local one it starts (``"auto"``) or one it joins.
 
@@ -87,6 +105,8 @@ class RayRunner:
         self.address = address
         self.in_flight_per_cpu = in_flight_per_cpu
         self._remote: dict[Callable[..., Any], Any] = {}
+        if address != "auto":
+            _reachable(address)
         # Ray reads this when it starts a head node: no usage statistics leave the machine,
         # even when the environment asked for them (iamsim fetches and sends nothing).
         os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
