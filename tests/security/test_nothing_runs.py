@@ -221,6 +221,9 @@ ALLOWED: dict[str, set[str]] = {
     "cli/main.py": {"importlib.import_module"},
     # --format svg, and only it, runs Graphviz's dot (found on PATH) on the DOT text it wrote
     "report/diagrams.py": {"import subprocess"},
+    # --ray HOST:PORT, and only it, first checks that the cluster head the user named accepts
+    # a connection (Ray itself would retry for minutes before failing)
+    "scale/ray_runner.py": {"import socket"},
 }
 
 
