@@ -770,6 +770,15 @@ class _Plan:
             key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
             classes.setdefault((key, request_resource[action]), []).append(position)
         self.classes = list(classes.values())
+        # first position of a class -> the ids of its actions, for the classes that are
+        # catalogue actions only and hold no action a resource policy grants to "*"
+        self.class_ids: dict[int, frozenset[int]] = {}
+        for members in self.classes:
+            found = [self.id_of[p] for p in members]
+            if all(i is not None for i in found) and not any(
+                self.actions[p] in everyone for p in members
+            ):
+                self.class_ids[members[0]] = frozenset(i for i in found if i is not None)
         self.alone = [class_key(a, True)[2] for a in self.actions]
         # One clock reading for every request of the question, so that requests equal but
         # for the action are equal (the time keys included).
@@ -833,6 +842,21 @@ class _Reach:
         plan = self.plan
         actions, id_of, request_resource = plan.actions, plan.id_of, plan.request_resource
         everyone = plan.everyone
+        ids = plan.class_ids.get(positions[0]) if positions else None
+        if ids is not None and len(ids) == len(positions):
+            # A whole class of catalogue actions, none granted to "*" by a resource policy,
+            # on one request resource: set operations decide it at once.
+            everything, listed, excluded = self._by_target[request_resource[actions[positions[0]]]]
+            if everything:
+                return positions
+            kept = ids & listed
+            if excluded is not None:
+                kept = kept | (ids - excluded)
+            if not kept:
+                return []
+            if len(kept) == len(ids):
+                return positions
+            return [p for p in positions if id_of[p] in kept]
         out: list[int] = []
         for position in positions:
             action = actions[position]
