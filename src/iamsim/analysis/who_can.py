@@ -11,10 +11,17 @@ module only chooses whom to ask and explains the answers:
   (asked as an anonymous caller and as a principal of an account outside the inputs), and
   service principals.
 * **Prefilter.** A principal of the loaded accounts is asked about an action only if one of
-  its identity Allow statements can cover the action and the resource (the engine's own
-  compiled action and resource patterns, conditions ignored), or the resource policy names it,
+  its identity Allow statements can cover the action and the resource (the catalogue index's
+  expansion of Action/NotAction, the engine's compiled resource patterns, conditions
+  ignored), or the resource policy names it,
   or the resource policy grants that action to ``"*"``: otherwise no policy can allow it (the
   engine would say implicit deny), so skipping it changes no answer.
+* **Classes.** Actions the builder and the engine treat alike for a principal
+  (:mod:`iamsim.analysis.action_classes`: same service or one no engine rule names, covered by
+  the same statements, an equal request but for the action) are decided once, and the answer
+  stands for each of them under its own name: ``who-can '*' '*'`` asks each principal a few
+  dozen questions instead of 22,321. The per-pair loop is kept as the reference the tests
+  compare with (tests/analysis/who_can_reference.py).
 * **Conditions.** An allowed answer lists the decisive statements and, among their conditions,
   the clauses the principal and the resource do not fix (time, network, MFA, request tags...).
   A denied answer is asked again with every Allow statement's conditions removed: if that is
