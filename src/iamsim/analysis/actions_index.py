@@ -94,6 +94,8 @@ class ActionIndex:
         for i, service in enumerate(self.service_of):
             self._by_service.setdefault(service, []).append(i)
         self._coverage: dict[tuple[tuple[str, ...], bool], Coverage] = {}
+        # id(statement) -> (the statement, its coverage); holding it keeps the id unique.
+        self._by_statement: dict[int, tuple[CompiledStatement, Coverage]] = {}
         # (resource set, resource key) -> whether the set can match an ARN of those formats
         self.relevance: dict[tuple[ArnSet, int], bool] = {}
         self._lock = threading.Lock()
@@ -140,6 +142,19 @@ class ActionIndex:
 
     def coverage(self, statement: CompiledStatement) -> Coverage:
         """The actions of this index the statement's Action (or NotAction) element covers."""
+        # By statement first: the key below joins every pattern's text, and an AWS managed
+        # policy's statement can list hundreds.
+        held = self._by_statement.get(id(statement))
+        if held is not None and held[0] is statement:
+            return held[1]
+        found = self._pattern_coverage(statement)
+        with self._lock:
+            if len(self._by_statement) > 100_000:
+                self._by_statement.clear()
+            self._by_statement[id(statement)] = (statement, found)
+        return found
+
+    def _pattern_coverage(self, statement: CompiledStatement) -> Coverage:
         negated = statement.actions is None
         patterns = statement.actions if statement.actions is not None else statement.not_actions
         patterns = patterns or ()

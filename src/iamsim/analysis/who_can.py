@@ -11,10 +11,17 @@ module only chooses whom to ask and explains the answers:
   (asked as an anonymous caller and as a principal of an account outside the inputs), and
   service principals.
 * **Prefilter.** A principal of the loaded accounts is asked about an action only if one of
-  its identity Allow statements can cover the action and the resource (the engine's own
-  compiled action and resource patterns, conditions ignored), or the resource policy names it,
+  its identity Allow statements can cover the action and the resource (the catalogue index's
+  expansion of Action/NotAction, the engine's compiled resource patterns, conditions
+  ignored), or the resource policy names it,
   or the resource policy grants that action to ``"*"``: otherwise no policy can allow it (the
   engine would say implicit deny), so skipping it changes no answer.
+* **Classes.** Actions the builder and the engine treat alike for a principal
+  (:mod:`iamsim.analysis.action_classes`: same service or one no engine rule names, covered by
+  the same statements, an equal request but for the action) are decided once, and the answer
+  stands for each of them under its own name: ``who-can '*' '*'`` asks each principal a few
+  dozen questions instead of 22,321. The per-pair loop is kept as the reference the tests
+  compare with (tests/analysis/who_can_reference.py).
 * **Conditions.** An allowed answer lists the decisive statements and, among their conditions,
   the clauses the principal and the resource do not fix (time, network, MFA, request tags...).
   A denied answer is asked again with every Allow statement's conditions removed: if that is
@@ -28,8 +35,11 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from iamsim.analysis.action_classes import ClassKey, class_key, engine_service, signatures
+from iamsim.analysis.actions_index import default_index
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
 from iamsim.builder import BuiltRequest, RequestBuilder
 from iamsim.catalog import ServiceReference, service_reference
@@ -211,6 +221,10 @@ class WhoCanResult:
         }
 
 
+# One request's answer: how it is granted, or what stopped a grant (or neither).
+_Answer = tuple[ActionGrant | None, Blocked | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     principal: Principal
@@ -268,11 +282,17 @@ class WhoCan:
         return list(found.values())
 
     def candidates(
-        self, actions: Sequence[str], resource: str, *, on_star: bool = False
+        self,
+        actions: Sequence[str],
+        resource: str,
+        *,
+        on_star: bool = False,
+        found: Sequence[Policy] | None = None,
     ) -> list[_Candidate]:
         """Whom to ask; ``on_star`` when some action is asked on ``"*"`` (no resource-level
         permissions), where each caller acts in its own account, so every loaded account's
-        root user is a candidate."""
+        root user is a candidate. ``found``: the resource-based policies of the question,
+        when already known."""
         world = self.world
         out: dict[tuple[str, str], _Candidate] = {}
 
@@ -284,7 +304,9 @@ class WhoCan:
 
         named_arns: set[str] = set()
         wildcard = False
-        for policy in self._resource_policy(actions, resource):
+        if found is None:
+            found = self._resource_policy(actions, resource)
+        for policy in found:
             for statement in policy.statements:
                 if statement.effect is not Effect.ALLOW or statement.principal is None:
                     continue
@@ -406,11 +428,15 @@ class WhoCan:
             endpoint=many(policies.endpoint),
         )
 
-    def _wildcard_actions(self, actions: Sequence[str], resource: str) -> set[str]:
+    def _wildcard_actions(
+        self, actions: Sequence[str], resource: str, *, found: Sequence[Policy] | None = None
+    ) -> set[str]:
         """The actions a resource-policy statement grants to ``"*"`` (or every AWS principal):
         for those, every principal is asked, whatever its own policies say."""
         out: set[str] = set()
-        for policy in self._resource_policy(actions, resource):
+        if found is None:
+            found = self._resource_policy(actions, resource)
+        for policy in found:
             for statement in compiled_policy(policy).statements:
                 principal = statement.principal
                 if statement.is_deny or principal is None or not principal.wildcard:
@@ -436,23 +462,15 @@ class WhoCan:
         """Every principal that can perform any of ``actions`` on ``resource``.
 
         ``progress`` hears ``(candidates answered, candidates in all)`` after each candidate
-        principal (the command line draws it as a bar)."""
+        principal (the command line draws it as a bar).
+
+        Actions the builder and the engine treat alike for a principal (see
+        :mod:`iamsim.analysis.action_classes`) are asked once per class: the answer of the
+        first stands for the others, with their own action name."""
         resource = resource.strip() or "*"
-        entries: list[WhoCanEntry] = []
         blocked: list[Blocked] = []
         notes: list[str] = []
-        evaluated = 0
-        usable: list[str] = []
-        request_resource: dict[str, str] = {}
-        for action in actions:
-            try:
-                probe = self.builder.build(Anonymous(), action, resource)
-            except RequestError as exc:
-                notes.append(f"{action} skipped: {exc}")
-                continue
-            usable.append(action)
-            request_resource[action] = probe.request.resource
-            notes.extend(probe.warnings)  # what the resource's side assumes (owner, Region)
+        usable, request_resource, probes = self._probe(actions, resource, notes)
         if not usable and actions:
             raise RequestError(notes[0] if notes else "no action applies to the resource")
         actions = usable
@@ -468,51 +486,31 @@ class WhoCan:
                 "were in the principal's own account; name the owner in a resources file "
                 "for an exact answer across accounts"
             )
-        candidates = self.candidates(actions, resource, on_star=on_star)
-        everyone = self._wildcard_actions(actions, resource)
+        resource_policies = _distinct_resource_policies(probes)
+        candidates = self.candidates(actions, resource, on_star=on_star, found=resource_policies)
+        everyone = self._wildcard_actions(actions, resource, found=resource_policies)
         # Actions that need no permission (sts:GetCallerIdentity) are allowed whatever the
         # policies say, so no prefilter on identity statements may skip them.
         everyone.update(a for a in actions if a.lower() in NO_PERMISSION_ACTIONS)
+        plan = _Plan(actions, request_resource, everyone, self.builder.catalog)
+        entries: list[WhoCanEntry] = []
+        evaluated = 0
         for done, candidate in enumerate(candidates):
             if progress is not None:  # before the candidate: its body has several exits
                 progress(done, len(candidates))
+            answers, asked, error = self._candidate(candidate, resource, plan, context)
+            evaluated += asked
+            if error is not None:
+                notes.append(f"{candidate.name}: {error[1]}")
             entry = WhoCanEntry(candidate.name, candidate.kind)
-            identity: tuple[CompiledPolicy, ...] | None = None
-            for action in actions:
-                if identity is not None and not (
-                    candidate.always
-                    or action in everyone
-                    or _could_allow(identity, action.lower(), request_resource[action])
-                ):
-                    continue  # no identity statement can allow it and no resource policy names it
-                try:
-                    built = self.builder.build(
-                        candidate.principal, action, resource, context=context
-                    )
-                except RequestError as exc:
-                    notes.append(f"{candidate.name}: {exc}")
-                    break
-                policies: PolicySet = built.policies
-                if candidate.assumed:
-                    policies = dataclasses.replace(policies, identity=(ASSUMED_IDENTITY,))
-                compiled = compile_policy_set(policies)
-                if built.request.caller.kind is CallerKind.ROOT:
-                    identity = ()
-                    candidate = dataclasses.replace(candidate, always=True)
-                else:
-                    identity = compiled.identity
-                if not (
-                    candidate.always
-                    or action in everyone
-                    or _could_allow(identity, action.lower(), built.request.resource)
-                ):
-                    continue
-                evaluated += 1
-                grant = self._ask(
-                    candidate, built, policies, compiled, action, blocked, given=context or {}
-                )
+            for position in sorted(answers):
+                if error is not None and position >= error[0]:
+                    break  # the first failed build ends the principal's answers
+                grant, stopped = answers[position]
                 if grant is not None:
                     entry.actions.append(grant)
+                if stopped is not None:
+                    blocked.append(stopped)
             if entry.actions:
                 entries.append(entry)
         if progress is not None:
@@ -527,6 +525,137 @@ class WhoCan:
             evaluated=evaluated,
             notes=list(dict.fromkeys(notes)),
         )
+
+    def _probe(
+        self, actions: Sequence[str], resource: str, notes: list[str]
+    ) -> tuple[list[str], dict[str, str], list[BuiltRequest]]:
+        """Which actions apply to ``resource`` (the others get a note), the request resource
+        of each, and the anonymous probe requests (for the resource-based policies).
+
+        On ``"*"`` the builder's answer depends only on the action's class, so one probe per
+        class answers for all of its actions; on an ARN, whether the ARN is a resource of the
+        action is the action's own, so each action is probed."""
+        usable: list[str] = []
+        request_resource: dict[str, str] = {}
+        probes: list[BuiltRequest] = []
+        by_class: dict[ClassKey, BuiltRequest | RequestError] = {}
+        catalog = self.builder.catalog
+        for action in actions:
+            key: ClassKey | None = None
+            if resource == "*":
+                key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+            found = by_class.get(key) if key is not None else None
+            if found is None:
+                try:
+                    found = self.builder.build(Anonymous(), action, resource)
+                except RequestError as exc:
+                    found = exc
+                if key is not None:
+                    by_class[key] = found
+                if isinstance(found, BuiltRequest):
+                    probes.append(found)
+            if isinstance(found, RequestError):
+                notes.append(f"{action} skipped: {found}")
+                continue
+            usable.append(action)
+            request_resource[action] = found.request.resource
+            notes.extend(found.warnings)  # what the resource's side assumes (owner, Region)
+        return usable, request_resource, probes
+
+    def _candidate(
+        self,
+        candidate: _Candidate,
+        resource: str,
+        plan: _Plan,
+        context: Mapping[str, ContextValue] | None,
+    ) -> tuple[dict[int, _Answer], int, tuple[int, str] | None]:
+        """The candidate's answers by action position, how many (principal, action) requests
+        they answer, and the first failed build (its position and message), if any.
+
+        Per class of alike actions (in the order of their first action): the actions no
+        identity Allow statement can cover on the request resource are skipped (unless the
+        principal is always asked, or a resource policy grants the action to ``"*"``), one
+        request is built, and the actions left are grouped by the statements covering them.
+        Groups whose requests are equal but for the action (of classes the engine tells apart
+        only by service, see :func:`~iamsim.analysis.action_classes.engine_service`) share
+        one decision, made for the first action of the first such group."""
+        answers: dict[int, _Answer] = {}
+        asked = 0
+        error: tuple[int, str] | None = None
+        reach: _Reach | None = None
+        given = context or {}
+        decided: dict[tuple[object, ...], tuple[CompiledPolicySet, _Answer]] = {}
+        for positions in plan.classes:
+            if error is not None and positions[0] >= error[0]:
+                break
+            if reach is not None and not candidate.always:
+                positions = reach.filter(positions)
+                if not positions:
+                    continue
+            first = plan.actions[positions[0]]
+            try:
+                built = self.builder.build(
+                    candidate.principal, first, resource, context=context, now=plan.moment
+                )
+            except RequestError as exc:
+                error = (positions[0], str(exc))
+                continue
+            policies: PolicySet = built.policies
+            if candidate.assumed:
+                policies = dataclasses.replace(policies, identity=(ASSUMED_IDENTITY,))
+            compiled = compile_policy_set(policies)
+            if built.request.caller.kind is CallerKind.ROOT:
+                candidate = dataclasses.replace(candidate, always=True)
+            if reach is None:
+                reach = _Reach(plan, compiled.identity)
+                if not candidate.always:
+                    positions = reach.filter(positions)
+            if not positions:
+                continue
+            request = built.request
+            same = (
+                id(compiled),
+                request.resource,
+                request.resource_account,
+                _context_key(request.context),
+                engine_service(first, rcp=compiled.rcp is not None),
+            )
+            full = plan.signatures(_all_policies(compiled), positions)
+            groups: dict[tuple[object, ...], list[int]] = {}
+            for position in positions:
+                action = plan.actions[position]
+                group: tuple[object, ...] = (
+                    *same,
+                    plan.alone[position],
+                    full[position],
+                    action in plan.everyone,
+                )
+                groups.setdefault(group, []).append(position)
+            for group, members in groups.items():
+                found = decided.get(group)
+                if found is None:
+                    head = plan.actions[members[0]]
+                    answer = self._ask(
+                        candidate,
+                        dataclasses.replace(
+                            built, request=dataclasses.replace(request, action=head)
+                        ),
+                        policies,
+                        compiled,
+                        head,
+                        given=given,
+                    )
+                    found = (compiled, answer)  # holds the compiled set: its id is in the key
+                    decided[group] = found
+                grant, stopped = found[1]
+                asked += len(members)
+                for position in members:
+                    action = plan.actions[position]
+                    answers[position] = (
+                        grant if grant is None else _renamed_grant(grant, action),
+                        stopped if stopped is None else _renamed_blocked(stopped, action),
+                    )
+        return answers, asked, error
 
     def _facts(
         self, candidate: _Candidate, built: BuiltRequest, given: Mapping[str, ContextValue]
@@ -553,10 +682,11 @@ class WhoCan:
         policies: PolicySet,
         compiled: CompiledPolicySet,
         action: str,
-        blocked: list[Blocked],
         *,
         given: Mapping[str, ContextValue],
-    ) -> ActionGrant | None:
+    ) -> _Answer:
+        """The engine's answer to one request: how it is granted, or what stopped a grant
+        (a guardrail or an explicit Deny), or neither."""
         request = built.request
         assumption = self._assumption(candidate)
         first = evaluate(request, compiled, explain=False)
@@ -566,7 +696,7 @@ class WhoCan:
             facts = self._facts(candidate, built, given)
             conditions = _requirements(decision.decisive, compiled, facts) or ()
             unless = _unless(decision, compiled, facts)
-            return ActionGrant(
+            grant = ActionGrant(
                 action,
                 bool(conditions),
                 decision.reason,
@@ -575,6 +705,7 @@ class WhoCan:
                 unless,
                 assumption,
             )
+            return grant, None
         relaxed = (
             compile_policy_set(self._relaxed_set(policies))
             if self._has_conditional_allow(policies)
@@ -585,7 +716,7 @@ class WhoCan:
             facts = self._facts(candidate, built, given)
             needed = _requirements(decision.decisive, compiled, facts, strict=True)
             if needed:
-                return ActionGrant(
+                grant = ActionGrant(
                     action,
                     True,
                     decision.reason,
@@ -595,18 +726,18 @@ class WhoCan:
                     assumption,
                     allowed_as_built=False,
                 )
+                return grant, None
         if first.blocked_by is not None or value is DecisionValue.EXPLICIT_DENY:
-            blocked.append(
-                Blocked(
-                    candidate.name,
-                    candidate.kind,
-                    action,
-                    value.value,
-                    first.blocked_by,
-                    first.reason,
-                )
+            stopped = Blocked(
+                candidate.name,
+                candidate.kind,
+                action,
+                value.value,
+                first.blocked_by,
+                first.reason,
             )
-        return None
+            return None, stopped
+        return None, None
 
     def _has_conditional_allow(self, policies: PolicySet) -> bool:
         return any(self._relax(p) is not p for p in policies.all_policies())
@@ -620,6 +751,199 @@ class WhoCan:
         if candidate.assumed:
             return "its own identity policies allow (it is outside the loaded inputs)"
         return None
+
+
+class _Plan:
+    """One question's actions, numbered by position, with their classes of alike actions
+    (:func:`~iamsim.analysis.action_classes.class_key` and the request resource), in the
+    order of their first action."""
+
+    def __init__(
+        self,
+        actions: Sequence[str],
+        request_resource: Mapping[str, str],
+        everyone: set[str],
+        catalog: ServiceReference,
+    ) -> None:
+        self.actions = list(actions)
+        self.request_resource = request_resource
+        self.everyone = everyone
+        self.index = default_index() if len(actions) > 1 else None
+        self.id_of: list[int | None] = [
+            self.index.id_of(a) if self.index is not None else None for a in self.actions
+        ]
+        classes: dict[tuple[ClassKey, str], list[int]] = {}
+        for position, action in enumerate(self.actions):
+            key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+            classes.setdefault((key, request_resource[action]), []).append(position)
+        self.classes = list(classes.values())
+        # first position of a class -> the ids of its actions, for the classes that are
+        # catalogue actions only and hold no action a resource policy grants to "*"
+        self.class_ids: dict[int, frozenset[int]] = {}
+        for members in self.classes:
+            found = [self.id_of[p] for p in members]
+            if all(i is not None for i in found) and not any(
+                self.actions[p] in everyone for p in members
+            ):
+                self.class_ids[members[0]] = frozenset(i for i in found if i is not None)
+        self.alone = [class_key(a, True)[2] for a in self.actions]
+        # One clock reading for every request of the question, so that requests equal but
+        # for the action are equal (the time keys included).
+        self.moment = datetime.now(UTC)
+
+    def signatures(
+        self, policies: Iterable[CompiledPolicy], positions: Sequence[int] | None = None
+    ) -> dict[int, tuple[int, ...]]:
+        """The signature of each position's action (see
+        :func:`~iamsim.analysis.action_classes.signatures`) over ``policies``; an action the
+        index does not know gets a signature of its own."""
+        wanted = range(len(self.actions)) if positions is None else positions
+        out: dict[int, tuple[int, ...]] = {}
+        known: dict[int, list[int]] = {}
+        for position in wanted:
+            action_id = self.id_of[position]
+            if action_id is None or self.index is None:
+                out[position] = (-1 - position,)
+            else:
+                known.setdefault(action_id, []).append(position)
+        if known and self.index is not None:
+            found = signatures(policies, list(known), self.index)
+            for action_id, members in known.items():
+                for position in members:
+                    out[position] = found[action_id]
+        return out
+
+
+class _Reach:
+    """Which actions some identity Allow statement of one principal can cover on their
+    request resource, conditions ignored (the prefilter of :meth:`WhoCan._candidate`): the
+    statements' action sets from the catalogue index, their resources by the engine's own
+    patterns (see :func:`_statement_could`)."""
+
+    def __init__(self, plan: _Plan, identity: Sequence[CompiledPolicy]) -> None:
+        self.plan = plan
+        self.identity = identity
+        allows = [s for p in identity for s in p.statements if not s.is_deny]
+        # target -> (some statement covers every action, ids some Action covers, ids every
+        # NotAction statement excludes (None without one)): an action passes when the first
+        # is true, or it is in the second, or it is missing from the third.
+        self._by_target: dict[str, tuple[bool, frozenset[int], frozenset[int] | None]] = {}
+        index = plan.index
+        for target in set(plan.request_resource.values()):
+            everything = False
+            listed: set[int] = set()
+            excluded: frozenset[int] | None = None
+            for statement in allows:
+                if index is None or not _resource_could(statement, target):
+                    continue
+                coverage = index.coverage(statement)
+                if coverage.everything:
+                    everything = True
+                elif coverage.negated:
+                    excluded = coverage.ids if excluded is None else excluded & coverage.ids
+                else:
+                    listed.update(coverage.ids)
+            self._by_target[target] = (everything, frozenset(listed), excluded)
+
+    def filter(self, positions: list[int]) -> list[int]:
+        plan = self.plan
+        actions, id_of, request_resource = plan.actions, plan.id_of, plan.request_resource
+        everyone = plan.everyone
+        ids = plan.class_ids.get(positions[0]) if positions else None
+        if ids is not None and len(ids) == len(positions):
+            # A whole class of catalogue actions, none granted to "*" by a resource policy,
+            # on one request resource: set operations decide it at once.
+            everything, listed, excluded = self._by_target[request_resource[actions[positions[0]]]]
+            if everything:
+                return positions
+            kept = ids & listed
+            if excluded is not None:
+                kept = kept | (ids - excluded)
+            if not kept:
+                return []
+            if len(kept) == len(ids):
+                return positions
+            return [p for p in positions if id_of[p] in kept]
+        out: list[int] = []
+        for position in positions:
+            action = actions[position]
+            target = request_resource[action]
+            action_id = id_of[position]
+            if action in everyone:
+                out.append(position)
+            elif action_id is None:
+                if _could_allow(self.identity, action.lower(), target):
+                    out.append(position)
+            else:
+                everything, listed, excluded = self._by_target[target]
+                if (
+                    everything
+                    or action_id in listed
+                    or (excluded is not None and action_id not in excluded)
+                ):
+                    out.append(position)
+        return out
+
+
+def _context_key(context: Context) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
+    """A request context as a comparable value (multi-valued keys as tuples)."""
+    return tuple(
+        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in context.as_dict().items())
+    )
+
+
+def _renamed_grant(grant: ActionGrant, action: str) -> ActionGrant:
+    """``grant`` for another action of its class (a constructor call: many are made)."""
+    if grant.action == action:
+        return grant
+    return ActionGrant(
+        action,
+        grant.conditional,
+        grant.reason,
+        grant.granted_by,
+        grant.conditions,
+        grant.unless,
+        grant.assumption,
+        grant.allowed_as_built,
+    )
+
+
+def _renamed_blocked(stopped: Blocked, action: str) -> Blocked:
+    if stopped.action == action:
+        return stopped
+    return Blocked(
+        stopped.principal,
+        stopped.kind,
+        action,
+        stopped.decision,
+        stopped.blocked_by,
+        stopped.reason,
+    )
+
+
+def _all_policies(compiled: CompiledPolicySet) -> list[CompiledPolicy]:
+    """Every compiled policy of the set, in one fixed order."""
+    out = [*compiled.identity]
+    if compiled.boundary is not None:
+        out.append(compiled.boundary)
+    out.extend(compiled.session or ())
+    if compiled.resource is not None:
+        out.append(compiled.resource)
+    out.extend(compiled.endpoint or ())
+    for level in compiled.scp or ():
+        out.extend(level)
+    for level in compiled.rcp or ():
+        out.extend(level)
+    return out
+
+
+def _distinct_resource_policies(probes: Iterable[BuiltRequest]) -> list[Policy]:
+    """The resource-based policies the builder attached to the probe requests, each once."""
+    found: dict[int, Policy] = {}
+    for built in probes:
+        if built.policies.resource is not None:
+            found[id(built.policies.resource)] = built.policies.resource
+    return list(found.values())
 
 
 def _account_stand_in(account: str, partition: str) -> Role:
@@ -664,6 +988,12 @@ def _statement_could(statement: CompiledStatement, action: str, resource: str) -
             return False
     elif any(p.matches(action) for p in statement.not_actions or ()):
         return False
+    return _resource_could(statement, resource)
+
+
+def _resource_could(statement: CompiledStatement, resource: str) -> bool:
+    """Whether the statement's Resource/NotResource can cover ``resource`` (a pattern with
+    policy variables counts as matching)."""
     if statement.resources is not None:
         return any(p.has_variables or p.matches(resource, _NO_CONTEXT) for p in statement.resources)
     return not any(

@@ -352,33 +352,38 @@ def invalid_input_exits(*, as_json: bool = False) -> Iterator[None]:
 _NOTES_KEY = "iamsim.input_notes"
 
 
-def load_world(paths: Sequence[Path | str], *, as_json: bool = False) -> World:
-    """Load and merge every input (raises InputError, located, on a bad one).
+def load_world(paths: Sequence[Path | str], *, as_json: bool = False, quiet: bool = False) -> World:
+    """Load and merge every input (raises InputError, located, on a bad one), with a
+    progress bar on a terminal's standard error (none with ``as_json`` or ``quiet``).
 
     The loaders' ``world.notes`` (what the inputs could not resolve: a Terraform policy whose
     value is unknown, a boundary that could not be resolved, ...) are never dropped: they are
-    printed as ``note: ...`` lines on standard error, or with ``as_json`` kept for
-    :func:`echo_json`, which adds them to the JSON document under ``input_notes``.
+    printed as ``note: ...`` lines on standard error (unless ``quiet``), or with ``as_json``
+    kept for :func:`echo_json`, which adds them to the JSON document under ``input_notes``.
     """
+    from iamsim.cli.progress import progress_bar
     from iamsim.ingest import load_inputs  # loaders pull in parsers the other commands skip
 
     if not paths:
         raise InputError("no inputs given: pass --input PATH (repeatable)")
-    world = load_inputs(paths, allow_read=allowed_reads(), options=iac_options())
-    report_input_notes(world.notes, as_json=as_json)
+    with progress_bar("loading inputs", machine=as_json, quiet=quiet) as progress:
+        world = load_inputs(
+            paths, allow_read=allowed_reads(), options=iac_options(), progress=progress
+        )
+    report_input_notes(world.notes, as_json=as_json, quiet=quiet)
     return world
 
 
-def report_input_notes(notes: Iterable[str], *, as_json: bool = False) -> None:
+def report_input_notes(notes: Iterable[str], *, as_json: bool = False, quiet: bool = False) -> None:
     """Record the inputs' notes for this command (each once) and, for text output, print
-    them on standard error."""
+    them on standard error (unless ``quiet``)."""
     ctx = click.get_current_context(silent=True)
     seen: list[str] = ctx.meta.setdefault(_NOTES_KEY, []) if ctx is not None else []
     for note in notes:
         if note in seen:
             continue
         seen.append(note)
-        if not as_json:
+        if not as_json and not quiet:
             echo(f"note: {note}", err=True)
 
 

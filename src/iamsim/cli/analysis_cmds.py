@@ -8,6 +8,7 @@ input, never a traceback).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,16 @@ from iamsim.vocabulary.context_keys import parse_context
 
 if TYPE_CHECKING:
     from iamsim.analysis.boundary_audit import BoundaryAuditReport
+
+
+def quiet_option() -> Callable[[F], F]:
+    """``--quiet``/``-q``: no progress bar and no notes on standard error."""
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="No progress bar and no notes on standard error (the output is unchanged).",
+    )
 
 
 def _permissions_principal(text: str) -> None:
@@ -94,6 +105,7 @@ def _permissions_principal(text: str) -> None:
     help="Per-service tables of actions, resources and conditions "
     "(default: when at most 25 services are granted).",
 )
+@quiet_option()
 def permissions_command(
     principal: str,
     inputs: tuple[Path, ...],
@@ -103,6 +115,7 @@ def permissions_command(
     service: str | None,
     context: tuple[str, ...],
     details: bool | None,
+    quiet: bool,
 ) -> None:
     """Everything PRINCIPAL can do: every action of the service reference it is granted, on
     which resources, under which conditions, and what the boundary, session policy, SCPs, RCPs
@@ -122,16 +135,20 @@ def permissions_command(
     with invalid_input_exits(as_json=as_json):
         values = parse_context(context) or None
         _permissions_principal(principal)
-        world = load_world(inputs, as_json=as_json)
+        world = load_world(inputs, as_json=as_json, quiet=quiet)
         analyzer = EffectiveAnalyzer(world)
-        if service is not None and not analyzer.builder.catalog.service_exists(service):
-            raise InputError(f"--service: unknown service prefix {service!r}")
-        result = analyzer.permissions(
-            principal,
-            service=service,
-            compare_boundary=compare_boundary,
-            context=values,
-        )
+        machine = as_json or as_policy
+        with progress_bar("permissions: action groups", machine=machine, quiet=quiet) as bar:
+            bar(0, 1)  # shown while the catalogue loads (once per process)
+            if service is not None and not analyzer.builder.catalog.service_exists(service):
+                raise InputError(f"--service: unknown service prefix {service!r}")
+            result = analyzer.permissions(
+                principal,
+                service=service,
+                compare_boundary=compare_boundary,
+                context=values,
+                progress=bar,
+            )
         made = synthesize(result) if (as_policy or as_json) else None
     if as_policy and made is not None:
         if as_json:
@@ -141,8 +158,9 @@ def permissions_command(
             )
         else:
             echo_json_text(made.to_json())
-            for note in made.approximations:
-                echo(f"approximation: {note}", err=True)
+            if not quiet:
+                for note in made.approximations:
+                    echo(f"approximation: {note}", err=True)
         return
     if as_json:
         echo_json(
@@ -170,6 +188,7 @@ def permissions_command(
     help="Also list principals some policy grants but a guardrail or a Deny stops.",
 )
 @format_option(*DIAGRAM_FORMATS)
+@quiet_option()
 def who_can_command(
     action: str,
     resource: str,
@@ -179,6 +198,7 @@ def who_can_command(
     region: str | None,
     show_blocked: bool,
     fmt: str,
+    quiet: bool,
 ) -> None:
     """Every principal that can perform ACTION on RESOURCE, across the loaded accounts.
 
@@ -204,12 +224,12 @@ def who_can_command(
                 f"ACTION {action!r} names no action (expected s3:GetObject, s3:Get*, ...)"
             )
         values = parse_context(context) or None
-        world = load_world(inputs, as_json=as_json)
+        world = load_world(inputs, as_json=as_json, quiet=quiet)
         analyzer = WhoCan(world, builder=RequestBuilder(world, region=region))
         actions = expand_actions([action], analyzer.builder.catalog)
         if not actions:  # pragma: no cover - expand_actions raises for what it cannot match
             raise InputError(f"ACTION {action!r} names no action")
-        with progress_bar("who-can: principals", machine=as_json) as progress:
+        with progress_bar("who-can: principals", machine=as_json, quiet=quiet) as progress:
             result = analyzer.who_can(actions, resource, context=values, progress=progress)
     if as_json:
         echo_json(result.to_dict(), "who-can")
@@ -320,6 +340,7 @@ def _escalation_options(function: F) -> F:
                 is_flag=True,
                 help="Exit with status 1 when a path (or a counterexample) is found.",
             ),
+            quiet_option(),
         )
     ):
         function = option(function)
@@ -400,6 +421,7 @@ def escalation_command(
     runs_as: tuple[str, ...],
     max_paths: int,
     fail: bool,
+    quiet: bool,
     start: str | None,
     to: str,
     actions: tuple[str, ...],
@@ -452,12 +474,14 @@ def escalation_command(
             return
         values = parse_context(context) or None
         goal_actions = _goal(to, actions)
-        world = load_world(inputs, as_json=as_json)
+        world = load_world(inputs, as_json=as_json, quiet=quiet)
         oracle = Oracle(world, region=region, context=values)
         graph = EscalationGraph(
             world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as, world)
         )
-        with progress_bar("escalation: starting principals", machine=as_json) as progress:
+        with progress_bar(
+            "escalation: starting principals", machine=as_json, quiet=quiet
+        ) as progress:
             report = analyze_escalation(
                 world,
                 start=start,
@@ -539,6 +563,7 @@ def audit_boundaries_command(
     runs_as: tuple[str, ...],
     max_paths: int,
     fail: bool,
+    quiet: bool,
     prefixes: tuple[str, ...],
     tags: tuple[str, ...],
     principals: tuple[str, ...],
@@ -579,7 +604,7 @@ def audit_boundaries_command(
             if not tag.strip():
                 raise InputError("--tag: the tag key is empty")
         values = parse_context(context) or None
-        world = load_world(inputs, as_json=as_json)
+        world = load_world(inputs, as_json=as_json, quiet=quiet)
         oracle = Oracle(world, region=region, context=values)
         graph = EscalationGraph(world, oracle=oracle, runs_as=_runs_as(runs_as, world))
         wanted = None

@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from iamsim.report.inert import InertConsole, inert
 
 ProgressCallback = Callable[[int, int], None]
@@ -57,6 +55,15 @@ def progress_bar(
     if not shows_progress(machine=machine, quiet=quiet, stream=target):
         yield _silent
         return
+    # Imported only when a bar is drawn: commands run off a terminal never pay for it.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = InertConsole(file=target, force_terminal=True)
     columns = (
         # markup=False: the label may hold input text; it must never be parsed as rich markup.

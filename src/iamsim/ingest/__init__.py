@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
@@ -106,6 +106,7 @@ def load_inputs(
     resolve_managed: bool = True,
     allow_read: Iterable[Path | str] = (),
     options: IacOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> World:
     """Load and merge every input into one World.
 
@@ -113,10 +114,18 @@ def load_inputs(
     inputs) from the packaged snapshot. Each input reads only inside its own folder and
     ``allow_read`` (see :mod:`iamsim.ingest.read_scope`). ``options`` are the values given
     to Terraform configurations and CloudFormation templates (``--var``, ``--param``,
-    ``--default-account``, ...).
+    ``--default-account``, ...). ``progress`` hears ``(inputs loaded, inputs in all)``
+    before the first input and after each (the command line draws it as a bar).
     """
     extra = list(allow_read)
-    worlds = [load_input(p, allow_read=extra, options=options) for p in paths]
+    listed = list(paths)
+    worlds = []
+    for done, path in enumerate(listed):
+        if progress is not None:
+            progress(done, len(listed))
+        worlds.append(load_input(path, allow_read=extra, options=options))
+    if progress is not None:
+        progress(len(listed), len(listed))
     world = merge_worlds(worlds)
     sharing = [w for w in worlds if PLACEHOLDER_ACCOUNT in w.accounts]
     if len(sharing) > 1:

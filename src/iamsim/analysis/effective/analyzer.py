@@ -168,17 +168,20 @@ class EffectiveAnalyzer:
         service: str | None = None,
         compare_boundary: bool = False,
         context: Mapping[str, ContextValue] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> EffectivePermissions:
         """The effective permissions of ``principal`` over the catalogue (or one service).
 
         ``context`` fixes keys for every request (``aws:RequestedRegion``, ``aws:SourceIp``):
-        conditions on them are decided instead of being reported as conditions."""
+        conditions on them are decided instead of being reported as conditions.
+        ``progress`` hears ``(action groups solved, action groups in all)`` (the command
+        line draws it as a bar)."""
         # The work allocates many small, short-lived containers next to a large world; the
         # cyclic collector's full scans of that world would cost more than the analysis.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._permissions(principal, service, compare_boundary, context or {})
+            return self._permissions(principal, service, compare_boundary, context or {}, progress)
         finally:
             if enabled:
                 gc.enable()
@@ -189,6 +192,7 @@ class EffectiveAnalyzer:
         service: str | None,
         compare_boundary: bool,
         context: Mapping[str, ContextValue],
+        progress: Callable[[int, int], None] | None = None,
     ) -> EffectivePermissions:
         built, compiled = self.policy_set(principal, context)
         caller: Caller = built.request.caller
@@ -250,7 +254,9 @@ class EffectiveAnalyzer:
 
         cases: dict[int, Case] = {}
         solved: dict[tuple[tuple[int, ...], bool, tuple[bool, ...]], Case] = {}
-        for (signature, rkey, rcp_applies), action_ids in groups.items():
+        for done, ((signature, rkey, rcp_applies), action_ids) in enumerate(groups.items()):
+            if progress is not None:
+                progress(done, len(groups))
             case_slots = sorted(
                 [*everywhere, *(slots[i] for i in signature)], key=lambda s: s.index
             )
@@ -273,6 +279,8 @@ class EffectiveAnalyzer:
                 continue
             for action_id in action_ids:
                 cases[action_id] = case
+        if progress is not None:
+            progress(len(groups), len(groups))
 
         notes = list(built.warnings)
         if any(layer.kind == "session" and not layer.policies for layer in layers):
