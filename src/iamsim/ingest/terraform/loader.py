@@ -317,17 +317,33 @@ class ConfigLoader:
     # -- modules
 
     def modules_json(self) -> dict[str, str]:
+        """``.terraform/modules/modules.json`` (written by ``terraform init``/``get``): module
+        key (``vpc``, ``vpc.subnets``) -> the folder holding its downloaded copy, relative to
+        the root module. A manifest that cannot be read is a note: its modules stay unloaded."""
         if self._modules_json is None:
             self._modules_json = {}
             manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
             if manifest.is_file():
+                label = self.label(manifest)
                 try:
-                    data = load_json(read_text(manifest, self.label(manifest), self.scope))
-                    for entry in data.get("Modules", []):
-                        if entry.get("Key") and entry.get("Dir"):
-                            self._modules_json[entry["Key"]] = entry["Dir"]
-                except (OSError, json.JSONDecodeError, InputError, AttributeError):
-                    pass
+                    data = load_json(read_text(manifest, label, self.scope))
+                    entries = data.get("Modules", []) if isinstance(data, dict) else None
+                    if not isinstance(entries, list):
+                        raise InputError("it has no Modules list", source=label)
+                    for entry in entries:
+                        if not isinstance(entry, dict):
+                            continue
+                        key, folder = entry.get("Key"), entry.get("Dir")
+                        if isinstance(key, str) and key and isinstance(folder, str) and folder:
+                            self._modules_json[key] = folder
+                except (OSError, json.JSONDecodeError, InputError) as exc:
+                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                    self.warnings.add(
+                        label,
+                        "",
+                        f"the module manifest cannot be read ({reason}); downloaded modules "
+                        "are not loaded (run `terraform init` again)",
+                    )
         return self._modules_json
 
     def module_call(self, parent: ModuleInstance, name: str, block: Block) -> Any:
@@ -363,9 +379,9 @@ class ConfigLoader:
             self.warnings.add(
                 block.where,
                 address,
-                f"module source {source_value!r} is not a "
-                "local path and is not downloaded (.terraform/modules); the module "
-                "is not loaded",
+                f"module source {source_value!r} is not a local path and is not "
+                "downloaded (no entry in .terraform/modules/modules.json); the module is not "
+                "loaded (run `terraform init` or `terraform get` in the root module first)",
             )
             return Unknown(f"{block.where}: {address} ({source_value}) is not loaded")
         if not directory.is_dir():
