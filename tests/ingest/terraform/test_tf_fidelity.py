@@ -42,3 +42,95 @@ def test_an_unreadable_manifest_is_a_note(tmp_path: Path) -> None:
     (tmp_path / ".terraform" / "modules" / "modules.json").write_text("{not json")
     world = load_terraform_dir(tmp_path)
     assert any("module manifest cannot be read" in n for n in world.notes)
+
+
+# -- provider aliases and module paths in accounts of their own -----------------------------------
+
+TRUST = (
+    'jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", '
+    'Action = "sts:AssumeRole", Principal = {Service = "ec2.amazonaws.com"}}]})'
+)
+ALIASES = f"""
+variable "prod_account" {{
+  type = string
+}}
+provider "aws" {{
+  region = "eu-west-1"
+}}
+provider "aws" {{
+  alias  = "prod"
+  region = "eu-west-1"
+  assume_role {{
+    role_arn = "arn:aws:iam::${{var.prod_account}}:role/deploy"
+  }}
+}}
+provider "aws" {{
+  alias   = "dev"
+  profile = "dev"
+}}
+provider "aws" {{
+  alias  = "east"
+  region = "us-east-1"
+}}
+resource "aws_iam_role" "default" {{
+  name               = "app"
+  assume_role_policy = {TRUST}
+}}
+resource "aws_iam_role" "prod" {{
+  provider           = aws.prod
+  name               = "app"
+  assume_role_policy = {TRUST}
+}}
+resource "aws_iam_role" "dev" {{
+  provider           = aws.dev
+  name               = "app"
+  assume_role_policy = {TRUST}
+}}
+resource "aws_iam_role" "east" {{
+  provider           = aws.east
+  name               = "east"
+  assume_role_policy = {TRUST}
+}}
+"""
+
+
+def test_aliases_with_unknown_accounts_get_placeholder_accounts_of_their_own(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(ALIASES)
+    world = load_terraform_dir(tmp_path)
+    accounts = sorted({arn.split(":")[4] for arn in world.roles if arn.endswith("role/app")})
+    # the same role name under three providers: three roles in three distinct accounts
+    assert len(accounts) == 3 and "000000000000" in accounts
+    again = load_terraform_dir(tmp_path)
+    assert set(again.roles) == set(world.roles)  # deterministic
+    # an alias that only changes the region keeps the default account (same credentials)
+    assert "arn:aws:iam::000000000000:role/east" in world.roles
+    notes = "\n".join(world.notes)
+    assert "provider.aws.prod" in notes and "--account prod=ID" in notes
+
+
+def test_aliases_given_on_the_command_line_win(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(ALIASES)
+    world = load_terraform_dir(tmp_path, accounts={"prod": ACCT, "aws.dev": "444455556666"})
+    assert f"arn:aws:iam::{ACCT}:role/app" in world.roles
+    assert "arn:aws:iam::444455556666:role/app" in world.roles
+    assert "provider.aws.prod" not in "\n".join(world.notes)
+
+
+def test_module_path_accounts(tmp_path: Path) -> None:
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text(
+        f'resource "aws_iam_role" "r" {{\n  name = "app"\n  assume_role_policy = {TRUST}\n}}\n'
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "a" {\n  source = "./mod"\n}\n'
+        'module "b" {\n  source = "./mod"\n  for_each = toset(["x"])\n}\n'
+        'module "c" {\n  source = "./mod"\n}\n'
+    )
+    world = load_terraform_dir(tmp_path, accounts={"module.a": ACCT, "module.b": "444455556666"})
+    assert set(world.roles) == {
+        f"arn:aws:iam::{ACCT}:role/app",
+        "arn:aws:iam::444455556666:role/app",  # module.b["x"]: keys may be left out
+        "arn:aws:iam::000000000000:role/app",
+    }

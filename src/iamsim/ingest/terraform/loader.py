@@ -23,6 +23,7 @@ from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_REGION,
     Env,
     partition_of_region,
+    placeholder_account_id,
 )
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
 from iamsim.ingest.input_format import InputFormat
@@ -291,15 +292,71 @@ class ConfigLoader:
                 value = plain(ev.ev(sub.attrs["tags"], ctx))
                 if isinstance(value, dict):
                     tags = value
-        account = account or self._alias_account(provider) or self.account
+        account = account or self._alias_account(provider) or self.module_account(provider)
+        placeholder = PLACEHOLDER_ACCOUNT
+        if account is None and self._own_credentials(block):
+            # An aliased provider with credentials of its own (assume_role, a profile, allowed
+            # account IDs) whose account is not known: most often another account. Its
+            # resources get a placeholder account of their own, so the same role name under two
+            # aliases is two roles, and requests between them are cross-account (stricter than
+            # same-account, never wider). An alias that only changes the region keeps the
+            # default account: Terraform uses the same credentials.
+            name = self._provider_name(provider)
+            placeholder = placeholder_account_id(f"provider:{name}")
+            self.warnings.add(
+                block.where,
+                f"provider.{name}",
+                f"the account of this provider is not known; the placeholder account "
+                f"{placeholder} stands for it (set it with --account "
+                f"{name.removeprefix('aws.')}=ID)",
+            )
+        else:
+            account = account or self.account
         return Env(
-            account=account or PLACEHOLDER_ACCOUNT,
+            account=account or placeholder,
             partition=self.partition or partition_of_region(region),
             region=region or PLACEHOLDER_REGION,
             default_tags=tags,
-            account_is_placeholder=account is None,
+            account_is_placeholder=account is None and placeholder == PLACEHOLDER_ACCOUNT,
             region_is_placeholder=region is None,
         )
+
+    def _provider_name(self, provider: Provider) -> str:
+        """``aws.ALIAS``, prefixed by the module path of a provider a child module defines."""
+        block = provider.block
+        assert block is not None
+        alias = plain(self.evaluator.ev(block.attrs["alias"], provider.module.ctx(block)))
+        return f"{provider.module.prefix}{block.labels[0]}.{alias}"
+
+    def _own_credentials(self, block: Block) -> bool:
+        """Whether an aliased provider block says anything about whose credentials it uses."""
+        if "alias" not in block.attrs:
+            return False
+        return any(name in block.attrs for name in _CREDENTIAL_ARGUMENTS) or any(
+            sub.type in ("assume_role", "assume_role_with_web_identity") for sub in block.blocks
+        )
+
+    def module_account(self, provider: Provider) -> str | None:
+        """The account given with ``--account module.PATH=ID`` for the module (or the closest
+        enclosing module) that defines or inherits this provider configuration, when the
+        provider block itself does not say."""
+        if not self.alias_accounts:
+            return None
+        return self.account_of_module(provider.module.prefix)
+
+    def account_of_module(self, prefix: str) -> str | None:
+        """The ``--account module.PATH=ID`` account for a module prefix (``module.a.``,
+        ``module.a["k"].module.b.``): the longest given path that encloses it; instance keys
+        may be left out (``module.a`` covers ``module.a["k"]``)."""
+        path = prefix.rstrip(".")
+        while path:
+            if path in self.alias_accounts:
+                return self.alias_accounts[path]
+            bare = _without_keys(path)
+            if bare != path and bare in self.alias_accounts:
+                return self.alias_accounts[bare]
+            path = path.rsplit(".module.", 1)[0] if ".module." in path else ""
+        return None
 
     def _alias_account(self, provider: Provider) -> str | None:
         """The account the user gave for this provider's alias (``aws.ALIAS`` or ``ALIAS``)."""
@@ -446,6 +503,30 @@ class ConfigLoader:
         if expansion is None:
             return outputs[None]
         return list(outputs.values()) if expansion[0] == "count" else outputs
+
+
+_CREDENTIAL_ARGUMENTS = (
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "profile",
+    "access_key",
+    "shared_credentials_files",
+    "shared_config_files",
+    "token",
+)
+
+
+def _without_keys(path: str) -> str:
+    """A module path without instance keys: ``module.a["k"].module.b`` -> ``module.a.module.b``."""
+    out, depth = [], 0
+    for char in path:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
 
 
 # -- entry points -----------------------------------------------------------------------------------
