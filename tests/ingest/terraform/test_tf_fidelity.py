@@ -134,3 +134,85 @@ def test_module_path_accounts(tmp_path: Path) -> None:
         "arn:aws:iam::444455556666:role/app",  # module.b["x"]: keys may be left out
         "arn:aws:iam::000000000000:role/app",
     }
+
+
+# -- stand-ins for attributes known only after apply ----------------------------------------------
+
+STANDINS = f"""
+provider "aws" {{
+  allowed_account_ids = ["{ACCT}"]
+  region              = "eu-west-1"
+}}
+resource "aws_instance" "web" {{
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+}}
+resource "aws_ecs_task_definition" "app" {{
+  family                = "app"
+  container_definitions = "[]"
+}}
+resource "aws_iam_user" "alice" {{
+  name = "alice"
+}}
+resource "aws_iam_user_policy" "ops" {{
+  user = aws_iam_user.alice.name
+  name = "ops"
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [
+      {{ Effect = "Allow", Action = "ec2:StopInstances", Resource = aws_instance.web.arn }},
+      {{ Effect = "Allow", Action = "ecs:RunTask", Resource = aws_ecs_task_definition.app.arn }},
+      {{ Effect = "Allow", Action = "ec2:DescribeTags", Resource = "*",
+        Condition = {{ StringEquals = {{ "ec2:ResourceTag/Id" = aws_instance.web.id }} }} }}
+    ]
+  }})
+}}
+"""
+
+
+def test_after_apply_attributes_get_deterministic_stand_ins(tmp_path: Path) -> None:
+    from iamsim.builder import RequestBuilder
+    from iamsim.engine import evaluate
+
+    (tmp_path / "main.tf").write_text(STANDINS)
+    world = load_terraform_dir(tmp_path)
+    alice = f"arn:aws:iam::{ACCT}:user/alice"
+    assert not world.unresolved.get(alice)  # the policy is known, not refused
+    (policy,) = world.users[alice].inline_policies
+    instance_arn = policy.statements[0].resources[0]
+    assert instance_arn.startswith(f"arn:aws:ec2:eu-west-1:{ACCT}:instance/i-")
+    assert len(instance_arn.rsplit("/", 1)[1]) == len("i-") + 17
+    assert "*" not in instance_arn and "?" not in instance_arn  # never a wildcard
+    assert policy.statements[1].resources == (
+        f"arn:aws:ecs:eu-west-1:{ACCT}:task-definition/app:1",
+    )
+    # deterministic: a second load gives the same stand-in
+    again = load_terraform_dir(tmp_path).users[alice].inline_policies[0]
+    assert again.statements[0].resources[0] == instance_arn
+
+    def decide(action: str, resource: str) -> str:
+        built = RequestBuilder(world).build(alice, action, resource)
+        return str(evaluate(built.request, built.policies).value)
+
+    assert decide("ec2:StopInstances", instance_arn) == "Allow"
+    # the stand-in names that one instance: another one is not allowed
+    other = f"arn:aws:ec2:eu-west-1:{ACCT}:instance/i-0123456789abcdef0"
+    assert decide("ec2:StopInstances", other) != "Allow"
+    notes = "\n".join(world.notes)
+    assert f"stand-in for aws_instance.web.arn (known after apply): {instance_arn}" in notes
+    assert "stand-in for aws_instance.web.id" in notes
+
+
+def test_a_configured_wildcard_is_never_a_stand_in(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_glue_job" "j" {\n  name = "etl-*"\n  role_arn = "x"\n'
+        '  command {\n    script_location = "s3://b/k"\n  }\n}\n'
+        'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'
+        'resource "aws_iam_user_policy" "p" {\n  user = aws_iam_user.u.name\n  name = "p"\n'
+        '  policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", '
+        'Action = "glue:StartJobRun", Resource = aws_glue_job.j.arn}]})\n}\n'
+    )
+    world = load_terraform_dir(tmp_path)
+    user = "arn:aws:iam::000000000000:user/u"
+    assert world.users[user].inline_policies == () or world.unresolved.get(user)
+    assert "wildcard" in "\n".join(world.notes)
