@@ -27,6 +27,7 @@ from iamsim.ingest.iac.placeholders import (
 from iamsim.ingest.iac.unknown import Unknown
 
 __all__ = [
+    "CFN_STANDINS",
     "arn_from_reference",
     "generated_id",
     "standin_attributes",
@@ -194,6 +195,79 @@ def standin_attributes(rtype: str, address: str, values: Values, env: Env) -> di
     return rule(address, values, env) if rule is not None else {}
 
 
-def standin_note(reference: str, value: Any) -> str:
+# -- CloudFormation -------------------------------------------------------------------------------
+
+#: A CloudFormation resource type -> (its name property, or None; how its ``Ref`` value and
+#: ``Fn::GetAtt`` attributes are built from its name, a per-resource seed and its Env). The
+#: name is the property's value, or the name CloudFormation generates.
+_CfnRule = Callable[[Any, str, Env], dict[str, Any]]
+
+
+def _cfn_by_id(kind: str, attribute: str) -> _CfnRule:
+    def rule(name: Any, seed: str, env: Env) -> dict[str, Any]:
+        ident = generated_id(kind, seed)
+        return {"Ref": ident, attribute: ident}
+
+    return rule
+
+
+def _cfn_named(
+    service: str, resource_type: str, variable: str, *, ref_is_arn: bool, name_attr: str = ""
+) -> _CfnRule:
+    def rule(name: Any, seed: str, env: Env) -> dict[str, Any]:
+        arn = arn_from_reference(service, resource_type, env, **{variable: name})
+        out = {"Ref": arn if ref_is_arn else name, "Arn": arn}
+        if name_attr:
+            out[name_attr] = name
+        return out
+
+    return rule
+
+
+def _cfn_task_definition(name: Any, seed: str, env: Env) -> dict[str, Any]:
+    arn = arn_from_reference(
+        "ecs",
+        "task-definition",
+        env,
+        TaskDefinitionFamilyName=name,
+        TaskDefinitionRevisionNumber="1",
+    )
+    return {"Ref": arn, "TaskDefinitionArn": arn}
+
+
+CFN_STANDINS: dict[str, tuple[str | None, _CfnRule]] = {
+    "AWS::EC2::Instance": (None, _cfn_by_id("i", "InstanceId")),
+    "AWS::EC2::LaunchTemplate": (None, _cfn_by_id("lt", "LaunchTemplateId")),
+    "AWS::EC2::SecurityGroup": (None, _cfn_by_id("sg", "GroupId")),
+    "AWS::EC2::VPC": (None, _cfn_by_id("vpc", "VpcId")),
+    "AWS::EC2::Subnet": (None, _cfn_by_id("subnet", "SubnetId")),
+    "AWS::ECS::TaskDefinition": ("Family", _cfn_task_definition),
+    "AWS::ECS::Cluster": (
+        "ClusterName",
+        _cfn_named("ecs", "cluster", "ClusterName", ref_is_arn=False),
+    ),
+    "AWS::CodeBuild::Project": (
+        "Name",
+        _cfn_named("codebuild", "project", "ProjectName", ref_is_arn=False),
+    ),
+    "AWS::Glue::Job": ("Name", _cfn_named("glue", "job", "JobName", ref_is_arn=False)),
+    "AWS::StepFunctions::StateMachine": (
+        "StateMachineName",
+        _cfn_named("states", "statemachine", "StateMachineName", ref_is_arn=True, name_attr="Name"),
+    ),
+    "AWS::SageMaker::NotebookInstance": (
+        "NotebookInstanceName",
+        _cfn_named(
+            "sagemaker",
+            "notebook-instance",
+            "NotebookInstanceName",
+            ref_is_arn=True,
+            name_attr="NotebookInstanceName",
+        ),
+    ),
+}
+
+
+def standin_note(reference: str, value: Any, known: str = "known after apply") -> str:
     """The note that says a stand-in was used for ``reference`` (``aws_instance.web.arn``)."""
-    return f"stand-in for {reference} (known after apply): {value} is used in its place"
+    return f"stand-in for {reference} ({known}): {value} is used in its place"
