@@ -216,3 +216,92 @@ def test_a_configured_wildcard_is_never_a_stand_in(tmp_path: Path) -> None:
     user = "arn:aws:iam::000000000000:user/u"
     assert world.users[user].inline_policies == () or world.unresolved.get(user)
     assert "wildcard" in "\n".join(world.notes)
+
+
+# -- AWS managed policies named in the configuration ---------------------------------------------
+
+MANAGED = f"""
+provider "aws" {{
+  allowed_account_ids = ["{ACCT}"]
+}}
+data "aws_iam_policy" "read_only" {{
+  name = "ReadOnlyAccess"
+}}
+data "aws_iam_policy" "lambda_basic" {{
+  arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}}
+data "aws_iam_policy" "mine" {{
+  name = "my-own-policy"
+}}
+resource "aws_iam_role" "auditor" {{
+  name                = "auditor"
+  assume_role_policy  = {TRUST}
+  managed_policy_arns = [data.aws_iam_policy.lambda_basic.arn]
+}}
+resource "aws_iam_role_policy_attachment" "ro" {{
+  role       = aws_iam_role.auditor.name
+  policy_arn = data.aws_iam_policy.read_only.arn
+}}
+data "aws_iam_policy_document" "combined" {{
+  source_policy_documents = [data.aws_iam_policy.read_only.policy]
+  statement {{
+    effect    = "Deny"
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }}
+}}
+resource "aws_iam_policy" "combined" {{
+  name   = "combined"
+  policy = data.aws_iam_policy_document.combined.json
+}}
+resource "aws_iam_policy" "from_mine" {{
+  name   = "from-mine"
+  policy = data.aws_iam_policy.mine.policy
+}}
+"""
+
+
+def test_aws_managed_policies_by_name_resolve_from_the_snapshot(tmp_path: Path) -> None:
+    from iamsim.builder import RequestBuilder
+    from iamsim.engine import evaluate
+
+    (tmp_path / "main.tf").write_text(MANAGED)
+    world = load_terraform_dir(tmp_path)
+    auditor = world.roles[f"arn:aws:iam::{ACCT}:role/auditor"]
+    assert set(auditor.managed_policy_arns) == {
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    }
+    built = RequestBuilder(world).build(auditor.arn, "iam:GetRole", auditor.arn)
+    assert str(evaluate(built.request, built.policies).value) == "Allow"
+    # the snapshot's document is the data source's `policy`: merged into another document
+    combined = world.managed_policies[f"arn:aws:iam::{ACCT}:policy/combined"]
+    effects = {str(s.effect) for s in combined.document.statements}
+    assert len(combined.document.statements) > 1 and len(effects) == 2
+    # a customer managed policy looked up by name stays unknown, with the reason
+    assert f"arn:aws:iam::{ACCT}:policy/from-mine" not in world.managed_policies
+    assert "not an AWS managed policy" in "\n".join(world.notes)
+
+
+# -- names from name_prefix -------------------------------------------------------------------------
+
+
+def test_inline_policies_of_a_role_named_by_name_prefix_are_kept(tmp_path: Path) -> None:
+    allow = (
+        'jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", '
+        'Action = "s3:*", Resource = "*"}]})'
+    )
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_iam_role" "r" {{\n  name_prefix = "app-"\n'
+        f"  assume_role_policy = {TRUST}\n"
+        f'  inline_policy {{\n    name = "inl-0"\n    policy = {allow}\n  }}\n}}\n'
+        f'resource "aws_iam_role_policy" "p" {{\n  role = aws_iam_role.r.name\n'
+        f'  name_prefix = "pol-"\n  policy = {allow}\n}}\n'
+    )
+    world = load_terraform_dir(tmp_path)
+    (role,) = world.roles.values()
+    assert role.name.startswith("app-")
+    names = sorted(p.name[:4] for p in role.inline_policies)
+    assert names == ["inl-", "pol-"]
+    notes = "\n".join(world.notes)
+    assert "so the placeholder 'app-" in notes
