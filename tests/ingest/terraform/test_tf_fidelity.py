@@ -305,3 +305,14 @@ def test_inline_policies_of_a_role_named_by_name_prefix_are_kept(tmp_path: Path)
     assert names == ["inl-", "pol-"]
     notes = "\n".join(world.notes)
     assert "so the placeholder 'app-" in notes
+
+
+def test_setproduct(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  pairs = { for p in setproduct(["a", "b"], ["dev", "prod"]) : '
+        '"${p[0]}-${p[1]}" => p }\n}\n'
+        'resource "aws_iam_user" "u" {\n  for_each = local.pairs\n  name = each.key\n}\n'
+    )
+    world = load_terraform_dir(tmp_path)
+    names = sorted(arn.rsplit("/", 1)[1] for arn in world.users)
+    assert names == ["a-dev", "a-prod", "b-dev", "b-prod"]

@@ -133,6 +133,7 @@ class ConfigLoader:
         self.scope = (scope or ReadScope.for_input(root)).widened(self._var_files)
         self._variables = dict(variables)
         self._modules_json: dict[str, str] | None = None
+        self._parsed: dict[tuple[Path, Path | None], list[Block]] = {}
 
     # -- files
 
@@ -146,6 +147,16 @@ class ConfigLoader:
         return str(Path(base) / rel)
 
     def read_dir(self, directory: Path, only: Path | None = None) -> list[Block]:
+        """The blocks of a module folder (or of the one file ``only``), parsed once per load:
+        a module called from many places (or with count/for_each) shares them, since
+        parsing dominates the load time and blocks are never changed after parsing."""
+        key = (directory, only)
+        cached = self._parsed.get(key)
+        if cached is None:
+            cached = self._parsed[key] = self._read_dir(directory, only)
+        return cached
+
+    def _read_dir(self, directory: Path, only: Path | None) -> list[Block]:
         files = [only] if only is not None else _tf_files(directory)
         blocks: list[Block] = []
         if only is None:
