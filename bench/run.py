@@ -16,6 +16,7 @@ BENCHMARKS = (
     "analysis_bench.py",
     "escalation_bench.py",
     "eval_bench.py",
+    "terraform_bench.py",
 )
 
 

@@ -426,6 +426,16 @@ class ServiceReference:
             actions[entry["name"].lower()] = entry
         return _Service(prefix, actions, types, keys, template_sources)
 
+    def arn_formats(self, prefix: str, resource_type: str) -> tuple[str, ...]:
+        """The ARN formats of a service's resource type (``ec2``, ``instance``), as the
+        reference writes them (``arn:${Partition}:ec2:${Region}:${Account}:instance/
+        ${InstanceId}``); empty for an unknown service or type."""
+        service = self._service(prefix)
+        if service is None:
+            return ()
+        definition = service.resource_types.get(resource_type.lower())
+        return definition.arn_formats if definition is not None else ()
+
     # ------------------------------------------------------------------ actions
 
     def action_info(self, action: str) -> ActionInfo | None:

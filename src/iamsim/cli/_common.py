@@ -198,8 +198,8 @@ def iac_value_options() -> Callable[[F], F]:
             metavar="ALIAS=ID",
             expose_value=False,
             callback=_remember("account", _alias_account),
-            help="The account of the resources a Terraform provider alias (aws.ALIAS) creates, "
-            "when its provider block names none (repeatable).",
+            help="The account of the resources a Terraform provider alias (aws.ALIAS) or "
+            "module (module.PATH) creates, when its provider block names none (repeatable).",
         ),
         click.option(
             "--default-account",

@@ -21,11 +21,13 @@ from iamsim.ingest.documents import close_match
 from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
+    Env,
     dns_suffix,
     partition_of_region,
     placeholder_alnum,
     placeholder_uuid,
 )
+from iamsim.ingest.iac.standins import CFN_STANDINS, standin_note
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
@@ -269,7 +271,39 @@ class Template:
             return self.get_att(logical, "Id", path)
         if rtype in NAME_PROPERTY:
             return self.physical_name(logical)
+        standin = self._standin(logical, rtype, "Ref")
+        if standin is not None:
+            return standin
         return Unknown(f"the physical ID of {logical} ({rtype}) is assigned by CloudFormation")
+
+    def _standin(self, logical: str, rtype: str, attr: str) -> Any:
+        """The stand-in for ``Ref``/``Fn::GetAtt`` of a resource whose identifier
+        CloudFormation or the service assigns (see :mod:`iamsim.ingest.iac.standins`), noted;
+        None for a type or attribute without one."""
+        entry = CFN_STANDINS.get(rtype)
+        if entry is None:
+            return None
+        name_property, rule = entry
+        name: Any = None
+        if name_property is not None:
+            props = self.resources[logical].get("Properties") or {}
+            if isinstance(props, Mapping) and props.get(name_property) is not None:
+                name = self._property(logical, name_property)
+            if name is None or name is NO_VALUE:
+                name = self._generated(logical, rtype)
+        self.uses("AWS::Region", "AWS::AccountId")
+        env = Env(account=self.account, partition=self.partition, region=self.region)
+        value = rule(name, f"{self.stack_name}/{logical}", env).get(attr)
+        if value is None:
+            return None
+        if not isinstance(value, Unknown):
+            what = logical if attr == "Ref" else f"{logical}.{attr}"
+            self.warnings.add(
+                self.source,
+                logical,
+                standin_note(f"{what} ({rtype})", value, "known once the stack is created"),
+            )
+        return value
 
     def role_id(self, logical: str) -> str:
         """The placeholder RoleId of role ``logical`` (CloudFormation's is assigned by IAM);
@@ -324,6 +358,9 @@ class Template:
         }
         getter = table.get((rtype, attr))
         if getter is None:
+            standin = self._standin(logical, rtype, attr)
+            if standin is not None:
+                return standin
             return Unknown(f"{logical}.{attr} ({rtype}) is known only after the stack is created")
         return getter()
 
@@ -443,6 +480,14 @@ class Template:
             if not isinstance(second, Mapping) or str(args[2]) not in second:
                 if len(args) == 4 and isinstance(args[3], Mapping) and "DefaultValue" in args[3]:
                     return args[3]["DefaultValue"]
+                placeholder = self._placeholder_key(args)
+                if placeholder is not None:
+                    # Keyed by a stand-in for the deployment's region or account: the real
+                    # key may well be in the map. Unknown, not an error.
+                    return Unknown(
+                        f"{path}: Fn::FindInMap is keyed by {placeholder}, a placeholder "
+                        f"({_PSEUDO_HINT[placeholder]})"
+                    )
                 raise self.error(
                     f"Fn::FindInMap: no {args[0]}/{args[1]}/{args[2]} in Mappings", path
                 )
@@ -474,6 +519,17 @@ class Template:
         suggestion = close_match(fn, _INTRINSICS)
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise self.error(f"unknown intrinsic function {fn!r}{hint}", path)
+
+    def _placeholder_key(self, args: list[Any]) -> str | None:
+        """The pseudo parameter whose placeholder value is one of a FindInMap's keys."""
+        keys = {str(a) for a in args[1:3]}
+        if self.region_is_placeholder and self.region in keys:
+            return "AWS::Region"
+        if self.account_is_placeholder and self.account in keys:
+            return "AWS::AccountId"
+        if self.partition_is_placeholder and self.partition in keys:
+            return "AWS::Partition"
+        return None
 
     def ref_name(self, name: str, path: str) -> Any:
         if name == "AWS::AccountId":
@@ -578,6 +634,12 @@ _INTRINSICS = (
     "Fn::ToJsonString",
     "Fn::Transform",
 )
+_PSEUDO_HINT = {
+    "AWS::Region": "the stack's region is not known; pass region=... in Python",
+    "AWS::AccountId": "the stack's account is not known; set it with --default-account ID",
+    "AWS::Partition": "the stack's region is not known; pass region=... in Python",
+}
+
 _OFFLINE_UNSUPPORTED = frozenset({"Fn::Cidr", "Fn::Transform"})
 
 

@@ -81,8 +81,15 @@ def detect(source: InputFile | str | os.PathLike[str]) -> bool:
         return False
     try:
         return _looks_like_template(parse_template(text, label))
-    except InputError:
-        return False
+    except InputError as exc:
+        # A template with a misspelled short form (``!ValueOff``) is still a template: the
+        # template loader reports that tag and its line; the generic YAML reader would name
+        # the first CloudFormation tag it meets instead.
+        return "constructor for the tag" in str(exc) and bool(_TEMPLATE_TYPE.search(text))
+
+
+# A resource entry's ``Type: AWS::Service::Thing`` line, as a template writes it.
+_TEMPLATE_TYPE = re.compile(r"^[ \t]+Type:[ \t]*['\"]?AWS::[A-Za-z0-9]+::", re.MULTILINE)
 
 
 def load(file: InputFile) -> World:

@@ -50,6 +50,14 @@ _SHORT_FORMS = {
             "Sub",
             "ToJsonString",
             "Transform",
+            # rule functions, valid in a template's Rules section (which is not evaluated:
+            # it only checks parameter values when a stack is created)
+            "Contains",
+            "EachMemberEquals",
+            "EachMemberIn",
+            "RefAll",
+            "ValueOf",
+            "ValueOfAll",
         )
     },
 }

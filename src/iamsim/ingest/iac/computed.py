@@ -7,9 +7,11 @@ chooses at apply time are placeholders (see :mod:`iamsim.ingest.iac.placeholders
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from iamsim.catalog.managed_policies import managed_policy
 from iamsim.ingest.iac.placeholders import (
     Env,
     dns_suffix,
@@ -288,10 +290,7 @@ def _computed_data(rtype: str, address: str, v: Values, env: Env) -> dict[str, A
             "endpoint": _join("ec2.", region, ".", dns_suffix(p)),
         }
     if rtype == "aws_iam_policy":
-        arn = value_of(v, "arn")
-        if isinstance(arn, str):
-            return {"arn": arn, "id": arn, "name": arn.rsplit("/", 1)[-1]}
-        return {"arn": Unknown(f"{address} looks a policy up by name in AWS; give its arn instead")}
+        return _data_iam_policy(address, v, env)
     if rtype == "aws_s3_bucket":
         bucket = value_of(v, "bucket")
         return {"id": bucket, "arn": _join(f"arn:{p}:s3:::", bucket)}
@@ -304,6 +303,40 @@ def _computed_data(rtype: str, address: str, v: Values, env: Env) -> dict[str, A
             ),
         }
     return {}
+
+
+def _data_iam_policy(address: str, v: Values, env: Env) -> dict[str, Any]:
+    """``data "aws_iam_policy"``: an AWS managed policy (by ARN or by name) is read from the
+    bundled snapshot, its document included; a customer managed one is known by ARN only."""
+    arn, name = value_of(v, "arn"), value_of(v, "name")
+    for given in (arn, name):
+        if isinstance(given, Unknown):
+            return {"arn": given, "policy": given}
+    found = None
+    if isinstance(arn, str):
+        found = managed_policy(arn) if ":iam::aws:policy/" in arn else None
+    elif isinstance(name, str):
+        found = managed_policy(name)
+        prefix = value_of(v, "path_prefix")
+        if found is not None and isinstance(prefix, str) and not found.path.startswith(prefix):
+            found = None
+    if found is not None:
+        arn_text = f"arn:{env.partition}:iam::aws:policy{found.path}{found.name}"
+        return {
+            "arn": arn_text,
+            "id": arn_text,
+            "name": found.name,
+            "path": found.path,
+            "policy": json.dumps(found.document),
+            "default_version_id": found.version_id,
+        }
+    if isinstance(arn, str):
+        return {"arn": arn, "id": arn, "name": arn.rsplit("/", 1)[-1]}
+    missing = Unknown(
+        f"{address} looks a customer managed policy up by name in AWS (it is not an AWS "
+        "managed policy); give its arn instead"
+    )
+    return {"arn": missing, "policy": missing}
 
 
 def computed_attributes(

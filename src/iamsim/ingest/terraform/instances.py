@@ -21,6 +21,7 @@ from iamsim.ingest.iac.placeholders import (
     placeholder_uuid,
 )
 from iamsim.ingest.iac.policy_document import render_policy_document
+from iamsim.ingest.iac.standins import standin_attributes, standin_note
 from iamsim.ingest.iac.unknown import Unknown
 from iamsim.ingest.terraform.context import META_ARGUMENTS, Ctx
 from iamsim.ingest.terraform.syntax import Block
@@ -112,6 +113,17 @@ class Instance(Lazy):
             if name == "unique_id":
                 self._note_unique_id(computed[name])
             return computed[name]
+        if self.mode == "managed":
+            standins = standin_attributes(self.rtype, self.address, _LazyValues(self), self.env)
+            if name in standins:
+                value = standins[name]
+                if not isinstance(value, Unknown) and self.imported_id is None:
+                    self.module.loader.warnings.add(
+                        self.block.where,
+                        self.address,
+                        standin_note(f"{self.address}.{name}", value),
+                    )
+                return value
         if name == "tags_all":
             tags = self.get("tags") if self.configured("tags") else {}
             if isinstance(tags, Unknown):
@@ -155,6 +167,11 @@ class Instance(Lazy):
         )
         if "unique_id" in computed and "unique_id" not in values:
             self._note_unique_id(computed["unique_id"])
+        if self.mode == "managed":
+            # The object taken whole (``aws_instance.web``): its stand-ins are read lazily
+            # through get(), which notes each one used.
+            standins = standin_attributes(self.rtype, self.address, values, self.env)
+            computed = {**{k: self.get(k) for k in standins if k not in computed}, **computed}
         return {**computed, **values}
 
     def _note_unique_id(self, value: Any) -> None:

@@ -23,6 +23,7 @@ from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_REGION,
     Env,
     partition_of_region,
+    placeholder_account_id,
 )
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
 from iamsim.ingest.input_format import InputFormat
@@ -132,6 +133,7 @@ class ConfigLoader:
         self.scope = (scope or ReadScope.for_input(root)).widened(self._var_files)
         self._variables = dict(variables)
         self._modules_json: dict[str, str] | None = None
+        self._parsed: dict[tuple[Path, Path | None], list[Block]] = {}
 
     # -- files
 
@@ -145,6 +147,16 @@ class ConfigLoader:
         return str(Path(base) / rel)
 
     def read_dir(self, directory: Path, only: Path | None = None) -> list[Block]:
+        """The blocks of a module folder (or of the one file ``only``), parsed once per load:
+        a module called from many places (or with count/for_each) shares them, since
+        parsing dominates the load time and blocks are never changed after parsing."""
+        key = (directory, only)
+        cached = self._parsed.get(key)
+        if cached is None:
+            cached = self._parsed[key] = self._read_dir(directory, only)
+        return cached
+
+    def _read_dir(self, directory: Path, only: Path | None) -> list[Block]:
         files = [only] if only is not None else _tf_files(directory)
         blocks: list[Block] = []
         if only is None:
@@ -291,15 +303,71 @@ class ConfigLoader:
                 value = plain(ev.ev(sub.attrs["tags"], ctx))
                 if isinstance(value, dict):
                     tags = value
-        account = account or self._alias_account(provider) or self.account
+        account = account or self._alias_account(provider) or self.module_account(provider)
+        placeholder = PLACEHOLDER_ACCOUNT
+        if account is None and self._own_credentials(block):
+            # An aliased provider with credentials of its own (assume_role, a profile, allowed
+            # account IDs) whose account is not known: most often another account. Its
+            # resources get a placeholder account of their own, so the same role name under two
+            # aliases is two roles, and requests between them are cross-account (stricter than
+            # same-account, never wider). An alias that only changes the region keeps the
+            # default account: Terraform uses the same credentials.
+            name = self._provider_name(provider)
+            placeholder = placeholder_account_id(f"provider:{name}")
+            self.warnings.add(
+                block.where,
+                f"provider.{name}",
+                f"the account of this provider is not known; the placeholder account "
+                f"{placeholder} stands for it (set it with --account "
+                f"{name.removeprefix('aws.')}=ID)",
+            )
+        else:
+            account = account or self.account
         return Env(
-            account=account or PLACEHOLDER_ACCOUNT,
+            account=account or placeholder,
             partition=self.partition or partition_of_region(region),
             region=region or PLACEHOLDER_REGION,
             default_tags=tags,
-            account_is_placeholder=account is None,
+            account_is_placeholder=account is None and placeholder == PLACEHOLDER_ACCOUNT,
             region_is_placeholder=region is None,
         )
+
+    def _provider_name(self, provider: Provider) -> str:
+        """``aws.ALIAS``, prefixed by the module path of a provider a child module defines."""
+        block = provider.block
+        assert block is not None
+        alias = plain(self.evaluator.ev(block.attrs["alias"], provider.module.ctx(block)))
+        return f"{provider.module.prefix}{block.labels[0]}.{alias}"
+
+    def _own_credentials(self, block: Block) -> bool:
+        """Whether an aliased provider block says anything about whose credentials it uses."""
+        if "alias" not in block.attrs:
+            return False
+        return any(name in block.attrs for name in _CREDENTIAL_ARGUMENTS) or any(
+            sub.type in ("assume_role", "assume_role_with_web_identity") for sub in block.blocks
+        )
+
+    def module_account(self, provider: Provider) -> str | None:
+        """The account given with ``--account module.PATH=ID`` for the module (or the closest
+        enclosing module) that defines or inherits this provider configuration, when the
+        provider block itself does not say."""
+        if not self.alias_accounts:
+            return None
+        return self.account_of_module(provider.module.prefix)
+
+    def account_of_module(self, prefix: str) -> str | None:
+        """The ``--account module.PATH=ID`` account for a module prefix (``module.a.``,
+        ``module.a["k"].module.b.``): the longest given path that encloses it; instance keys
+        may be left out (``module.a`` covers ``module.a["k"]``)."""
+        path = prefix.rstrip(".")
+        while path:
+            if path in self.alias_accounts:
+                return self.alias_accounts[path]
+            bare = _without_keys(path)
+            if bare != path and bare in self.alias_accounts:
+                return self.alias_accounts[bare]
+            path = path.rsplit(".module.", 1)[0] if ".module." in path else ""
+        return None
 
     def _alias_account(self, provider: Provider) -> str | None:
         """The account the user gave for this provider's alias (``aws.ALIAS`` or ``ALIAS``)."""
@@ -317,17 +385,33 @@ class ConfigLoader:
     # -- modules
 
     def modules_json(self) -> dict[str, str]:
+        """``.terraform/modules/modules.json`` (written by ``terraform init``/``get``): module
+        key (``vpc``, ``vpc.subnets``) -> the folder holding its downloaded copy, relative to
+        the root module. A manifest that cannot be read is a note: its modules stay unloaded."""
         if self._modules_json is None:
             self._modules_json = {}
             manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
             if manifest.is_file():
+                label = self.label(manifest)
                 try:
-                    data = load_json(read_text(manifest, self.label(manifest), self.scope))
-                    for entry in data.get("Modules", []):
-                        if entry.get("Key") and entry.get("Dir"):
-                            self._modules_json[entry["Key"]] = entry["Dir"]
-                except (OSError, json.JSONDecodeError, InputError, AttributeError):
-                    pass
+                    data = load_json(read_text(manifest, label, self.scope))
+                    entries = data.get("Modules", []) if isinstance(data, dict) else None
+                    if not isinstance(entries, list):
+                        raise InputError("it has no Modules list", source=label)
+                    for entry in entries:
+                        if not isinstance(entry, dict):
+                            continue
+                        key, folder = entry.get("Key"), entry.get("Dir")
+                        if isinstance(key, str) and key and isinstance(folder, str) and folder:
+                            self._modules_json[key] = folder
+                except (OSError, json.JSONDecodeError, InputError) as exc:
+                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                    self.warnings.add(
+                        label,
+                        "",
+                        f"the module manifest cannot be read ({reason}); downloaded modules "
+                        "are not loaded (run `terraform init` again)",
+                    )
         return self._modules_json
 
     def module_call(self, parent: ModuleInstance, name: str, block: Block) -> Any:
@@ -363,9 +447,9 @@ class ConfigLoader:
             self.warnings.add(
                 block.where,
                 address,
-                f"module source {source_value!r} is not a "
-                "local path and is not downloaded (.terraform/modules); the module "
-                "is not loaded",
+                f"module source {source_value!r} is not a local path and is not "
+                "downloaded (no entry in .terraform/modules/modules.json); the module is not "
+                "loaded (run `terraform init` or `terraform get` in the root module first)",
             )
             return Unknown(f"{block.where}: {address} ({source_value}) is not loaded")
         if not directory.is_dir():
@@ -430,6 +514,30 @@ class ConfigLoader:
         if expansion is None:
             return outputs[None]
         return list(outputs.values()) if expansion[0] == "count" else outputs
+
+
+_CREDENTIAL_ARGUMENTS = (
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "profile",
+    "access_key",
+    "shared_credentials_files",
+    "shared_config_files",
+    "token",
+)
+
+
+def _without_keys(path: str) -> str:
+    """A module path without instance keys: ``module.a["k"].module.b`` -> ``module.a.module.b``."""
+    out, depth = [], 0
+    for char in path:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
 
 
 # -- entry points -----------------------------------------------------------------------------------

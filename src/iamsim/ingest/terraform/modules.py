@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -371,10 +371,20 @@ class ModuleInstance:
             key = traversal(block.attrs["provider"]) or "aws"
         provider = self.providers.get(key) or self.providers.get("aws")
         if provider is None:
-            return self.loader.default_env(None)
-        if provider._env is None:
-            provider._env = self.loader.provider_env(provider)
-        return provider._env
+            env = self.loader.default_env(None)
+        else:
+            if provider._env is None:
+                provider._env = self.loader.provider_env(provider)
+            env = provider._env
+        if self.prefix and self.loader.alias_accounts:
+            # --account module.PATH=ID: the account of this module's resources whose provider
+            # block does not name one (it inherits the default provider, or its own is silent)
+            given = self.loader.account_of_module(self.prefix)
+            if given is not None and (
+                env.account_is_placeholder or env.account == self.loader.account
+            ):
+                env = replace(env, account=given, account_is_placeholder=False)
+        return env
 
 
 def index_text(key: Any) -> str:

@@ -7,12 +7,14 @@ tree helpers, :class:`Block` (a block's attributes and nested blocks, with its f
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import hcl2
-from lark import Token, Tree
+from hcl2.parser import parser as hcl2_parser
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from iamsim import limits
@@ -31,8 +33,21 @@ def children(tree: Tree[Token]) -> list[Tree[Token]]:
 
 
 def line_of(tree: object) -> int | None:
-    meta = getattr(tree, "meta", None)
-    return getattr(meta, "line", None) if meta is not None and not meta.empty else None
+    """The line a node starts on: its first token's (the parser does not propagate positions
+    to every node, which costs half the parse time; only reported nodes need one)."""
+    if isinstance(tree, Token):
+        return tree.line
+    if not isinstance(tree, Tree):
+        return None
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Token):
+            if node.line is not None:
+                return node.line
+        elif isinstance(node, Tree):
+            stack.extend(reversed(node.children))
+    return None
 
 
 def name_of(tree: Tree[Token]) -> str:
@@ -161,6 +176,18 @@ def block_body(
     return attrs, blocks
 
 
+@functools.cache
+def _parser() -> Lark:
+    """python-hcl2's LALR parser (its grammar, post-lexer and cached tables) without
+    ``propagate_positions``: filling every node's position is half the parse time, and
+    :func:`line_of` finds a node's line from its first token instead. Built from the
+    serialised tables in memory (no grammar compilation, no file written)."""
+    buffer = io.BytesIO()
+    hcl2_parser().save(buffer, exclude_options={"propagate_positions"})
+    buffer.seek(0)
+    return Lark.load(buffer)
+
+
 def parse_hcl_text(text: str, source: str) -> Tree[Token]:
     # The HCL parser is slow per token (and its memory is a few hundred bytes per input
     # character): bound the text before parsing, not the time after.
@@ -172,7 +199,8 @@ def parse_hcl_text(text: str, source: str) -> Tree[Token]:
             source=source,
         )
     try:
-        return hcl2.parses_to_tree(text)
+        # "\n" as hcl2.parses_to_tree adds it: the grammar needs a final newline.
+        return _parser().parse(text + "\n")
     except RecursionError:
         raise InputError("the file is nested too deeply", source=source) from None
     except LarkError as exc:

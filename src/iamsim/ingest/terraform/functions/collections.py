@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -180,3 +181,19 @@ def fn_join(call: Call, sep: Any, *lists: Any) -> str:
 def fn_concat(call: Call, *lists: Any) -> list[Any]:
     check_limit(sum(len(lst) for lst in lists), "max_collection_elements", "the concatenated list")
     return [x for lst in lists for x in lst]
+
+
+def fn_setproduct(call: Call, *collections: Any) -> list[Any]:
+    """Every combination of one element from each collection, the first varying slowest
+    (as Terraform's ``setproduct``); the result's size is bounded before it is built."""
+    if not collections:
+        raise FunctionError("setproduct needs at least one collection")
+    lists: list[list[Any]] = []
+    for collection in collections:
+        if isinstance(collection, dict):
+            raise FunctionError("setproduct takes lists or sets, not an object")
+        lists.append(list(collection))
+    size = math.prod(len(items) for items in lists)
+    check_limit(size, "max_collection_elements", "the product")
+    spend(size * len(lists))
+    return [list(combination) for combination in itertools.product(*lists)]
