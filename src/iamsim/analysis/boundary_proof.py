@@ -38,12 +38,14 @@ question-only Deny statement (``StringEqualsIgnoreCase iam:PermissionsBoundary``
 approved ARNs: IAM policy names are unique regardless of case), so the partition also splits
 on the approved ARNs. Every witness is replayed through the engine against A's real policies.
 
-Approved boundaries are the managed policies of the world that the values of A's own
-``iam:PermissionsBoundary`` conditions name (wildcards matched against the world's policies).
+Approved boundaries are the managed policies of the world that the values of the
+``iam:PermissionsBoundary`` conditions of A's policies and SCPs name (wildcards with a name
+prefix matched against the world's policies; ``*`` approves nothing).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +56,7 @@ from iamsim.analysis.symbolic.automata import SymbolicLimitError
 from iamsim.analysis.symbolic.domains import arn_candidates
 from iamsim.analysis.symbolic.questions import key_states, with_variable_values
 from iamsim.analysis.symbolic.space import ABSENT, ACTION, RESOURCE, Space, Value, ctx
-from iamsim.analysis.techniques import Actor, Oracle, administrator_access_arn
+from iamsim.analysis.techniques import Actor, Change, Oracle, administrator_access_arn, allow_all
 from iamsim.engine import CompiledPolicySet, Context, DecisionValue, PolicySet, Request, decide
 from iamsim.errors import InputError
 from iamsim.model import Role, User, World
@@ -75,8 +77,12 @@ _KNOWN_PREFIXES = ("aws:principal", "aws:resource", "iam:resourcetag/")
 _KNOWN_KEYS = frozenset({"aws:userid", "aws:username", "aws:sourceidentity"})
 
 
-def known_key(lower: str) -> bool:
-    """Whether a (lower-case) key's value follows from the administrator or the resource."""
+def known_key(lower: str, new_principal: bool = False) -> bool:
+    """Whether a (lower-case) key's value follows from the administrator or the resource.
+    For a principal the administrator creates (``new_principal``), its tags are its
+    creator's choice: unknown."""
+    if new_principal and lower.startswith("aws:principaltag/"):
+        return False
     return lower in _KNOWN_KEYS or lower.startswith(_KNOWN_PREFIXES)
 
 
@@ -110,6 +116,8 @@ class ContainmentWitness:
     note: str | None = None
     # The exact request (every known key too), for replaying through the engine.
     full: Request | None = field(default=None, compare=False, repr=False)
+    # Set when the request is one of the worst-case principal under this approved boundary.
+    via: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -118,6 +126,8 @@ class ContainmentWitness:
             "request": self.request,
             "decision": self.decision,
         }
+        if self.via:
+            out["via_boundary"] = self.via
         if self.note:
             out["note"] = self.note
         return out
@@ -151,12 +161,37 @@ class Containment:
 # -- the questions -----------------------------------------------------------------------------
 
 
+def boundary_values(oracle: Oracle, actor: Actor) -> list[str]:
+    """Values the actor's identity policies, boundary and SCPs compare
+    ``iam:PermissionsBoundary`` with."""
+    policies = oracle.policies_of(actor)
+    documents = [
+        *policies.identity,
+        *((policies.boundary,) if policies.boundary else ()),
+        *(p for level in policies.scp or () for p in level),
+    ]
+    out = [
+        str(v)
+        for document in documents
+        for statement in document.statements
+        for clause in statement.conditions
+        if clause.key.lower() == BOUNDARY_KEY.lower()
+        for v in clause.values
+    ]
+    return list(dict.fromkeys(out))
+
+
 def approved_arns(world: World, oracle: Oracle, actor: Actor) -> tuple[str, ...]:
-    """Managed policies named by the values of the actor's ``iam:PermissionsBoundary``
-    conditions (wildcard values matched against the world's managed policies)."""
+    """Managed policies named by the values of the ``iam:PermissionsBoundary`` conditions of
+    the actor's policies and SCPs. A wildcard value approves the world's managed policies it
+    matches only when it fixes a name prefix (``.../policy/app-*``): ``*`` or
+    ``.../policy/*`` approve nothing (every policy, AdministratorAccess included, would be)."""
     out: list[str] = []
-    for value in oracle.condition_values(actor, BOUNDARY_KEY):
+    for value in boundary_values(oracle, actor):
         if "*" in value or "?" in value:
+            name = value.rpartition(":policy/")[2] if ":policy/" in value else ""
+            if not name or name[0] in "*?":
+                continue
             glob = Glob(value, ignore_case=True)
             out += sorted(a for a in world.managed_policies if glob.matches(a))
         elif value in world.managed_policies or oracle.managed_document(value) is not None:
@@ -436,6 +471,7 @@ def decide_question(
     approved: Sequence[str],
     *,
     max_witnesses: int = 1,
+    new_principal: bool = False,
 ) -> _Outcome:
     """Requests of ``actor`` the question asks about that its policies allow, over every
     resource and context class (at most ``max_witnesses``), with the classes examined."""
@@ -462,7 +498,7 @@ def decide_question(
     # Names a wildcard condition admits, written as a policy could be named.
     named = [
         v.replace("*", "zz9").replace("?", "z")
-        for v in oracle.condition_values(actor, BOUNDARY_KEY)
+        for v in boundary_values(oracle, actor)
         if "*" in v or "?" in v
     ]
     preferred: list[Value] = list(
@@ -483,7 +519,7 @@ def decide_question(
             statements = [s for _, s in compiled.plan(action.partition(":")[0].lower())]
             known: dict[str, ContextValue] = {}
             for key, item in built.request.context.as_dict().items():
-                if known_key(key.lower()):
+                if known_key(key.lower(), new_principal):
                     known[key] = list(item) if isinstance(item, list) else item
             boundary = question.boundary
             status = boundary if isinstance(boundary, str) else "absent"
@@ -522,7 +558,7 @@ def decide_question(
                     if status == "present":
                         states = [s for s in states if s is not ABSENT]
                     candidates[ctx(lower)] = states
-                elif not known_key(lower):
+                elif not known_key(lower, new_principal):
                     candidates[ctx(lower)] = key_states(name, clauses.get(lower, []))
             with_variable_values(candidates, clauses)
             candidates[ACTION] = [action]
@@ -553,15 +589,33 @@ def decide_question(
     return _Outcome(found, classes)
 
 
-def _record(request: Request) -> dict[str, object]:
+def _record(request: Request, principal: str | None = None) -> dict[str, object]:
     context = request.context.as_dict()
-    shown = {k: v for k, v in context.items() if not known_key(k.lower())}
+    shown = {k: v for k, v in context.items() if not known_key(k.lower(), principal is not None)}
     return {
-        "principal": request.caller.display,
+        "principal": principal or request.caller.display,
         "action": request.action,
         "resource": request.resource,
         "context": shown,
     }
+
+
+def worst_case(oracle: Oracle, actor: Actor, arn: str) -> Actor | None:
+    """A principal of the actor's account bounded by the approved boundary ``arn`` whose
+    identity policies allow everything: what any principal the actor creates or changes
+    under that boundary can at most do (None when the policy's document is unknown)."""
+    document = oracle.managed_document(arn)
+    if document is None:
+        return None
+    boundary = dataclasses.replace(document, policy_type=PolicyType.BOUNDARY)
+    change = Change(
+        key=f"containment-worst-case:{arn}",
+        description=f"any policy, boundary {arn}",
+        identity=(allow_all(),),
+        sets_boundary=True,
+        boundary=boundary,
+    )
+    return actor.changed(change)
 
 
 def prove_containment(
@@ -572,34 +626,63 @@ def prove_containment(
     *,
     max_witnesses: int = MAX_WITNESSES,
 ) -> Containment:
-    """Decide every containment question for ``actor`` (a delegated administrator)."""
+    """Decide every containment question for ``actor`` (a delegated administrator), then
+    for the worst-case principal under each approved boundary (:func:`worst_case`).
+
+    Induction: when the actor and every worst-case principal answer every question "no",
+    each principal the actor creates or changes carries an approved boundary, so it can do
+    at most what that boundary's worst case does -- create or change principals only under
+    an approved boundary, and so on: no chain of delegations leaves the approved set.
+    """
     chosen = tuple(approved) if approved is not None else approved_arns(world, oracle, actor)
     questions = questions_for(world, actor, chosen)
     names = tuple(dict.fromkeys(q.name for q in questions))
     witnesses: list[ContainmentWitness] = []
     classes = 0
     known_policies = {a.lower() for a in world.managed_policies}
-    for question in questions:
-        try:
-            outcome = decide_question(oracle, actor, question, chosen)
-        except (SymbolicLimitError, InputError) as exc:
-            return Containment(UNDECIDED, chosen, names, tuple(witnesses), classes, str(exc))
-        classes += outcome.classes
-        for request, decision in outcome.witnesses:
-            note = None
-            named = request.context.get_values(BOUNDARY_KEY) if question.exclude_approved else None
-            if named and named[0].lower() not in known_policies:
-                creates = oracle.check(actor, "iam:CreatePolicy", named[0]).allowed
-                note = "the boundary named is not a managed policy of the loaded world; " + (
-                    "the administrator may create it (iam:CreatePolicy is allowed)"
-                    if creates
-                    else "a violation once a policy of that name exists"
+    askers: list[tuple[Actor, str | None]] = [(actor, None)]
+    for arn in chosen:
+        hypothetical = worst_case(oracle, actor, arn)
+        if hypothetical is not None:
+            askers.append((hypothetical, arn))
+    for asker, via in askers:
+        shown = None if via is None else f"any principal bounded by {via}"
+        for question in questions:
+            try:
+                outcome = decide_question(
+                    oracle, asker, question, chosen, new_principal=via is not None
                 )
-            witnesses.append(
-                ContainmentWitness(
-                    question.name, question.description, _record(request), decision, note, request
+            except (SymbolicLimitError, InputError) as exc:
+                return Containment(UNDECIDED, chosen, names, tuple(witnesses), classes, str(exc))
+            classes += outcome.classes
+            for request, decision in outcome.witnesses:
+                note = None
+                named = (
+                    request.context.get_values(BOUNDARY_KEY) if question.exclude_approved else None
                 )
-            )
+                if named and named[0].lower() not in known_policies:
+                    creates = oracle.check(asker, "iam:CreatePolicy", named[0]).allowed
+                    note = "the boundary named is not a managed policy of the loaded world; " + (
+                        "the administrator may create it (iam:CreatePolicy is allowed)"
+                        if creates
+                        else "a violation once a policy of that name exists"
+                    )
+                if via is not None:
+                    prefix = f"a principal created under the approved boundary {via} can do this"
+                    note = prefix if note is None else f"{prefix}; {note}"
+                witnesses.append(
+                    ContainmentWitness(
+                        question.name,
+                        question.description,
+                        _record(request, shown),
+                        decision,
+                        note,
+                        request,
+                        via,
+                    )
+                )
+        if witnesses:
+            break  # the administrator itself escapes: the worst cases add nothing decisive
     verdict = NOT_CONTAINED if witnesses else PROVED
     return Containment(verdict, chosen, names, tuple(witnesses[:max_witnesses]), classes)
 

@@ -256,11 +256,13 @@ def render_containment(containment: Containment) -> list[str]:
         shown = (
             ", ".join(f"{k}={v}" for k, v in context.items())
             if isinstance(context, dict) and context
-            else "any"
+            else ""
         )
         lines.append(
-            f"{_INDENT * 2}witness ({witness.question}): {request['action']} on "
-            f"{request['resource']} with context {shown} -> engine: {witness.decision}"
+            f"{_INDENT * 2}witness ({witness.question}): {request['principal']}: "
+            f"{request['action']} on {request['resource']}"
+            + (f" with {shown}" if shown else " (no other context key)")
+            + f" -> engine: {witness.decision}"
         )
         if witness.note:
             lines.append(f"{_INDENT * 3}note: {witness.note}")
