@@ -192,6 +192,11 @@ def build_space(
             for v in clause.values
         }
         chosen = list(callers) if callers is not None else caller_candidates(specs, accounts)
+        if any(p.policy_type is PolicyType.TRUST for p in policies):
+            # The root user cannot assume roles (the engine denies it whatever the trust
+            # policy says): a trust policy naming an account lets in its IAM principals.
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+            chosen = [c for c in chosen if c.kind is not CallerKind.ROOT]
         candidates[PRINCIPAL] = [(c, caller_context(c)) for c in chosen]
     base_caller = parse_caller(BASE_CALLER)
     known = {k.lower() for k in fixed or {}}
