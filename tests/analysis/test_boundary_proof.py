@@ -4,6 +4,7 @@ escalation_data/containment.yaml, each witness replayed through the engine, and 
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,3 +138,48 @@ def test_wildcard_only_condition_approves_nothing() -> None:
     result = prove_containment(graph.world, graph.oracle, actor)
     assert result.approved == ()
     assert result.verdict == NOT_CONTAINED
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+GAAD = str(DATA / "delegation-gaad.json")
+EXAMPLE = Path(__file__).parents[2] / "src/iamsim/examples/organization/model"
+
+
+def _cli(args: list[str]) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from iamsim.cli.main import cli
+
+    result = CliRunner().invoke(cli, args)
+    return result.exit_code, result.output
+
+
+def test_command_text_json_sarif_and_fail() -> None:
+    code, out = _cli(["audit", "boundaries", "-i", GAAD, "--principal", "user/dev"])
+    assert code == 0, out
+    assert "Delegated administration: 0 containment proved, 1 not contained" in out
+    assert "containment: NOT CONTAINED" in out
+    assert "witness (create-without-approved-boundary): any principal bounded by" in out
+    code, out = _cli(["audit", "boundaries", "-i", GAAD, "--principal", "user/dev", "--json"])
+    document = json.loads(out)
+    containment = document["subjects"][0]["containment"]
+    assert containment["verdict"] == "not contained"
+    assert all(w["decision"] == "Allow" for w in containment["witnesses"])
+    code, out = _cli(
+        ["audit", "boundaries", "-i", GAAD, "--principal", "user/dev", "--format", "sarif"]
+    )
+    rules = {r["ruleId"] for r in json.loads(out)["runs"][0]["results"]}
+    assert "boundary-not-contained" in rules
+    code, _ = _cli(["audit", "boundaries", "-i", GAAD, "--principal", "user/dev", "--fail"])
+    assert code == 1
+
+
+def test_example_organization_delegated_admin_is_proved() -> None:
+    code, out = _cli(
+        ["audit", "boundaries", "-i", str(EXAMPLE), "--principal", "user/admins/zhang", "--json"]
+    )
+    assert code == 0, out
+    (zhang,) = json.loads(out)["subjects"]
+    assert zhang["containment"]["verdict"] == "proved"
+    assert zhang["containment"]["witnesses"] == []
