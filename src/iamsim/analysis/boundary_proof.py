@@ -458,6 +458,14 @@ def _read_keys(statements: Iterable[Any]) -> dict[str, str]:
     return keys
 
 
+def _known(lower: str, question: Question, new_principal: bool) -> bool:
+    """:func:`known_key`, except that the tags of a resource a free question ranges over
+    (any role or user, existing or new) are unknown too."""
+    if question.free and lower.startswith(("aws:resourcetag/", "iam:resourcetag/")):
+        return False
+    return known_key(lower, new_principal)
+
+
 @dataclass
 class _Outcome:
     witnesses: list[tuple[Request, str]]
@@ -519,7 +527,7 @@ def decide_question(
             statements = [s for _, s in compiled.plan(action.partition(":")[0].lower())]
             known: dict[str, ContextValue] = {}
             for key, item in built.request.context.as_dict().items():
-                if known_key(key.lower(), new_principal):
+                if _known(key.lower(), question, new_principal):
                     known[key] = list(item) if isinstance(item, list) else item
             boundary = question.boundary
             status = boundary if isinstance(boundary, str) else "absent"
@@ -558,7 +566,7 @@ def decide_question(
                     if status == "present":
                         states = [s for s in states if s is not ABSENT]
                     candidates[ctx(lower)] = states
-                elif not known_key(lower, new_principal):
+                elif not _known(lower, question, new_principal):
                     candidates[ctx(lower)] = key_states(name, clauses.get(lower, []))
             with_variable_values(candidates, clauses)
             candidates[ACTION] = [action]
