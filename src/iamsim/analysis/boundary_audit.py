@@ -27,6 +27,11 @@ principal Q found is contained
   (each action pattern expanded through the service reference, each resource pattern as
   written, ``*`` as the action's resource type).
 
+For a delegated administrator, *containment* (every user or role it can create or change
+carries an approved boundary, and it cannot remove or rewrite one) is also decided by the
+symbolic layer over every request and context (:mod:`iamsim.analysis.boundary_proof`):
+``proved``, or ``not contained`` with witness requests the engine allows.
+
 The verdict is ``proven`` when every principal reached is contained by structure, ``checked``
 when some needed the requests, ``escapes`` with the counterexample paths (each step with the
 statements that allow it and what would break it) otherwise, and ``conditional`` when every
@@ -49,6 +54,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from iamsim.analysis.boundary_proof import NOT_CONTAINED, PROVED, Containment, prove_containment
 from iamsim.analysis.escalation import (
     EscalationAnalysis,
     EscalationGraph,
@@ -98,6 +104,8 @@ class SubjectAudit:
     by_check: tuple[str, ...] = ()
     counterexamples: tuple[EscalationPath, ...] = ()
     counterexamples_total: int = 0
+    # Delegated administrators: containment decided over every request and context.
+    containment: Containment | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -114,6 +122,8 @@ class SubjectAudit:
         out["contained_by_check"] = list(self.by_check)
         out["counterexamples_total"] = self.counterexamples_total
         out["counterexamples"] = [p.to_dict() for p in self.counterexamples]
+        if self.containment is not None:
+            out["containment"] = self.containment.to_dict()
         return out
 
 
@@ -177,6 +187,14 @@ class BoundaryAuditReport:
                 "checked": verdicts.count("checked"),
                 "conditional": verdicts.count("conditional"),
                 "escapes": verdicts.count("escapes"),
+                "containment_proved": sum(
+                    1 for s in self.subjects if s.containment and s.containment.verdict == PROVED
+                ),
+                "not_contained": sum(
+                    1
+                    for s in self.subjects
+                    if s.containment and s.containment.verdict == NOT_CONTAINED
+                ),
             },
             "subjects": [s.to_dict() for s in self.subjects],
         }
@@ -423,6 +441,11 @@ def audit_subject(
         by_check=checked,
         counterexamples=result.paths,
         counterexamples_total=result.paths_total,
+        containment=(
+            prove_containment(graph.world, graph.oracle, actor)
+            if "delegated-admin" in kinds
+            else None
+        ),
     )
 
 

@@ -576,10 +576,13 @@ def audit_boundaries_command(
     that creates users or roles or attaches policies under iam:PermissionsBoundary conditions):
     can anything it can do, including escalation paths, produce a principal or a permission
     outside its ceiling? With --prefix or --tag: can a principal of one application reach
-    another application's resources?
+    another application's resources? For a delegated administrator, containment (every user
+    or role it can create or change carries an approved boundary; it cannot remove or rewrite
+    one) is decided over every request and context: proved, or not contained with a witness.
 
     Exit status: 0 when the audit ran, whatever it found; 1 with --fail when a subject
-    escapes its ceiling or an application reaches another's resources; 2 on invalid input.
+    escapes its ceiling or is not contained, or an application reaches another's resources;
+    2 on invalid input.
 
     \b
     Examples:
@@ -635,7 +638,11 @@ def audit_boundaries_command(
         for text in warnings:
             echo(f"warning: {text}", err=True)
         echo(render_audit(report))
-    if fail and (any(s.verdict == "escapes" for s in report.subjects) or report.findings):
+    escapes = any(
+        s.verdict == "escapes" or (s.containment and s.containment.verdict == "not contained")
+        for s in report.subjects
+    )
+    if fail and (escapes or report.findings):
         sys.exit(1)
 
 

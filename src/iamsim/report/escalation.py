@@ -12,6 +12,7 @@ from typing import Any
 
 from iamsim.analysis.admin import AdminVerdict, describe_ref
 from iamsim.analysis.boundary_audit import BoundaryAuditReport, SubjectAudit
+from iamsim.analysis.boundary_proof import NOT_CONTAINED, PROVED, UNDECIDED, Containment
 from iamsim.analysis.escalation import EscalationPath, EscalationReport, PathStep, StartResult
 from iamsim.report.inert import inert_lines
 
@@ -182,6 +183,11 @@ def render_audit(report: BoundaryAuditReport) -> str:
         f"{summary['escapes']} escape(s); "
         f"{report.checks} engine decisions"
     ]
+    if any(s.containment is not None for s in report.subjects):
+        lines.append(
+            f"Delegated administration: {summary['containment_proved']} containment proved, "
+            f"{summary['not_contained']} not contained"
+        )
     for subject in report.subjects:
         lines.append("")
         lines.extend(render_subject(subject))
@@ -224,6 +230,44 @@ def render_subject(subject: SubjectAudit) -> list[str]:
         lines.append(f"{_INDENT}counterexamples: {subject.counterexamples_total}{more}")
         for number, path in enumerate(subject.counterexamples, 1):
             lines.extend(_INDENT * 2 + line for line in render_path(path, number))
+    if subject.containment is not None:
+        lines.extend(render_containment(subject.containment))
+    return lines
+
+
+def render_containment(containment: Containment) -> list[str]:
+    """The delegated administrator's containment proof: verdict, questions, witnesses."""
+    verdict = {
+        PROVED: "PROVED (no request, in any context, creates or changes a principal outside "
+        "an approved boundary)",
+        NOT_CONTAINED: "NOT CONTAINED",
+        UNDECIDED: "UNDECIDED",
+    }[containment.verdict]
+    lines = [f"{_INDENT}containment: {verdict}"]
+    approved = ", ".join(containment.approved) or "none"
+    lines.append(f"{_INDENT * 2}approved boundaries: {approved}")
+    lines.append(
+        f"{_INDENT * 2}questions: {', '.join(containment.questions)} "
+        f"({containment.classes} request classes)"
+    )
+    if containment.reason:
+        lines.append(f"{_INDENT * 2}reason: {containment.reason}")
+    for witness in containment.witnesses:
+        request = witness.request
+        context = request.get("context")
+        shown = (
+            ", ".join(f"{k}={v}" for k, v in context.items())
+            if isinstance(context, dict) and context
+            else ""
+        )
+        lines.append(
+            f"{_INDENT * 2}witness ({witness.question}): {request['principal']}: "
+            f"{request['action']} on {request['resource']}"
+            + (f" with {shown}" if shown else " (no other context key)")
+            + f" -> engine: {witness.decision}"
+        )
+        if witness.note:
+            lines.append(f"{_INDENT * 3}note: {witness.note}")
     return lines
 
 

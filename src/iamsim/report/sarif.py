@@ -252,6 +252,15 @@ BOUNDARY_ESCAPE_RULE = SarifRule(
     help_uri="https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
     level="error",
 )
+CONTAINMENT_RULE = SarifRule(
+    "boundary-not-contained",
+    "delegated administrator not contained",
+    "A delegated administrator can create or change a user or role without an approved "
+    "permissions boundary, or remove or rewrite one; the witness is a request its policies "
+    "allow.",
+    help_uri="https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
+    level="error",
+)
 ISOLATION_RULE = SarifRule(
     "isolation-breach",
     "application isolation breach",
@@ -328,6 +337,29 @@ def audit_sarif(
                     properties={"goal": path.get("goal"), "ceiling": subject.get("ceiling")},
                 )
             )
+    for subject in document.get("subjects", []):
+        containment = subject.get("containment") or {}
+        if containment.get("verdict") != "not contained":
+            continue
+        principal = str(subject.get("principal"))
+        where = _entity_position(principal, sources)
+        for witness in containment.get("witnesses", []):
+            request = witness.get("request", {})
+            findings.append(
+                SarifFinding(
+                    rule_id=CONTAINMENT_RULE.id,
+                    level="error",
+                    message=(
+                        f"{subject.get('label', principal)} can {witness.get('description')}: "
+                        f"{request.get('action')} on {request.get('resource')} "
+                        f"({witness.get('question')})"
+                    ),
+                    file=sources.get(principal),
+                    at=where,
+                    logical=[("member", principal)],
+                    properties={"question": witness.get("question"), "request": request},
+                )
+            )
     for item in document.get("isolation", {}).get("findings", []):
         principal = str(item.get("principal", ""))
         via = " after becoming other principals" if item.get("via") else ""
@@ -346,6 +378,6 @@ def audit_sarif(
         )
     return sarif_log(
         findings,
-        {r.id: r for r in (BOUNDARY_ESCAPE_RULE, ISOLATION_RULE)},
+        {r.id: r for r in (BOUNDARY_ESCAPE_RULE, CONTAINMENT_RULE, ISOLATION_RULE)},
         locate=locate,
     )

@@ -78,6 +78,10 @@ def test_check_case(case: dict[str, Any]) -> None:
         # Every witness replays through the engine to an Allow under the policy ...
         assert witness.engine_decision == "Allow"
         assert _replayed(checked[0], record) == "Allow"
+        if case.get("not_root"):
+            # ... by a principal the engine lets assume roles, not the account's root user.
+            principal = str(record["principal"])
+            assert not principal.endswith(":root") and not principal.isdigit(), record
         if case["check"] == "compare":
             # ... and a counterexample is not allowed by the old policy.
             assert _replayed(_policy(case["old"], ptype), record) != "Allow", record

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from iamsim.analysis.symbolic import compare, discover, not_granted
 from iamsim.analysis.symbolic.questions import engine_decision, replay_request
-from iamsim.conditions import compile_conditions, parse_operator
+from iamsim.conditions import coerce, compile_conditions, parse_operator
 from iamsim.engine import Context, PolicySet, Request, evaluate, parse_caller
 from iamsim.policy import Policy, PolicyType, parse_policy
 from iamsim.policy.model import ConditionClause
@@ -57,7 +57,9 @@ CONDITIONS: list[tuple[str, str, list[str]]] = [
 ]
 SAMPLE_VALUES: dict[str, list[Any]] = {
     "aws:SourceVpc": ["vpc-1", "vpc-2", "VPC-1", "vpc-", "x", None],
-    "s3:max-keys": ["4", "5", "7", "10", "11", "x", None],
+    # Well-typed values only: a Numeric/Date key holds a number/date in every AWS request
+    # (docs/semantics.md section 5), and the layer decides over those.
+    "s3:max-keys": ["4", "5", "7", "10", "11", "5.5", None],
     "aws:SourceIp": ["10.0.0.1", "10.1.2.3", "192.0.2.1", None],
     "aws:SecureTransport": ["true", "false", None],
     "aws:MultiFactorAuthPresent": ["true", "false", None],
@@ -107,10 +109,8 @@ contexts = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in SAMPLE_VALUE
 CALLER = parse_caller("arn:aws:iam::111122223333:user/alice")
 
 # Derandomized: the suite runs the same examples on every machine, so CI never flakes on a
-# newly drawn counterexample. Known gap, kept visible in docs/semantics.md section 5: a
-# Numeric or Date key given a value that does not parse falls in a class no condition
-# operator can name, and its residual names it by a sample value. To explore beyond these
-# examples, set derandomize to False locally and raise max_examples.
+# newly drawn counterexample. To explore beyond these examples, set derandomize to False
+# locally and raise max_examples.
 PROPERTY_SETTINGS: dict[str, Any] = {
     "deadline": None,
     "derandomize": True,
@@ -153,7 +153,7 @@ def _holds(block: dict[str, dict[str, list[str]]], context: Context) -> bool:
     resource="arn:aws:s3:::b/x",
     samples=[
         {**{k: None for k in SAMPLE_VALUES}, "aws:SourceVpc": "vpc-1", "s3:max-keys": v}
-        for v in ("4", "10", "11", "x", None)
+        for v in ("4", "10", "11", "5.5", None)
     ],
 )
 def test_discover_agrees_with_the_engine_on_every_completion(
@@ -249,3 +249,102 @@ def test_not_granted_pass_means_no_sampled_request_is_allowed(
     if result.passed:
         for resource, sample in probes:
             assert not _allows(policy, action, resource, _context(sample))
+
+
+# -- Numeric and Date keys: well-typed classes, residuals in their own operators ------------
+
+TYPED_CONDITIONS: list[tuple[str, str, list[str]]] = (
+    [
+        (op, "s3:max-keys", [v])
+        for op in (
+            "NumericEquals",
+            "NumericNotEquals",
+            "NumericLessThan",
+            "NumericLessThanEquals",
+            "NumericGreaterThan",
+            "NumericGreaterThanEqualsIfExists",
+            "NumericNotEqualsIfExists",
+        )
+        for v in ("5", "10")
+    ]
+    + [
+        (op, "aws:CurrentTime", [v])
+        for op in (
+            "DateEquals",
+            "DateNotEquals",
+            "DateLessThan",
+            "DateGreaterThanEquals",
+            "DateLessThanIfExists",
+            "DateNotEqualsIfExists",
+        )
+        for v in ("2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z")
+    ]
+    + [("Null", "s3:max-keys", ["true"]), ("Null", "aws:CurrentTime", ["false"])]
+)
+TYPED_SAMPLES: dict[str, list[Any]] = {
+    "s3:max-keys": ["4", "5", "7", "10", "11", "-3", "5.0", None],
+    "aws:CurrentTime": [
+        "2025-12-31T23:59:59Z",
+        "2026-01-01T00:00:00Z",
+        "2026-03-01T00:00:00Z",
+        "2026-06-01T00:00:00Z",
+        "2026-06-01T00:00:01Z",
+        "1767225600",  # 2026-01-01T00:00:00Z as epoch seconds: the same instant
+        None,
+    ],
+}
+typed_statement = st.fixed_dictionaries(
+    {
+        "Effect": st.sampled_from(["Allow", "Allow", "Deny"]),
+        "Action": st.just(["s3:ListBucket"]),
+        "Resource": st.just(["*"]),
+        "Condition": st.lists(st.sampled_from(TYPED_CONDITIONS), max_size=2),
+    }
+)
+typed_contexts = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in TYPED_SAMPLES.items()})
+FAMILY_OPERATORS = {"s3:max-keys": "Numeric", "aws:CurrentTime": "Date"}
+
+
+@settings(**PROPERTY_SETTINGS, max_examples=80)
+@given(
+    statements=st.lists(typed_statement, min_size=1, max_size=3),
+    samples=st.lists(typed_contexts, min_size=5, max_size=12),
+)
+def test_typed_keys_get_typed_classes_and_residuals(
+    statements: list[dict[str, Any]], samples: list[dict[str, Any]]
+) -> None:
+    """Numeric/Date keys: the decision agrees with the engine on every well-typed completion,
+    the witness replays, and a residual names their classes with Numeric/Date operators or
+    Null only (never a sample value)."""
+    policies = PolicySet(identity=(_policy(statements),))
+    request = Request(caller=CALLER, action="s3:ListBucket", resource="*", context=Context())
+    result = discover(request, policies)
+    for block in result.residual:
+        for op, by_key in block.items():
+            for key in by_key:
+                assert op == "Null" or op.startswith(FAMILY_OPERATORS[key]), result.to_dict()
+    for sample in samples:
+        context = Context(_context(sample))
+        completed = Request(caller=CALLER, action="s3:ListBucket", resource="*", context=context)
+        allowed = evaluate(completed, policies, explain=False).value.value == "Allow"
+        if result.decision == "Allow":
+            assert allowed, (sample, result.to_dict())
+        elif result.decision in ("ExplicitDeny", "ImplicitDeny"):
+            assert not allowed, (sample, result.to_dict())
+        else:
+            assert any(_holds(b, context) for b in result.residual) == allowed, (
+                sample,
+                result.to_dict(),
+            )
+    if result.witness is not None:
+        completed = Request(
+            caller=CALLER,
+            action="s3:ListBucket",
+            resource="*",
+            context=Context(result.witness),  # type: ignore[arg-type]
+        )
+        assert evaluate(completed, policies).value.value == "Allow"
+        for key, value in result.witness.items():
+            assert isinstance(value, str)
+            parse = coerce.parse_number if key == "s3:max-keys" else coerce.parse_date
+            assert parse(value) is not None, result.witness

@@ -219,8 +219,11 @@ def test_trust_gained(tmp_path: Path) -> None:
     assert change["subject"] == ROLE and change["change"] == "widened"
     example = change["counterexamples"][0]
     assert "444455556666" in example["principal"]
+    # Not the account's root user (it cannot assume roles): a principal the engine lets in.
+    assert not example["principal"].endswith(":root") and example["principal"] != "444455556666"
     assert example["action"] == "sts:AssumeRole"
     assert example["statements"] == ["trust policy of role/app #1"]
+    assert example["engine_decision"] == "Allow"
 
 
 def test_boundary_widened(tmp_path: Path) -> None:

@@ -142,10 +142,11 @@ def discover(
             "(max_symbolic_states); give some of the unknown keys (--context) or fewer"
         )
     # Leaves grouped by the statements that apply there: the engine decides once per group.
-    groups: dict[int, list[tuple[int, ...]]] = {}
-    for leaf, mask in space.leaves():
-        groups.setdefault(mask, []).append(leaf)
-    count = max(1, sum(len(g) for g in groups.values()))
+    # The groups are folded dimension by dimension (one leaf and a count per mask), so the
+    # work grows with the distinct masks, not with the product of the dimensions; the
+    # leaves themselves are listed only for the residual, when it is read.
+    groups = _groups(space)
+    count = max(1, sum(n for _, n in groups.values()))
     decided: dict[int, DecisionValue] = {}
 
     def decision_of(mask: int) -> DecisionValue:
@@ -165,11 +166,10 @@ def discover(
     ranked = sorted(groups, key=lambda m: ((m & deny).bit_count(), -(m & ~deny).bit_count()))
     order = [ranked[i // 2] if i % 2 == 0 else ranked[-1 - i // 2] for i in range(len(ranked))]
     for mask in order:
-        leaves = groups[mask]
         decision = decision_of(mask)
         seen.add(decision)
         if decision is DecisionValue.ALLOW and witness_leaf is None:
-            witness_leaf = leaves[0]
+            witness_leaf = groups[mask][0]
         if DecisionValue.ALLOW in seen and len(seen) > 1:
             break
     names = tuple(read[k] for k in sorted(unknown) if space_reads(space, k))
@@ -186,16 +186,30 @@ def discover(
     if value == CONDITIONAL:
 
         def residual() -> tuple[Block, ...]:
-            allowed = [
-                leaf
-                for mask, leaves in groups.items()
-                if decision_of(mask) is DecisionValue.ALLOW
-                for leaf in leaves
-            ]
+            allowing = {m for m in groups if decision_of(m) is DecisionValue.ALLOW}
+            allowed = [leaf for leaf, mask in space.leaves() if mask in allowing]
             return tuple(residual_conditions(space, allowed))
 
     counts = {"groups_decided": len(decided)}
     return DiscoverResult(value, names, witness, count, counts, residual)
+
+
+def _groups(space: Space) -> dict[int, tuple[tuple[int, ...], int]]:
+    """Per mask of applying statements, its first leaf (in :meth:`Space.leaves` order) and
+    how many leaves have it."""
+    found: dict[int, tuple[tuple[int, ...], int]] = {space.all: ((), 1)}
+    for dim in space.dims:
+        step: dict[int, tuple[tuple[int, ...], int]] = {}
+        for mask, (leaf, number) in found.items():
+            for index, narrowing in enumerate(dim.masks):
+                narrowed = mask & narrowing
+                known = step.get(narrowed)
+                if known is None:
+                    step[narrowed] = ((*leaf, index), number)
+                else:
+                    step[narrowed] = (known[0], known[1] + number)
+        found = step
+    return found
 
 
 def space_reads(space: Space, lower: str) -> bool:

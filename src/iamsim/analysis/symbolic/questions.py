@@ -15,7 +15,7 @@ decision is the document's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,7 +37,8 @@ from iamsim.analysis.symbolic.space import (
     allows,
     ctx,
 )
-from iamsim.conditions import compile_conditions
+from iamsim.catalog import service_reference
+from iamsim.conditions import coerce, compile_conditions
 from iamsim.engine import (
     Caller,
     CallerKind,
@@ -50,6 +51,7 @@ from iamsim.engine import (
     parse_caller,
 )
 from iamsim.engine.compiled import CompiledStatement, compiled_policy
+from iamsim.errors import InputError
 from iamsim.patterns import parse_template
 from iamsim.policy.model import (
     ConditionClause,
@@ -59,6 +61,7 @@ from iamsim.policy.model import (
     PrincipalSpec,
     Statement,
 )
+from iamsim.policy.operators import OperatorFamily, operator_info
 from iamsim.vocabulary.context_keys import context_key_multivalued
 from iamsim.vocabulary.request import ContextValue
 
@@ -192,6 +195,11 @@ def build_space(
             for v in clause.values
         }
         chosen = list(callers) if callers is not None else caller_candidates(specs, accounts)
+        if any(p.policy_type is PolicyType.TRUST for p in policies):
+            # The root user cannot assume roles (the engine denies it whatever the trust
+            # policy says): a trust policy naming an account lets in its IAM principals.
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+            chosen = [c for c in chosen if c.kind is not CallerKind.ROOT]
         candidates[PRINCIPAL] = [(c, caller_context(c)) for c in chosen]
     base_caller = parse_caller(BASE_CALLER)
     known = {k.lower() for k in fixed or {}}
@@ -279,11 +287,50 @@ def _key_states(name: str, clauses: tuple[ConditionClause, ...]) -> tuple[Value,
     return tuple(_compute_key_states(name, list(clauses)))
 
 
+# Catalogue types whose values AWS always writes in one syntax, with the operator family that
+# reads it and the parser the engine's conditions use for that family.
+_TYPED: dict[str, tuple[OperatorFamily, Callable[[str], object]]] = {
+    "numeric": (OperatorFamily.NUMERIC, coerce.parse_number),
+    "date": (OperatorFamily.DATE, coerce.parse_date),
+}
+_TYPED_DEFAULT = {"numeric": "0", "date": "2000-01-01T00:00:00Z"}
+
+
+def typed_family(name: str, clauses: Sequence[ConditionClause]) -> str | None:
+    """``"numeric"``/``"date"`` when the key's catalogue type is Numeric/Date (single-valued)
+    and every clause on it uses that family's operators (or Null): its values are then only
+    well-typed ones (AWS writes a number, a date, in such a key), else None."""
+    try:
+        key_type = service_reference().condition_key_type(name)
+    except InputError:
+        return None
+    kind = (key_type or "").lower()
+    if kind not in _TYPED:
+        return None
+    family = _TYPED[kind][0]
+    for clause in clauses:
+        if clause.operator.set_operator is not None:
+            return None
+        found = operator_info(clause.operator).family
+        if found is not family and clause.operator.base != "Null":
+            return None
+    return kind
+
+
 def _compute_key_states(name: str, clauses: list[ConditionClause]) -> list[Value]:
     values = value_candidates(clauses)
     multi = context_key_multivalued(name) is True or any(
         c.operator.set_operator is not None for c in clauses
     )
+    kind = None if multi else typed_family(name, clauses)
+    if kind is not None:
+        # Only well-typed values: every class of the clauses' literals has one (the numbers
+        # and instants between and beyond them), and a value that does not parse -- in no
+        # comparison's class AWS can produce -- is not a state.
+        parse = _TYPED[kind][1]
+        values = [v for v in values if parse(v) is not None]
+        if not values:
+            values = [_TYPED_DEFAULT[kind]]
     if not multi:
         return [ABSENT, *values]
     # One value per class of the clauses' per-value outcome, then every set of classes.

@@ -81,6 +81,7 @@ class Part:
 
 
 _CACHE_LIMIT = 16384
+_KEYED_CANDIDATES = 256  # dimensions with more candidates than this are not cached
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -342,30 +343,13 @@ class Space:
         return {c for d in self.dims for c in d.components}
 
     def _populate(self, dim: Dimension, candidates: dict[str, list[Value]]) -> None:
-        # A dimension of condition parts alone depends only on its parts and candidates (and
-        # the base values of its variables): its classes are reused across questions.
+        # A dimension's classes depend only on its parts, its candidates and the base values
+        # its parts read (:meth:`_class_key`): they are reused across questions.
         light = all(p.clause is not None for _, p in dim.parts) and all(
             c.startswith("ctx:") for c in dim.components
         )
-        cache_key: tuple[object, ...] | None = None
-        if light:
-            cache_key = (
-                self.refine,
-                tuple(id(p) for _, p in dim.parts),
-                dim.components,
-                tuple(tuple(_hashable(v) for v in candidates[c]) for c in dim.components),
-                tuple(
-                    sorted(
-                        (k, _hashable(v))
-                        for k, v in self.base_ctx.as_dict().items()
-                        if any(
-                            p.clause is not None
-                            and k.lower() in map(str.lower, p.clause.variable_keys)
-                            for _, p in dim.parts
-                        )
-                    )
-                ),
-            )
+        cache_key = self._class_key(dim, candidates, light)
+        if cache_key is not None:
             cached = _CLASSES.get(cache_key)
             if cached is not None and all(
                 a is b for a, b in zip(cached[0], (p for _, p in dim.parts), strict=True)
@@ -388,6 +372,39 @@ class Space:
                 list(dim.states),
                 list(dim.vectors),
             )
+
+    def _class_key(
+        self, dim: Dimension, candidates: dict[str, list[Value]], light: bool
+    ) -> tuple[object, ...] | None:
+        """What a dimension's classes depend on: its parts, its candidates, and the base
+        values of every other component its parts read (the action, the resource, context
+        keys named by variables). The classes are then reused across questions -- discover
+        mode asks the same dimensions request after request. None (not cached) when a part
+        reads the caller."""
+        if not light and sum(len(candidates[c]) for c in dim.components) > _KEYED_CANDIDATES:
+            return None  # a large action or resource list: keys would hold memory for little
+        fixed: list[tuple[str, object]] = []
+        free = set(dim.components)
+        for _, part in dim.parts:
+            for comp in part.components:
+                if comp == PRINCIPAL:
+                    return None
+                if comp in free:
+                    continue
+                if comp == ACTION:
+                    fixed.append((comp, self.base.action))
+                elif comp == RESOURCE:
+                    fixed.append((comp, self.base.resource))
+                else:
+                    fixed.append((comp, self.base_ctx.get_values(comp[4:])))
+        return (
+            self.refine,
+            light,
+            tuple(id(p) for _, p in dim.parts),
+            dim.components,
+            tuple(tuple(_hashable(v) for v in candidates[c]) for c in dim.components),
+            tuple(sorted(set(fixed), key=repr)),
+        )
 
     def _reduce(self, dim: Dimension, candidates: dict[str, list[Value]]) -> list[list[Value]]:
         """Per component, one value per class of the parts reading it (fused components).
