@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gen_account  # noqa: E402  (a sibling script, not a package)
+import gen_account  # a sibling script, not a package
 
 SHARED_BUCKET = "org-shared-data"
 

@@ -16,9 +16,10 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
-from iamsim.errors import InputError
+from iamsim.errors import IamsimError, InputError
 
 __all__ = ["ProcessRunner", "SerialRunner", "TaskRunner", "runner_for"]
 
@@ -86,7 +87,15 @@ class ProcessRunner:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        # A worker killed (out of memory, a signal): say so, never half an answer.
+                        raise IamsimError(
+                            "a worker process ended abruptly (out of memory?); "
+                            "retry with fewer --workers"
+                        ) from None
+                    yield result
         finally:
             for future in pending:
                 future.cancel()
