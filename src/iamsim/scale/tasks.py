@@ -91,6 +91,8 @@ class AccountAnswer:
     left_out: LeftOut | None = None
     # The question itself failed (not the account's data): the whole answer fails.
     question_error: str | None = None
+    # The loaders' notes on the inputs this task read (what they could not resolve...).
+    input_notes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -204,7 +206,7 @@ def who_can_task(task: WhoCanTask) -> AccountAnswer:
             result = analyzer.who_can(list(task.actions), task.resource, context=context)
         except InputError as exc:
             return AccountAnswer(task.account, question_error=exc.describe())
-        return AccountAnswer(task.account, result=result)
+        return AccountAnswer(task.account, result=result, input_notes=world.notes)
 
 
 # -- in the parent ------------------------------------------------------------------------
@@ -221,10 +223,12 @@ def org_who_can(
     allow_read: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
     on_answer: Callable[[AccountAnswer], None] | None = None,
+    on_notes: Callable[[tuple[str, ...]], None] | None = None,
 ) -> OrgWhoCanResult:
     """Who can perform ``actions`` on ``resource`` in any account of the folder, one task per
     account on ``runner``; ``progress`` hears ``(tasks done, tasks)`` as each finishes and
-    ``on_answer`` each task's answer as it arrives (for streaming)."""
+    ``on_answer`` each task's answer as it arrives (for streaming), ``on_notes`` the
+    loaders' notes on the inputs each task read."""
     folder = OrgFolder(org_dir, allow_read=allow_read)
     resource = resource.strip() or "*"
     holders = folder.holders(resource) if resource != "*" else ()
@@ -258,6 +262,8 @@ def org_who_can(
         if answer.question_error is not None:
             raise InputError(answer.question_error)
         answers.append(answer)
+        if on_notes is not None and answer.input_notes:
+            on_notes(answer.input_notes)
         if on_answer is not None:
             on_answer(answer)
         if progress is not None:
