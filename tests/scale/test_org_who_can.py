@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -32,16 +33,16 @@ QUESTIONS = [
 ]
 
 
-def _single(org_dir: Path, actions: list[str], resource: str) -> dict[str, object]:
+def _single(org_dir: Path, actions: list[str], resource: str) -> dict[str, Any]:
     world = load_inputs([org_dir])
     analyzer = WhoCan(world, builder=RequestBuilder(world, region="eu-west-1"))
     return analyzer.who_can(actions, resource).to_dict()
 
 
-def _same(single: dict[str, object], merged: dict[str, object]) -> None:
+def _same(single: dict[str, Any], merged: dict[str, Any]) -> None:
     for key, value in single.items():
         if key == "notes":  # the same notes; their order follows the tasks'
-            assert set(merged[key]) == set(value)  # type: ignore[call-overload]
+            assert set(merged[key]) == set(value)
         else:
             assert merged[key] == value, key
 
@@ -127,7 +128,7 @@ def test_jsonl_streams_principals_and_a_summary(org_dir: Path) -> None:
     assert records[-1]["type"] == "summary"
     principals = sorted(r["principal"] for r in records if r["type"] == "principal")
     single = _single(org_dir, ["s3:GetObject"], QUESTIONS[0][1])
-    assert principals == sorted(p["principal"] for p in single["principals"])  # type: ignore[union-attr]
+    assert principals == sorted(p["principal"] for p in single["principals"])
 
 
 def test_scale_options_need_an_organization_folder(org_dir: Path) -> None:
