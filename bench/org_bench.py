@@ -39,7 +39,6 @@ def _mib(kib: int) -> float:
 
 
 def one(mode: str, org_dir: str, workers: int) -> dict[str, object]:
-    from iamsim.scale.runner import runner_for
     from iamsim.scale.tasks import org_who_can
 
     start = time.perf_counter()
@@ -80,7 +79,14 @@ def one(mode: str, org_dir: str, workers: int) -> dict[str, object]:
         principals = len(result.principals)
         extra: dict[str, object] = {"load_s": round(loaded, 2)}
     else:
-        runner = runner_for(1 if mode == "org-who-can-serial" else workers)
+        from iamsim.scale.runner import ProcessRunner, SerialRunner, TaskRunner
+
+        # spawn: the workers are this process's children, so RUSAGE_CHILDREN sees their peak.
+        runner: TaskRunner = (
+            SerialRunner()
+            if mode == "org-who-can-serial"
+            else ProcessRunner(workers, start_method="spawn")
+        )
         try:
             answer = org_who_can(org_dir, [ACTION], TARGET, runner, region=REGION)
         finally:

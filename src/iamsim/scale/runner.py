@@ -59,13 +59,17 @@ class ProcessRunner:
     lazily and the parent holds only the results not yet read.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, start_method: str | None = None) -> None:
         count = workers if workers is not None else (os.cpu_count() or 1)
         if count < 1:
             raise InputError(f"--workers must be at least 1 (got {count})")
         self.workers = count
         methods = multiprocessing.get_all_start_methods()
-        method = "forkserver" if "forkserver" in methods else "spawn"
+        # "spawn" makes the workers children of this process (their peak memory shows in
+        # getrusage(RUSAGE_CHILDREN) once closed); forkserver's are the server's children.
+        method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+        if method == "fork":
+            raise ValueError("the fork start method is not supported (see the class docstring)")
         self._pool = ProcessPoolExecutor(
             max_workers=count, mp_context=multiprocessing.get_context(method)
         )
