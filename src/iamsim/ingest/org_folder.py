@@ -160,6 +160,7 @@ def _check_owned(world: World, account: str, source: str) -> None:
     others.update(u.account for u in world.users.values())
     others.update(r.account for r in world.roles.values())
     others.update(g.account for g in world.groups.values())
+    others.update(s.account for s in world.sessions.values())
     others.update(p.account for p in world.managed_policies.values() if not p.is_aws_managed)
     others.update(r.account for r in world.resources.values() if r.account)
     others.discard(account)
