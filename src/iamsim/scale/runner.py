@@ -11,7 +11,6 @@ processes (:class:`ProcessRunner`, ``--workers N``) or on a Ray cluster (``--ray
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -114,8 +113,10 @@ def runner_for(workers: int | None = None, ray: str | None = None) -> TaskRunner
     this machine's cores)."""
     if ray is not None:
         try:
-            module = importlib.import_module("iamsim.scale.ray_runner")
-            runner: TaskRunner = module.RayRunner(ray)
+            # Lazily, by its fixed name: Ray is an optional extra, heavy to import.
+            from iamsim.scale import ray_runner  # type: ignore[attr-defined,unused-ignore]
+
+            runner: TaskRunner = ray_runner.RayRunner(ray)
         except ImportError as exc:
             raise InputError(f"{RAY_EXTRA_MESSAGE} ({exc})") from None
         return runner
