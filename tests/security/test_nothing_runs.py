@@ -219,6 +219,9 @@ ALLOWED: dict[str, set[str]] = {
     "__init__.py": {"importlib.import_module"},
     # the CLI registers its own sub-command modules by fixed names
     "cli/main.py": {"importlib.import_module"},
+    # --workers: a pool of iamsim's own worker processes (spawn/forkserver start method) that
+    # answer per-account tasks of an organization folder; they run iamsim code, never input
+    "scale/runner.py": {"import multiprocessing"},
     # --format svg, and only it, runs Graphviz's dot (found on PATH) on the DOT text it wrote
     "report/diagrams.py": {"import subprocess"},
     # --ray HOST:PORT, and only it, first checks that the cluster head the user named accepts

@@ -37,6 +37,7 @@ from iamsim.cli.output_formats import (
     table_width,
 )
 from iamsim.cli.progress import progress_bar
+from iamsim.cli.scale_opts import org_folder_input, run_org_who_can, scale_options
 from iamsim.errors import IamsimError, InputError
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
@@ -189,6 +190,7 @@ def permissions_command(
 )
 @format_option(*DIAGRAM_FORMATS)
 @quiet_option()
+@scale_options(jsonl=True)
 def who_can_command(
     action: str,
     resource: str,
@@ -199,6 +201,9 @@ def who_can_command(
     show_blocked: bool,
     fmt: str,
     quiet: bool,
+    workers: int | None,
+    ray: str | None,
+    jsonl: bool,
 ) -> None:
     """Every principal that can perform ACTION on RESOURCE, across the loaded accounts.
 
@@ -208,8 +213,13 @@ def who_can_command(
     resource's policy outside the loaded accounts are answered assuming their own policies
     allow, and say so.
 
+    An organization folder as the only input (-i ORG_DIR: the organization file and
+    accounts/<ACCOUNT_ID>/ folders) is answered account by account in --workers processes
+    (or on --ray); accounts whose folder cannot be read are listed as left out.
+
     Exit status: 0 when the question was answered (even with nobody able to), 2 on invalid
-    input (an unknown action, a malformed --context, an unreadable input).
+    input (an unknown action, a malformed --context, an unreadable input, an account of an
+    organization folder left out).
 
     \b
     Examples:
@@ -224,6 +234,23 @@ def who_can_command(
                 f"ACTION {action!r} names no action (expected s3:GetObject, s3:Get*, ...)"
             )
         values = parse_context(context) or None
+        org_dir = org_folder_input(inputs, workers=workers, ray=ray, jsonl=jsonl)
+        if org_dir is not None:
+            from iamsim.catalog import service_reference
+
+            run_org_who_can(
+                org_dir,
+                expand_actions([action], service_reference()),
+                resource,
+                context=values,
+                region=region,
+                workers=workers,
+                ray=ray,
+                fmt=fmt,
+                jsonl=jsonl,
+                show_blocked=show_blocked,
+            )
+            return
         world = load_world(inputs, as_json=as_json, quiet=quiet)
         analyzer = WhoCan(world, builder=RequestBuilder(world, region=region))
         actions = expand_actions([action], analyzer.builder.catalog)

@@ -15,6 +15,7 @@ from iamsim.errors import InputError
 from iamsim.ingest import (
     cloudformation,
     gaad,
+    org_folder,
     organization,
     resources_file,
 )
@@ -35,6 +36,7 @@ __all__ = [
 BUILTIN_FORMATS: tuple[InputFormat, ...] = (
     *gaad.FORMATS,
     *organization.FORMATS,
+    *org_folder.FORMATS,
     *resources_file.FORMATS,
     *terraform.FORMATS,
     *cloudformation.FORMATS,

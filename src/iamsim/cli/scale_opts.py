@@ -1,0 +1,147 @@
+"""Organization-wide runs on the command line: ``--workers N``, ``--ray auto|ADDRESS`` and
+``--jsonl``, and who-can over an organization folder (``-i ORG_DIR``, see docs/scale.md).
+
+An organization folder given alone as the input is answered by per-account tasks
+(:mod:`iamsim.scale.tasks`) on the runner the options choose (:func:`iamsim.scale.runner.
+runner_for`): worker processes on this machine by default, one per core. Accounts whose
+folder could not be read are listed in the report (text and JSON) and make the exit status 2
+(invalid input), after the answer for every other account is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from iamsim.cli._common import EXIT_INVALID, F, allowed_reads, echo_json, report_input_notes
+from iamsim.cli.progress import progress_bar
+from iamsim.errors import InputError
+from iamsim.report.inert import InertConsole, echo, echo_json_text, styled
+from iamsim.vocabulary.request import ContextValue
+
+__all__ = ["org_folder_input", "run_org_who_can", "scale_options"]
+
+
+def scale_options(*, jsonl: bool = False) -> Callable[[F], F]:
+    """``--workers N`` and ``--ray auto|ADDRESS`` (and ``--jsonl`` when asked for)."""
+    workers = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="With an organization folder: worker processes answering accounts "
+        "(default: this machine's cores; 1 answers in this process).",
+    )
+    ray = click.option(
+        "--ray",
+        default=None,
+        metavar="auto|ADDRESS",
+        help="With an organization folder: run the per-account tasks on Ray ('auto' starts "
+        "a local cluster, ADDRESS joins one; needs pip install 'iamsim[ray]').",
+    )
+    stream = click.option(
+        "--jsonl",
+        is_flag=True,
+        help="With an organization folder: print JSON Lines as accounts finish "
+        "(principal, left_out and a final summary record).",
+    )
+
+    def decorate(func: F) -> F:
+        func = workers(ray(func))
+        return stream(func) if jsonl else func
+
+    return decorate
+
+
+def org_folder_input(
+    inputs: tuple[Path, ...], *, workers: int | None, ray: str | None, jsonl: bool = False
+) -> Path | None:
+    """The organization folder when it is the only input; an InputError when the scale
+    options are given without one."""
+    from iamsim.ingest.org_folder import is_org_folder
+
+    if len(inputs) == 1 and is_org_folder(inputs[0]):
+        return inputs[0]
+    if workers is not None or ray is not None or jsonl:
+        raise InputError(
+            "--workers, --ray and --jsonl need one organization folder as the input "
+            "(-i ORG_DIR with the organization file and accounts/<ACCOUNT_ID>/)"
+        )
+    return None
+
+
+def run_org_who_can(
+    org_dir: Path,
+    actions: list[str],
+    resource: str,
+    *,
+    context: Mapping[str, ContextValue] | None,
+    region: str | None,
+    workers: int | None,
+    ray: str | None,
+    fmt: str,
+    jsonl: bool,
+    show_blocked: bool,
+) -> None:
+    """Answer who-can over the folder and print it (exit 2 when accounts were left out)."""
+    from iamsim.report.permissions import who_can_renderables
+    from iamsim.scale.runner import runner_for
+    from iamsim.scale.tasks import AccountAnswer, org_who_can
+
+    as_json = fmt == "json"
+
+    def stream(answer: AccountAnswer) -> None:
+        if answer.result is not None:
+            for entry in answer.result.principals:
+                _line({"type": "principal", "account": answer.account, **entry.to_dict()})
+        if answer.left_out is not None:
+            _line({"type": "left_out", **answer.left_out.to_dict()})
+
+    runner = runner_for(workers, ray)
+    try:
+        with progress_bar("who-can: accounts", machine=as_json or jsonl) as progress:
+            answer = org_who_can(
+                org_dir,
+                actions,
+                resource,
+                runner,
+                context=context,
+                region=region,
+                allow_read=tuple(str(p) for p in allowed_reads()),
+                progress=progress,
+                on_answer=stream if jsonl else None,
+                on_notes=lambda notes: report_input_notes(notes, as_json=as_json or jsonl),
+            )
+    finally:
+        runner.close()
+    left_out = answer.left_out
+    if jsonl:
+        summary = answer.to_dict()
+        del summary["principals"], summary["blocked"]
+        _line({"type": "summary", **summary})
+    elif as_json:
+        echo_json(answer.to_dict(), "who-can")
+    else:
+        console = InertConsole()
+        for renderable in who_can_renderables(answer.result):
+            console.print(renderable)
+        if show_blocked and answer.result.blocked:
+            console.print("Granted somewhere but stopped:")
+            for item in answer.result.blocked:
+                by = item.blocked_by or item.decision
+                console.print(styled(f"  {item.principal} {item.action}: {by} — {item.reason}"))
+        for gone in left_out:
+            echo(f"account left out: {gone.account} ({gone.path}): {gone.error}")
+    if left_out:
+        if not as_json and not jsonl:
+            echo(f"error: {len(left_out)} account(s) left out of the answer", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _line(record: dict[str, Any]) -> None:
+    echo_json_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
