@@ -8,8 +8,8 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 
 from iamsim.analysis.who_can import (
-    _KIND_ORDER,
     ASSUMED_IDENTITY,
+    KIND_ORDER,
     Blocked,
     WhoCan,
     WhoCanEntry,
@@ -121,7 +121,7 @@ class ReferenceWhoCan(WhoCan):
                 entries.append(entry)
         if progress is not None:
             progress(len(candidates), len(candidates))
-        entries.sort(key=lambda e: (_KIND_ORDER.get(e.kind, 99), e.principal))
+        entries.sort(key=lambda e: (KIND_ORDER.get(e.kind, 99), e.principal))
         return WhoCanResult(
             actions=list(actions),
             resource=resource,

@@ -72,7 +72,7 @@ ASSUMED_IDENTITY = parse_policy(
 # An account ID standing for "some account outside the inputs" when a policy grants "*".
 OUTSIDE_ACCOUNT = "000000000000"
 
-_KIND_ORDER = {
+KIND_ORDER = {
     "user": 0,
     "role": 1,
     "session": 2,
@@ -226,7 +226,7 @@ _Answer = tuple[ActionGrant | None, Blocked | None]
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
     principal: Principal
     name: str
     kind: str
@@ -288,15 +288,15 @@ class WhoCan:
         *,
         on_star: bool = False,
         found: Sequence[Policy] | None = None,
-    ) -> list[_Candidate]:
+    ) -> list[Candidate]:
         """Whom to ask; ``on_star`` when some action is asked on ``"*"`` (no resource-level
         permissions), where each caller acts in its own account, so every loaded account's
         root user is a candidate. ``found``: the resource-based policies of the question,
         when already known."""
         world = self.world
-        out: dict[tuple[str, str], _Candidate] = {}
+        out: dict[tuple[str, str], Candidate] = {}
 
-        def add(candidate: _Candidate) -> None:
+        def add(candidate: Candidate) -> None:
             key = (candidate.kind, candidate.name)
             previous = out.get(key)
             if previous is None or (candidate.always and not previous.always):
@@ -323,9 +323,9 @@ class WhoCan:
                     if service == "*":
                         wildcard = True
                         continue
-                    add(_Candidate(ServicePrincipal(service), service, "service", always=True))
+                    add(Candidate(ServicePrincipal(service), service, "service", always=True))
                 for provider in spec.values("Federated"):
-                    add(_Candidate(FederatedIdentity(provider), provider, "federated", always=True))
+                    add(Candidate(FederatedIdentity(provider), provider, "federated", always=True))
         for arn in sorted(named_arns):
             try:
                 principal = world.find_principal(arn)
@@ -333,22 +333,22 @@ class WhoCan:
                 continue
             add(self._named(principal, arn))
         for user in world.users.values():
-            add(_Candidate(user, user.arn, "user", always=user.arn in named_arns))
+            add(Candidate(user, user.arn, "user", always=user.arn in named_arns))
         for role in world.roles.values():
-            add(_Candidate(role, role.arn, "role", always=role.arn in named_arns))
+            add(Candidate(role, role.arn, "role", always=role.arn in named_arns))
         for arn, session in world.sessions.items():
-            add(_Candidate(session, arn, "session", always=arn in named_arns))
+            add(Candidate(session, arn, "session", always=arn in named_arns))
         owner = world.resource_account(resource) if resource != "*" else None
         owners = set(world.iam_accounts) if on_star or resource == "*" else set()
         if owner is not None and owner in world.accounts:
             owners.add(owner)
         for account in sorted(owners):
             root = Root(account, world.partition_of(account))
-            add(_Candidate(root, root.arn, "root", always=True))
+            add(Candidate(root, root.arn, "root", always=True))
         if wildcard:
-            add(_Candidate(Anonymous(), "anonymous", "anonymous", always=True))
+            add(Candidate(Anonymous(), "anonymous", "anonymous", always=True))
             add(
-                _Candidate(
+                Candidate(
                     _account_stand_in(OUTSIDE_ACCOUNT, "aws"),
                     'any principal of an account outside the inputs (Principal "*")',
                     "any-principal",
@@ -356,35 +356,35 @@ class WhoCan:
                     always=True,
                 )
             )
-        return sorted(out.values(), key=lambda c: (_KIND_ORDER.get(c.kind, 99), c.name))
+        return sorted(out.values(), key=lambda c: (KIND_ORDER.get(c.kind, 99), c.name))
 
-    def _named(self, principal: Principal, arn: str) -> _Candidate:
+    def _named(self, principal: Principal, arn: str) -> Candidate:
         world = self.world
         if isinstance(principal, Root):
             if principal.account in world.iam_accounts:
-                return _Candidate(principal, principal.arn, "root", always=True)
+                return Candidate(principal, principal.arn, "root", always=True)
             # "Every principal of that account": answered for a stand-in IAM role of it whose
             # own policies are assumed to allow (the root user itself cannot, for example,
             # assume roles, while the account's roles and users can).
             stand_in = _account_stand_in(principal.account, principal.partition)
-            return _Candidate(stand_in, principal.arn, "account", assumed=True, always=True)
+            return Candidate(stand_in, principal.arn, "account", assumed=True, always=True)
         if isinstance(principal, User):
             known = principal.arn in world.users
-            return _Candidate(
+            return Candidate(
                 principal, principal.arn, "user" if known else "external-user", not known, True
             )
         if isinstance(principal, Role):
             known = principal.arn in world.roles
-            return _Candidate(
+            return Candidate(
                 principal, principal.arn, "role" if known else "external-role", not known, True
             )
         if isinstance(principal, Session):
             known = principal.account in world.accounts
             kind = "session" if known else "external-session"
-            return _Candidate(principal, principal.arn or arn, kind, not known, True)
+            return Candidate(principal, principal.arn or arn, kind, not known, True)
         if isinstance(principal, FederatedIdentity):
-            return _Candidate(principal, arn, "federated", always=True)
-        return _Candidate(principal, arn, "service", always=True)
+            return Candidate(principal, arn, "federated", always=True)
+        return Candidate(principal, arn, "service", always=True)
 
     # -- asking the engine --------------------------------------------------------------------
 
@@ -515,7 +515,7 @@ class WhoCan:
                 entries.append(entry)
         if progress is not None:
             progress(len(candidates), len(candidates))
-        entries.sort(key=lambda e: (_KIND_ORDER.get(e.kind, 99), e.principal))
+        entries.sort(key=lambda e: (KIND_ORDER.get(e.kind, 99), e.principal))
         return WhoCanResult(
             actions=list(actions),
             resource=resource,
@@ -564,7 +564,7 @@ class WhoCan:
 
     def _candidate(
         self,
-        candidate: _Candidate,
+        candidate: Candidate,
         resource: str,
         plan: _Plan,
         context: Mapping[str, ContextValue] | None,
@@ -658,7 +658,7 @@ class WhoCan:
         return answers, asked, error
 
     def _facts(
-        self, candidate: _Candidate, built: BuiltRequest, given: Mapping[str, ContextValue]
+        self, candidate: Candidate, built: BuiltRequest, given: Mapping[str, ContextValue]
     ) -> Facts:
         external = candidate.assumed or candidate.kind in ("account", "any-principal")
         context = built.request.context
@@ -677,7 +677,7 @@ class WhoCan:
 
     def _ask(
         self,
-        candidate: _Candidate,
+        candidate: Candidate,
         built: BuiltRequest,
         policies: PolicySet,
         compiled: CompiledPolicySet,
@@ -743,7 +743,7 @@ class WhoCan:
         return any(self._relax(p) is not p for p in policies.all_policies())
 
     @staticmethod
-    def _assumption(candidate: _Candidate) -> str | None:
+    def _assumption(candidate: Candidate) -> str | None:
         if candidate.kind == "account":
             return "a principal of that account whose own policies allow"
         if candidate.kind == "any-principal":

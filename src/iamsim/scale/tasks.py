@@ -28,14 +28,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iamsim import limits as limits_module
-from iamsim.analysis.who_can import _KIND_ORDER, Blocked, WhoCan, WhoCanEntry, WhoCanResult
-from iamsim.analysis.who_can import _Candidate as Candidate
+from iamsim.analysis.who_can import (
+    KIND_ORDER,
+    Blocked,
+    Candidate,
+    WhoCan,
+    WhoCanEntry,
+    WhoCanResult,
+)
 from iamsim.builder import RequestBuilder
 from iamsim.errors import InputError
 from iamsim.ingest.org_folder import OrgFolder
 from iamsim.limits import Limits
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import resolve_managed_policies
+from iamsim.policy.model import Policy
 from iamsim.scale.runner import TaskRunner
 from iamsim.vocabulary.request import ContextValue
 
@@ -152,10 +159,15 @@ class _AccountWhoCan(WhoCan):
         self._keep = keep
 
     def candidates(
-        self, actions: Sequence[str], resource: str, *, on_star: bool = False
+        self,
+        actions: Sequence[str],
+        resource: str,
+        *,
+        on_star: bool = False,
+        found: Sequence[Policy] | None = None,
     ) -> list[Candidate]:
-        found = super().candidates(actions, resource, on_star=on_star)
-        return [c for c in found if self._keep(_candidate_account(c))]
+        asked = super().candidates(actions, resource, on_star=on_star, found=found)
+        return [c for c in asked if self._keep(_candidate_account(c))]
 
 
 def _candidate_account(candidate: Candidate) -> str | None:
@@ -278,10 +290,10 @@ def merge_answers(
     results = [a.result for a in answers if a.result is not None]
     left_out = sorted((a.left_out for a in answers if a.left_out is not None), key=_by_account)
     entries: list[WhoCanEntry] = [e for r in results for e in r.principals]
-    entries.sort(key=lambda e: (_KIND_ORDER.get(e.kind, 99), e.principal))
+    entries.sort(key=lambda e: (KIND_ORDER.get(e.kind, 99), e.principal))
     order = {a: i for i, a in enumerate(actions)}
     blocked: list[Blocked] = [b for r in results for b in r.blocked]
-    blocked.sort(key=lambda b: (_KIND_ORDER.get(b.kind, 99), b.principal, order.get(b.action, 0)))
+    blocked.sort(key=lambda b: (KIND_ORDER.get(b.kind, 99), b.principal, order.get(b.action, 0)))
     notes: list[str] = []
     for r in sorted(results, key=lambda r: r.principals[0].principal if r.principals else ""):
         notes.extend(r.notes)
