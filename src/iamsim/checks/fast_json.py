@@ -25,6 +25,7 @@ Writing: :func:`dumps` is orjson's compact encoding, as text, made inert for ter
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -48,7 +49,10 @@ def loads(text: str | bytes, source: str) -> Any:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
         return _located(text, source)
-    keys_written = len((_KEY_END if isinstance(text, bytes) else _KEY_END_TEXT).findall(text))
+    if isinstance(text, bytes):
+        keys_written = len(_KEY_END.findall(text))
+    else:
+        keys_written = len(_KEY_END_TEXT.findall(text))
     if _shape(document) != keys_written:
         return _located(text, source)
     return document
@@ -64,6 +68,7 @@ def _shape(document: Any) -> int:
         value, depth = stack.pop()
         if depth > max_depth:
             return -1
+        children: Iterable[Any]
         if isinstance(value, dict):
             keys += len(value)
             children = value.values()
