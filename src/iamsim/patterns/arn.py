@@ -60,6 +60,7 @@ from policy text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from iamsim.patterns.glob import Glob
 from iamsim.patterns.variables import Template, parse_template, split_outside_variables
@@ -178,6 +179,8 @@ class ResourcePattern:
         return glob is not None and glob.matches(arn.resource)
 
 
+# Memoised by text, as compile_action is (a raised ValueError is not memoised).
+@lru_cache(maxsize=8192)
 def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
     """Compile one ``Resource``/``NotResource`` value.
 
