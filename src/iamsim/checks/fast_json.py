@@ -25,7 +25,6 @@ Writing: :func:`dumps` is orjson's compact encoding, as text, made inert for ter
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -49,34 +48,47 @@ def loads(text: str | bytes, source: str) -> Any:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
         return _located(text, source)
-    if isinstance(text, bytes):
-        keys_written = len(_KEY_END.findall(text))
-    else:
-        keys_written = len(_KEY_END_TEXT.findall(text))
+    keys_written = _keys_written(text)
     if _shape(document) != keys_written:
         return _located(text, source)
     return document
 
 
+def _keys_written(text: str | bytes) -> int:
+    """How many times ``"``, optional whitespace, ``:`` occurs in ``text`` (see the module).
+    When no quote is followed by whitespace (compact JSON, JSON Lines as generators write
+    them), that is the count of ``":``, which ``count`` finds much faster than the pattern."""
+    if isinstance(text, bytes):
+        if any(gap in text for gap in (b'" ', b'"\t', b'"\n', b'"\r')):
+            return len(_KEY_END.findall(text))
+        return text.count(b'":')
+    if any(gap in text for gap in ('" ', '"\t', '"\n', '"\r')):
+        return len(_KEY_END_TEXT.findall(text))
+    return text.count('":')
+
+
 def _shape(document: Any) -> int:
     """The number of keys held by the objects of ``document``, or -1 when it nests deeper than
-    ``limits.max_nesting`` (one pass with a stack, no locations)."""
+    ``limits.max_nesting`` (level by level, no locations, no recursion)."""
     max_depth = limits.current().max_nesting
     keys = 0
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
+    level: list[Any] = [document] if type(document) in (dict, list) else []
+    depth = 1
+    while level:
         if depth > max_depth:
             return -1
-        children: Iterable[Any]
-        if isinstance(value, dict):
-            keys += len(value)
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        below: list[Any] = []
+        for value in level:
+            # orjson makes exactly dict and list: type() is the cheap test.
+            children = value.values() if type(value) is dict else value
+            if type(value) is dict:
+                keys += len(value)
+            for child in children:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    below.append(child)
+        level = below
+        depth += 1
     return keys
 
 
