@@ -4,8 +4,8 @@ Reading: :func:`loads` parses with orjson (a C parser, several times faster than
 the duplicate-key hook that the located reader of :mod:`iamsim.ingest.documents` needs) and
 then proves, without building a single location, that the text has nothing that reader would
 refuse: no key given twice in an object, no nesting deeper than ``limits.max_nesting``. Any
-doubt -- orjson refusing the text (syntax, ``NaN``, an integer beyond 64 bits, invalid UTF-8),
-a possible duplicate, a deep document -- re-parses the text with the located reader, which
+doubt -- orjson refusing the text (syntax, ``NaN``, invalid UTF-8), nineteen digits in a row
+(an integer orjson would read as a float), a possible duplicate, a deep document -- re-parses the text with the located reader, which
 either raises the located :class:`~iamsim.errors.InputError` (``invalid JSON at line 3 column
 1``, ``duplicate key 'Effect'`` at its JSON pointer) or returns the document. So the fast path
 never accepts what the located one refuses, and errors read exactly as before.
@@ -38,6 +38,9 @@ from iamsim.report.inert import inert_json
 # The end of an object key: a closing quote, optional whitespace, the colon.
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
 _KEY_END_TEXT = re.compile(r'"[ \t\r\n]*:')
+# Nineteen digits in a row: possibly an integer orjson would not keep exact.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
 
 
 def loads(text: str | bytes, source: str) -> Any:
@@ -47,6 +50,9 @@ def loads(text: str | bytes, source: str) -> Any:
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
+        return _located(text, source)
+    if (_LONG_DIGITS if isinstance(text, bytes) else _LONG_DIGITS_TEXT).search(text):
+        # orjson reads an integer beyond 64 bits as a float: the located reader keeps it exact.
         return _located(text, source)
     keys_written = _keys_written(text)
     if _shape(document) != keys_written:
