@@ -51,8 +51,11 @@ def loads(text: str | bytes, source: str) -> Any:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
         return _located(text, source)
-    if (_LONG_DIGITS if isinstance(text, bytes) else _LONG_DIGITS_TEXT).search(text):
-        # orjson reads an integer beyond 64 bits as a float: the located reader keeps it exact.
+    # orjson reads an integer beyond 64 bits as a float: the located reader keeps it exact.
+    if isinstance(text, bytes):
+        if _LONG_DIGITS.search(text):
+            return _located(text, source)
+    elif _LONG_DIGITS_TEXT.search(text):
         return _located(text, source)
     keys_written = _keys_written(text)
     if _shape(document) != keys_written:
