@@ -202,13 +202,17 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
                 "iamsim eval --json": [_iamsim(), "eval", "--json", "--quiet", str(whole)],
             }
             walls: dict[str, list[float]] = {name: [] for name in [*commands, "peer", "peer loop"]}
+            cpus: dict[str, list[float]] = {name: [] for name in [*commands, "peer"]}
             for _ in range(runs):
                 for name, command in commands.items():
-                    walls[name].append(_timed(command)[0])
+                    wall, cpu, _ = _timed(command)
+                    walls[name].append(wall)
+                    cpus[name].append(cpu)
                 out = folder / "peer.out"
                 with (folder / "peer.json").open("w") as report:
-                    wall = _timed([node, str(HERE / "peer_batch.mjs"), str(jsonl)], report)[0]
+                    wall, cpu, _ = _timed([node, str(HERE / "peer_batch.mjs"), str(jsonl)], report)
                 walls["peer"].append(wall)
+                cpus["peer"].append(cpu)
                 walls["peer loop"].append(json.loads((folder / "peer.json").read_text())["seconds"])
             # Same answers: iamsim's decisions against the peer's, scenario by scenario counts.
             with (folder / "iamsim.out").open("w") as mine:
@@ -234,10 +238,17 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
                 }
             )
             medians = {name: statistics.median(times) for name, times in walls.items()}
+            cpu = {name: statistics.median(times) for name, times in cpus.items()}
             per_second = {name: count / seconds for name, seconds in medians.items()}
             results[variant] = {
                 "median_seconds": {k: round(v, 3) for k, v in medians.items()},
                 "per_second": {k: round(v, 1) for k, v in per_second.items()},
+                # CPU seconds of the whole process (start-up included for both): what a loaded
+                # machine changes least.
+                "median_cpu_seconds": {k: round(v, 3) for k, v in cpu.items()},
+                "cpu_per_second": {k: round(count / v, 1) for k, v in cpu.items()},
+                "cpu_ratio_jsonl_vs_peer": round(cpu["peer"] / cpu["iamsim eval --jsonl"], 2),
+                "cpu_ratio_json_vs_peer": round(cpu["peer"] / cpu["iamsim eval --json"], 2),
                 "ratio_jsonl_vs_peer_loop": round(
                     medians["peer loop"] / medians["iamsim eval --jsonl"], 2
                 ),
