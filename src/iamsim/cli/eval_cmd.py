@@ -34,7 +34,7 @@ from iamsim.checks.jsonl import is_jsonl_name, open_lines, scenario_lines, stdin
 from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
 from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
-from iamsim.engine.decision import evaluate
+from iamsim.engine.decision import evaluate, policy_set_key
 from iamsim.errors import IamsimError, InputError
 from iamsim.report.inert import echo
 from iamsim.report.json_report import scenario_to_json
@@ -112,6 +112,7 @@ class _Run:
         self.status = EXIT_OK
         self.done = 0
         self.total = 0
+        self.seen = _SeenSets()
 
     def error(self, name: str | None, error: InputError) -> None:
         _emit_error(self.mode, name, error)
@@ -124,7 +125,7 @@ class _Run:
         self.progress(self.done, self.total)
         if isinstance(item, ScenarioError):
             self.error(item.name, item.error)
-        elif not _run(item, self.mode, self.tally) and self.status == EXIT_OK:
+        elif not _run(item, self.mode, self.tally, self.seen) and self.status == EXIT_OK:
             self.status = EXIT_EXPECTATION
 
 
@@ -225,21 +226,49 @@ class Tally:
         return text
 
 
-def _run(scenario: Scenario, mode: Mode, tally: Tally) -> bool:
+class _SeenSets:
+    """The policy sets this run has decided before (bounded; forgetting costs only speed).
+
+    The engine's fast path (no trace) indexes a compiled policy set's statements by service
+    the first time it meets the set: that pays off from the second request under the same
+    policies, not for a set met once (a batch where every scenario carries its own policy
+    text), where tracing every statement is the cheaper way to the same decision. Both paths
+    decide alike; this only picks the cheaper one."""
+
+    _LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._keys: set[tuple[object, ...]] = set()
+
+    def again(self, scenario: Scenario) -> bool:
+        """Whether the scenario's policy set was met before (and remember it)."""
+        key = policy_set_key(scenario.policies)
+        if key in self._keys:
+            return True
+        if len(self._keys) >= self._LIMIT:
+            self._keys.clear()
+        self._keys.add(key)
+        return False
+
+
+def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
     if scenario.discover is not None:
         return _run_discover(scenario, mode, tally)
     # The trace of every statement is what costs: built only when the output shows it.
     lean = mode.kind == "jsonl" and not mode.explain
-    decision = evaluate(scenario.request, scenario.policies, explain=not lean)
+    fast = lean and seen.again(scenario)
+    decision = evaluate(scenario.request, scenario.policies, explain=not fast)
     met = scenario.expectation_met(decision.value.value)
-    if lean and met is False:  # a failure is shown with its full trace
+    if fast and met is False:  # a failure is shown with its full trace
         decision = evaluate(scenario.request, scenario.policies, explain=True)
+    if met is False:
         lean = False
     tally.add(decision.value.value, met)
     if mode.kind != "text":
         record = scenario_to_json(scenario, decision)
         if lean:
-            # Known only from the trace: left out rather than claimed empty.
+            # Shown only for failures or with --explain, whichever path decided.
+            record.pop("statements", None)
             del record["missing_context_keys"]
         _write(record)
     else:
