@@ -59,6 +59,7 @@ def compile_action(text: str) -> ActionPattern:
     return ActionPattern(text=text, service=service, matches_all=matches_all, _glob=glob)
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, asked once per Action of every policy
 def action_problem(text: str) -> str | None:
     """Why ``text`` is not a valid ``Action``/``NotAction`` value, or None if it is valid."""
     if text == "*":

@@ -77,6 +77,7 @@ def _has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, asked once per Resource of every policy
 def arn_problem(text: str) -> str | None:
     """Why ``text`` is not a valid ARN (or ARN pattern) for a policy, or None if it is.
 
