@@ -13,7 +13,11 @@ holding tuples, frozensets, strings and numbers; no reference to the document it
 The key is the document's exact content with the type of every value (``1``, ``1.0``, ``True``
 and ``"1"`` differ; so do the keys ``1`` and ``"1"``; mapping order is kept, as the parser keeps
 it), plus the policy type, the name and the source: the parsed Policy carries all of them.
-Only documents that parsed are cached; a bad one is parsed, and refused, every time. The
+A document read from JSON (only strings, numbers, booleans, null, lists and objects with
+string keys: nothing else can come out of a JSON parser) is keyed by its compact JSON text
+instead, which orjson writes in C, keeping key order and the type of every number (``1`` and
+``1.0`` differ): the same key, quickly, for the unique documents of a batch where no two
+scenarios share a policy. Only documents that parsed are cached; a bad one is parsed, and refused, every time. The
 cache is a bounded LRU.
 """
 
@@ -22,6 +26,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
+
+import orjson
 
 from iamsim.policy.model import Policy, PolicyType
 
@@ -40,19 +46,32 @@ def _frozen(value: Any) -> Hashable:
     raise TypeError(f"not a document value: {type(value).__name__}")
 
 
+def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable:
+    if from_json and not isinstance(document, str):
+        try:
+            # The tag keeps a JSON-text key apart from any _frozen image.
+            return ("json", orjson.dumps(document))
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the general key
+            pass
+    return _frozen(document)
+
+
 def cached_policy(
     document: str | Mapping[str, Any],
     policy_type: PolicyType,
     name: str,
     source: str,
     parse: Callable[[], Policy],
+    *,
+    from_json: bool = False,
 ) -> Policy:
     """The Policy for ``document``: parsed by ``parse()`` the first time the process meets this
     (document, type, name, source), the same object afterwards. ``parse`` raising caches
     nothing. A document holding values outside JSON's (a YAML date, a set) is never cached:
-    ``parse`` decides what to do with it."""
+    ``parse`` decides what to do with it. ``from_json``: the document was read from JSON text
+    (its key is then its JSON text, see the module)."""
     try:
-        key: Hashable = (_frozen(document), policy_type, name, source)
+        key: Hashable = (_key(document, from_json), policy_type, name, source)
         hash(key)
     except (TypeError, RecursionError):
         return parse()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from iamsim.checks import fast_json
 from iamsim.checks.inputs import parse_document
 from iamsim.checks.policy_cache import cached_policy
 from iamsim.engine.context import authorized_resource, make_request
@@ -85,7 +86,8 @@ class ScenarioError:
 
 def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
     """All scenarios of one file, in order; a bad scenario becomes a ScenarioError."""
-    data = parse_document(text, source)
+    from_json = text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
+    data = fast_json.loads(text, source) if from_json else parse_document(text, source)
     if isinstance(data, Mapping):
         items: list[Any] = [data]
         prefix = ""
@@ -103,7 +105,11 @@ def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
         name = str(item.get("name", fallback)) if isinstance(item, Mapping) else fallback
         label = f"{source}, scenario {name!r}"
         try:
-            out.append(parse_scenario(item, name=name, path=path, source=label, file=source))
+            out.append(
+                parse_scenario(
+                    item, name=name, path=path, source=label, file=source, from_json=from_json
+                )
+            )
         except InputError as exc:
             out.append(ScenarioError(name, exc))
         except IamsimError as exc:
@@ -112,11 +118,19 @@ def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
 
 
 def parse_scenario(
-    item: Any, *, name: str, path: str = "", source: str = "", file: str | None = None
+    item: Any,
+    *,
+    name: str,
+    path: str = "",
+    source: str = "",
+    file: str | None = None,
+    from_json: bool = False,
 ) -> Scenario:
     """One scenario. ``source`` labels its errors; ``file`` (the scenario file, when the
     scenario is one of several in it) is the source its policies carry, so that the scenarios
-    of one file share each distinct policy document (:mod:`iamsim.checks.policy_cache`)."""
+    of one file share each distinct policy document (:mod:`iamsim.checks.policy_cache`).
+    ``from_json``: ``item`` was read from JSON text, so it holds no YAML-made values (dates)
+    to look for, and its policies are cached by their JSON text."""
     if not isinstance(item, Mapping):
         raise InputError("a scenario must be a mapping", path=path or "/", source=source)
     unknown = sorted(set(item) - _FIELDS)
@@ -185,7 +199,9 @@ def parse_scenario(
     raw_policies = item.get("policies")
     if raw_policies is None:
         raw_policies = {}
-    policies = _policies(raw_policies, request, f"{path}/policies", source, file or source)
+    policies = _policies(
+        raw_policies, request, f"{path}/policies", source, file or source, from_json
+    )
     expect = item.get("expect")
     if expect is not None:
         normalized = EXPECTATIONS.get(str(expect).replace(" ", "").lower())
@@ -320,7 +336,9 @@ def _account(value: Any, path: str, source: str) -> str | None:
     )
 
 
-def _policies(block: Any, request: Request, path: str, source: str, file: str) -> PolicySet:
+def _policies(
+    block: Any, request: Request, path: str, source: str, file: str, from_json: bool
+) -> PolicySet:
     if not isinstance(block, Mapping):
         raise InputError(
             f"policies must be a mapping of policy types, not {_a_type(block)}",
@@ -339,7 +357,9 @@ def _policies(block: Any, request: Request, path: str, source: str, file: str) -
         value = block.get(key)
         if value is None:
             return None
-        return _policy(value, policy_type, f"{path}/{key}", source, file, default_name=key)
+        return _policy(
+            value, policy_type, f"{path}/{key}", source, file, from_json, default_name=key
+        )
 
     def many(key: str, policy_type: PolicyType) -> tuple[Policy, ...] | None:
         value = block.get(key)
@@ -348,7 +368,15 @@ def _policies(block: Any, request: Request, path: str, source: str, file: str) -
         if not isinstance(value, list):
             value = [value]
         return tuple(
-            _policy(v, policy_type, f"{path}/{key}/{i}", source, file, default_name=f"{key}[{i}]")
+            _policy(
+                v,
+                policy_type,
+                f"{path}/{key}/{i}",
+                source,
+                file,
+                from_json,
+                default_name=f"{key}[{i}]",
+            )
             for i, v in enumerate(value)
         )
 
@@ -380,6 +408,7 @@ def _policies(block: Any, request: Request, path: str, source: str, file: str) -
                     f"{path}/{key}/{i}/{j}",
                     source,
                     file,
+                    from_json,
                     default_name=f"{key}[{i}][{j}]",
                 )
                 for j, v in enumerate(level)
@@ -402,7 +431,14 @@ def _policies(block: Any, request: Request, path: str, source: str, file: str) -
 
 
 def _policy(
-    value: Any, policy_type: PolicyType, path: str, source: str, file: str, *, default_name: str
+    value: Any,
+    policy_type: PolicyType,
+    path: str,
+    source: str,
+    file: str,
+    from_json: bool,
+    *,
+    default_name: str,
 ) -> Policy:
     """The policy at ``path``: errors are labelled ``source`` (the scenario); the Policy carries
     ``file``, which it shares with every scenario of the file holding the same document."""
@@ -426,7 +462,8 @@ def _policy(
         )
 
     def parse() -> Policy:
-        _reject_yaml_dates(document, doc_path, source)
+        if not from_json:  # JSON has no dates: only YAML makes them
+            _reject_yaml_dates(document, doc_path, source)
         try:
             policy = parse_policy(document, policy_type, name=name, source=source)
         except InputError as exc:
@@ -435,7 +472,7 @@ def _policy(
 
     # Scenarios of a batch repeat their organization's policies: each distinct one is parsed
     # (and so compiled, by the engine's identity-keyed caches) once per process.
-    return cached_policy(document, policy_type, name, file, parse)
+    return cached_policy(document, policy_type, name, file, parse, from_json=from_json)
 
 
 def _reject_yaml_dates(value: Any, path: str, source: str) -> None:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from iamsim.analysis.symbolic import CONDITIONAL, DiscoverResult, discover
+# The symbolic layer is imported where discover mode runs, not with these options: every
+# `iamsim check` defines them, few use them, and importing it costs start-up time.
+if TYPE_CHECKING:
+    from iamsim.analysis.symbolic import DiscoverResult
+
 from iamsim.engine import CompiledPolicySet, PolicySet, Request
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,10 +86,14 @@ def run(
     discover_all: bool,
     given: dict[str, str],
 ) -> DiscoverResult:
+    from iamsim.analysis.symbolic import discover
+
     return discover(request, policies, statuses=given, all_unknown=discover_all)
 
 
 def render(result: DiscoverResult, request: Request) -> str:
+    from iamsim.analysis.symbolic import CONDITIONAL
+
     lines = [f"{result.decision}: {request.caller.display} {request.action} on {request.resource}"]
     if result.unknown_keys:
         lines.append(f"  unknown keys: {', '.join(result.unknown_keys)}")

@@ -9,11 +9,18 @@ record because consumers of ``eval --json`` read standard output as one record p
 (``json.loads`` of a single scenario's output, ``all(... eval-record ...)`` over the lines): a
 trailing record of another kind would break them, a line on standard error breaks no one.
 ``--quiet`` leaves it out.
+
+JSON Lines (``--jsonl``, and any ``.jsonl`` file): the scenarios are read one line at a time
+and each record written as soon as its scenario is decided, so memory stays constant however
+long the batch. A ``--jsonl`` record carries what the output asks for: the decision, the
+expectation and whether it held, the reason, the decisive statements and the policy results,
+decided on the engine's fast path; the statement-by-statement trace (``statements``,
+``missing_context_keys``) is built only for a scenario whose expectation failed, or for every
+scenario with ``--explain``. ``--json`` keeps its full records.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,13 +28,15 @@ from typing import Any
 
 import click
 
-from iamsim.checks.inputs import read_texts
-from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios
+from iamsim.checks import fast_json
+from iamsim.checks.inputs import STDIN, STDIN_SOURCE, read_texts
+from iamsim.checks.jsonl import is_jsonl_name, open_lines, scenario_lines, stdin_lines
+from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
 from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
-from iamsim.engine.decision import evaluate
-from iamsim.errors import InputError
-from iamsim.report.inert import echo, echo_json_text
+from iamsim.engine.decision import evaluate, policy_set_key
+from iamsim.errors import IamsimError, InputError
+from iamsim.report.inert import echo
 from iamsim.report.json_report import scenario_to_json
 from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
@@ -38,11 +47,26 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
 @click.command("eval")
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per scenario (JSON Lines).")
+@click.option(
+    "--jsonl",
+    "as_jsonl",
+    is_flag=True,
+    help="JSON Lines in and out, streamed: standard input read one scenario a line; one "
+    "record a line, the statement trace only for failed expectations (or --explain).",
+)
+@click.option("--explain", is_flag=True, help="With --jsonl: the statement trace in every record.")
 @click.option("--brief", is_flag=True, help="Only the verdict and decisive statements.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line and no progress bar.")
 @limit_option()
-def eval_command(files: tuple[str, ...], as_json: bool, brief: bool, quiet: bool) -> None:
-    """Evaluate scenario FILES (JSON or YAML; standard input when none).
+def eval_command(
+    files: tuple[str, ...],
+    as_json: bool,
+    as_jsonl: bool,
+    explain: bool,
+    brief: bool,
+    quiet: bool,
+) -> None:
+    """Evaluate scenario FILES (JSON, YAML or JSON Lines (.jsonl); standard input when none).
 
     Exit status: 0 when every scenario was evaluated and every "expect" held, 1 when an
     expectation failed, 2 when a file or a scenario is invalid (2 wins over 1).
@@ -52,55 +76,125 @@ def eval_command(files: tuple[str, ...], as_json: bool, brief: bool, quiet: bool
       iamsim eval examples/scenarios/lambda-first-bucket.yaml
       iamsim eval --json scenarios/*.yaml
       cat scenario.json | iamsim eval
+      iamsim eval --jsonl batch.jsonl > decisions.jsonl
+      generate-scenarios | iamsim eval --jsonl > decisions.jsonl
     """
-    with progress_bar("evaluating scenarios", machine=as_json, quiet=quiet) as progress:
-        status, tally = _eval_all(files, as_json, brief, progress)
+    mode = Mode("jsonl" if as_jsonl else "json" if as_json else "text", brief, explain)
+    machine = mode.kind != "text"
+    with progress_bar("evaluating scenarios", machine=machine, quiet=quiet) as progress:
+        try:
+            status, tally = _eval_all(files, mode, progress)
+        finally:
+            if machine:
+                sys.stdout.flush()
     if not quiet:
-        echo(tally.line(), err=as_json)
+        echo(tally.line(), err=machine)
     sys.exit(status)
 
 
-def _eval_all(
-    files: tuple[str, ...], as_json: bool, brief: bool, progress: ProgressCallback
-) -> tuple[int, Tally]:
+@dataclass(frozen=True)
+class Mode:
+    """What the output asks for: ``text``, ``json`` (full records) or ``jsonl`` (lean records,
+    the trace only for failures or with ``explain``)."""
+
+    kind: str
+    brief: bool = False
+    explain: bool = False
+
+
+class _Run:
+    """One run of ``eval``: the output mode, the tally, the exit status, the progress."""
+
+    def __init__(self, mode: Mode, progress: ProgressCallback) -> None:
+        self.mode = mode
+        self.progress = progress
+        self.tally = Tally()
+        self.status = EXIT_OK
+        self.done = 0
+        self.total = 0
+        self.seen = _SeenSets()
+
+    def error(self, name: str | None, error: InputError) -> None:
+        _emit_error(self.mode, name, error)
+        self.tally.errors += 1
+        self.status = EXIT_INVALID
+
+    def scenario(self, item: Scenario | ScenarioError) -> None:
+        self.done += 1
+        self.total = max(self.total, self.done)
+        self.progress(self.done, self.total)
+        if isinstance(item, ScenarioError):
+            self.error(item.name, item.error)
+        elif not _run(item, self.mode, self.tally, self.seen) and self.status == EXIT_OK:
+            self.status = EXIT_EXPECTATION
+
+
+def _eval_all(files: tuple[str, ...], mode: Mode, progress: ProgressCallback) -> tuple[int, Tally]:
     """Evaluate and print every scenario of ``files`` in order; the exit status and the tally.
 
     ``progress`` hears (scenarios done, scenarios read so far) after each scenario."""
-    status = EXIT_OK
-    tally = Tally()
-    done = total = 0
-    for source, text in read_texts(files, kind="scenario file"):
+    run = _Run(mode, progress)
+    names = files or (STDIN,)
+    for name in names:
+        if (name == STDIN and mode.kind == "jsonl") or (name != STDIN and is_jsonl_name(name)):
+            _eval_lines(name, run)
+        else:
+            _eval_file(name, run)
+    return run.status, run.tally
+
+
+def _eval_file(name: str, run: _Run) -> None:
+    """The scenarios of one JSON or YAML file (read whole: one document)."""
+    for source, text in read_texts([name], kind="scenario file"):
         if isinstance(text, InputError):
-            _emit_error(as_json, None, text)
-            tally.errors += 1
-            status = EXIT_INVALID
+            run.error(None, text)
             continue
         try:
             scenarios = load_scenarios(text, source)
         except InputError as exc:
-            _emit_error(as_json, None, exc)
-            tally.errors += 1
-            status = EXIT_INVALID
+            run.error(None, exc)
             continue
         except RecursionError:
-            _emit_error(
-                as_json, None, InputError("the document is nested too deeply", source=source)
-            )
-            tally.errors += 1
-            status = EXIT_INVALID
+            run.error(None, InputError("the document is nested too deeply", source=source))
             continue
-        total += len(scenarios)
+        run.total += len(scenarios)
         for item in scenarios:
-            done += 1
-            progress(done, total)
-            if isinstance(item, ScenarioError):
-                _emit_error(as_json, item.name, item.error)
-                tally.errors += 1
-                status = EXIT_INVALID
+            run.scenario(item)
+
+
+def _eval_lines(name: str, run: _Run) -> None:
+    """The scenarios of one JSON Lines file (or standard input), one line at a time."""
+    source = STDIN_SOURCE if name == STDIN else name
+    try:
+        stream = stdin_lines() if name == STDIN else open_lines(name, source)
+    except InputError as exc:
+        run.error(None, exc)
+        return
+    try:
+        for number, label, item in scenario_lines(stream, source):
+            if isinstance(item, InputError):
+                run.scenario(ScenarioError(f"line {number}", item))
                 continue
-            if not _run(item, as_json, brief, tally) and status == EXIT_OK:
-                status = EXIT_EXPECTATION
-    return status, tally
+            scenario_name = str(item.get("name", f"line {number}"))
+            where = f"{label}, scenario {scenario_name!r}"
+            try:
+                scenario: Scenario | ScenarioError = parse_scenario(
+                    item, name=scenario_name, source=where, file=source, from_json=True
+                )
+            except InputError as exc:
+                scenario = ScenarioError(scenario_name, exc)
+            except IamsimError as exc:
+                scenario = ScenarioError(scenario_name, InputError(str(exc), source=where))
+            except RecursionError:
+                scenario = ScenarioError(
+                    scenario_name, InputError("the document is nested too deeply", source=where)
+                )
+            run.scenario(scenario)
+    except InputError as exc:
+        run.error(None, exc)
+    finally:
+        if name != STDIN:
+            stream.close()
 
 
 @dataclass
@@ -132,27 +226,64 @@ class Tally:
         return text
 
 
-def _run(scenario: Scenario, as_json: bool, brief: bool, tally: Tally) -> bool:
+class _SeenSets:
+    """The policy sets this run has decided before (bounded; forgetting costs only speed).
+
+    The engine's fast path (no trace) indexes a compiled policy set's statements by service
+    the first time it meets the set: that pays off from the second request under the same
+    policies, not for a set met once (a batch where every scenario carries its own policy
+    text), where tracing every statement is the cheaper way to the same decision. Both paths
+    decide alike; this only picks the cheaper one."""
+
+    _LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._keys: set[tuple[object, ...]] = set()
+
+    def again(self, scenario: Scenario) -> bool:
+        """Whether the scenario's policy set was met before (and remember it)."""
+        key = policy_set_key(scenario.policies)
+        if key in self._keys:
+            return True
+        if len(self._keys) >= self._LIMIT:
+            self._keys.clear()
+        self._keys.add(key)
+        return False
+
+
+def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
     if scenario.discover is not None:
-        return _run_discover(scenario, as_json, tally)
-    decision = evaluate(scenario.request, scenario.policies, explain=True)
+        return _run_discover(scenario, mode, tally)
+    # The trace of every statement is what costs: built only when the output shows it.
+    lean = mode.kind == "jsonl" and not mode.explain
+    fast = lean and seen.again(scenario)
+    decision = evaluate(scenario.request, scenario.policies, explain=not fast)
     met = scenario.expectation_met(decision.value.value)
+    if fast and met is False:  # a failure is shown with its full trace
+        decision = evaluate(scenario.request, scenario.policies, explain=True)
+    if met is False:
+        lean = False
     tally.add(decision.value.value, met)
-    if as_json:
-        echo_json_text(json.dumps(scenario_to_json(scenario, decision), sort_keys=False))
+    if mode.kind != "text":
+        record = scenario_to_json(scenario, decision)
+        if lean:
+            # Shown only for failures or with --explain, whichever path decided.
+            record.pop("statements", None)
+            del record["missing_context_keys"]
+        _write(record)
     else:
         header = f"== {scenario.name}"
         if met is not None:
             header += f"  [expect {scenario.expect}: {'ok' if met else 'FAILED'}]"
         echo(header)
-        echo(render_decision(decision, verbose=not brief))
+        echo(render_decision(decision, verbose=not mode.brief))
         for note in scenario.notes:
             echo(f"  assumed: {note}")
         echo()
     return met is not False
 
 
-def _run_discover(scenario: Scenario, as_json: bool, tally: Tally) -> bool:
+def _run_discover(scenario: Scenario, mode: Mode, tally: Tally) -> bool:
     """A scenario in discover mode: the three-valued decision over its unknown keys."""
     from iamsim.analysis.symbolic import discover
     from iamsim.cli.discover_opts import render
@@ -164,7 +295,7 @@ def _run_discover(scenario: Scenario, as_json: bool, tally: Tally) -> bool:
     )
     met = scenario.expectation_met(found.decision)
     tally.add(found.decision, met)
-    if as_json:
+    if mode.kind != "text":
         record: dict[str, Any] = {
             "schema_version": schema_version("eval-record"),
             "name": scenario.name,
@@ -173,7 +304,7 @@ def _run_discover(scenario: Scenario, as_json: bool, tally: Tally) -> bool:
         if scenario.expect is not None:
             record["expect"] = scenario.expect
             record["expectation_met"] = met
-        echo_json_text(json.dumps(record, sort_keys=False))
+        _write(record)
     else:
         header = f"== {scenario.name}"
         if met is not None:
@@ -184,12 +315,16 @@ def _run_discover(scenario: Scenario, as_json: bool, tally: Tally) -> bool:
     return met is not False
 
 
-def _emit_error(as_json: bool, name: str | None, error: InputError) -> None:
-    """One error: a JSON object on standard output with --json (the stream stays JSON Lines),
-    else a line on standard error."""
-    if as_json:
-        echo_json_text(
-            json.dumps(versioned("eval-error", {"name": name, "error": error.describe()}))
-        )
+def _emit_error(mode: Mode, name: str | None, error: InputError) -> None:
+    """One error: a JSON object on standard output with --json/--jsonl (the stream stays JSON
+    Lines), else a line on standard error."""
+    if mode.kind != "text":
+        _write(versioned("eval-error", {"name": name, "error": error.describe()}))
     else:
         echo(f"error: {error.describe()}", err=True)
+
+
+def _write(record: dict[str, Any]) -> None:
+    """One JSON Lines record on standard output (UTF-8, inert), buffered: written in blocks,
+    flushed at the end of the run, not once per record."""
+    sys.stdout.buffer.write(fast_json.dumps(record).encode("utf-8") + b"\n")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 # The status when the output was closed before the command finished: 128 + SIGPIPE, what a
 # shell reports for any program a closed pipe stops. Not 0: the run did not finish, so its
@@ -49,7 +51,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def _front_ends() -> dict[str, EntryPoint]:
     """Commands of front ends beside the CLI (``serve``, the web playground), which the CLI may
     not import: iamsim's own ``iamsim.commands`` entry points (pyproject.toml). Another
-    package's entry points are never loaded, so no foreign code runs on start-up."""
+    package's entry points are never loaded, so no foreign code runs on start-up. Imported
+    here: a command of :data:`COMMANDS` never needs the package metadata (start-up time)."""
+    from importlib.metadata import entry_points
+
     return {
         entry.name: entry
         for entry in entry_points(group="iamsim.commands")

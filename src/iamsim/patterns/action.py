@@ -18,6 +18,7 @@ catalog's business, not this module's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from iamsim.patterns.glob import Glob
 
@@ -42,6 +43,9 @@ class ActionPattern:
         return self._glob.matches(action)
 
 
+# Memoised by text: the documents of a batch differ (a Sid, one resource) far more often than
+# their patterns do, and a compiled pattern is immutable, so policies can share it.
+@lru_cache(maxsize=8192)
 def compile_action(text: str) -> ActionPattern:
     """Compile one ``Action``/``NotAction`` value (never raises; see :func:`action_problem`)."""
     glob = Glob(text, ignore_case=True)
@@ -55,6 +59,7 @@ def compile_action(text: str) -> ActionPattern:
     return ActionPattern(text=text, service=service, matches_all=matches_all, _glob=glob)
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, asked once per Action of every policy
 def action_problem(text: str) -> str | None:
     """Why ``text`` is not a valid ``Action``/``NotAction`` value, or None if it is valid."""
     if text == "*":

@@ -60,6 +60,7 @@ from policy text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from iamsim.patterns.glob import Glob
 from iamsim.patterns.variables import Template, parse_template, split_outside_variables
@@ -76,6 +77,7 @@ def _has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, asked once per Resource of every policy
 def arn_problem(text: str) -> str | None:
     """Why ``text`` is not a valid ARN (or ARN pattern) for a policy, or None if it is.
 
@@ -178,6 +180,8 @@ class ResourcePattern:
         return glob is not None and glob.matches(arn.resource)
 
 
+# Memoised by text, as compile_action is (a raised ValueError is not memoised).
+@lru_cache(maxsize=8192)
 def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
     """Compile one ``Resource``/``NotResource`` value.
 

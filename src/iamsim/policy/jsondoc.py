@@ -79,6 +79,11 @@ def decode(document: str | bytes) -> Any:
 
 def pointer(base: str, *tokens: str | int) -> str:
     """Extend a JSON pointer (RFC 6901): ``~`` and ``/`` inside a token are escaped."""
+    if len(tokens) == 1:
+        # The parser extends a pointer once per element it visits: the common case, kept cheap.
+        text = str(tokens[0])
+        if "~" not in text and "/" not in text:
+            return f"{base}/{text}"
     parts = [base]
     for token in tokens:
         text = str(token).replace("~", "~0").replace("/", "~1")

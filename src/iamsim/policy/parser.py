@@ -191,6 +191,22 @@ def _iter_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _iter_strings(item, pointer(path, index))
 
 
+def _plain_strings(value: Any) -> Iterator[str]:
+    """Every string (object keys included) of a decoded document, without locations; iterative
+    (a stack, not recursion), each value once."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif is_object(item):
+            for key, child in item.items():
+                yield str(key)
+                stack.append(child)
+        elif is_array(item):
+            stack.extend(item)
+
+
 def _neutralize_variables(text: str) -> str:
     """``text`` with each (well-formed) ``${...}`` replaced by one ordinary character, so that
     the ARN shape around the variables can be checked."""
@@ -311,6 +327,9 @@ class _Parser:
         )
 
     def check_charset(self, doc: Any) -> None:
+        # Nearly every document passes: look without building locations, then locate.
+        if not any(_BAD_CHAR.search(text) for text in _plain_strings(doc)):
+            return
         for path, text in _iter_strings(doc, ""):
             bad = _BAD_CHAR.search(text)
             if bad:
