@@ -153,7 +153,7 @@ class ResourcePattern:
         if kind == "other":
             assert self._whole is not None
             glob = self._whole.glob(context)
-            return glob is not None and glob.matches(resource)
+            return glob is not None and glob.test(resource)
         arn = parse_arn(resource)
         if arn is None:
             return False
@@ -182,13 +182,13 @@ class ResourcePattern:
                     return False
             else:
                 segment_glob = segment
-            if not segment_glob.matches(segments[index]):
+            if not segment_glob.test(segments[index]):
                 return False
         if self._absorb:
             return True
         assert self._resource is not None
         glob = self._resource.glob(context)
-        return glob is not None and glob.matches(arn.resource)
+        return glob is not None and glob.test(arn.resource)
 
 
 # Static templates never read the context they are resolved in.
