@@ -120,6 +120,7 @@ class CompiledPolicySet:
     __slots__ = (
         "_plains",
         "_plans",
+        "_service_plans",
         "boundary",
         "endpoint",
         "identity",
@@ -165,15 +166,20 @@ class CompiledPolicySet:
         self.slots = tuple(slots)
         self._plans: dict[str, ActionPlan] = {}
         self._plains: dict[str, _PlainPlan | None] = {}
+        self._service_plans: dict[str, tuple[tuple[int, CompiledStatement], ...]] = {}
 
     def plan(self, service: str) -> tuple[tuple[int, CompiledStatement], ...]:
         """(slot index, statement) for every statement that may apply to ``service``."""
-        return tuple(
-            (index, statement)
-            for index, (_, _, policies) in enumerate(self.slots)
-            for policy in policies
-            for statement in policy.candidates(service)
-        )
+        found = self._service_plans.get(service)
+        if found is None:
+            found = tuple(
+                (index, statement)
+                for index, (_, _, policies) in enumerate(self.slots)
+                for policy in policies
+                for statement in policy.candidates(service)
+            )
+            self._service_plans[service] = found
+        return found
 
     def action_plan(self, action: str) -> ActionPlan:
         """For the lowercased ``action``: per slot, the Deny and the Allow statements whose
