@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench fuzz clean serve screenshots
+.PHONY: demo test lint typecheck pytest bench bench-peer fuzz clean serve screenshots
 
 # The ray extra too: the Ray runner's tests (tests/scale) run, and must pass, in CI.
 $(STAMP): pyproject.toml
@@ -38,6 +38,12 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The compiled engine side by side with the peer simulator's core engine (needs node and npm):
+# installs the pinned peer under bench/peer/ when missing, then runs both in one run.
+bench-peer: $(STAMP)
+	test -d bench/peer/node_modules/@cloud-copilot/iam-simulate || (cd bench/peer && npm ci --no-audit --no-fund)
+	$(BIN)/python bench/engine_vs_peer.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -328,34 +328,30 @@ def test_decide_evaluate_and_the_algebra_agree(doc: dict[str, Any]) -> None:
 
 
 def _ignore_denies(slot: str) -> Any:
-    """A copy of the fast path's statement collection that drops the Deny statements of one
-    policy type (``identity``, ``session``, ``scp``...): the bug a refactoring could make."""
-    from iamsim.engine.decision import Applied, _Evaluation
+    """The decision-only path's action index with the Deny statements of one policy type
+    (``identity``, ``session``, ``scp``...) dropped: the bug a refactoring could make. Both
+    decide() paths (the short one and the full procedure) read their statements from it."""
+    from iamsim.engine.decision import CompiledPolicySet
 
-    def collect_fast(self: Any, groups: Any, plan: Any) -> None:
-        request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
-        for index, statement in plan:
-            group = groups[index]
-            if not group.applicable:
-                continue
-            if statement.is_deny and group.name == slot:
-                continue  # the injected bug
-            match_class = statement.match(request, action, bounded, None, arn)[0]
-            if match_class is not None:
-                item = Applied(statement, match_class)
-                (group.denies if statement.is_deny else group.allows).append(item)
+    original = CompiledPolicySet.action_plan
+
+    def action_plan(self: Any, action: str) -> Any:
+        names = [name for name, _, _ in self.slots]
+        return tuple(
+            (index, () if names[index] == slot else denies, allows)  # the injected bug
+            for index, denies, allows in original(self, action)
+        )
 
     # The copy must stay a copy: same parameters as the method it replaces.
-    original = inspect.signature(_Evaluation._collect_fast)
-    assert list(original.parameters) == list(inspect.signature(collect_fast).parameters)
-    return collect_fast
+    assert list(inspect.signature(original).parameters) == ["self", "action"]
+    return action_plan
 
 
 @pytest.mark.parametrize("slot", ["identity", "boundary", "session", "scp"])
 def test_the_check_reports_an_injected_bug(slot: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from iamsim.engine.decision import _Evaluation
+    from iamsim.engine.decision import CompiledPolicySet
 
-    monkeypatch.setattr(_Evaluation, "_collect_fast", _ignore_denies(slot))
+    monkeypatch.setattr(CompiledPolicySet, "action_plan", _ignore_denies(slot))
     # The generator reaches a world where that policy type's Deny decides, and the
     # differential check reports the disagreement.
     example = find(
@@ -398,9 +394,9 @@ def test_the_algebra_reports_a_bug_in_both_engine_paths(
 ) -> None:
     """decide() and evaluate() wrong the same way agree with each other: only the algebra,
     which never runs the engine's procedure, can notice."""
-    from iamsim.engine.decision import _Evaluation
+    from iamsim.engine.decision import CompiledPolicySet, _Evaluation
 
-    monkeypatch.setattr(_Evaluation, "_collect_fast", _ignore_denies(slot))
+    monkeypatch.setattr(CompiledPolicySet, "action_plan", _ignore_denies(slot))
     monkeypatch.setattr(_Evaluation, "_collect", _collect_ignoring_denies(slot))
     example = find(
         worlds(),

@@ -671,7 +671,11 @@ class CompiledConditionBlock:
         is evaluated so the trace names every failing key.
         """
         if outcomes is None:
-            return all(c.evaluate(context) for c in self.conditions)
+            # A plain loop: all() over a generator costs a frame per clause on the hot path.
+            for condition in self.conditions:  # noqa: SIM110
+                if not condition.evaluate(context):
+                    return False
+            return True
         result = True
         for condition in self.conditions:
             if not condition.evaluate(context, outcomes):

@@ -50,6 +50,7 @@ class CompiledStatement:
         "_resource_memo",
         "actions",
         "conditions",
+        "constant",
         "effect",
         "is_deny",
         "not_actions",
@@ -92,6 +93,20 @@ class CompiledStatement:
         self.services: frozenset[str] | None = None
         if self.actions is not None and all(p.service is not None for p in self.actions):
             self.services = frozenset(p.service for p in self.actions if p.service is not None)
+        # The match class when the statement applies to every request its action element
+        # covers (Resource "*", no or a "*" Principal, no condition), else None: such a
+        # statement needs no work per request once the action is known.
+        self.constant: int | None = None
+        if (
+            self.resources is not None
+            and any(p.matches_all for p in self.resources)
+            and self.not_principal is None
+            and self.conditions.empty
+        ):
+            if self.principal is None:
+                self.constant = IMPLICIT_PRINCIPAL
+            elif self.principal.wildcard:
+                self.constant = MatchClass.DIRECT
         self.ref = StatementRef(
             policy_type=policy.policy_type.value,
             policy=policy.label,
@@ -157,6 +172,55 @@ class CompiledStatement:
         if not self.conditions.empty and not self.conditions.evaluate(context, outcomes):
             return None, "condition", _failed_conditions(outcomes)
         return match_class, None, None
+
+    def action_applies(self, action: str) -> bool:
+        """Whether the Action/NotAction element covers the lowercased request ``action``."""
+        applies = self._action_memo.get(action)
+        if applies is None:
+            if self.actions is not None:
+                applies = _any_action(self.actions, action)
+            else:
+                applies = not _any_action(self.not_actions or (), action)
+            _remember(self._action_memo, action, applies)
+        return applies
+
+    def applies(self, request: Request, bounded: bool, arn: Arn | None) -> int | None:
+        """The match class if the statement applies, else None; the action is known to match.
+
+        The decision-only twin of :meth:`match` (same tests, same order, no reasons built)."""
+        constant = self.constant
+        if constant is not None:
+            return constant
+        resource = request.resource
+        memo = self._resource_memo
+        resource_applies = memo.get(resource) if memo is not None else None
+        if resource_applies is None:
+            if self.resources is not None:
+                resource_applies = _any_resource(self.resources, resource, arn, request.context)
+            else:
+                resource_applies = not _any_resource(
+                    self.not_resources or (), resource, arn, request.context
+                )
+            if memo is not None:
+                _remember(memo, resource, resource_applies)
+        if not resource_applies:
+            return None
+        match_class = IMPLICIT_PRINCIPAL
+        if self.principal is not None:
+            found = self.principal.match(request.caller)
+            if found is None:
+                return None
+            match_class = found
+        elif self.not_principal is not None:
+            caller = request.caller
+            if self.not_principal.covers_every_layer(caller) and not (
+                self.is_deny and bounded and caller.kind in _BOUNDABLE
+            ):
+                return None
+            match_class = MatchClass.DIRECT
+        if not self.conditions.empty and not self.conditions.evaluate(request.context):
+            return None
+        return match_class
 
     def explain(
         self, request: Request, action: str, bounded: bool, arn: Arn | None

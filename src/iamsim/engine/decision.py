@@ -34,6 +34,7 @@ from iamsim.engine.compiled import (
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
 from iamsim.engine.service_rules import (
+    BUCKET_POLICY_ACTIONS,
     aws_managed_restriction,
     bucket_owner_root_keeps_policy_access,
     credential_restriction,
@@ -49,7 +50,7 @@ from iamsim.engine.trace import (
 )
 from iamsim.policy.builtin import RCP_FULL_AWS_ACCESS_POLICY
 from iamsim.policy.model import Policy, PolicyType
-from iamsim.vocabulary.arn import parse_arn
+from iamsim.vocabulary.arn import Arn, parse_arn
 from iamsim.vocabulary.request import CallerKind, Request
 from iamsim.vocabulary.targets import resource_policy_kind
 
@@ -78,6 +79,19 @@ _SIGNED_IAM = frozenset(
     {CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT}
 )
 
+# Services some rule beyond the policies concerns: credential restrictions (iam, sts),
+# AWS-managed entities (iam, kms), actions needing no permission (sts), trust policies (sts),
+# key policies and cross-account key use (kms), owner-only queue operations (sqs), and the S3
+# bucket-policy operations (BUCKET_POLICY_ACTIONS). Any other action is decided by the
+# policies alone, which the short decision path (_decide_plain) relies on;
+# tests/engine/test_plain_path.py checks that every rule's actions stay out of it.
+_RULED_SERVICES = frozenset({"iam", "sts", "kms", "sqs"})
+
+
+def policies_alone_decide(action: str) -> bool:
+    """Whether no rule but the policies bears on the lowercased ``action`` (any caller)."""
+    return action.partition(":")[0] not in _RULED_SERVICES and action not in BUCKET_POLICY_ACTIONS
+
 
 @lru_cache(maxsize=1)
 def _default_rcp_services() -> frozenset[str] | None:
@@ -104,7 +118,9 @@ class CompiledPolicySet:
     """A :class:`PolicySet` with every policy compiled once, to decide many requests."""
 
     __slots__ = (
+        "_plains",
         "_plans",
+        "_service_plans",
         "boundary",
         "endpoint",
         "identity",
@@ -148,11 +164,13 @@ class CompiledPolicySet:
         slots += [("scp", i, level) for i, level in enumerate(self.scp or ())]
         slots += [("rcp", i, level) for i, level in enumerate(self.rcp or ())]
         self.slots = tuple(slots)
-        self._plans: dict[str, tuple[tuple[int, CompiledStatement], ...]] = {}
+        self._plans: dict[str, ActionPlan] = {}
+        self._plains: dict[str, _PlainPlan | None] = {}
+        self._service_plans: dict[str, tuple[tuple[int, CompiledStatement], ...]] = {}
 
     def plan(self, service: str) -> tuple[tuple[int, CompiledStatement], ...]:
         """(slot index, statement) for every statement that may apply to ``service``."""
-        found = self._plans.get(service)
+        found = self._service_plans.get(service)
         if found is None:
             found = tuple(
                 (index, statement)
@@ -160,8 +178,59 @@ class CompiledPolicySet:
                 for policy in policies
                 for statement in policy.candidates(service)
             )
-            self._plans[service] = found
+            self._service_plans[service] = found
         return found
+
+    def action_plan(self, action: str) -> ActionPlan:
+        """For the lowercased ``action``: per slot, the Deny and the Allow statements whose
+        Action/NotAction element covers it (the index that lets a request meet only the
+        statements that can apply to it). Allows that apply whatever the request (constant
+        ones) come first, so "does this group allow?" usually stops at the first."""
+        found = self._plans.get(action)
+        if found is not None:
+            return found
+        service = action.partition(":")[0]
+        entries: list[tuple[int, tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]]
+        entries = []
+        for index, (_, _, policies) in enumerate(self.slots):
+            denies: list[CompiledStatement] = []
+            allows: list[CompiledStatement] = []
+            for policy in policies:
+                for statement in policy.candidates(service):
+                    if statement.action_applies(action):
+                        (denies if statement.is_deny else allows).append(statement)
+            allows.sort(key=lambda s: s.constant is None)  # stable: constants first
+            if denies or allows:
+                entries.append((index, tuple(denies), tuple(allows)))
+        plan = tuple(entries)
+        if len(self._plans) >= _PLAN_LIMIT:
+            self._plans.clear()  # a crude bound; plans are cheap to rebuild
+        self._plans[action] = plan
+        return plan
+
+    def plain_plan(self, action: str) -> _PlainPlan | None:
+        """The short path's plan for the lowercased ``action``; None when the action or the
+        set needs the full procedure (a rule beyond the policies, a trust policy, or an
+        endpoint policy)."""
+        if action in self._plains:
+            return self._plains[action]
+        plain = None
+        resource = self.resource
+        if (
+            policies_alone_decide(action)
+            and not self.endpoint
+            and (resource is None or resource.policy.policy_type is not PolicyType.TRUST)
+        ):
+            plain = _PlainPlan(self, self.action_plan(action))
+        if len(self._plains) >= _PLAN_LIMIT:
+            self._plains.clear()
+        self._plains[action] = plain
+        return plain
+
+
+# Per slot with candidates: (slot index, Deny statements, Allow statements) for one action.
+ActionPlan = tuple[tuple[int, tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]], ...]
+_PLAN_LIMIT = 4096
 
 
 def _with_rcp_full_access(level: tuple[Policy, ...]) -> tuple[Policy, ...]:
@@ -210,26 +279,211 @@ def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolic
     return compiled
 
 
+# Group codes of the short path, in slot order: which callers each policy type governs.
+_IDENTITY, _BOUNDARY, _SESSION, _RESOURCE, _ENDPOINT, _SCP, _RCP = range(7)
+_SLOT_CODES = {
+    "identity": _IDENTITY,
+    "boundary": _BOUNDARY,
+    "session": _SESSION,
+    "resource": _RESOURCE,
+    "endpoint": _ENDPOINT,
+    "scp": _SCP,
+    "rcp": _RCP,
+}
+Statements = tuple[CompiledStatement, ...]
+
+
+class _PlainPlan:
+    """One action's statements arranged for :func:`_decide_plain`: every Deny with its policy
+    type; the Allows of each policy type (None when the set has no policy of the type); the
+    Allows of each organization level, or None when every level has a constant Allow."""
+
+    __slots__ = ("boundary", "denies", "identity", "rcp", "resource", "scp", "session")
+
+    def __init__(self, compiled: CompiledPolicySet, plan: ActionPlan) -> None:
+        by_slot = {index: (denies, allows) for index, denies, allows in plan}
+        denies: list[tuple[int, CompiledStatement]] = []
+        allows: dict[int, Statements] = {}
+        scp: list[Statements] = []
+        rcp: list[Statements] = []
+        for index, (name, _, policies) in enumerate(compiled.slots):
+            code = _SLOT_CODES[name]
+            slot_denies, slot_allows = by_slot.get(index, ((), ()))
+            denies += [(code, statement) for statement in slot_denies]
+            if code == _SCP:
+                scp.append(slot_allows)
+            elif code == _RCP:
+                rcp.append(slot_allows)
+            elif policies:
+                allows[code] = slot_allows
+        self.denies = tuple(denies)
+        self.identity: Statements = allows.get(_IDENTITY, ())
+        self.boundary: Statements | None = allows.get(_BOUNDARY)
+        self.session: Statements | None = allows.get(_SESSION)
+        self.resource: Statements | None = allows.get(_RESOURCE)
+        # Levels are needed only when one of them may fail to allow.
+        self.scp: tuple[Statements, ...] | None = _open_levels(scp)
+        self.rcp: tuple[Statements, ...] | None = _open_levels(rcp)
+
+
+def _open_levels(levels: list[Statements]) -> tuple[Statements, ...] | None:
+    if all(allows and allows[0].constant is not None for allows in levels):
+        return None  # every level allows every request of this action
+    return tuple(levels)
+
+
+def _any_applies(statements: Statements, request: Request, bounded: bool, arn: Arn | None) -> bool:
+    # A plain loop: any() over a generator costs a frame per call on the hottest path.
+    for statement in statements:  # noqa: SIM110
+        if statement.applies(request, bounded, arn) is not None:
+            return True
+    return False
+
+
+_NOT_BOUNDED = frozenset({CallerKind.ROOT})
+
+
+def _decide_plain(
+    request: Request,
+    compiled: CompiledPolicySet,
+    plan: _PlainPlan,
+    action: str,
+    options: EngineOptions,
+) -> DecisionValue:
+    """The decision for an IAM principal's request that only the policies decide.
+
+    The same procedure as :meth:`_Evaluation.decide` restricted to what can happen there for
+    a signed IAM caller, an action of :func:`policies_alone_decide`, no endpoint policy and no
+    trust policy: explicit Deny, organization levels, then the same-account or cross-account
+    branch with the boundary and session ceilings. ``tests/engine/test_properties.py`` checks
+    it against the traced evaluation on random policy sets.
+    """
+    caller = request.caller
+    kind = caller.kind
+    resource = request.resource
+    arn = parse_arn(resource) if resource != "*" else None
+    bounded = compiled.boundary is not None
+    service_linked = caller.service_linked
+    scp_on = not service_linked
+    rcp_on = False
+    if compiled.rcp is not None and not service_linked and action not in RCP_EXEMPT_ACTIONS:
+        rcp_services = options.rcp_services or _default_rcp_services()
+        rcp_on = rcp_services is None or action.partition(":")[0] in rcp_services
+    boundary_on = kind not in _NOT_BOUNDED
+    session_on = caller.is_session
+    on = (True, boundary_on, session_on, True, True, scp_on, rcp_on)
+    # 1. an explicit Deny in any policy type that governs the caller.
+    for code, statement in plan.denies:
+        if on[code] and statement.applies(request, bounded, arn) is not None:
+            return EXPLICIT_DENY
+    # 2. every RCP level, then every SCP level, must allow.
+    if rcp_on and plan.rcp is not None:
+        for level in plan.rcp:
+            if not _any_applies(level, request, bounded, arn):
+                return IMPLICIT_DENY
+    if scp_on and plan.scp is not None:
+        for level in plan.scp:
+            if not _any_applies(level, request, bounded, arn):
+                return IMPLICIT_DENY
+    # 3. the resource-based policy's grants, by how they name the caller.
+    direct = entity = granted = False
+    if plan.resource:
+        for statement in plan.resource:
+            match_class = statement.applies(request, bounded, arn)
+            if match_class is not None:
+                granted = True
+                if match_class == MatchClass.DIRECT or match_class == MatchClass.SERVICE:
+                    direct = True
+                elif match_class == MatchClass.ENTITY:
+                    entity = True
+    same_account = request.same_account
+    if same_account:
+        if direct or kind is CallerKind.ROOT:
+            return ALLOW
+        if not entity and not _any_applies(plan.identity, request, bounded, arn):
+            return IMPLICIT_DENY
+    elif kind is not CallerKind.ROOT and not _any_applies(plan.identity, request, bounded, arn):
+        return IMPLICIT_DENY
+    # 4. the permissions boundary and the session policy cap the principal's side.
+    if (
+        boundary_on
+        and plan.boundary is not None
+        and not _any_applies(plan.boundary, request, bounded, arn)
+    ):
+        return IMPLICIT_DENY
+    if session_on:
+        if plan.session is not None:
+            if not _any_applies(plan.session, request, bounded, arn):
+                return IMPLICIT_DENY
+        elif kind is CallerKind.FEDERATED_USER:
+            return IMPLICIT_DENY
+    if same_account or granted:
+        return ALLOW
+    return IMPLICIT_DENY
+
+
 _NO_TRACES: list[StatementTrace] = []  # shared, never appended to (fast path only)
 
 
 class _Group:
-    """What one policy type (or organization level) said about the request."""
+    """What one policy type (or organization level) said about the request.
 
-    __slots__ = ("allows", "applicable", "denies", "level", "name", "note", "traces")
+    On the decision-only path the Allow statements are matched lazily: ``allowed`` stops at
+    the first that applies, ``allows`` (every applying Allow) matches the rest on demand.
+    """
+
+    __slots__ = (
+        "_allows",
+        "_next",
+        "_owner",
+        "_pending",
+        "applicable",
+        "denies",
+        "level",
+        "name",
+        "note",
+        "traces",
+    )
 
     def __init__(self, name: str, level: int | None, applicable: bool) -> None:
         self.name = name
         self.level = level
         self.applicable = applicable
-        self.allows: list[Applied] = []
+        self._allows: list[Applied] = []
         self.denies: list[Applied] = []
         self.traces: list[StatementTrace] = _NO_TRACES
         self.note: str | None = None
+        self._pending: tuple[CompiledStatement, ...] = ()
+        self._next = 0
+        self._owner: _Evaluation | None = None
+
+    def _match_next(self) -> bool:
+        """Match the next pending Allow statement; True if it applies."""
+        statement = self._pending[self._next]
+        self._next += 1
+        owner = self._owner
+        assert owner is not None
+        match_class = statement.applies(owner.request, owner.bounded, owner.arn)
+        if match_class is None:
+            return False
+        self._allows.append(Applied(statement, match_class))
+        return True
+
+    @property
+    def allows(self) -> list[Applied]:
+        """Every applying Allow statement."""
+        while self._next < len(self._pending):
+            self._match_next()
+        return self._allows
 
     @property
     def allowed(self) -> bool:
-        return bool(self.allows)
+        if self._allows:
+            return True
+        while self._next < len(self._pending):
+            if self._match_next():
+                return True
+        return False
 
     def allows_with(self, *classes: MatchClass) -> list[Applied]:
         return [a for a in self.allows if a.match in classes]
@@ -326,7 +580,7 @@ class _Evaluation:
                 if policies:
                     self._collect(group, policies)
         else:
-            self._collect_fast(groups, compiled.plan(self.service))
+            self._collect_fast(groups, compiled.action_plan(self.action))
         self.identity, self.boundary, self.session, self.resource, self.endpoint = groups[:5]
         scp_count = len(compiled.scp or ())
         self.scp_levels = groups[5 : 5 + scp_count]
@@ -343,19 +597,20 @@ class _Evaluation:
                 for item in applied:
                     (group.denies if item.statement.is_deny else group.allows).append(item)
 
-    def _collect_fast(
-        self, groups: list[_Group], plan: tuple[tuple[int, CompiledStatement], ...]
-    ) -> None:
-        """Record the applying statements of every group in one pass, without a trace."""
-        request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
-        for index, statement in plan:
+    def _collect_fast(self, groups: list[_Group], plan: ActionPlan) -> None:
+        """Match every Deny statement the action meets; leave the Allows to be matched lazily."""
+        request, bounded, arn = self.request, self.bounded, self.arn
+        for index, denies, allows in plan:
             group = groups[index]
             if not group.applicable:
                 continue
-            match_class = statement.match(request, action, bounded, None, arn)[0]
-            if match_class is not None:
-                item = Applied(statement, match_class)
-                (group.denies if statement.is_deny else group.allows).append(item)
+            for statement in denies:
+                match_class = statement.applies(request, bounded, arn)
+                if match_class is not None:
+                    group.denies.append(Applied(statement, match_class))
+            if allows:
+                group._pending = allows
+                group._owner = self
 
     def groups(self) -> list[_Group]:
         return [
@@ -804,6 +1059,11 @@ def decide(
 ) -> DecisionValue:
     """Only the decision value: the fast path for analyses over many requests."""
     compiled = compile_policy_set(policies)
+    if request.caller.kind in _SIGNED_IAM:
+        action = request.action.lower()
+        plain = compiled.plain_plan(action)
+        if plain is not None:
+            return _decide_plain(request, compiled, plain, action, options or _DEFAULT_OPTIONS)
     return _Evaluation(request, compiled, False, options or _DEFAULT_OPTIONS).decide()[0]
 
 

@@ -59,6 +59,7 @@ from policy text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -139,6 +140,10 @@ class ResourcePattern:
     _resource: Template | None  # the resource part (6th), None for a short pattern
     _absorb: bool  # short pattern: the last prefix glob absorbs the remaining segments
     _whole: Template | None  # for non-ARN patterns: the whole text
+    # Without policy variables in a six-part pattern: (segment index, specialised test) for
+    # each prefix segment that is not "*", and the resource part's test (compiled once).
+    _checks: tuple[tuple[int, Callable[[str], bool]], ...] | None = None
+    _resource_test: Callable[[str], bool] | None = None
 
     def matches(self, resource: str, context: Context) -> bool:
         """True if this entry covers the request resource (an ARN or ``"*"``)."""
@@ -150,7 +155,7 @@ class ResourcePattern:
         if kind == "other":
             assert self._whole is not None
             glob = self._whole.glob(context)
-            return glob is not None and glob.matches(resource)
+            return glob is not None and glob.test(resource)
         arn = parse_arn(resource)
         if arn is None:
             return False
@@ -163,6 +168,14 @@ class ResourcePattern:
             return True
         if kind != "arn":
             return False
+        checks = self._checks
+        if checks is not None:
+            segments = arn.segments
+            for index, test in checks:
+                if not test(segments[index]):
+                    return False
+            assert self._resource_test is not None
+            return self._resource_test(arn.resource)
         segments = arn.segments
         for index, segment in enumerate(self._prefix, start=_PARTITION):
             if isinstance(segment, Template):
@@ -171,13 +184,17 @@ class ResourcePattern:
                     return False
             else:
                 segment_glob = segment
-            if not segment_glob.matches(segments[index]):
+            if not segment_glob.test(segments[index]):
                 return False
         if self._absorb:
             return True
         assert self._resource is not None
         glob = self._resource.glob(context)
-        return glob is not None and glob.matches(arn.resource)
+        return glob is not None and glob.test(arn.resource)
+
+
+# Static templates never read the context they are resolved in.
+_NO_CONTEXT = Context()
 
 
 # Memoised by text, as compile_action is (a raised ValueError is not memoised).
@@ -215,8 +232,20 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
         )
     resource = parse_template(parts[_RESOURCE], enabled=variables_enabled)
     has_variables = resource.has_variables or prefix_variables
+    if has_variables:
+        return ResourcePattern(
+            text, False, service, has_variables, "arn", prefix, resource, False, None
+        )
+    # Static pattern: the tests are fixed now, so matching needs no template or dispatch.
+    checks = tuple(
+        (index, segment.test)
+        for index, segment in enumerate(prefix, start=_PARTITION)
+        if isinstance(segment, Glob) and not segment.matches_everything
+    )
+    static = resource.glob(_NO_CONTEXT)
+    assert static is not None  # a template without variables always resolves
     return ResourcePattern(
-        text, False, service, has_variables, "arn", prefix, resource, False, None
+        text, False, service, False, "arn", prefix, resource, False, None, checks, static.test
     )
 
 
