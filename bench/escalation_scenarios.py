@@ -55,12 +55,9 @@ class Outcome:
         return self.verdict in ("found", "none") and not self.problems and not self.labels_wrong
 
 
-def _norm(label: str) -> str:
-    """``user/x`` or a full ARN -> the ARN's resource part plus account when given."""
-    return label
-
-
 def _matches(label: str, arn: str, short: str) -> bool:
+    """An expect.yaml label (a full ARN, or ``user/x`` as iamsim labels a principal of the
+    only account) names this principal."""
     return label == arn if label.startswith("arn:") else label == short
 
 
