@@ -88,6 +88,7 @@ PLACEHOLDERS = frozenset(
         "PolicyChoice",
         "BoundaryChoice",
         "Actor",
+        "Cluster",
     }
 )
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")

@@ -30,6 +30,9 @@ class ManagedPolicy:
 
     ``is_aws_managed`` is true for ARNs in the ``aws`` pseudo-account
     (``arn:aws:iam::aws:policy/...``); those are the same in every account.
+
+    ``versions_known`` is false when the input holds only the current document (Terraform,
+    CloudFormation): the account may keep up to four older versions nobody can see here.
     """
 
     arn: str
@@ -40,6 +43,7 @@ class ManagedPolicy:
     attachment_count: int | None = None
     boundary_usage_count: int | None = None
     update_date: str | None = None
+    versions_known: bool = True
     _by_type: dict[PolicyType, Policy] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

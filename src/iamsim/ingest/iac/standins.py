@@ -118,6 +118,52 @@ def _by_name(
     return rule
 
 
+def stack_uuid(address: str) -> str:
+    """The stand-in for the UUID AWS appends to a stack's or stack set's ID, from the address
+    (the runs-as link of the resource uses the same one, so a policy naming the stack's ``id``
+    and the link agree)."""
+    d = placeholder_digits(address, 32)
+    return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:]}"
+
+
+def _stack(address: str, values: Values, env: Env) -> dict[str, Any]:
+    # Terraform's id of a stack is its stack ID: the ARN, ending in a generated UUID.
+    name = _value(values, "name")
+    arn = arn_from_reference(
+        "cloudformation",
+        "stack",
+        env,
+        StackName=name if name is not None else Unknown(f"{address}.name is not set"),
+        Id=stack_uuid(address),
+    )
+    return {"id": arn, "arn": arn}
+
+
+def _stack_set(address: str, values: Values, env: Env) -> dict[str, Any]:
+    name = _value(values, "name")
+    if name is None:
+        name = Unknown(f"{address}.name is not set")
+    ident = name if isinstance(name, Unknown) else f"{name}:{stack_uuid(address)}"
+    arn = arn_from_reference(
+        "cloudformation", "stackset", env, StackSetName=name, Id=stack_uuid(address)
+    )
+    return {"arn": arn, "stack_set_id": ident}
+
+
+def _notebook(address: str, values: Values, env: Env) -> dict[str, Any]:
+    # SageMaker writes the resource name of its ARNs in lower case.
+    name = _value(values, "name")
+    if name is None:
+        name = Unknown(f"{address}.name is not set")
+    arn = arn_from_reference(
+        "sagemaker",
+        "notebook-instance",
+        env,
+        NotebookInstanceName=name.lower() if isinstance(name, str) else name,
+    )
+    return {"arn": arn, "id": name}
+
+
 def _task_definition(address: str, values: Values, env: Env) -> dict[str, Any]:
     family = _value(values, "family")
     # The first registration of a family is revision 1; a new family in the configuration
@@ -176,9 +222,9 @@ _TERRAFORM: dict[str, _Rule] = {
     "aws_ecs_task_definition": _task_definition,
     "aws_glue_job": _by_name("glue", "job", "JobName"),
     "aws_glue_dev_endpoint": _by_name("glue", "devendpoint", "EndpointName"),
-    "aws_sagemaker_notebook_instance": _by_name(
-        "sagemaker", "notebook-instance", "NotebookInstanceName"
-    ),
+    "aws_sagemaker_notebook_instance": _notebook,
+    "aws_cloudformation_stack": _stack,
+    "aws_cloudformation_stack_set": _stack_set,
     "aws_codebuild_project": _by_name("codebuild", "project", "ProjectName", id_is_arn=True),
     "aws_sfn_state_machine": _by_name("states", "statemachine", "StateMachineName", id_is_arn=True),
     "aws_eks_cluster": _by_name("eks", "cluster", "ClusterName"),

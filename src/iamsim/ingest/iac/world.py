@@ -267,7 +267,9 @@ class WorldBuilder:
             self.account(parsed.account, parsed.partition)
         version = PolicyVersion(version_id="v1", document=document, is_default=True)
         self.managed[arn] = (
-            ManagedPolicy(arn=arn, name=name, versions=(version,), path=path),
+            # Updating a policy in Terraform or CloudFormation adds a version and keeps the
+            # old ones (up to five in all): the code shows only the current one.
+            ManagedPolicy(arn=arn, name=name, versions=(version,), path=path, versions_known=False),
             address,
         )
 

@@ -18,6 +18,7 @@ from iamsim.ingest.iac.computed import computed_attributes, value_of
 from iamsim.ingest.iac.placeholders import Env, placeholder_name
 from iamsim.ingest.iac.policies import checked_policy, default_kms_key_policy, parse_policy_value
 from iamsim.ingest.iac.policy_document import tf_string
+from iamsim.ingest.iac.standins import standin_attributes
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
 from iamsim.ingest.iac.world import WorldBuilder
 from iamsim.ingest.terraform.arguments import IGNORED_TYPES, POLICY_ATTRIBUTES
@@ -52,13 +53,18 @@ class TfResource:
     uncertain: str | None = None
 
     def attr(self, key: str) -> Any:
-        """A configured value, else the provider-computed one, else None."""
+        """A configured value, else the provider-computed one, else the after-apply stand-in
+        (the one the configuration's references saw), else None."""
         value = value_of(self.values, key)
         if value is not None:
             return value
-        return computed_attributes(
+        value = computed_attributes(
             self.type, self.address, self.values, self.env, data=self.mode == "data"
         ).get(key)
+        if value is not None or self.mode != "managed":
+            return value
+        # A runs-as link names the resource by the same stand-in a policy referring to it got.
+        return standin_attributes(self.type, self.address, self.values, self.env).get(key)
 
 
 Refusal = Callable[[str], None]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from iamsim.ingest.iac.computed import value_of
-from iamsim.ingest.iac.placeholders import placeholder_alnum, placeholder_digits
+from iamsim.ingest.iac.placeholders import placeholder_alnum
+from iamsim.ingest.iac.standins import stack_uuid
 from iamsim.ingest.iac.unknown import Unknown, Warnings
 from iamsim.model import RunsAs
 
@@ -43,8 +44,7 @@ def _standin(r: TfResource, length: int = 17) -> str:
 
 
 def _uuid(r: TfResource) -> str:
-    d = placeholder_digits(r.address, 32)
-    return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:]}"
+    return stack_uuid(r.address)
 
 
 COMPUTE: Mapping[str, Compute] = {

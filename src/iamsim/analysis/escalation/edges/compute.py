@@ -53,6 +53,28 @@ def _instance_profile_steps(runner: StepRunner, actor: Actor) -> list[StepRecord
     return out
 
 
+def _in_named_cluster(
+    runner: StepRunner, actor: Actor, technique: Technique, values: dict[str, str | None]
+) -> tuple[list[StepRecord] | None, dict[str, str | None], tuple[str, ...]]:
+    """The steps run in a cluster the actor's own policies name with ecs:cluster (the caller
+    chooses the cluster of RunTask/StartTask). The inputs do not say which clusters exist,
+    so the edge holds if that one does."""
+    if not any("${Cluster}" in v for g in technique.steps for s in g.options for _, v in s.context):
+        return None, values, ()
+    for cluster in runner.oracle.condition_values(actor, "ecs:cluster"):
+        if not cluster.startswith("arn:") or any(c in cluster for c in "*?$"):
+            continue
+        chosen = {**values, "Cluster": cluster}
+        records = runner.run(actor, technique.steps, chosen)
+        if records is not None:
+            why = (
+                f"ECS cluster {cluster} exists (the caller's policy lets it run the task "
+                "only there; the inputs do not list clusters)"
+            )
+            return records, chosen, (why,)
+    return None, values, ()
+
+
 def run_as_existing(runner: StepRunner, actor: Actor, technique: Technique) -> Iterator[Edge]:
     if not runner.may(actor, technique.steps):
         return
@@ -77,9 +99,11 @@ def run_as_existing(runner: StepRunner, actor: Actor, technique: Technique) -> I
             actor, Target=role_arn, Resource=resource, Service=service, New=DEFAULT_NAME
         )
         records = runner.run(actor, technique.steps, values)
+        conditions: tuple[str, ...] = ()
+        if records is None and role_arn in runner.actors:
+            records, values, conditions = _in_named_cluster(runner, actor, technique, values)
         if records is None or role_arn not in runner.actors:
             continue
-        conditions: tuple[str, ...] = ()
         if role.account != actor.account:
             # The engine allowed it through the resource's policy, but not every service
             # honours every action granted to another account that way: say so.

@@ -141,12 +141,16 @@ def set_default_version(
     if not runner.may(actor, technique.steps):
         return
     for policy, usage in _policies_of(runner, subject):
-        if policy.is_aws_managed or len(policy.versions) < 2:
+        if policy.is_aws_managed or policy.account != actor.account:
+            continue
+        if len(policy.versions) < 2 and policy.versions_known:
             continue
         values = runner.base_values(actor, Target=policy.arn)
         records = runner.run(actor, technique.steps, values)
         if records is None:
             continue
+        if not policy.versions_known:
+            yield _unseen_version(runner, actor, technique, subject, policy, usage, records, values)
         for version in policy.versions:
             if version.is_default:
                 continue
@@ -169,6 +173,41 @@ def set_default_version(
                 actor, technique, CHANGE, subject.changed(change), records,
                 {**values, "Version": version.version_id}, target_key=subject.key,
             )  # fmt: skip
+
+
+def _unseen_version(
+    runner: StepRunner,
+    actor: Actor,
+    technique: Technique,
+    subject: Actor,
+    policy: ManagedPolicy,
+    usage: str,
+    records: list[StepRecord],
+    values: dict[str, str | None],
+) -> Edge:
+    """The version history of a policy defined in code is not in the inputs: the edge to an
+    older version granting everything holds only if such a version exists (conditional)."""
+    if usage == "boundary":
+        change = Change(
+            key=f"boundary-default:{policy.arn}:unseen",
+            description=f"boundary {policy.name} set to an older version (if one allows more)",
+            replace_boundary=(policy.as_type(PolicyType.BOUNDARY), allow_all(PolicyType.BOUNDARY)),
+        )
+    else:
+        change = Change(
+            key=f"default:{policy.arn}:unseen",
+            description=f"policy {policy.name} set to an older version (if one allows more)",
+            replace=((policy.document, allow_all()),),
+        )
+    condition = (
+        f"policy {policy.name} has an older version that allows more (the inputs define it in "
+        "code, which shows only the current version; IAM keeps up to five)"
+    )
+    return runner.edge(
+        actor, technique, CHANGE, subject.changed(change), records,
+        {**values, "Version": "an older version"}, conditions=(condition,),
+        target_key=subject.key,
+    )  # fmt: skip
 
 
 def _targets(runner: StepRunner, technique: Technique, subject: Actor) -> list[tuple[str, str]]:

@@ -1,0 +1,62 @@
+terraform {
+  required_version = ">= 1.3"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  description = "AWS region to deploy the scenario in"
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "scenario_name" {
+  description = "Prefix of every resource of the scenario"
+  type        = string
+  default     = "iam-attach-user-policy-self"
+}
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  tags = {
+    Scenario = var.scenario_name
+  }
+}
+
+resource "aws_iam_user" "attacker" {
+  name = "${var.scenario_name}-attacker"
+  path = "/"
+  tags = local.tags
+}
+
+resource "aws_iam_access_key" "attacker" {
+  user = aws_iam_user.attacker.name
+}
+
+data "aws_iam_policy_document" "vulnerable" {
+  statement {
+    effect    = "Allow"
+    actions   = ["iam:AttachUserPolicy", "iam:ListAttachedUserPolicies"]
+    resources = ["arn:aws:iam::${local.account_id}:user/${var.scenario_name}-attacker"]
+  }
+}
+
+resource "aws_iam_policy" "vulnerable" {
+  name   = "${var.scenario_name}-vulnerable"
+  policy = data.aws_iam_policy_document.vulnerable.json
+}
+
+resource "aws_iam_user_policy_attachment" "vulnerable" {
+  user       = aws_iam_user.attacker.name
+  policy_arn = aws_iam_policy.vulnerable.arn
+}

@@ -1,0 +1,94 @@
+terraform {
+  required_version = ">= 1.3"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  description = "AWS region to deploy the scenario in"
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "scenario_name" {
+  description = "Prefix of every resource of the scenario"
+  type        = string
+  default     = "multi-hop-access-key-then-self-attach"
+}
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  tags = {
+    Scenario = var.scenario_name
+  }
+}
+
+resource "aws_iam_user" "attacker" {
+  name = "${var.scenario_name}-attacker"
+  path = "/"
+  tags = local.tags
+}
+
+resource "aws_iam_access_key" "attacker" {
+  user = aws_iam_user.attacker.name
+}
+
+resource "aws_iam_user" "ci" {
+  name = "${var.scenario_name}-ci"
+  path = "/"
+  tags = local.tags
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+
+resource "aws_iam_policy" "ci" {
+  name        = "${var.scenario_name}-ci"
+  description = "Policy of the ci user"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "iam:AttachUserPolicy"
+        Resource = aws_iam_user.ci.arn
+      }
+    ]
+  })
+}
+
+resource "aws_iam_user_policy_attachment" "ci" {
+  user       = aws_iam_user.ci.name
+  policy_arn = aws_iam_policy.ci.arn
+}
+
+resource "aws_iam_policy" "vulnerable" {
+  name        = "${var.scenario_name}-policy"
+  description = "Policy of the attacker user"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "iam:CreateAccessKey"
+        Resource = aws_iam_user.ci.arn
+      }
+    ]
+  })
+}
+
+resource "aws_iam_user_policy_attachment" "vulnerable" {
+  user       = aws_iam_user.attacker.name
+  policy_arn = aws_iam_policy.vulnerable.arn
+}

@@ -1,0 +1,86 @@
+terraform {
+  required_version = ">= 1.3"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  description = "AWS region to deploy the scenario in"
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "scenario_name" {
+  description = "Prefix of every resource of the scenario"
+  type        = string
+  default     = "trap-readonly-access"
+}
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  tags = {
+    Scenario = var.scenario_name
+  }
+}
+
+resource "aws_iam_user" "attacker" {
+  name = "${var.scenario_name}-attacker"
+  path = "/"
+  tags = local.tags
+}
+
+resource "aws_iam_access_key" "attacker" {
+  user = aws_iam_user.attacker.name
+}
+
+    resource "aws_iam_role" "admin" {
+      name = "${var.scenario_name}-admin-role"
+      assume_role_policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [
+          {
+            Effect = "Allow"
+            Principal = {
+              AWS = "arn:aws:iam::${local.account_id}:root"
+            }
+            Action = "sts:AssumeRole"
+          }
+        ]
+      })
+      tags = local.tags
+    }
+
+    resource "aws_iam_role_policy_attachment" "admin_administrator" {
+      role       = aws_iam_role.admin.name
+      policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    }
+
+resource "aws_iam_role" "placeholder" {
+  name               = "${var.scenario_name}-placeholder"
+  assume_role_policy = data.aws_iam_policy_document.ec2_trust.json
+}
+
+data "aws_iam_policy_document" "ec2_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_user_policy_attachment" "readonly" {
+  user       = aws_iam_user.attacker.name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
