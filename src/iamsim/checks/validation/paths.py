@@ -14,6 +14,7 @@ from typing import Any
 
 from iamsim.checks.inputs import parse_document, read_file_text
 from iamsim.checks.validation.catalog_checks import resolve_catalog
+from iamsim.checks.validation.coverage import count_unresolved, unresolved_findings
 from iamsim.checks.validation.documents import check_document
 from iamsim.checks.validation.results import (
     ValidationFinding,
@@ -127,8 +128,16 @@ def validate_paths(
         findings += [
             ValidationFinding("suggestion", "input-note", note, file) for note in world.notes
         ]
+        # What it defines but could not load: named, so that "ok" never covers them.
+        findings += unresolved_findings(world, file)
         targets.append(
-            ValidationTarget(file, "input", describe_world(world), count_policies(world))
+            ValidationTarget(
+                file,
+                "input",
+                describe_world(world),
+                count_policies(world),
+                count_unresolved(world),
+            )
         )
     if worlds:
         conflicts = boundary_conflicts(worlds)
