@@ -34,7 +34,9 @@ def policy_findings(
     catalog: Any = None,
 ) -> list[ValidationFinding]:
     """Lint, quota and catalog findings of a parsed policy of a loaded input."""
-    document = policy_to_dict(policy)
+    # As written when the policy leaves statements out (an inert lower-case "allow"), so that
+    # validate reports what AWS stores, not an empty Statement.
+    document = dict(policy.written) if policy.written is not None else policy_to_dict(policy)
     findings = check_policy(document, policy.policy_type, quota_kind=quota_kind)
     findings += catalog_findings(policy, catalog=catalog)
     return locate(findings, file=file, policy=policy.label, policy_type=policy.policy_type)
