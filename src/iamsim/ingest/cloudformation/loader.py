@@ -18,6 +18,7 @@ from iamsim.errors import InputError
 from iamsim.ingest.cloudformation.intrinsics import Template
 from iamsim.ingest.cloudformation.resources import Mapper, with_role_ids
 from iamsim.ingest.cloudformation.runs_as import cloudformation_runs_as
+from iamsim.ingest.cloudformation.sam import SAM_TRANSFORM, expand_sam
 from iamsim.ingest.cloudformation.schema import (
     AFFECTS,
     POLICY_PROPERTIES,
@@ -128,6 +129,14 @@ def read_cloudformation(
         raise InputError(f"account must be a 12-digit account ID, not {account!r}", source=label)
     stack = stack_name or re.sub(r"[^A-Za-z0-9-]", "-", file.stem) or "stack"
     warnings = Warnings()
+    transform = doc.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    # SAM's functions are expanded (their execution roles and policies); any other serverless
+    # type with IAM in it keeps the transform unexpanded.
+    sam_left: list[str] = []
+    sam_pushed: dict[str, str] = {}
+    if SAM_TRANSFORM in transforms:
+        doc, sam_left, sam_pushed = expand_sam(doc, label)
     t = Template(
         doc,
         label,
@@ -140,13 +149,17 @@ def read_cloudformation(
     )
     builder = WorldBuilder(warnings, label=label)
     mapper = Mapper(t, builder)
-    transform = doc.get("Transform")
-    transforms = transform if isinstance(transform, list) else [transform] if transform else []
     # AWS::LanguageExtensions adds Fn::Length, Fn::ToJsonString and Fn::FindInMap defaults,
     # which are evaluated here, and Fn::ForEach, which is reported below.
-    unexpanded = [str(name) for name in transforms if name != "AWS::LanguageExtensions"]
+    unexpanded = [
+        str(name)
+        for name in transforms
+        if name != "AWS::LanguageExtensions" and (name != SAM_TRANSFORM or sam_left)
+    ]
     if unexpanded:
         names = ", ".join(unexpanded)
+        if sam_left:
+            names += f" (its {', '.join(sam_left)} resources)"
         message = (
             f"the template uses the transform {names}, which is not expanded: what it "
             "generates or changes is unknown (load the processed template of a deployed "
@@ -216,6 +229,12 @@ def read_cloudformation(
                     f"{rtype} carries a policy ({', '.join(carried)}) that is not modeled; "
                     f"it is ignored{UNMODELED_HINTS.get(rtype, '')}",
                 )
+        for logical, reason in sam_pushed.items():
+            # A permission SAM adds to the function: its resource-based policy is unknown.
+            arn = t.get_att(logical, "Arn", f"/Resources/{logical}")
+            if isinstance(arn, str):
+                warnings.add(label, logical, f"{reason}; its resource-based policy is unknown")
+                mapper.resource_unknown(arn, reason, logical)
         mapper.finish()
     except RecursionError:
         # A long chain of resources naming each other (A's name from B's ARN, B's from C's...)
