@@ -296,9 +296,7 @@ def test_a_transform_leaves_the_whole_template_unresolved(tmp_path: Path) -> Non
     world = cfn(tmp_path, text)
     assert set(world.unresolved) == {f"arn:aws:iam::{A}:user/alice", "arn:aws:s3:::data"}
     assert any("--template-stage Processed" in n for n in world.notes)
-    assert "transform Acme::Macro" in refused(
-        world, "alice", "s3:GetObject", "arn:aws:s3:::b/k"
-    )
+    assert "transform Acme::Macro" in refused(world, "alice", "s3:GetObject", "arn:aws:s3:::b/k")
 
 
 # -- item 2: YAML dates stay text ------------------------------------------------------------
