@@ -16,6 +16,7 @@ from typing import Any
 
 from iamsim.errors import InputError
 from iamsim.ingest.cloudformation.intrinsics import Template
+from iamsim.ingest.cloudformation.nested import NESTED_STACK, nested_stack
 from iamsim.ingest.cloudformation.resources import Mapper, with_role_ids
 from iamsim.ingest.cloudformation.runs_as import cloudformation_runs_as
 from iamsim.ingest.cloudformation.sam import SAM_TRANSFORM, expand_sam
@@ -37,7 +38,7 @@ from iamsim.ingest.iac.placeholders import (
 from iamsim.ingest.iac.unknown import Unknown, Warnings
 from iamsim.ingest.iac.world import WorldBuilder
 from iamsim.ingest.input_format import InputFormat
-from iamsim.model import World
+from iamsim.model import World, merge_worlds
 from iamsim.vocabulary.arn import is_account_id
 
 
@@ -117,8 +118,12 @@ def read_cloudformation(
     stack_name: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     source: str | None = None,
+    nesting: int = 0,
 ) -> tuple[World, Warnings]:
-    """Load a template and also return the structured warnings (also in ``World.notes``)."""
+    """Load a template and also return the structured warnings (also in ``World.notes``).
+
+    ``nesting`` is how deep this template is in a tree of nested stacks (see
+    :mod:`iamsim.ingest.cloudformation.nested`)."""
     label = source if source is not None else str(path)
     file = Path(path)
     text = read_text(file, label)
@@ -172,6 +177,7 @@ def read_cloudformation(
         mapper.some_unknown("principal", reason, "Transform")
         mapper.some_unknown("*", reason, "Transform")
     current = ""
+    nested: list[World] = []
     try:
         for logical in t.resources:
             current = logical
@@ -216,6 +222,9 @@ def read_cloudformation(
                 if not value:
                     continue
             rtype = res["Type"]
+            if rtype == NESTED_STACK:
+                nested += nested_stack(t, mapper, logical, file, nesting)
+                continue
             if hasattr(mapper, rtype.replace("::", "__")):
                 mapper.map(logical, rtype)
                 continue
@@ -259,6 +268,8 @@ def read_cloudformation(
     builder.account(t.account, t.partition or DEFAULT_PARTITION)
     links = cloudformation_runs_as(t, warnings)
     world = with_role_ids(builder.build(), t, mapper)
+    if nested:
+        world = merge_worlds([world, *nested])
     return (
         dataclasses.replace(world, runs_as=(*world.runs_as, *links)) if links else world
     ), warnings
