@@ -30,6 +30,7 @@ from iamsim.ingest.registry import (
     unregister_format,
 )
 from iamsim.ingest.terraform.loader import load_terraform_dir
+from iamsim.ingest.terraform.plan import load_terraform_plan
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
 
@@ -89,6 +90,11 @@ def load_input(
                 accounts=options.accounts,
                 source=file.source,
                 scope=file.scope,
+            )
+        if fmt.name == "terraform-plan" and options.default_account is not None:
+            # A plan that does not say its account (no caller identity read) deploys there.
+            return load_terraform_plan(
+                file.path, account=options.default_account, source=file.source
             )
         if fmt.name == "cloudformation":
             return load_cloudformation(
