@@ -207,8 +207,14 @@ def count_policies(world: World) -> int:
     count += sum(1 for r in world.resources.values() if r.policy is not None)
     count += sum(len(s.session_policies or ()) for s in world.sessions.values())
     if world.organization is not None:
-        for node in world.organization.nodes():
-            count += sum(1 for p in (*node.scps, *node.rcps) if p.name not in BUILTIN_ORG_POLICIES)
+        # One policy attached to several roots, OUs or accounts is one policy.
+        org_policies = {
+            (p.policy_type, p.name, p.source)
+            for node in world.organization.nodes()
+            for p in (*node.scps, *node.rcps)
+            if p.name not in BUILTIN_ORG_POLICIES
+        }
+        count += len(org_policies)
     return count
 
 
