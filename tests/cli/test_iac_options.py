@@ -324,3 +324,24 @@ def test_var_expression_must_be_a_constant(tmp_path: Path) -> None:
     code, _, err = run("validate", str(tmp_path), "--var", "readers=[var.label]")
     assert code == 2
     assert "--var readers" in err and "must be a constant" in err
+
+
+def test_default_region_replaces_the_placeholder_region(tmp_path: Path) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Mappings:\n  M:\n    eu-west-1: {B: logs-euw1}\nResources:\n  R:\n"
+        "    Type: AWS::IAM::Role\n    Properties:\n      RoleName: r\n"
+        "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, "
+        "Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+        "      Policies:\n        - PolicyName: p\n          PolicyDocument:\n"
+        "            Version: '2012-10-17'\n            Statement:\n"
+        "              - Effect: Allow\n                Action: s3:PutObject\n"
+        "                Resource: !Sub\n                  - 'arn:aws:s3:::${B}/*'\n"
+        "                  - B: !FindInMap [M, !Ref 'AWS::Region', B]\n"
+    )
+    code, out, _ = run("validate", str(template), "--json")
+    assert json.loads(out)["summary"]["unresolved"] == 1
+    assert "--default-region REGION" in out
+    code, out, _ = run("validate", str(template), "--default-region", "eu-west-1", "--json")
+    summary = json.loads(out)["summary"]
+    assert (code, summary["policies"], summary["unresolved"]) == (0, 2, 0)

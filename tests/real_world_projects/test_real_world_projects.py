@@ -5,7 +5,7 @@ Each folder under this one is a project: Terraform (modules, ``for_each``, ``tem
 ``aws_iam_policy_document`` with ``dynamic`` statements and source/override documents, ...) or
 CloudFormation (conditions, ``Fn::If``/``AWS::NoValue``, SAM policy templates, nested stacks,
 resource policies, ...). ``expect.yaml`` says what to load (``path``), with which options
-(``vars``, ``var_files``, ``params``, ``default_account``) and how many policies the project
+(``vars``, ``var_files``, ``params``, ``default_account``, ``region``) and how many policies the project
 defines (``policies``): validate must check exactly that many and leave none unresolved (or,
 with ``unresolved: {count, because}``, exactly those whose value nothing offline gives). Each
 loader fix made for a project has that project as its test.
@@ -40,6 +40,7 @@ def test_validate_checks_every_policy(project: Path) -> None:
         var_files=tuple(project / f for f in expect.get("var_files") or ()),
         parameters={str(k): v for k, v in (expect.get("params") or {}).items()},
         default_account=expect.get("default_account"),
+        default_region=expect.get("region"),
     )
     report = validate_paths([project / expect.get("path", ".")], options=options)
     summary = report.summary()

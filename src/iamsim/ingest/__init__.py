@@ -87,20 +87,26 @@ def load_input(
                 variables=options.variables,
                 var_files=options.var_files,
                 account=options.default_account,
+                region=options.default_region,
                 accounts=options.accounts,
                 source=file.source,
                 scope=file.scope,
             )
-        if fmt.name == "terraform-plan" and options.default_account is not None:
-            # A plan that does not say its account (no caller identity read) deploys there.
+        if fmt.name == "terraform-plan":
+            # A plan that does not say its account or region (no caller identity read, no
+            # provider region) deploys there.
             return load_terraform_plan(
-                file.path, account=options.default_account, source=file.source
+                file.path,
+                account=options.default_account,
+                region=options.default_region,
+                source=file.source,
             )
         if fmt.name == "cloudformation":
             return load_cloudformation(
                 file.path,
                 parameters=options.parameters,
                 account=options.default_account,
+                region=options.default_region,
                 source=file.source,
             )
     return fmt.load(file)

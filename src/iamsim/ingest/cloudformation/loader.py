@@ -262,7 +262,7 @@ def read_cloudformation(
     if t.region_is_placeholder and t.region_used:
         notes.append(
             f"{label}: the stack's region is not known; the placeholder region "
-            f"{PLACEHOLDER_REGION} stands for AWS::Region (pass region=... in Python)"
+            f"{PLACEHOLDER_REGION} stands for AWS::Region (set it with --default-region REGION; region=... in Python)"
         )
     builder.notes[:0] = notes
     builder.account(t.account, t.partition or DEFAULT_PARTITION)

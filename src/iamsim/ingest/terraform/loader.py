@@ -717,7 +717,7 @@ def _read_terraform_dir(
     if any(r.env.region_is_placeholder for r in resources if r.mode == "managed"):
         notes.append(
             f"{label}: no provider region is configured; the placeholder region "
-            f"{PLACEHOLDER_REGION} is used in regional ARNs (pass region=... in Python to set it)"
+            f"{PLACEHOLDER_REGION} is used in regional ARNs (set it with --default-region REGION; region=... in Python)"
         )
     if random_used:
         notes.append(
