@@ -218,3 +218,17 @@ def test_unresolved_parameter_names_param_option(tmp_path: Path) -> None:
     code, out, _ = run("validate", str(template), "--param", "Bucket=data", "--json")
     summary = json.loads(out)["summary"]
     assert (code, summary["policies"], summary["unresolved"]) == (0, 1, 0)
+
+
+def test_folder_of_folders_stands_for_its_subfolders(tmp_path: Path) -> None:
+    # An SCP library sorted by category: each document is checked in its own file.
+    for category, name, doc in (("iam", "good.json", GOOD), ("s3", "typo.json", TYPO)):
+        folder = tmp_path / "library" / category
+        folder.mkdir(parents=True)
+        (folder / name).write_text(json.dumps(doc))
+    code, out, _ = run("validate", str(tmp_path / "library"), "--json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["summary"]["files"] == 2 and report["summary"]["policies"] == 2
+    (finding,) = [f for f in report["findings"] if f["code"] == "unknown-action"]
+    assert finding["file"].endswith("s3/typo.json")

@@ -163,12 +163,17 @@ def validate_paths(
 _MEMBER_SUFFIXES = (".json", ".yaml", ".yml")
 
 
+# How deep a folder of folders is followed (an SCP library sorted by category and service).
+_MAX_FOLDER_DEPTH = 4
+
+
 def _expand(
-    paths: Sequence[Path | str], allow_read: Sequence[Path | str]
+    paths: Sequence[Path | str], allow_read: Sequence[Path | str], depth: int = 0
 ) -> list[tuple[Path, str]]:
     """Each path with its label, a folder that no format reads as a whole (a Terraform
     configuration is one) and that is not all inputs standing for its JSON and YAML files, so
-    that a folder of bare policy documents is checked file by file. A member leaving the folder (a symlink out of
+    that a folder of bare policy documents is checked file by file; a folder holding only
+    folders stands for them (``depth`` levels down at most). A member leaving the folder (a symlink out of
     it) is refused, as when the folder is loaded as an input."""
     expanded: list[tuple[Path, str]] = []
     for raw_path in paths:
@@ -186,6 +191,16 @@ def _expand(
             # holds anything else (policy documents, scenarios) is checked file by file.
             if members and not all(_is_known_input(m) for m in members):
                 expanded += [(member, str(member)) for member in members]
+                continue
+            # A folder of folders only (policies sorted by category, one Terraform
+            # configuration per folder) stands for its subfolders, each read as if named.
+            subfolders = sorted(
+                p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
+            )
+            if not members and subfolders and depth < _MAX_FOLDER_DEPTH:
+                for sub in subfolders:
+                    scope.resolve(sub, "this folder of the folder", str(sub))
+                expanded += _expand(subfolders, allow_read, depth + 1)
                 continue
         expanded.append((path, str(raw_path)))
     return expanded
