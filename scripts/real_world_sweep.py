@@ -20,7 +20,7 @@ from iamsim.ingest import IacOptions
 def main() -> int:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("tests/real_world_projects")
     fields = {f.name for f in dataclasses.fields(IacOptions)}
-    complete = total = 0
+    complete = total = checked_sum = defined_sum = 0
     for expect_file in sorted(root.glob("*/expect.yaml")):
         project = expect_file.parent
         expect = yaml.safe_load(expect_file.read_text())
@@ -41,8 +41,11 @@ def main() -> int:
             checked, status = 0, f"0/{defined} (refused: {exc.reason[:60]})"
         total += 1
         complete += checked == defined
+        checked_sum += checked
+        defined_sum += defined
         print(f"{project.name:28} {status}")
     print(f"every policy checked in {complete} of {total} projects")
+    print(f"policies checked: {checked_sum} of {defined_sum}")
     return 0
 
 
