@@ -274,3 +274,54 @@ def test_an_edge_says_where_its_link_was_read(tmp_path: Path) -> None:
     report = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
     (path,) = report["results"][0]["paths"]
     assert path["steps"][0]["runs_as_link"].endswith("(aws_lambda_function.ops.role)")
+
+
+def test_data_pipeline_roles_are_linked(tmp_path: Path) -> None:
+    text = _role("dp", "datapipeline.amazonaws.com") + (
+        'resource "aws_datapipeline_pipeline" "p" { name = "etl" }\n'
+        'resource "aws_datapipeline_definition" "p" {\n'
+        "  pipeline_id = aws_datapipeline_pipeline.p.id\n"
+        '  pipeline_object {\n    id = "Default"\n    name = "Default"\n'
+        '    field {\n      key = "role"\n      string_value = aws_iam_role.dp.name\n    }\n'
+        '    field {\n      key = "resourceRole"\n      string_value = "dp-ec2"\n    }\n  }\n}\n'
+    )
+    world = _tf(tmp_path, "a", text, "111111111111")
+    links = {(link.role, link.use) for link in world.runs_as}
+    assert links == {
+        ("arn:aws:iam::111111111111:role/dp", "execution role"),
+        ("arn:aws:iam::111111111111:role/dp-ec2", "instance role"),
+    }
+    assert all(
+        ":datapipeline:us-east-1:111111111111:pipeline/df-" in x.resource for x in world.runs_as
+    )
+
+
+def test_stack_set_instance_runs_as_the_execution_role_in_the_target(tmp_path: Path) -> None:
+    text = (
+        'resource "aws_cloudformation_stack_set" "base" {\n  name = "base"\n'
+        '  execution_role_name = "StackSetExec"\n'
+        '  administration_role_arn = "arn:aws:iam::111111111111:role/StackSetAdmin"\n'
+        '  template_body = "{}"\n}\n'
+        'resource "aws_cloudformation_stack_set_instance" "t" {\n'
+        "  stack_set_name = aws_cloudformation_stack_set.base.name\n"
+        '  account_id = "222222222222"\n}\n'
+    )
+    world = _tf(tmp_path, "a", text, "111111111111")
+    roles = {link.role for link in world.runs_as}
+    assert "arn:aws:iam::222222222222:role/StackSetExec" in roles
+    (instance,) = [x for x in world.runs_as if x.role.endswith("StackSetExec")]
+    assert instance.resource.startswith(
+        "arn:aws:cloudformation:us-east-1:222222222222:stack/StackSet-base-"
+    )
+
+
+def test_link_to_a_role_outside_the_inputs_is_a_note(tmp_path: Path) -> None:
+    text = _user("dev", _allow("lambda:UpdateFunctionCode")) + (
+        'resource "aws_lambda_function" "ops" {\n  function_name = "ops"\n'
+        '  role = "arn:aws:iam::111111111111:role/made-elsewhere"\n}\n'
+    )
+    world = _tf(tmp_path, "a", text, "111111111111")
+    graph = EscalationGraph(world, oracle=Oracle(world, region="us-east-1"))
+    report = analyze_escalation(world, start="arn:aws:iam::111111111111:user/dev", graph=graph)
+    (note,) = [n for n in report.notes if "made-elsewhere" in n]
+    assert "not in the inputs" in note and "--runs-as" in note

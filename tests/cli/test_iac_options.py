@@ -286,3 +286,62 @@ def test_validate_takes_the_options_too(template: Path) -> None:
     code, out, err = run("validate", str(template), "--param", "BucketName=data", "--json")
     assert code == 0, err
     assert "BucketName" not in out
+
+
+# Terraform reads -var as literal text for string/number/bool variables and as an HCL
+# expression for any other declared type:
+# https://developer.hashicorp.com/terraform/language/values/variables#variables-on-the-command-line
+TYPED_VARS = """
+variable "readers" { type = list(string) }
+variable "label" { type = string }
+resource "aws_iam_role" "r" {
+  name = "r-${var.label}"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = var.readers }
+  }]})
+}
+"""
+
+
+def test_var_of_a_complex_type_is_an_hcl_expression(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TYPED_VARS)
+    readers = '["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]'
+    code, out, _ = run(
+        "validate", str(tmp_path), "--var", f"readers={readers}", "--var", "label=1e3", "--json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert (report["summary"]["policies"], report["summary"]["unresolved"]) == (1, 0)
+    # The string variable keeps its text literally (not the number 1000).
+    from iamsim.ingest import IacOptions, load_input
+
+    world = load_input(tmp_path, options=IacOptions(variables={"readers": readers, "label": "1e3"}))
+    assert list(world.roles) == ["arn:aws:iam::000000000000:role/r-1e3"]
+
+
+def test_var_expression_must_be_a_constant(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TYPED_VARS)
+    code, _, err = run("validate", str(tmp_path), "--var", "readers=[var.label]")
+    assert code == 2
+    assert "--var readers" in err and "must be a constant" in err
+
+
+def test_default_region_replaces_the_placeholder_region(tmp_path: Path) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Mappings:\n  M:\n    eu-west-1: {B: logs-euw1}\nResources:\n  R:\n"
+        "    Type: AWS::IAM::Role\n    Properties:\n      RoleName: r\n"
+        "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, "
+        "Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+        "      Policies:\n        - PolicyName: p\n          PolicyDocument:\n"
+        "            Version: '2012-10-17'\n            Statement:\n"
+        "              - Effect: Allow\n                Action: s3:PutObject\n"
+        "                Resource: !Sub\n                  - 'arn:aws:s3:::${B}/*'\n"
+        "                  - B: !FindInMap [M, !Ref 'AWS::Region', B]\n"
+    )
+    code, out, _ = run("validate", str(template), "--json")
+    assert json.loads(out)["summary"]["unresolved"] == 1
+    assert "--default-region REGION" in out
+    code, out, _ = run("validate", str(template), "--default-region", "eu-west-1", "--json")
+    summary = json.loads(out)["summary"]
+    assert (code, summary["policies"], summary["unresolved"]) == (0, 2, 0)

@@ -55,6 +55,7 @@ def test_json_output() -> None:
     assert report["summary"] == {
         "files": 1,
         "policies": 1,
+        "unresolved": 0,
         "errors": 3,
         "security_warnings": 0,
         "warnings": 4,

@@ -143,3 +143,92 @@ def test_folder_member_leaving_the_folder_is_refused(policies: Path, tmp_path: P
     assert code == 2
     assert "outside the input" in err
     assert "ok" not in out
+
+
+# A Terraform configuration whose policies need variables: validate names each policy it could
+# not check and the option that resolves it, and checks them all once the values are given.
+UNRESOLVED_TF = """
+variable "env" {}
+variable "bucket" {}
+resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole"
+  }]})
+}
+resource "aws_iam_role_policy" "read" {
+  name = "read"
+  role = aws_iam_role.app.id
+  policy = jsonencode({Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::${var.bucket}/*"
+  }]})
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = "bkt"
+  policy = jsonencode({Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Principal = "*", Action = "s3:GetObject",
+    Resource = "arn:aws:s3:::bkt/${var.env}/*"
+  }]})
+}
+"""
+
+
+def test_unresolved_policies_are_counted_and_named(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(UNRESOLVED_TF)
+    code, out, _ = run("validate", str(tmp_path))
+    assert code == 0  # a value left open is not a policy error
+    assert "checked 1 of 3 policies; 2 unresolved" in out
+    assert "pass --var bucket=..., --var env=... to check them" in out
+    code, out, _ = run("validate", str(tmp_path), "--json")
+    report = json.loads(out)
+    assert report["summary"]["policies"] == 1
+    assert report["summary"]["unresolved"] == 2
+    unresolved = [f for f in report["findings"] if f["code"] == "unresolved-policy"]
+    assert sorted(f["policy"] for f in unresolved) == [
+        "arn:aws:iam::000000000000:role/app",
+        "arn:aws:s3:::bkt",
+    ]
+    assert all(f["severity"] == "warning" for f in unresolved)
+
+
+def test_unresolved_policies_resolved_by_vars(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(UNRESOLVED_TF)
+    code, out, _ = run(
+        "validate", str(tmp_path), "--var", "env=dev", "--var", "bucket=data", "--json"
+    )
+    report = json.loads(out)
+    assert code == 0
+    assert report["summary"]["policies"] == 3
+    assert report["summary"]["unresolved"] == 0
+    assert not [f for f in report["findings"] if f["code"] == "unresolved-policy"]
+
+
+def test_unresolved_parameter_names_param_option(tmp_path: Path) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Parameters:\n  Bucket:\n    Type: String\nResources:\n"
+        "  BP:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: fixed\n"
+        "      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n"
+        "          - Effect: Allow\n            Principal: '*'\n            Action: s3:GetObject\n"
+        "            Resource: !Sub 'arn:aws:s3:::${Bucket}/*'\n"
+    )
+    code, out, _ = run("validate", str(template))
+    assert "checked 0 of 1 policies; 1 unresolved" in out
+    assert "pass --param Bucket=... to check them" in out
+    code, out, _ = run("validate", str(template), "--param", "Bucket=data", "--json")
+    summary = json.loads(out)["summary"]
+    assert (code, summary["policies"], summary["unresolved"]) == (0, 1, 0)
+
+
+def test_folder_of_folders_stands_for_its_subfolders(tmp_path: Path) -> None:
+    # An SCP library sorted by category: each document is checked in its own file.
+    for category, name, doc in (("iam", "good.json", GOOD), ("s3", "typo.json", TYPO)):
+        folder = tmp_path / "library" / category
+        folder.mkdir(parents=True)
+        (folder / name).write_text(json.dumps(doc))
+    code, out, _ = run("validate", str(tmp_path / "library"), "--json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["summary"]["files"] == 2 and report["summary"]["policies"] == 2
+    (finding,) = [f for f in report["findings"] if f["code"] == "unknown-action"]
+    assert finding["file"].endswith("s3/typo.json")

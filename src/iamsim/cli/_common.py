@@ -210,6 +210,14 @@ def iac_value_options() -> Callable[[F], F]:
             "names none (instead of a placeholder).",
         ),
         click.option(
+            "--default-region",
+            metavar="REGION",
+            expose_value=False,
+            callback=_remember("default_region"),
+            help="The region of Terraform configurations and CloudFormation stacks that name "
+            "none (instead of a placeholder region).",
+        ),
+        click.option(
             "--param",
             multiple=True,
             metavar="NAME=VALUE",
@@ -249,12 +257,14 @@ def iac_options() -> IacOptions:
         parameters.update(read_parameter_file(path))
     parameters.update(dict(given.get("param", ())))
     defaults = given.get("default_account") or [None]
+    regions = given.get("default_region") or [None]
     return IacOptions(
         variables=dict(given.get("var", ())),
         var_files=tuple(given.get("var_file", ())),
         parameters=parameters,
         default_account=defaults[-1],
         accounts=dict(given.get("account", ())),
+        default_region=regions[-1],
     )
 
 

@@ -30,6 +30,7 @@ from iamsim.ingest.registry import (
     unregister_format,
 )
 from iamsim.ingest.terraform.loader import load_terraform_dir
+from iamsim.ingest.terraform.plan import load_terraform_plan
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
 
@@ -86,15 +87,26 @@ def load_input(
                 variables=options.variables,
                 var_files=options.var_files,
                 account=options.default_account,
+                region=options.default_region,
                 accounts=options.accounts,
                 source=file.source,
                 scope=file.scope,
+            )
+        if fmt.name == "terraform-plan":
+            # A plan that does not say its account or region (no caller identity read, no
+            # provider region) deploys there.
+            return load_terraform_plan(
+                file.path,
+                account=options.default_account,
+                region=options.default_region,
+                source=file.source,
             )
         if fmt.name == "cloudformation":
             return load_cloudformation(
                 file.path,
                 parameters=options.parameters,
                 account=options.default_account,
+                region=options.default_region,
                 source=file.source,
             )
     return fmt.load(file)

@@ -7,8 +7,10 @@ policy renders back to an equivalent canonical JSON document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 # A condition value as written in JSON: AWS accepts strings, numbers and booleans.
 ConditionScalar = str | int | float | bool
@@ -131,6 +133,10 @@ class Policy:
     statement_was_list: bool = True
     name: str | None = None
     source: str | None = None
+    # The document as written, kept only when it holds statements the policy leaves out (a
+    # statement whose Effect is a lower-case "allow" grants nothing): AWS stores those, so
+    # validation checks this text rather than the statements evaluated. Not part of equality.
+    written: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     # Policy variables are substituted only with Version 2012-10-17.
     variables_enabled: bool = field(init=False)
 

@@ -316,6 +316,7 @@ class _Parser:
         self.variables_enabled = version == VERSION_2012
         policy_id = self.parse_id(doc)
         statements, was_list = self.parse_statements(doc)
+        written_count = len(doc["Statement"]) if is_array(doc.get("Statement")) else 1
         return Policy(
             policy_type=self.policy_type,
             statements=tuple(statements),
@@ -324,6 +325,8 @@ class _Parser:
             statement_was_list=was_list,
             name=self.name,
             source=self.source,
+            # Statements left out without an error are inert ones AWS stores (see parse_effect).
+            written=doc if len(statements) < written_count else None,
         )
 
     def check_charset(self, doc: Any) -> None:

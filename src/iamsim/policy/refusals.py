@@ -192,6 +192,7 @@ AWS_REJECTS_TABLE: dict[str, Refusal] = {
     "conflicting-inputs": _s("an input gap, not a refused document"),
     "invalid-scenario": _s("an iamsim scenario problem, not a policy document"),
     "input-note": _s("what a loader assumed"),
+    "unresolved-policy": _s("an input gap (a value iamsim cannot compute), not a refused document"),
 }
 
 AWS_REJECTS: dict[str, bool] = {code: r.rejects for code, r in AWS_REJECTS_TABLE.items()}

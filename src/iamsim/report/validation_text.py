@@ -68,4 +68,16 @@ def render_validation(report: ValidationReport) -> str:
         f"{summary['suggestions']} suggestion{'s' if summary['suggestions'] != 1 else ''}; "
         f"AWS would refuse {summary['aws_rejects']} of the findings"
     )
+    unresolved = summary["unresolved"]
+    if unresolved:
+        # Coverage: the policies defined but not checked are not "ok".
+        defined = summary["policies"] + unresolved
+        line = (
+            f"checked {summary['policies']} of {defined} policies; {unresolved} unresolved "
+            "(the unresolved-policy warnings say why)"
+        )
+        hints = report.option_hints()
+        if hints:
+            line += f"; pass {', '.join(hints)} to check them"
+        lines.append(line)
     return inert_lines(lines)

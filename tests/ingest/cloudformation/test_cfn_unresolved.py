@@ -288,7 +288,7 @@ def test_unknown_properties_of_a_policy_resource(tmp_path: Path) -> None:
 
 def test_a_transform_leaves_the_whole_template_unresolved(tmp_path: Path) -> None:
     text = (
-        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "Transform: Acme::Macro\nResources:\n"
         "  Alice:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: alice\n"
         f"      Policies: [{{PolicyName: allow, PolicyDocument: {ALLOW_S3}}}]\n"
         "  Bucket:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: data}\n"
@@ -296,9 +296,7 @@ def test_a_transform_leaves_the_whole_template_unresolved(tmp_path: Path) -> Non
     world = cfn(tmp_path, text)
     assert set(world.unresolved) == {f"arn:aws:iam::{A}:user/alice", "arn:aws:s3:::data"}
     assert any("--template-stage Processed" in n for n in world.notes)
-    assert "transform AWS::Serverless-2016-10-31" in refused(
-        world, "alice", "s3:GetObject", "arn:aws:s3:::b/k"
-    )
+    assert "transform Acme::Macro" in refused(world, "alice", "s3:GetObject", "arn:aws:s3:::b/k")
 
 
 # -- item 2: YAML dates stay text ------------------------------------------------------------

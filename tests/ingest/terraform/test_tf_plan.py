@@ -138,3 +138,26 @@ def test_invalid_policy_in_a_plan_is_located(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_terraform_plan(path)
     assert info.value.path.startswith("aws_iam_policy.p.policy/Statement/0")
+
+
+def test_after_apply_attributes_get_the_same_standins_as_hcl() -> None:
+    # aws_lambda_permission.source_arn = aws_sfn_state_machine.sm.arn, known after apply: the
+    # state machine's ARN is built from its name as for HCL, so the function's policy loads.
+    world, warnings = read_terraform_plan(PLANS / "standins_plan.json", account="111122223333")
+    function = "arn:aws:lambda:us-east-1:111122223333:function:worker"
+    assert function not in world.unresolved
+    policy = world.resources[function].policy
+    assert policy is not None
+    (statement,) = policy.statements
+    (condition,) = statement.conditions
+    assert condition.values == ("arn:aws:states:us-east-1:111122223333:stateMachine:orders",)
+    assert any("stand-in for aws_sfn_state_machine.sm.arn" in w.message for w in warnings)
+
+
+def test_default_account_option_reaches_a_plan(tmp_path: Path) -> None:
+    from iamsim.ingest import IacOptions, load_input
+
+    world = load_input(
+        PLANS / "standins_plan.json", options=IacOptions(default_account="111122223333")
+    )
+    assert "arn:aws:lambda:us-east-1:111122223333:function:worker" in world.resources

@@ -59,6 +59,15 @@ class StepRunner:
         self.catalogue = catalogue or load_catalogue()
         self.admin = AdminChecker(self.oracle, self.catalogue)
         self.runs_as, self.link_sources = _links(world, runs_as or {})
+        # Links whose role the inputs do not hold (another account's, a role made elsewhere):
+        # left out of the graph, and said so in the report's notes.
+        self.unlinked = tuple(
+            link
+            for link in world.runs_as
+            if link.runs_code
+            and link.resource not in self.runs_as
+            and _world_role(world, link.role) is None
+        )
         # The links by resource kind (what the code-injection techniques name).
         self.links_by_kind: dict[str, list[tuple[str, str]]] = {}
         for resource, role_arn in self.runs_as.items():

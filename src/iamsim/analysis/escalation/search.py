@@ -287,6 +287,12 @@ def analyze_escalation(
             "no resource is known to run as a role (Lambda functions, instances, projects, "
             "stacks): code-injection edges are conditional on such resources existing"
         )
+    for link in graph.unlinked:
+        notes.append(
+            f"{link.compute} {link.resource} runs as {link.role} ({link.source}), which is not "
+            "in the inputs: paths through it are not searched (load the inputs that define "
+            "the role, or pass --runs-as)"
+        )
     if isinstance(goal, ResourceGoal) and not goal.actions:
         notes.append(f"no catalogue action acts on {to}; pass --action")
     return EscalationReport(

@@ -14,6 +14,7 @@ from typing import Any
 
 from iamsim.checks.inputs import parse_document, read_file_text
 from iamsim.checks.validation.catalog_checks import resolve_catalog
+from iamsim.checks.validation.coverage import count_unresolved, unresolved_findings
 from iamsim.checks.validation.documents import check_document
 from iamsim.checks.validation.results import (
     ValidationFinding,
@@ -127,8 +128,16 @@ def validate_paths(
         findings += [
             ValidationFinding("suggestion", "input-note", note, file) for note in world.notes
         ]
+        # What it defines but could not load: named, so that "ok" never covers them.
+        findings += unresolved_findings(world, file)
         targets.append(
-            ValidationTarget(file, "input", describe_world(world), count_policies(world))
+            ValidationTarget(
+                file,
+                "input",
+                describe_world(world),
+                count_policies(world),
+                count_unresolved(world),
+            )
         )
     if worlds:
         conflicts = boundary_conflicts(worlds)
@@ -154,12 +163,17 @@ def validate_paths(
 _MEMBER_SUFFIXES = (".json", ".yaml", ".yml")
 
 
+# How deep a folder of folders is followed (an SCP library sorted by category and service).
+_MAX_FOLDER_DEPTH = 4
+
+
 def _expand(
-    paths: Sequence[Path | str], allow_read: Sequence[Path | str]
+    paths: Sequence[Path | str], allow_read: Sequence[Path | str], depth: int = 0
 ) -> list[tuple[Path, str]]:
     """Each path with its label, a folder that no format reads as a whole (a Terraform
     configuration is one) and that is not all inputs standing for its JSON and YAML files, so
-    that a folder of bare policy documents is checked file by file. A member leaving the folder (a symlink out of
+    that a folder of bare policy documents is checked file by file; a folder holding only
+    folders stands for them (``depth`` levels down at most). A member leaving the folder (a symlink out of
     it) is refused, as when the folder is loaded as an input."""
     expanded: list[tuple[Path, str]] = []
     for raw_path in paths:
@@ -177,6 +191,16 @@ def _expand(
             # holds anything else (policy documents, scenarios) is checked file by file.
             if members and not all(_is_known_input(m) for m in members):
                 expanded += [(member, str(member)) for member in members]
+                continue
+            # A folder of folders only (policies sorted by category, one Terraform
+            # configuration per folder) stands for its subfolders, each read as if named.
+            subfolders = sorted(
+                p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
+            )
+            if not members and subfolders and depth < _MAX_FOLDER_DEPTH:
+                for sub in subfolders:
+                    scope.resolve(sub, "this folder of the folder", str(sub))
+                expanded += _expand(subfolders, allow_read, depth + 1)
                 continue
         expanded.append((path, str(raw_path)))
     return expanded

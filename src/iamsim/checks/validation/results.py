@@ -66,12 +66,14 @@ class ValidationFinding:
 
 @dataclass(frozen=True, slots=True)
 class ValidationTarget:
-    """One validated path: what it was read as and how many policies it held."""
+    """One validated path: what it was read as, how many policies it held (checked), and how
+    many more it defines that could not be loaded (``unresolved``: values left unknown)."""
 
     file: str
     kind: Literal["policy", "scenario", "input"]
     description: str
     policies: int
+    unresolved: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class ValidationTarget:
             "kind": self.kind,
             "description": self.description,
             "policies": self.policies,
+            "unresolved": self.unresolved,
         }
 
 
@@ -98,6 +101,12 @@ class ValidationReport:
             f.severity == "suggestion" for f in self.findings
         )
 
+    def option_hints(self) -> list[str]:
+        """The ``--var``/``--param`` options that would resolve the unresolved policies."""
+        from iamsim.checks.validation.coverage import option_hints
+
+        return option_hints(f.message for f in self.findings if f.code == "unresolved-policy")
+
     def fails(self, threshold: Severity = "error") -> bool:
         """Whether any finding is at least as severe as ``threshold``."""
         return any(RANK[f.severity] <= RANK[threshold] for f in self.findings)
@@ -106,6 +115,7 @@ class ValidationReport:
         return {
             "files": len(self.targets),
             "policies": sum(t.policies for t in self.targets),
+            "unresolved": sum(t.unresolved for t in self.targets),
             "errors": self.count("error"),
             "security_warnings": self.count("security-warning"),
             "warnings": self.count("warning"),

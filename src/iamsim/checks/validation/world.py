@@ -34,7 +34,9 @@ def policy_findings(
     catalog: Any = None,
 ) -> list[ValidationFinding]:
     """Lint, quota and catalog findings of a parsed policy of a loaded input."""
-    document = policy_to_dict(policy)
+    # As written when the policy leaves statements out (an inert lower-case "allow"), so that
+    # validate reports what AWS stores, not an empty Statement.
+    document = dict(policy.written) if policy.written is not None else policy_to_dict(policy)
     findings = check_policy(document, policy.policy_type, quota_kind=quota_kind)
     findings += catalog_findings(policy, catalog=catalog)
     return locate(findings, file=file, policy=policy.label, policy_type=policy.policy_type)
@@ -205,8 +207,14 @@ def count_policies(world: World) -> int:
     count += sum(1 for r in world.resources.values() if r.policy is not None)
     count += sum(len(s.session_policies or ()) for s in world.sessions.values())
     if world.organization is not None:
-        for node in world.organization.nodes():
-            count += sum(1 for p in (*node.scps, *node.rcps) if p.name not in BUILTIN_ORG_POLICIES)
+        # One policy attached to several roots, OUs or accounts is one policy.
+        org_policies = {
+            (p.policy_type, p.name, p.source)
+            for node in world.organization.nodes()
+            for p in (*node.scps, *node.rcps)
+            if p.name not in BUILTIN_ORG_POLICIES
+        }
+        count += len(org_policies)
     return count
 
 

@@ -635,9 +635,9 @@ _INTRINSICS = (
     "Fn::Transform",
 )
 _PSEUDO_HINT = {
-    "AWS::Region": "the stack's region is not known; pass region=... in Python",
+    "AWS::Region": "the stack's region is not known; set it with --default-region REGION",
     "AWS::AccountId": "the stack's account is not known; set it with --default-account ID",
-    "AWS::Partition": "the stack's region is not known; pass region=... in Python",
+    "AWS::Partition": "the stack's region is not known; set it with --default-region REGION",
 }
 
 _OFFLINE_UNSUPPORTED = frozenset({"Fn::Cidr", "Fn::Transform"})

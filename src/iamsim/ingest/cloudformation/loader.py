@@ -16,8 +16,10 @@ from typing import Any
 
 from iamsim.errors import InputError
 from iamsim.ingest.cloudformation.intrinsics import Template
+from iamsim.ingest.cloudformation.nested import NESTED_STACK, nested_stack
 from iamsim.ingest.cloudformation.resources import Mapper, with_role_ids
 from iamsim.ingest.cloudformation.runs_as import cloudformation_runs_as
+from iamsim.ingest.cloudformation.sam import SAM_TRANSFORM, expand_sam
 from iamsim.ingest.cloudformation.schema import (
     AFFECTS,
     POLICY_PROPERTIES,
@@ -36,7 +38,7 @@ from iamsim.ingest.iac.placeholders import (
 from iamsim.ingest.iac.unknown import Unknown, Warnings
 from iamsim.ingest.iac.world import WorldBuilder
 from iamsim.ingest.input_format import InputFormat
-from iamsim.model import World
+from iamsim.model import World, merge_worlds
 from iamsim.vocabulary.arn import is_account_id
 
 
@@ -116,8 +118,12 @@ def read_cloudformation(
     stack_name: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     source: str | None = None,
+    nesting: int = 0,
 ) -> tuple[World, Warnings]:
-    """Load a template and also return the structured warnings (also in ``World.notes``)."""
+    """Load a template and also return the structured warnings (also in ``World.notes``).
+
+    ``nesting`` is how deep this template is in a tree of nested stacks (see
+    :mod:`iamsim.ingest.cloudformation.nested`)."""
     label = source if source is not None else str(path)
     file = Path(path)
     text = read_text(file, label)
@@ -128,6 +134,14 @@ def read_cloudformation(
         raise InputError(f"account must be a 12-digit account ID, not {account!r}", source=label)
     stack = stack_name or re.sub(r"[^A-Za-z0-9-]", "-", file.stem) or "stack"
     warnings = Warnings()
+    transform = doc.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    # SAM's functions are expanded (their execution roles and policies); any other serverless
+    # type with IAM in it keeps the transform unexpanded.
+    sam_left: list[str] = []
+    sam_pushed: dict[str, str] = {}
+    if SAM_TRANSFORM in transforms:
+        doc, sam_left, sam_pushed = expand_sam(doc, label)
     t = Template(
         doc,
         label,
@@ -140,13 +154,17 @@ def read_cloudformation(
     )
     builder = WorldBuilder(warnings, label=label)
     mapper = Mapper(t, builder)
-    transform = doc.get("Transform")
-    transforms = transform if isinstance(transform, list) else [transform] if transform else []
     # AWS::LanguageExtensions adds Fn::Length, Fn::ToJsonString and Fn::FindInMap defaults,
     # which are evaluated here, and Fn::ForEach, which is reported below.
-    unexpanded = [str(name) for name in transforms if name != "AWS::LanguageExtensions"]
+    unexpanded = [
+        str(name)
+        for name in transforms
+        if name != "AWS::LanguageExtensions" and (name != SAM_TRANSFORM or sam_left)
+    ]
     if unexpanded:
         names = ", ".join(unexpanded)
+        if sam_left:
+            names += f" (its {', '.join(sam_left)} resources)"
         message = (
             f"the template uses the transform {names}, which is not expanded: what it "
             "generates or changes is unknown (load the processed template of a deployed "
@@ -159,6 +177,7 @@ def read_cloudformation(
         mapper.some_unknown("principal", reason, "Transform")
         mapper.some_unknown("*", reason, "Transform")
     current = ""
+    nested: list[World] = []
     try:
         for logical in t.resources:
             current = logical
@@ -203,6 +222,9 @@ def read_cloudformation(
                 if not value:
                     continue
             rtype = res["Type"]
+            if rtype == NESTED_STACK:
+                nested += nested_stack(t, mapper, logical, file, nesting)
+                continue
             if hasattr(mapper, rtype.replace("::", "__")):
                 mapper.map(logical, rtype)
                 continue
@@ -216,6 +238,12 @@ def read_cloudformation(
                     f"{rtype} carries a policy ({', '.join(carried)}) that is not modeled; "
                     f"it is ignored{UNMODELED_HINTS.get(rtype, '')}",
                 )
+        for logical, reason in sam_pushed.items():
+            # A permission SAM adds to the function: its resource-based policy is unknown.
+            arn = t.get_att(logical, "Arn", f"/Resources/{logical}")
+            if isinstance(arn, str):
+                warnings.add(label, logical, f"{reason}; its resource-based policy is unknown")
+                mapper.resource_unknown(arn, reason, logical)
         mapper.finish()
     except RecursionError:
         # A long chain of resources naming each other (A's name from B's ARN, B's from C's...)
@@ -234,12 +262,14 @@ def read_cloudformation(
     if t.region_is_placeholder and t.region_used:
         notes.append(
             f"{label}: the stack's region is not known; the placeholder region "
-            f"{PLACEHOLDER_REGION} stands for AWS::Region (pass region=... in Python)"
+            f"{PLACEHOLDER_REGION} stands for AWS::Region (set it with --default-region REGION; region=... in Python)"
         )
     builder.notes[:0] = notes
     builder.account(t.account, t.partition or DEFAULT_PARTITION)
     links = cloudformation_runs_as(t, warnings)
     world = with_role_ids(builder.build(), t, mapper)
+    if nested:
+        world = merge_worlds([world, *nested])
     return (
         dataclasses.replace(world, runs_as=(*world.runs_as, *links)) if links else world
     ), warnings

@@ -2,7 +2,8 @@
 
 Terraform root-module variables (``--var``, ``--var-file``), CloudFormation template parameters
 (``--param``, ``--param-file``) and the accounts resources deploy to (``--default-account``,
-``--account ALIAS=ID`` for a Terraform provider alias). This module owns the record and
+``--account ALIAS=ID`` for a Terraform provider alias) and the region
+(``--default-region``). This module owns the record and
 the reading of parameter files (a JSON object, or the AWS CLI's
 ``[{"ParameterKey": ..., "ParameterValue": ...}]`` list); tfvars files are read by the
 Terraform loader itself, as Terraform reads them.
@@ -33,7 +34,8 @@ class IacOptions:
     ``terraform.tfvars``), ``parameters`` to every CloudFormation template (over their
     defaults), ``default_account`` to resources whose configuration names no account, and
     ``accounts`` maps a Terraform provider alias (``aws.ALIAS`` or ``ALIAS``) to the account of
-    the resources created through that provider when its block names none.
+    the resources created through that provider when its block names none, and
+    ``default_region`` is the region of a configuration or stack that names none.
     """
 
     variables: Mapping[str, Any] = field(default_factory=dict)
@@ -41,6 +43,7 @@ class IacOptions:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     default_account: str | None = None
     accounts: Mapping[str, str] = field(default_factory=dict)
+    default_region: str | None = None
 
     def __post_init__(self) -> None:
         for what, account in [
@@ -58,6 +61,7 @@ class IacOptions:
             or self.parameters
             or self.default_account
             or self.accounts
+            or self.default_region
         )
 
 

@@ -172,6 +172,14 @@ class Instance(Lazy):
             # through get(), which notes each one used.
             standins = standin_attributes(self.rtype, self.address, values, self.env)
             computed = {**{k: self.get(k) for k in standins if k not in computed}, **computed}
+        if self.mode == "data" and self.rtype == "aws_iam_policy_document":
+            # Taken whole (``each.value.json`` over a for_each'd document, ``[for d in
+            # data.aws_iam_policy_document.x : d.json]``): its rendered JSON is an attribute too.
+            computed = {
+                **computed,
+                "json": self.get("json"),
+                "minified_json": self.get("minified_json"),
+            }
         return {**computed, **values}
 
     def _note_unique_id(self, value: Any) -> None:

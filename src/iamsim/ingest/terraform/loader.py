@@ -44,7 +44,7 @@ from iamsim.ingest.terraform.syntax import (
     parse_hcl_text,
     traversal,
 )
-from iamsim.ingest.terraform.values import Namespace, plain, to_str
+from iamsim.ingest.terraform.values import Namespace, parse_type, plain, to_str
 from iamsim.model import World
 from iamsim.vocabulary.arn import is_account_id
 
@@ -180,6 +180,10 @@ class ConfigLoader:
     def read_tfvars(self, path: Path) -> dict[str, Any]:
         label = self.label(path)
         text = read_text(path, label, self.scope)
+        return self.tfvars_values(text, label, path)
+
+    def tfvars_values(self, text: str, label: str, path: Path) -> dict[str, Any]:
+        """The assignments of tfvars text ``text`` (JSON when ``path`` ends in ``.json``)."""
         if path.name.endswith(".json"):
             try:
                 data = load_json(text)
@@ -214,7 +218,7 @@ class ConfigLoader:
             values[name] = value
         return values
 
-    def collect_variables(self) -> None:
+    def collect_variables(self, blocks: Sequence[Block] = ()) -> None:
         # Terraform's precedence: terraform.tfvars, then *.auto.tfvars in lexical order, then
         # explicit var files, then values given directly.
         files: list[Path] = []
@@ -226,7 +230,28 @@ class ConfigLoader:
         files.extend(Path(f) for f in self._var_files)
         for path in files:
             self.variable_values.update(self.read_tfvars(path))
-        self.variable_values.update(self._variables)
+        self.variable_values.update(
+            {name: self._command_line_value(name, v, blocks) for name, v in self._variables.items()}
+        )
+
+    def _command_line_value(self, name: str, value: Any, blocks: Sequence[Block]) -> Any:
+        """A ``--var NAME=VALUE`` value as Terraform reads ``-var``: literal text for a
+        variable of a primitive type (or none), an HCL expression for any other type
+        (``--var 'ous={prod = "ou-1"}'``), which must be a constant.
+        https://developer.hashicorp.com/terraform/language/values/variables#variables-on-the-command-line
+        """
+        if not isinstance(value, str):
+            return value  # given from Python already typed
+        block = next((b for b in blocks if b.type == "variable" and b.labels == [name]), None)
+        type_tree = block.attrs.get("type") if block is not None else None
+        if type_tree is None:
+            return value
+        kind = parse_type(type_tree, lambda tree: None)
+        if kind is not None and kind.kind in ("string", "number", "bool"):
+            return value
+        label = f"--var {name}"
+        values = self.tfvars_values(f"{name} = {value}\n", label, self.root_dir / "cli.tfvars")
+        return values[name]
 
     def collect_imports(self, root: ModuleInstance, blocks: list[Block]) -> None:
         """``import { to = ADDRESS, id = ID }`` blocks of the root module: the real ID of a
@@ -644,7 +669,7 @@ def _read_terraform_dir(
     blocks = loader.read_dir(
         root if root.is_dir() else root.parent, None if root.is_dir() else root
     )
-    loader.collect_variables()
+    loader.collect_variables(blocks)
     root_module = ModuleInstance(loader, loader.root_dir, blocks, "", {}, {}, "")
     loader.modules.append(root_module)
     loader.collect_imports(root_module, blocks)
@@ -692,7 +717,7 @@ def _read_terraform_dir(
     if any(r.env.region_is_placeholder for r in resources if r.mode == "managed"):
         notes.append(
             f"{label}: no provider region is configured; the placeholder region "
-            f"{PLACEHOLDER_REGION} is used in regional ARNs (pass region=... in Python to set it)"
+            f"{PLACEHOLDER_REGION} is used in regional ARNs (set it with --default-region REGION; region=... in Python)"
         )
     if random_used:
         notes.append(

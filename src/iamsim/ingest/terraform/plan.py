@@ -34,6 +34,7 @@ from iamsim.ingest.iac.placeholders import (
     Env,
     partition_of_region,
 )
+from iamsim.ingest.iac.standins import standin_attributes, standin_note
 from iamsim.ingest.iac.unknown import Unknown, Warnings
 from iamsim.ingest.terraform.arguments import POLICY_ATTRIBUTES
 from iamsim.ingest.terraform.resources import TfResource, build_world
@@ -386,6 +387,12 @@ class _Plan:
                     )
                 if key in computed:
                     values[key] = computed[key]
+                    continue
+                # An identifier AWS assigns (an instance ID and its ARN): the same
+                # deterministic stand-in as for the configuration, noted.
+                standin = self._standin(address, inst, values, key)
+                if standin is not None:
+                    values[key] = standin
             elif isinstance(flag, list) and isinstance(values.get(key), list):
                 # Unknown parts of nested blocks: mark the unknown leaves.
                 values[key] = [
@@ -532,12 +539,29 @@ class _Plan:
         ).get(attr)
         if computed is not None and not isinstance(computed, Unknown):
             return computed
+        if value is None and inst.get("mode") != "data":
+            standin = self._standin(address, inst, values, attr)
+            if standin is not None:
+                return standin
         if value is None and address in self.deferred_reads:
             return Unknown(
                 f"{key} is unknown: {address} is read only at apply time (it depends on values "
                 "known after apply)"
             )
         return value if value is not None else (computed or Unknown(f"{key} is unknown"))
+
+    def _standin(
+        self, address: str, inst: Mapping[str, Any], values: Mapping[str, Any], attr: str
+    ) -> Any:
+        """The stand-in for after-apply attribute ``attr`` of managed resource ``address``
+        (see :mod:`iamsim.ingest.iac.standins`), noted; None when its type has none."""
+        found = standin_attributes(
+            str(inst["type"]), address, _KnownOnly(values), self.env_for(address)
+        ).get(attr)
+        if found is None or isinstance(found, Unknown):
+            return None
+        self.warnings.add(self.source, address, standin_note(f"{address}.{attr}", found))
+        return found
 
     def resources(self) -> Iterator[TfResource]:
         for address, inst in self.instances.items():

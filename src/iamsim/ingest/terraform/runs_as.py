@@ -137,6 +137,23 @@ COMPUTE: Mapping[str, Compute] = {
         lambda r, n: f"stateMachine:{n}",
         (("role_arn", "execution role"),),
     ),
+    # SageMaker training and processing jobs are API calls, not Terraform resources; what
+    # Terraform defines with an execution role is the model (run by endpoints and batch
+    # transform jobs) and the pipeline (its steps run as the pipeline's role).
+    "aws_sagemaker_model": Compute(
+        "SageMaker model",
+        "sagemaker",
+        "name",
+        lambda r, n: f"model/{n.lower()}",
+        (("execution_role_arn", "execution role"),),
+    ),
+    "aws_sagemaker_pipeline": Compute(
+        "SageMaker pipeline",
+        "sagemaker",
+        "pipeline_name",
+        lambda r, n: f"pipeline/{n.lower()}",
+        (("role_arn", "execution role"),),
+    ),
     "aws_bedrockagent_agent": Compute(
         "Bedrock agent",
         "bedrock",
@@ -190,13 +207,111 @@ def _profiles(resources: Sequence[TfResource]) -> dict[tuple[str, str], str]:
 def terraform_runs_as(resources: Sequence[TfResource], warnings: Warnings) -> list[RunsAs]:
     """The runs-as links of ``resources``; what cannot be linked is noted in ``warnings``."""
     profiles = _profiles(resources)
+    stack_sets = _stack_sets(resources)
     links: list[RunsAs] = []
     for r in resources:
+        if r.mode != "managed" or r.uncertain is not None:
+            continue
+        if r.type == "aws_datapipeline_definition":
+            links.extend(_datapipeline_links(r, warnings))
+        elif r.type == "aws_cloudformation_stack_set_instance":
+            links.extend(_stack_set_instance_links(r, stack_sets, warnings))
         spec = COMPUTE.get(r.type)
-        if spec is None or r.mode != "managed" or r.uncertain is not None:
+        if spec is None:
             continue
         links.extend(_links(r, spec, profiles, warnings))
     return links
+
+
+# Data Pipeline: the pipeline objects' ``role`` (what the service acts as) and ``resourceRole``
+# (the EC2 instances' role, whose instance profile has the same name) fields name roles.
+# https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-iam-roles.html
+_PIPELINE_ROLE_FIELDS = {"role": "execution role", "resourceRole": "instance role"}
+
+
+def _datapipeline_links(r: TfResource, warnings: Warnings) -> list[RunsAs]:
+    env = r.env
+    pipeline = r.attr("pipeline_id")
+    if not isinstance(pipeline, str) or not pipeline:
+        # The pipeline's ID is known after apply: a stand-in in its documented df- form.
+        pipeline = "df-" + placeholder_alnum(r.address, 19, upper=True)
+    arn = f"arn:{env.partition}:datapipeline:{env.region}:{env.account}:pipeline/{pipeline}"
+    out: list[RunsAs] = []
+    objects = r.values.get("pipeline_object")
+    for i, obj in enumerate(objects if isinstance(objects, list | tuple) else ()):
+        fields = obj.get("field") if isinstance(obj, Mapping) else None
+        for field in fields if isinstance(fields, list | tuple) else ():
+            if not isinstance(field, Mapping) or field.get("key") not in _PIPELINE_ROLE_FIELDS:
+                continue
+            use = _PIPELINE_ROLE_FIELDS[field["key"]]
+            value = field.get("string_value")
+            if isinstance(value, Unknown) or not isinstance(value, str) or not value:
+                why = value.reason if isinstance(value, Unknown) else "not a string"
+                warnings.add(
+                    r.source,
+                    r.address,
+                    f"pipeline_object[{i}] {field['key']} is unknown ({why}); the Data Pipeline "
+                    f"is not linked to its {use}",
+                )
+                continue
+            role = (
+                value
+                if value.startswith("arn:")
+                else (f"arn:{env.partition}:iam::{env.account}:role/{value}")
+            )
+            where = f"{r.source} ({r.address}.pipeline_object[{i}].{field['key']})"
+            out.append(RunsAs(arn, role, "Data Pipeline", use, where))
+    return list(dict.fromkeys(out))
+
+
+# A self-managed stack set deploys into each target account as the execution role named by
+# execution_role_name (AWS's default name when not set).
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html
+_DEFAULT_EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+
+
+def _stack_sets(resources: Sequence[TfResource]) -> dict[tuple[str, str], TfResource]:
+    out: dict[tuple[str, str], TfResource] = {}
+    for r in resources:
+        if r.type == "aws_cloudformation_stack_set" and r.mode == "managed":
+            name = r.attr("name")
+            if isinstance(name, str):
+                out[(r.env.account, name)] = r
+    return out
+
+
+def _stack_set_instance_links(
+    r: TfResource, stack_sets: Mapping[tuple[str, str], TfResource], warnings: Warnings
+) -> list[RunsAs]:
+    env = r.env
+    name = r.attr("stack_set_name")
+    target = r.attr("account_id")
+    stack_set = stack_sets.get((env.account, name)) if isinstance(name, str) else None
+    if stack_set is None:
+        return []  # a stack set defined elsewhere: its execution role is not known here
+    if stack_set.attr("permission_model") == "SERVICE_MANAGED":
+        return []  # AWS's own roles deploy service-managed stack sets
+    if target is None:
+        target = env.account  # the provider's account, as Terraform's default
+    if isinstance(target, Unknown) or not isinstance(target, str):
+        why = target.reason if isinstance(target, Unknown) else "not a string"
+        warnings.add(
+            r.source,
+            r.address,
+            f"account_id is unknown ({why}); no runs-as link to the stack set's execution role",
+        )
+        return []
+    role_name = stack_set.attr("execution_role_name") or _DEFAULT_EXECUTION_ROLE
+    if not isinstance(role_name, str):
+        warnings.add(r.source, r.address, "execution_role_name is unknown; no runs-as link")
+        return []
+    region = r.attr("region")
+    region = region if isinstance(region, str) and region else env.region
+    stack = f"stack/StackSet-{name}-{_uuid(r)}/{_uuid(stack_set)}"
+    arn = f"arn:{env.partition}:cloudformation:{region}:{target}:{stack}"
+    role = f"arn:{env.partition}:iam::{target}:role/{role_name}"
+    where = f"{stack_set.source} ({stack_set.address}.execution_role_name)"
+    return [RunsAs(arn, role, "CloudFormation stack set instance", "execution role", where)]
 
 
 def _links(
