@@ -528,8 +528,10 @@ class _Parser:
                 if deny
                 else "iamsim ignores this statement (it grants nothing), the fail-safe reading"
             )
+            # A warning, not an error: AWS accepts and stores the document (issue 13: never
+            # stricter than AWS); the finding tells the author what it really does.
             self.report(
-                "error",
+                "warning",
                 "effect-case",
                 f'Effect is case sensitive: {value!r} is not "Allow" or "Deny". AWS stores it; '
                 f'{meaning}. Write "{value.capitalize()}"',
