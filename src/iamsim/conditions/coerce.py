@@ -211,3 +211,48 @@ def parse_base64(text: str) -> bytes | None:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+# -- Integer forms for the compiled IP operators ------------------------------------------------
+# ``IpAddress``/``NotIpAddress`` compiled once compare integers: a block is the closed interval
+# [first address, last address] of its family, an address is (version, integer). The parse is
+# exactly :func:`parse_ip_address`: the dotted-quad fast path below accepts only what
+# ``ipaddress.IPv4Address`` accepts (four ASCII decimal octets, no leading zero, each <= 255)
+# and defers every other text to it. No regular expression is involved.
+
+_DECIMAL = frozenset("0123456789")
+
+
+def _dotted_quad(text: str) -> int | None:
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    number = 0
+    for part in parts:
+        if not part or len(part) > 3 or not _DECIMAL.issuperset(part):
+            return None
+        if len(part) > 1 and part[0] == "0":
+            return None  # ipaddress rejects leading zeros (ambiguous octal)
+        octet = int(part)
+        if octet > 255:
+            return None
+        number = (number << 8) | octet
+    return number
+
+
+# Request values repeat across many evaluations; parsing is pure, so results are cached.
+@lru_cache(maxsize=4096)
+def ip_number(text: str) -> tuple[int, int] | None:
+    """``(4 or 6, integer)`` for an address :func:`parse_ip_address` accepts, else None."""
+    quad = _dotted_quad(text)
+    if quad is not None:
+        return 4, quad
+    address = parse_ip_address(text)
+    if address is None:
+        return None
+    return address.version, int(address)
+
+
+def ip_interval(network: IpNetwork) -> tuple[int, int, int]:
+    """``(version, first, last)``: the addresses ``network`` contains, as integers."""
+    return network.version, int(network.network_address), int(network.broadcast_address)

@@ -52,6 +52,7 @@ class CompiledStatement:
         "conditions",
         "constant",
         "effect",
+        "holds",
         "is_deny",
         "not_actions",
         "not_principal",
@@ -83,6 +84,8 @@ class CompiledStatement:
             CompiledPrincipal.compile(statement.not_principal) if statement.not_principal else None
         )
         self.conditions = compile_conditions(statement.conditions, variables_enabled=enabled)
+        # The block as one compiled closure for the decision-only path; None without conditions.
+        self.holds = None if self.conditions.empty else self.conditions.holds
         # Whether the action and resource elements apply depends only on the action name and
         # the resource ARN (unless a policy variable is involved), so results are memoized.
         self._action_memo: dict[str, bool] = {}
@@ -218,7 +221,8 @@ class CompiledStatement:
             ):
                 return None
             match_class = MatchClass.DIRECT
-        if not self.conditions.empty and not self.conditions.evaluate(request.context):
+        holds = self.holds
+        if holds is not None and not holds(request.context):
             return None
         return match_class
 
