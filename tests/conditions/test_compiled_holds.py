@@ -29,7 +29,15 @@ _OCTET = st.one_of(
     st.text(alphabet="0123456789", min_size=0, max_size=4),
     st.sampled_from(["٣", "+1", " 1", "0x1", "1e2"]),
 )
-_QUAD = st.lists(_OCTET, min_size=3, max_size=5).map(".".join)
+_QUAD = st.one_of(
+    st.lists(_OCTET, min_size=3, max_size=5).map(".".join),
+    # Nearly valid quads: octets in range, some zero-padded ("01", "007").
+    st.lists(
+        st.tuples(st.integers(0, 255), st.integers(0, 2)).map(lambda p: "0" * p[1] + str(p[0])),
+        min_size=4,
+        max_size=4,
+    ).map(".".join),
+)
 _V6 = st.one_of(
     st.integers(0, 2**128 - 1).map(lambda n: str(coerce.ipaddress.IPv6Address(n))),
     st.sampled_from(
@@ -150,3 +158,25 @@ def test_compiled_block_is_the_and_of_reference_clauses(
     assert block.holds(ctx) is expected
     assert block.evaluate(ctx) is expected
     assert block.evaluate(ctx, []) is expected
+
+
+_BOOL_TEXT = st.sampled_from(["true", "false", "True", "FALSE", "tRuE", "", "yes", "1", "${x}"])
+
+
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    operator=st.sampled_from(
+        [p + "Bool" + s for p in ("", "ForAnyValue:", "ForAllValues:") for s in ("", "IfExists")]
+    ),
+    values=st.lists(st.one_of(st.booleans(), _BOOL_TEXT), max_size=3),
+    request=st.one_of(_BOOL_TEXT, st.booleans(), st.lists(_BOOL_TEXT, max_size=3)),
+    present=st.booleans(),
+)
+def test_compiled_bool_clause_equals_reference(
+    operator: str, values: list[ConditionScalar], request: object, present: bool
+) -> None:
+    ctx = Context({"aws:SecureTransport": request} if present else {})  # type: ignore[dict-item]
+    pair = _reference(operator, "aws:SecureTransport", values, ctx, False)
+    assert pair is not None
+    compiled, reference = pair
+    assert compiled is reference
