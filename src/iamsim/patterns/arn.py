@@ -174,8 +174,14 @@ class ResourcePattern:
             for index, test in checks:
                 if not test(segments[index]):
                     return False
-            assert self._resource_test is not None
-            return self._resource_test(arn.resource)
+            static = self._resource_test
+            if static is not None:
+                return static(arn.resource)
+            # Only the resource part holds variables: resolved for this request (the glob
+            # is cached by the variables' values) and tested with its specialised matcher.
+            assert self._resource is not None
+            glob = self._resource.glob(context)
+            return glob is not None and glob.test(arn.resource)
         segments = arn.segments
         for index, segment in enumerate(self._prefix, start=_PARTITION):
             if isinstance(segment, Template):
@@ -231,17 +237,18 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
             text, False, service, prefix_variables, "arn", prefix, None, True, None
         )
     resource = parse_template(parts[_RESOURCE], enabled=variables_enabled)
-    has_variables = resource.has_variables or prefix_variables
-    if has_variables:
-        return ResourcePattern(
-            text, False, service, has_variables, "arn", prefix, resource, False, None
-        )
-    # Static pattern: the tests are fixed now, so matching needs no template or dispatch.
+    if prefix_variables:
+        return ResourcePattern(text, False, service, True, "arn", prefix, resource, False, None)
+    # Static prefix: its tests are fixed now, so matching needs no template or dispatch.
     checks = tuple(
         (index, segment.test)
         for index, segment in enumerate(prefix, start=_PARTITION)
         if isinstance(segment, Glob) and not segment.matches_everything
     )
+    if resource.has_variables:
+        return ResourcePattern(
+            text, False, service, True, "arn", prefix, resource, False, None, checks
+        )
     static = resource.glob(_NO_CONTEXT)
     assert static is not None  # a template without variables always resolves
     return ResourcePattern(
