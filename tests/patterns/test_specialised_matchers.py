@@ -51,6 +51,9 @@ def test_each_specialised_shape() -> None:
         "*ab*": (["ab", "xaby"], ["a-b"]),
         "a*b": (["ab", "axxb"], ["a", "ba", "abx"]),
         "a*b*c": (["abc", "axbxc"], ["acb"]),
+        # prefix-middle-suffix: the middle piece may not overlap the anchored ends.
+        "ab*b*ba": (["abbba", "abxbyba"], ["abba", "aba", "abxba"]),
+        "first-*/*": (["first-b/k", "first-/"], ["first-b", "first/x", "xfirst-b/k"]),
     }
     for pattern, (yes, no) in cases.items():
         glob = Glob(pattern)
