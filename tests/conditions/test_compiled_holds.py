@@ -39,6 +39,9 @@ _QUAD = st.one_of(
     ).map(".".join),
 )
 _V6 = st.one_of(
+    st.text(alphabet="0123456789abcdefABCDEF:", max_size=45),
+    # Near-addresses: 1 to 10 groups of 0 to 5 hex digits, joined by ":" (so "::" appears).
+    st.lists(st.text(alphabet="0fF19aA", max_size=5), min_size=1, max_size=10).map(":".join),
     st.integers(0, 2**128 - 1).map(lambda n: str(coerce.ipaddress.IPv6Address(n))),
     st.sampled_from(
         [
