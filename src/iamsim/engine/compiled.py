@@ -260,15 +260,12 @@ def _any_action(patterns: tuple[ActionPattern, ...], action: str) -> bool:
 def _any_resource(
     patterns: tuple[ResourcePattern, ...], resource: str, arn: Arn | None, context: Context
 ) -> bool:
-    for pattern in patterns:
-        if pattern.matches_all:
-            return True
-        if arn is not None:
-            if pattern.matches_arn(arn, context):
+    if arn is not None:
+        for pattern in patterns:  # noqa: SIM110 - a loop, not any() over a generator
+            if pattern.arn_test(arn, context):  # True for "*" as well
                 return True
-        elif pattern.matches(resource, context):
-            return True
-    return False
+        return False
+    return any(pattern.matches_all or pattern.matches(resource, context) for pattern in patterns)
 
 
 def _with_match(ref: StatementRef, match_class: int) -> StatementRef:
