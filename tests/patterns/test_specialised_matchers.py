@@ -51,6 +51,9 @@ def test_each_specialised_shape() -> None:
         "*ab*": (["ab", "xaby"], ["a-b"]),
         "a*b": (["ab", "axxb"], ["a", "ba", "abx"]),
         "a*b*c": (["abc", "axbxc"], ["acb"]),
+        # prefix-middle-suffix: the middle piece may not overlap the anchored ends.
+        "ab*b*ba": (["abbba", "abxbyba"], ["abba", "aba", "abxba"]),
+        "first-*/*": (["first-b/k", "first-/"], ["first-b", "first/x", "xfirst-b/k"]),
     }
     for pattern, (yes, no) in cases.items():
         glob = Glob(pattern)
@@ -84,11 +87,38 @@ def test_static_resource_pattern_equals_template_path(
     static = compile_resource(text, variables_enabled=True)
     assert static._checks is not None
     # The same pattern through the general path: resolve every segment and the resource part.
-    # compile_resource memoises by text, so the general-path copy is a replaced copy, never the
-    # shared pattern mutated in place.
+    # A copy: compile_resource is memoised, so the shared pattern must not be altered.
     general = dataclasses.replace(static, _checks=None)
     arn = parse_arn(value)
     assert arn is not None
     context = Context()
     assert static.matches_arn(arn, context) is general.matches_arn(arn, context)
     assert static.matches(value, context) is general.matches(value, context)
+    assert static.arn_test(arn, context) is general.matches_arn(arn, context)
+
+
+USER_NAMES = st.sampled_from(["b", "k", "B", "*", "b/k", ""])
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(SEGMENTS, min_size=4, max_size=4),
+    st.sampled_from(["${aws:username}/*", "b/${aws:username}", "*${aws:username}?", "${x:y}"]),
+    ARN_VALUES,
+    st.one_of(st.none(), USER_NAMES),
+)
+def test_resource_pattern_with_variables_equals_general_path(
+    segments: list[str], resource: str, value: str, user: str | None
+) -> None:
+    """Variables in the resource part only: the specialised test resolves them per request
+    (its glob cached by their values) and decides as the general template path does."""
+    text = "arn:" + ":".join(segments) + ":" + resource
+    pattern = compile_resource(text, variables_enabled=True)
+    general = dataclasses.replace(pattern, _checks=None)
+    arn = parse_arn(value)
+    assert arn is not None
+    context = Context({} if user is None else {"aws:username": user})
+    expected = general.matches_arn(arn, context)
+    assert pattern.matches_arn(arn, context) is expected
+    assert pattern.arn_test(arn, context) is expected
+    assert pattern.arn_test(arn, context) is expected  # from the cache of resolved values

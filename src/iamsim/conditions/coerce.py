@@ -211,3 +211,102 @@ def parse_base64(text: str) -> bytes | None:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+# -- Integer forms for the compiled IP operators ------------------------------------------------
+# ``IpAddress``/``NotIpAddress`` compiled once compare integers: a block is the closed interval
+# [first address, last address] of its family, an address is (version, integer). The parse is
+# exactly :func:`parse_ip_address`: the dotted-quad fast path below accepts only what
+# ``ipaddress.IPv4Address`` accepts (four ASCII decimal octets, no leading zero, each <= 255),
+# the hex-group path only what ``IPv6Address`` accepts (its algorithm, without exceptions or
+# objects), and every other text is deferred to ``ipaddress``. No regular expression is involved.
+
+_DECIMAL = frozenset("0123456789")
+
+
+def _dotted_quad(text: str) -> int | None:
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    number = 0
+    for part in parts:
+        if not part or len(part) > 3 or not _DECIMAL.issuperset(part):
+            return None
+        if len(part) > 1 and part[0] == "0":
+            return None  # ipaddress rejects leading zeros (ambiguous octal)
+        octet = int(part)
+        if octet > 255:
+            return None
+        number = (number << 8) | octet
+    return number
+
+
+_HEX_OR_COLON = frozenset("0123456789abcdefABCDEF:")
+_HEXTETS = 8
+
+
+def _hextets(text: str) -> int | None:
+    """An IPv6 address written in hex groups only (no dotted suffix, no zone), as
+    ``ipaddress.IPv6Address`` reads it step for step; None for anything else (the caller
+    then asks ``ipaddress`` itself)."""
+    if not text or not _HEX_OR_COLON.issuperset(text):
+        return None
+    parts = text.split(":")
+    count = len(parts)
+    if count < 3 or count > _HEXTETS + 1:
+        return None
+    skip = None
+    for index in range(1, count - 1):
+        if not parts[index]:
+            if skip is not None:
+                return None  # at most one "::"
+            skip = index
+    if skip is not None:
+        high, low = skip, count - skip - 1
+        if not parts[0]:
+            high -= 1
+            if high:
+                return None  # a leading ":" only as part of "::"
+        if not parts[-1]:
+            low -= 1
+            if low:
+                return None  # a trailing ":" only as part of "::"
+        skipped = _HEXTETS - (high + low)
+        if skipped < 1:
+            return None
+    else:
+        if count != _HEXTETS or not parts[0] or not parts[-1]:
+            return None
+        high, low, skipped = count, 0, 0
+    number = 0
+    for part in parts[:high]:
+        if not part or len(part) > 4:
+            return None
+        number = (number << 16) | int(part, 16)
+    number <<= 16 * skipped
+    for part in parts[count - low :]:
+        if not part or len(part) > 4:
+            return None
+        number = (number << 16) | int(part, 16)
+    return number
+
+
+# Request values repeat across many evaluations; parsing is pure, so results are cached.
+@lru_cache(maxsize=4096)
+def ip_number(text: str) -> tuple[int, int] | None:
+    """``(4 or 6, integer)`` for an address :func:`parse_ip_address` accepts, else None."""
+    quad = _dotted_quad(text)
+    if quad is not None:
+        return 4, quad
+    groups = _hextets(text)
+    if groups is not None:
+        return 6, groups
+    address = parse_ip_address(text)
+    if address is None:
+        return None
+    return address.version, int(address)
+
+
+def ip_interval(network: IpNetwork) -> tuple[int, int, int]:
+    """``(version, first, last)``: the addresses ``network`` contains, as integers."""
+    return network.version, int(network.network_address), int(network.broadcast_address)

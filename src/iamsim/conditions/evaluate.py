@@ -142,6 +142,12 @@ class _PolicySide(ABC):
     @abstractmethod
     def bind(self, context: Context, notes: list[str] | None) -> ValueTest: ...
 
+    def static_test(self) -> ValueTest | None:
+        """The value test when it reads nothing of the request (no policy variable), built
+        once at compile time and equal to ``bind(context, None)`` for every context; None
+        when it depends on the request."""
+        return None
+
     def _report(self, notes: list[str] | None) -> None:
         for text in self.bad_policy_notes:
             _note(notes, text)
@@ -223,6 +229,22 @@ class _StringSide(_PolicySide):
             return literals.__contains__
         return lambda value: value in literals or any(g.matches(value) for g in globs)
 
+    def static_test(self) -> ValueTest | None:
+        if self._templates:
+            return None
+        literals = self._literals
+        if self._fold:
+            return lambda value: value.casefold() in literals
+        tests = tuple(glob.test for glob in self._globs)
+        if not tests:
+            return literals.__contains__  # StringEquals: one set lookup
+        if not literals and len(tests) == 1:
+            return tests[0]  # one StringLike pattern: its specialised matcher
+        if len(tests) == 1:
+            only = tests[0]
+            return lambda value: value in literals or only(value)
+        return lambda value: value in literals or any(test(value) for test in tests)
+
 
 class _BoolSide(_PolicySide):
     __slots__ = ("_static", "_templates")
@@ -268,6 +290,13 @@ class _BoolSide(_PolicySide):
             return parsed in wanted
 
         return test
+
+    def static_test(self) -> ValueTest | None:
+        if self._templates:
+            return None
+        # parse_bool reads "true"/"false" in any case; anything else never matches.
+        accepted = frozenset("true" if flag else "false" for flag in self._static)
+        return lambda value: value.lower() in accepted
 
 
 _Ordered = TypeVar("_Ordered", Decimal, Fraction)
@@ -339,6 +368,9 @@ class _NumericSide(_PolicySide):
         self._report(notes)
         return _ordered_test(self._kind, self._values, coerce.parse_number, "a number", notes)
 
+    def static_test(self) -> ValueTest | None:
+        return _ordered_test(self._kind, self._values, coerce.parse_number, "a number", None)
+
 
 class _DateSide(_PolicySide):
     __slots__ = ("_kind", "_values")
@@ -357,6 +389,9 @@ class _DateSide(_PolicySide):
     def bind(self, context: Context, notes: list[str] | None) -> ValueTest:
         self._report(notes)
         return _ordered_test(self._kind, self._values, coerce.parse_date, "a date", notes)
+
+    def static_test(self) -> ValueTest | None:
+        return _ordered_test(self._kind, self._values, coerce.parse_date, "a date", None)
 
 
 class _IpSide(_PolicySide):
@@ -383,6 +418,27 @@ class _IpSide(_PolicySide):
                 _note(notes, f"value {value!r} is not an IP address")
                 return False
             return any(coerce.ip_in_network(address, n) for n in networks)
+
+        return test
+
+    def static_test(self) -> ValueTest | None:
+        # Blocks as integer intervals per family; the request address parsed to an integer
+        # once (cached by text). Same answer as ip_in_network: families never mix.
+        intervals = [coerce.ip_interval(n) for n in self._networks]
+        v4 = tuple((first, last) for version, first, last in intervals if version == 4)
+        v6 = tuple((first, last) for version, first, last in intervals if version == 6)
+        number_of = coerce.ip_number
+
+        def test(value: str) -> bool:
+            parsed = number_of(value)
+            if parsed is None:
+                return False
+            version, number = parsed
+            # A plain loop: any() over a generator costs a frame per call on the hot path.
+            for first, last in v4 if version == 4 else v6:  # noqa: SIM110
+                if first <= number <= last:
+                    return True
+            return False
 
         return test
 
@@ -415,6 +471,9 @@ class _BinarySide(_PolicySide):
             return data in values
 
         return test
+
+    def static_test(self) -> ValueTest | None:
+        return self.bind(_no_context(), None)  # reads no context
 
 
 class _ArnSide(_PolicySide):
@@ -459,6 +518,11 @@ class _ArnSide(_PolicySide):
 
         return test
 
+    def static_test(self) -> ValueTest | None:
+        if any(pattern.has_variables for pattern, _ in self._patterns):
+            return None
+        return self.bind(_no_context(), None)  # patterns without variables read no context
+
 
 def _policy_side(
     clause: ConditionClause, info: OperatorInfo, variables_enabled: bool
@@ -500,6 +564,7 @@ class CompiledCondition:
         "_null_wanted",
         "_side",
         "clause",
+        "holds",
         "if_exists",
         "info",
         "key",
@@ -533,6 +598,9 @@ class CompiledCondition:
         else:
             self._side = _policy_side(clause, self.info, variables_enabled)
             self.variable_keys = _variable_keys(clause, self.info, variables_enabled)
+        # The decision-only form: one closure specialised for this clause's shape, equal to
+        # ``evaluate(context)`` (the traced evaluation above stays the reference).
+        self.holds: ContextTest = _compile_holds(self)
 
     def evaluate(self, context: Context, outcomes: list[ConditionOutcome] | None = None) -> bool:
         """True when the clause holds; appends a :class:`ConditionOutcome` when tracing."""
@@ -627,6 +695,96 @@ class CompiledCondition:
         return f"CompiledCondition({self.clause.operator.text!r}, {self.key!r})"
 
 
+ContextTest = Callable[[Context], bool]
+
+
+def _always(result: bool) -> ContextTest:
+    return (lambda context: True) if result else (lambda context: False)
+
+
+def _never_matches(value: str) -> bool:
+    return False
+
+
+def _compile_holds(condition: CompiledCondition) -> ContextTest:
+    """``condition.evaluate`` without a trace, decided at compile time as far as it can be.
+
+    Follows :meth:`CompiledCondition._decide` branch for branch (notes dropped): the result
+    for an absent key, the multi-valued rule, the empty-set rule of set operators and the
+    value test (OR / NOR over the policy values) are fixed now; only the lookup of the key
+    and, when a policy variable is involved, the binding of the policy values happen per
+    request. ``tests/conditions/test_compiled_holds.py`` checks it against ``evaluate``.
+    """
+    key = condition.key
+    set_op = condition.set_operator
+    for_all = set_op is SetOperator.FOR_ALL_VALUES
+    if condition._side is None:  # Null
+        if set_op is not None:
+            return _always(for_all)
+        wanted = condition._null_wanted
+
+        def null(context: Context) -> bool:
+            values = context.get_values(key)
+            return (values is None or _null_dataset(values)) in wanted
+
+        return null
+    policy_values = condition.clause.values
+    if set_op is not None:
+        absent = for_all
+    elif condition.if_exists:
+        absent = True
+    elif not policy_values:
+        absent = False
+    else:
+        absent = condition.negated
+    test: ValueTest | None
+    if not policy_values:
+        test = _never_matches
+    else:
+        test = condition._side.static_test()
+        if test is not None and condition.negated:
+            positive = test
+            test = lambda value: not positive(value)  # noqa: E731
+    bind = condition._value_test  # per request, when the policy values read the context
+    if set_op is None:
+        if test is not None:
+            single = test
+
+            def plain(context: Context) -> bool:
+                values = context.get_values(key)
+                if values is None:
+                    return absent
+                if context.is_multi(key):
+                    return False
+                return single(values[0])
+
+            return plain
+
+        def plain_bound(context: Context) -> bool:
+            values = context.get_values(key)
+            if values is None:
+                return absent
+            if context.is_multi(key):
+                return False
+            return bind(context, None)(values[0])
+
+        return plain_bound
+    fixed = test
+
+    def over_set(context: Context) -> bool:
+        values = context.get_values(key)
+        if values is None:
+            return absent
+        if _null_dataset(values):
+            return for_all
+        each = fixed if fixed is not None else bind(context, None)
+        if for_all:
+            return all(each(value) for value in values)
+        return any(each(value) for value in values)
+
+    return over_set
+
+
 def _null_dataset(values: tuple[str, ...] | None) -> bool:
     """A key given no values, or only empty strings: "a null dataset, such as an empty
     string" [OPS, ForAllValues], which ``Null`` ``false`` rejects ("prevent ... context keys
@@ -661,6 +819,24 @@ class CompiledConditionBlock:
     variable_keys: tuple[str, ...]  # keys read through policy variables in its values
 
     @property
+    def holds(self) -> ContextTest:
+        """``evaluate(context)`` as one compiled closure (AND of the clauses' closures)."""
+        tests = tuple(condition.holds for condition in self.conditions)
+        if len(tests) == 1:
+            return tests[0]
+        if len(tests) == 2:
+            first, second = tests
+            return lambda context: first(context) and second(context)
+
+        def every(context: Context) -> bool:
+            for test in tests:  # noqa: SIM110 - a loop, not all() over a generator
+                if not test(context):
+                    return False
+            return True
+
+        return every
+
+    @property
     def empty(self) -> bool:
         return not self.conditions
 
@@ -673,7 +849,7 @@ class CompiledConditionBlock:
         if outcomes is None:
             # A plain loop: all() over a generator costs a frame per clause on the hot path.
             for condition in self.conditions:  # noqa: SIM110
-                if not condition.evaluate(context):
+                if not condition.holds(context):
                     return False
             return True
         result = True

@@ -47,11 +47,14 @@ class CompiledStatement:
 
     __slots__ = (
         "_action_memo",
+        "_arn_tests",
+        "_not_resource",
         "_resource_memo",
         "actions",
         "conditions",
         "constant",
         "effect",
+        "holds",
         "is_deny",
         "not_actions",
         "not_principal",
@@ -83,12 +86,17 @@ class CompiledStatement:
             CompiledPrincipal.compile(statement.not_principal) if statement.not_principal else None
         )
         self.conditions = compile_conditions(statement.conditions, variables_enabled=enabled)
+        # The block as one compiled closure for the decision-only path; None without conditions.
+        self.holds = None if self.conditions.empty else self.conditions.holds
         # Whether the action and resource elements apply depends only on the action name and
         # the resource ARN (unless a policy variable is involved), so results are memoized.
         self._action_memo: dict[str, bool] = {}
         patterns = self.resources if self.resources is not None else self.not_resources
         cacheable = patterns is not None and not any(p.has_variables for p in patterns)
         self._resource_memo: dict[str, bool] | None = {} if cacheable else None
+        # The Resource (or NotResource) element's specialised ARN tests, for parsed requests.
+        self._not_resource = self.resources is None
+        self._arn_tests = tuple(p.arn_test for p in patterns or ())
         # Services this statement can apply to; None means any service (wildcard or NotAction).
         self.services: frozenset[str] | None = None
         if self.actions is not None and all(p.service is not None for p in self.actions):
@@ -195,14 +203,26 @@ class CompiledStatement:
         memo = self._resource_memo
         resource_applies = memo.get(resource) if memo is not None else None
         if resource_applies is None:
-            if self.resources is not None:
+            if arn is not None:
+                # _any_resource inlined for a parsed ARN: the hottest loop of decide().
+                resource_applies = False
+                context = request.context
+                for test in self._arn_tests:
+                    if test(arn, context):
+                        resource_applies = True
+                        break
+                if self._not_resource:
+                    resource_applies = not resource_applies
+            elif self.resources is not None:
                 resource_applies = _any_resource(self.resources, resource, arn, request.context)
             else:
                 resource_applies = not _any_resource(
                     self.not_resources or (), resource, arn, request.context
                 )
             if memo is not None:
-                _remember(memo, resource, resource_applies)
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[resource] = resource_applies
         if not resource_applies:
             return None
         match_class = IMPLICIT_PRINCIPAL
@@ -218,7 +238,8 @@ class CompiledStatement:
             ):
                 return None
             match_class = MatchClass.DIRECT
-        if not self.conditions.empty and not self.conditions.evaluate(request.context):
+        holds = self.holds
+        if holds is not None and not holds(request.context):
             return None
         return match_class
 
@@ -256,15 +277,12 @@ def _any_action(patterns: tuple[ActionPattern, ...], action: str) -> bool:
 def _any_resource(
     patterns: tuple[ResourcePattern, ...], resource: str, arn: Arn | None, context: Context
 ) -> bool:
-    for pattern in patterns:
-        if pattern.matches_all:
-            return True
-        if arn is not None:
-            if pattern.matches_arn(arn, context):
+    if arn is not None:
+        for pattern in patterns:  # noqa: SIM110 - a loop, not any() over a generator
+            if pattern.arn_test(arn, context):  # True for "*" as well
                 return True
-        elif pattern.matches(resource, context):
-            return True
-    return False
+        return False
+    return any(pattern.matches_all or pattern.matches(resource, context) for pattern in patterns)
 
 
 def _with_match(ref: StatementRef, match_class: int) -> StatementRef:

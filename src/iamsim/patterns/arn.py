@@ -144,6 +144,12 @@ class ResourcePattern:
     # each prefix segment that is not "*", and the resource part's test (compiled once).
     _checks: tuple[tuple[int, Callable[[str], bool]], ...] | None = None
     _resource_test: Callable[[str], bool] | None = None
+    # matches_arn specialised at compile time (attribute compares for a literal prefix);
+    # the engine's hot loop calls it directly.
+    arn_test: Callable[[Arn, Context], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "arn_test", _specialised_arn_test(self))
 
     def matches(self, resource: str, context: Context) -> bool:
         """True if this entry covers the request resource (an ARN or ``"*"``)."""
@@ -174,8 +180,14 @@ class ResourcePattern:
             for index, test in checks:
                 if not test(segments[index]):
                     return False
-            assert self._resource_test is not None
-            return self._resource_test(arn.resource)
+            static = self._resource_test
+            if static is not None:
+                return static(arn.resource)
+            # Only the resource part holds variables: resolved for this request (the glob
+            # is cached by the variables' values) and tested with its specialised matcher.
+            assert self._resource is not None
+            glob = self._resource.glob(context)
+            return glob is not None and glob.test(arn.resource)
         segments = arn.segments
         for index, segment in enumerate(self._prefix, start=_PARTITION):
             if isinstance(segment, Template):
@@ -191,6 +203,64 @@ class ResourcePattern:
         assert self._resource is not None
         glob = self._resource.glob(context)
         return glob is not None and glob.test(arn.resource)
+
+
+def _arn_always(arn: Arn, context: Context) -> bool:
+    return True
+
+
+def _arn_never(arn: Arn, context: Context) -> bool:
+    return False
+
+
+def _literal_or_any(segment: Glob | Template) -> tuple[bool, str | None]:
+    """(usable, expected text): a literal segment's text, None for ``*``; unusable else."""
+    if isinstance(segment, Glob):
+        if segment.matches_everything:
+            return True, None
+        if segment.is_literal:
+            return True, segment._pieces[0]  # lower-cased when the glob ignores case
+    return False, None
+
+
+def _specialised_arn_test(pattern: ResourcePattern) -> Callable[[Arn, Context], bool]:
+    """A predicate equal to ``pattern.matches_arn``, shaped at compile time.
+
+    A six-part pattern whose partition, service, region and account are each literal or
+    ``*`` compares the parsed ARN's fields directly (the service case-insensitively, as its
+    glob does) and then tests the resource part; every other shape keeps ``matches_arn``.
+    ``tests/patterns/test_specialised_matchers.py`` checks both on random patterns.
+    """
+    kind = pattern._kind
+    if kind == "all":
+        return _arn_always
+    if kind != "arn":
+        return _arn_never
+    if pattern._checks is None or len(pattern._prefix) != 4:
+        return pattern.matches_arn
+    fields = [_literal_or_any(segment) for segment in pattern._prefix]
+    if not all(usable for usable, _ in fields):
+        return pattern.matches_arn
+    partition, service, region, account = (expected for _, expected in fields)
+    static = pattern._resource_test
+    template = pattern._resource
+    assert template is not None
+
+    def test(arn: Arn, context: Context) -> bool:
+        if partition is not None and arn.partition != partition:
+            return False
+        if service is not None and arn.service != service and arn.service.lower() != service:
+            return False
+        if region is not None and arn.region != region:
+            return False
+        if account is not None and arn.account != account:
+            return False
+        if static is not None:
+            return static(arn.resource)
+        glob = template.glob(context)
+        return glob is not None and glob.test(arn.resource)
+
+    return test
 
 
 # Static templates never read the context they are resolved in.
@@ -231,17 +301,18 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
             text, False, service, prefix_variables, "arn", prefix, None, True, None
         )
     resource = parse_template(parts[_RESOURCE], enabled=variables_enabled)
-    has_variables = resource.has_variables or prefix_variables
-    if has_variables:
-        return ResourcePattern(
-            text, False, service, has_variables, "arn", prefix, resource, False, None
-        )
-    # Static pattern: the tests are fixed now, so matching needs no template or dispatch.
+    if prefix_variables:
+        return ResourcePattern(text, False, service, True, "arn", prefix, resource, False, None)
+    # Static prefix: its tests are fixed now, so matching needs no template or dispatch.
     checks = tuple(
         (index, segment.test)
         for index, segment in enumerate(prefix, start=_PARTITION)
         if isinstance(segment, Glob) and not segment.matches_everything
     )
+    if resource.has_variables:
+        return ResourcePattern(
+            text, False, service, True, "arn", prefix, resource, False, None, checks
+        )
     static = resource.glob(_NO_CONTEXT)
     assert static is not None  # a template without variables always resolves
     return ResourcePattern(

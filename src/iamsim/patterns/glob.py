@@ -10,8 +10,9 @@ expressions. A compiled :class:`Glob` picks the cheapest exact strategy for its 
   the value whatever the pattern: O(len(value) * len(pattern) / word size).
 
 :attr:`Glob.test` is the same predicate specialised once, at compile time, for the commonest
-shapes (everything, exact, prefix, suffix, contains, prefix and suffix): a single string
-method call per value instead of the general dispatch. Hot loops call ``glob.test(value)``.
+shapes (everything, exact, prefix, suffix, contains, prefix and suffix, prefix-middle-suffix):
+a few string method calls per value instead of the general dispatch. Hot loops call
+``glob.test(value)``.
 """
 
 from __future__ import annotations
@@ -154,6 +155,17 @@ def _specialised(glob: Glob, pieces: tuple[str, ...]) -> Callable[[str], bool]:
         if fold:
             return lambda value: middle in value.lower()
         return lambda value: middle in value
+    if len(pieces) == 3 and not fold:
+        # first*middle*last (``first-*/*``): the middle piece (never empty: stars are
+        # collapsed) must lie wholly between the anchored first and last pieces.
+        middle = pieces[1]
+        head, tail = len(first), len(last)
+        return lambda value: (
+            len(value) >= head + tail
+            and value.startswith(first)
+            and value.endswith(last)
+            and value.find(middle, head, len(value) - tail) >= 0
+        )
     return glob.matches
 
 

@@ -86,6 +86,9 @@ class Template:
     _globs: dict[tuple[bool, tuple[str, ...]], Glob] = field(
         default_factory=dict, repr=False, compare=False, hash=False
     )
+    # The variable parts in order: the glob is a function of their resolved values alone, so
+    # those values (one short string each) key the cache, not the per-character tokens.
+    _variables: tuple[_Variable, ...] = field(default=(), repr=False, compare=False, hash=False)
 
     @property
     def static_tokens(self) -> list[str] | None:
@@ -143,12 +146,17 @@ class Template:
                 cached = Glob.from_tokens(list(self._static_tokens), ignore_case=ignore_case)
                 self._globs[key] = cached
             return cached
-        tokens = self.tokens(context)
-        if tokens is None:
-            return None
-        key = (ignore_case, tuple(tokens))
+        resolved: list[str] = []
+        for variable in self._variables:
+            value = _resolve(variable, context)
+            if value is None:
+                return None
+            resolved.append(value)
+        key = (ignore_case, tuple(resolved))
         cached = self._globs.get(key)
         if cached is None:
+            tokens = self.tokens(context)
+            assert tokens is not None  # every variable resolved above
             if len(self._globs) >= _GLOB_CACHE_LIMIT:
                 self._globs.clear()  # crude bound; the cache only saves recompilation
             cached = Glob.from_tokens(tokens, ignore_case=ignore_case)
@@ -268,6 +276,7 @@ def _build(text: str, parts: tuple[_Part, ...]) -> Template:
         variable_keys=tuple(keys),
         literal=literal,
         _static_tokens=static_tokens,
+        _variables=tuple(part for part in parts if isinstance(part, _Variable)),
     )
 
 
