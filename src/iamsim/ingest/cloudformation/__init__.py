@@ -32,14 +32,20 @@ The package is split by concern: :mod:`.tags` (YAML short forms, reading templat
 world model) and :mod:`.loader` (detection, entry points, the input format).
 """
 
-from iamsim.ingest.cloudformation.loader import (
-    FORMATS,
-    detect,
-    load,
-    load_cloudformation,
-    read_cloudformation,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from iamsim.ingest.cloudformation.detection import FORMATS, detect
 from iamsim.ingest.cloudformation.tags import parse_template
+
+if TYPE_CHECKING:
+    from iamsim.ingest.cloudformation.loader import (
+        load,
+        load_cloudformation,
+        read_cloudformation,
+    )
 
 __all__ = [
     "FORMATS",
@@ -49,3 +55,14 @@ __all__ = [
     "parse_template",
     "read_cloudformation",
 ]
+
+# The loader (intrinsics, schema, world builder) is imported on first use, not with the
+# package: the format registry imports .detection, and every input is asked "is this a
+# template?" (PEP 562 module __getattr__).
+_LAZY = frozenset({"load", "load_cloudformation", "read_cloudformation"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module("iamsim.ingest.cloudformation.loader"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
