@@ -29,12 +29,12 @@ expanded) makes the principals and resources the policy applies to unresolved
 The package is split by concern: :mod:`.tags` (YAML short forms, reading template text),
 :mod:`.intrinsics` (parameters, conditions, pseudo parameters, intrinsic functions),
 :mod:`.schema` (known resource types and properties), :mod:`.resources` (resources onto the
-world model) and :mod:`.loader` (detection, entry points, the input format).
+world model), :mod:`.detection` (recognising a template, the input format; no loader
+imports) and :mod:`.loader` (the entry points).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from iamsim.ingest.cloudformation.detection import FORMATS, detect
@@ -64,5 +64,7 @@ _LAZY = frozenset({"load", "load_cloudformation", "read_cloudformation"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module("iamsim.ingest.cloudformation.loader"), name)
+        from iamsim.ingest.cloudformation import loader
+
+        return getattr(loader, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
