@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from iamsim.errors import InputError
-from iamsim.ingest.cloudformation.loader import load_cloudformation
 from iamsim.ingest.documents import parse_text
 from iamsim.ingest.files import InputFile
 from iamsim.ingest.iac.options import IacOptions
@@ -29,8 +28,6 @@ from iamsim.ingest.registry import (
     register_format,
     unregister_format,
 )
-from iamsim.ingest.terraform.loader import load_terraform_dir
-from iamsim.ingest.terraform.plan import load_terraform_plan
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
 
@@ -81,6 +78,11 @@ def load_input(
             )
     fmt = detect_format(file)
     if options is not None and not options.empty:
+        # Imported here: the HCL parser and the template machinery only for those inputs.
+        from iamsim.ingest.cloudformation.loader import load_cloudformation
+        from iamsim.ingest.terraform.loader import load_terraform_dir
+        from iamsim.ingest.terraform.plan import load_terraform_plan
+
         if fmt.name == "terraform":
             return load_terraform_dir(
                 file.path,

@@ -1,8 +1,9 @@
 """The registry of input formats, and detecting a file's format from its content.
 
-The built-in formats are listed here explicitly (:data:`BUILTIN_FORMATS`, each loader module's
-``FORMATS``); a library user adds one with :func:`register_format` (through the public front
-:mod:`iamsim.formats`). Exactly one format must claim an input: two claiming the same content
+The built-in formats are listed here explicitly (:data:`BUILTIN_FORMATS`, each format module's
+``FORMATS``; Terraform's and CloudFormation's come from their small ``detection`` modules, which
+import the heavy loaders only when the format claims a file); a library user adds one with
+:func:`register_format` (through the public front :mod:`iamsim.formats`). Exactly one format must claim an input: two claiming the same content
 is an error, as is none.
 """
 
@@ -13,15 +14,15 @@ from pathlib import Path
 
 from iamsim.errors import InputError
 from iamsim.ingest import (
-    cloudformation,
     gaad,
     org_folder,
     organization,
     resources_file,
 )
+from iamsim.ingest.cloudformation import detection as cloudformation
 from iamsim.ingest.files import InputFile
 from iamsim.ingest.input_format import InputFormat
-from iamsim.ingest.terraform import loader as terraform
+from iamsim.ingest.terraform import detection as terraform
 
 __all__ = [
     "BUILTIN_FORMATS",

@@ -123,7 +123,22 @@ def parse_policy(
     ``document`` is JSON text (``str`` or UTF-8 ``bytes``) or an already-decoded mapping.
     ``name`` and ``source`` label the policy (and ``source`` every error) for reports.
     """
-    analysis = analyze(document, policy_type, name=name, source=source)
+    ptype = PolicyType(policy_type)
+    decoded: Any = document
+    if isinstance(document, str | bytes):
+        try:
+            decoded = decode(document)
+        except JsonSyntaxError:
+            decoded = None  # the located path below reports it
+    if decoded is not None:
+        # Lean path first (iamsim.policy.lean): a document without a single finding, built
+        # without locations. Anything else is parsed again, located, for the message.
+        from iamsim.policy import lean  # imports this module: loaded on first use
+
+        policy = lean.build(decoded, ptype, name=name, source=source)
+        if policy is not None:
+            return policy
+    analysis = analyze(document, ptype, name=name, source=source)
     for finding in analysis.findings:
         if finding.rejected:
             raise PolicyError(finding.message, path=finding.path, source=source or "")

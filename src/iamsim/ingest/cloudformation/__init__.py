@@ -29,17 +29,23 @@ expanded) makes the principals and resources the policy applies to unresolved
 The package is split by concern: :mod:`.tags` (YAML short forms, reading template text),
 :mod:`.intrinsics` (parameters, conditions, pseudo parameters, intrinsic functions),
 :mod:`.schema` (known resource types and properties), :mod:`.resources` (resources onto the
-world model) and :mod:`.loader` (detection, entry points, the input format).
+world model), :mod:`.detection` (recognising a template, the input format; no loader
+imports) and :mod:`.loader` (the entry points).
 """
 
-from iamsim.ingest.cloudformation.loader import (
-    FORMATS,
-    detect,
-    load,
-    load_cloudformation,
-    read_cloudformation,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from iamsim.ingest.cloudformation.detection import FORMATS, detect
 from iamsim.ingest.cloudformation.tags import parse_template
+
+if TYPE_CHECKING:
+    from iamsim.ingest.cloudformation.loader import (
+        load,
+        load_cloudformation,
+        read_cloudformation,
+    )
 
 __all__ = [
     "FORMATS",
@@ -49,3 +55,16 @@ __all__ = [
     "parse_template",
     "read_cloudformation",
 ]
+
+# The loader (intrinsics, schema, world builder) is imported on first use, not with the
+# package: the format registry imports .detection, and every input is asked "is this a
+# template?" (PEP 562 module __getattr__).
+_LAZY = frozenset({"load", "load_cloudformation", "read_cloudformation"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from iamsim.ingest.cloudformation import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,8 +1,8 @@
-"""The CloudFormation input format: detection, the loading entry points and the format entry.
+"""The CloudFormation loading entry points.
 
-Owns :func:`detect`, :func:`load_cloudformation`, :func:`read_cloudformation` (the walk over
-``Resources``: transforms, conditions, unknown types, unmodeled policies) and :data:`FORMATS`,
-the :class:`InputFormat` the registry lists.
+Owns :func:`load_cloudformation` and :func:`read_cloudformation` (the walk over ``Resources``:
+transforms, conditions, unknown types, unmodeled policies). :func:`detect` and :data:`FORMATS`
+(the :class:`InputFormat` the registry lists) live in :mod:`.detection` and are re-exported.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
+from iamsim.ingest.cloudformation.detection import FORMATS, detect  # re-exported
 from iamsim.ingest.cloudformation.intrinsics import Template
 from iamsim.ingest.cloudformation.nested import NESTED_STACK, nested_stack
 from iamsim.ingest.cloudformation.resources import Mapper, with_role_ids
@@ -29,7 +30,7 @@ from iamsim.ingest.cloudformation.schema import (
     check_type,
 )
 from iamsim.ingest.cloudformation.tags import parse_template
-from iamsim.ingest.files import InputFile, read_text, text_to_detect
+from iamsim.ingest.files import InputFile, read_text
 from iamsim.ingest.iac.placeholders import (
     DEFAULT_PARTITION,
     PLACEHOLDER_ACCOUNT,
@@ -37,76 +38,15 @@ from iamsim.ingest.iac.placeholders import (
 )
 from iamsim.ingest.iac.unknown import Unknown, Warnings
 from iamsim.ingest.iac.world import WorldBuilder
-from iamsim.ingest.input_format import InputFormat
 from iamsim.model import World, merge_worlds
 from iamsim.vocabulary.arn import is_account_id
 
-
-def _looks_like_template(doc: Any) -> bool:
-    if not isinstance(doc, Mapping):
-        return False
-    resources = doc.get("Resources")
-    if not isinstance(resources, Mapping):
-        return False
-    if "AWSTemplateFormatVersion" in doc:
-        return True
-    return any(
-        isinstance(r, Mapping)
-        and isinstance(r.get("Type"), str)
-        and r["Type"].startswith(("AWS::", "Custom::", "Alexa::"))
-        for r in resources.values()
-    )
-
-
-def detect(source: InputFile | str | os.PathLike[str]) -> bool:
-    """True when ``source`` is a CloudFormation template: a mapping with ``Resources`` whose
-    entries have ``Type: AWS::...`` (or with ``AWSTemplateFormatVersion``).
-
-    ``source`` is an :class:`~iamsim.ingest.InputFile` (as the format registry passes it), a
-    path, or the template text.
-    """
-    if isinstance(source, InputFile):
-        if source.is_dir:
-            return False
-        try:
-            text = source.text
-        except InputError:
-            return False
-        label = source.source
-    else:
-        read = text_to_detect(source)
-        if read is None:
-            return False
-        text = read
-        label = "template" if read == str(source) else str(source)
-    if "Resources" not in text:
-        return False
-    try:
-        return _looks_like_template(parse_template(text, label))
-    except InputError as exc:
-        # A template with a misspelled short form (``!ValueOff``) is still a template: the
-        # template loader reports that tag and its line; the generic YAML reader would name
-        # the first CloudFormation tag it meets instead.
-        return "constructor for the tag" in str(exc) and bool(_TEMPLATE_TYPE.search(text))
-
-
-# A resource entry's ``Type: AWS::Service::Thing`` line, as a template writes it.
-_TEMPLATE_TYPE = re.compile(r"^[ \t]+Type:[ \t]*['\"]?AWS::[A-Za-z0-9]+::", re.MULTILINE)
+__all__ = ["FORMATS", "detect", "load", "load_cloudformation", "read_cloudformation"]
 
 
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_cloudformation`)."""
     return load_cloudformation(file.path, source=file.source)
-
-
-FORMATS = (
-    InputFormat(
-        name="cloudformation",
-        description="a CloudFormation template (JSON, or YAML with !Ref-style short forms)",
-        detect=detect,
-        load=load,
-    ),
-)
 
 
 def read_cloudformation(

@@ -26,11 +26,10 @@ from iamsim.ingest.iac.placeholders import (
     placeholder_account_id,
 )
 from iamsim.ingest.iac.unknown import Unknown, Warnings, find_unknown
-from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadScope
-from iamsim.ingest.terraform import plan
 from iamsim.ingest.terraform.budget import BUDGET, Budget, LimitError
 from iamsim.ingest.terraform.context import META_ARGUMENTS, Ctx
+from iamsim.ingest.terraform.detection import FORMATS, detect, tf_files
 from iamsim.ingest.terraform.evaluator import Evaluator
 from iamsim.ingest.terraform.instances import Instance
 from iamsim.ingest.terraform.modules import ModuleInstance, Provider, index_text
@@ -50,48 +49,12 @@ from iamsim.vocabulary.arn import is_account_id
 
 __all__ = ["FORMATS", "detect", "load", "load_terraform_dir", "read_terraform_dir"]
 
-# -- detection ------------------------------------------------------------------------------------
-
-
-def _tf_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.tf") if p.is_file())
-
-
-def detect(source: InputFile | str | os.PathLike[str]) -> bool:
-    """True for a directory holding ``*.tf`` files, or a single ``.tf`` file.
-
-    ``source`` is an :class:`~iamsim.ingest.InputFile` (as the format registry passes it) or a
-    path.
-    """
-    path = source.path if isinstance(source, InputFile) else Path(source)
-    try:
-        if path.is_dir():
-            return bool(_tf_files(path))
-        return path.is_file() and path.suffix == ".tf"
-    except OSError:
-        return False
+# Detection and the format entries live in .detection (no lark), re-exported here.
 
 
 def load(file: InputFile) -> World:
     """The format registry's entry point (see :func:`load_terraform_dir`)."""
     return load_terraform_dir(file.path, source=file.source, scope=file.scope)
-
-
-# The Terraform input formats: configurations (this module) and plan or state JSON (plan).
-FORMATS = (
-    InputFormat(
-        name="terraform",
-        description="a Terraform configuration: a directory of .tf files, or one .tf file",
-        detect=detect,
-        load=load,
-    ),
-    InputFormat(
-        name="terraform-plan",
-        description="Terraform plan JSON (terraform show -json PLANFILE; a state file too)",
-        detect=plan.detect,
-        load=plan.load,
-    ),
-)
 
 
 # -- the loader ---------------------------------------------------------------------------------------
@@ -157,7 +120,7 @@ class ConfigLoader:
         return cached
 
     def _read_dir(self, directory: Path, only: Path | None) -> list[Block]:
-        files = [only] if only is not None else _tf_files(directory)
+        files = [only] if only is not None else tf_files(directory)
         blocks: list[Block] = []
         if only is None:
             for extra in sorted(directory.glob("*.tf.json")):
@@ -649,7 +612,7 @@ def _read_terraform_dir(
     root = Path(path)
     if not root.exists():
         raise InputError("no such file or directory", source=label)
-    if root.is_dir() and not _tf_files(root):
+    if root.is_dir() and not tf_files(root):
         raise InputError("the directory holds no .tf files", source=label)
     if account is not None and not is_account_id(account):
         raise InputError(f"account must be a 12-digit account ID, not {account!r}", source=label)

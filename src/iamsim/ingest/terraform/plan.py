@@ -26,7 +26,7 @@ from typing import Any
 
 from iamsim.errors import InputError
 from iamsim.ingest.documents import load_json
-from iamsim.ingest.files import InputFile, read_text, text_to_detect
+from iamsim.ingest.files import InputFile, read_text
 from iamsim.ingest.iac.computed import computed_attributes
 from iamsim.ingest.iac.placeholders import (
     PLACEHOLDER_ACCOUNT,
@@ -37,45 +37,15 @@ from iamsim.ingest.iac.placeholders import (
 from iamsim.ingest.iac.standins import standin_attributes, standin_note
 from iamsim.ingest.iac.unknown import Unknown, Warnings
 from iamsim.ingest.terraform.arguments import POLICY_ATTRIBUTES
+
+# Detection lives in .detection (the format registry imports it without this module).
+from iamsim.ingest.terraform.detection import detect_plan as detect
+from iamsim.ingest.terraform.detection import looks_like_plan
 from iamsim.ingest.terraform.resources import TfResource, build_world
 from iamsim.model import World
 from iamsim.vocabulary.arn import is_account_id
 
 __all__ = ["detect", "load", "load_terraform_plan", "read_terraform_plan"]
-
-_STATE_KEYS = ("planned_values", "resource_changes")
-
-
-def _looks_like_plan(doc: Any) -> bool:
-    if not isinstance(doc, Mapping) or "format_version" not in doc:
-        return False
-    if any(k in doc for k in _STATE_KEYS):
-        return True
-    values = doc.get("values")
-    return isinstance(values, Mapping) and "root_module" in values
-
-
-def detect(source: InputFile | str | os.PathLike[str]) -> bool:
-    """True when ``source`` is Terraform plan (or state) JSON: an object with
-    ``format_version`` and ``planned_values``/``resource_changes`` (a state: ``values``).
-
-    ``source`` is an :class:`~iamsim.ingest.InputFile` (as the format registry passes it), a
-    path, or the JSON text itself.
-    """
-    if isinstance(source, InputFile):
-        if source.is_dir:
-            return False
-        head = source.text.lstrip()[:1]
-        return head == "{" and _looks_like_plan(source.document)
-    text = text_to_detect(source)
-    if text is None:
-        return False
-    if "format_version" not in text:
-        return False
-    try:
-        return _looks_like_plan(load_json(text))
-    except (json.JSONDecodeError, InputError):
-        return False
 
 
 def load(file: InputFile) -> World:
@@ -632,7 +602,7 @@ def read_terraform_plan(
         ) from None
     except InputError as exc:
         raise exc.located(source=source) from None
-    if not _looks_like_plan(doc):
+    if not looks_like_plan(doc):
         raise InputError(
             "not Terraform plan JSON (expected format_version and planned_values; produce it "
             "with `terraform show -json PLANFILE`)",
