@@ -327,6 +327,8 @@ class WhoCan:
                 for provider in spec.values("Federated"):
                     add(Candidate(FederatedIdentity(provider), provider, "federated", always=True))
         for arn in sorted(named_arns):
+            if not self._may_ask_named(arn):
+                continue
             try:
                 principal = world.find_principal(arn)
             except RequestError:
@@ -357,6 +359,12 @@ class WhoCan:
                 )
             )
         return sorted(out.values(), key=lambda c: (KIND_ORDER.get(c.kind, 99), c.name))
+
+    def _may_ask_named(self, arn: str) -> bool:
+        """Whether a principal the resource policy names by ``arn`` may be a candidate of this
+        analyzer (always here; analyzers asking only some accounts' principals skip the
+        others without resolving them)."""
+        return True
 
     def _named(self, principal: Principal, arn: str) -> Candidate:
         world = self.world
