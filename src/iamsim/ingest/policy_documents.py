@@ -125,7 +125,7 @@ def load_policy(
 # principals (trust policies, templated inline policies) and accounts is parsed once per
 # process. Only documents that parsed without error are kept.
 _BY_CONTENT: dict[tuple[bytes, PolicyType], Policy] = {}
-_BY_CONTENT_MAX = 20_000
+_BY_CONTENT_MAX = 4096  # about two accounts of bench/gen_org.py: ~10 MB held
 
 
 def _content_key(
