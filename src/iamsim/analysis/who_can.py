@@ -59,6 +59,8 @@ from iamsim.model import (
     User,
     World,
 )
+from iamsim.patterns.action import compile_action
+from iamsim.patterns.arn import compile_resource
 from iamsim.policy import PolicyType, parse_policy
 from iamsim.policy.model import Effect, Policy
 from iamsim.vocabulary.request import CallerKind, Context, ContextValue
@@ -265,6 +267,8 @@ class WhoCan:
         self.world = world
         self.builder = builder if builder is not None else RequestBuilder(world)
         self._relaxed: dict[int, tuple[Policy, Policy]] = {}
+        # id(identity policy) -> (the policy, the question's plan, whether it is silent)
+        self._silent: dict[int, tuple[Policy, _Plan, bool]] = {}
 
     # -- candidates --------------------------------------------------------------------------
 
@@ -327,6 +331,8 @@ class WhoCan:
                 for provider in spec.values("Federated"):
                     add(Candidate(FederatedIdentity(provider), provider, "federated", always=True))
         for arn in sorted(named_arns):
+            if not self._may_ask_named(arn):
+                continue
             try:
                 principal = world.find_principal(arn)
             except RequestError:
@@ -357,6 +363,12 @@ class WhoCan:
                 )
             )
         return sorted(out.values(), key=lambda c: (KIND_ORDER.get(c.kind, 99), c.name))
+
+    def _may_ask_named(self, arn: str) -> bool:
+        """Whether a principal the resource policy names by ``arn`` may be a candidate of this
+        analyzer (always here; analyzers asking only some accounts' principals skip the
+        others without resolving them)."""
+        return True
 
     def _named(self, principal: Principal, arn: str) -> Candidate:
         world = self.world
@@ -603,6 +615,22 @@ class WhoCan:
             policies: PolicySet = built.policies
             if candidate.assumed:
                 policies = dataclasses.replace(policies, identity=(ASSUMED_IDENTITY,))
+            elif (
+                policies.identity
+                and candidate.kind in ("user", "role")
+                and not built.request.same_account
+                and self._identity_silent(policies.identity, plan)
+            ):
+                # Across accounts the caller's identity policies must allow too ("the
+                # identity-based policy in the trusting account and the resource-based policy
+                # must both allow", https://docs.aws.amazon.com/IAM/latest/UserGuide/
+                # reference_policies_evaluation-logic-cross-account.html). No statement of
+                # them, Allow or Deny, can apply to any asked action and resource (see
+                # _policy_silent), so they take no part in the
+                # decision (no Allow, no Deny, no trace): it is the decision without them,
+                # and they need not be compiled. The rest (SCPs, the resource policy,
+                # the boundary) still decides what blocked the request, if anything.
+                policies = dataclasses.replace(policies, identity=())
             compiled = compile_policy_set(policies)
             if built.request.caller.kind is CallerKind.ROOT:
                 candidate = dataclasses.replace(candidate, always=True)
@@ -656,6 +684,22 @@ class WhoCan:
                         stopped if stopped is None else _renamed_blocked(stopped, action),
                     )
         return answers, asked, error
+
+    def _identity_silent(self, identity: Sequence[Policy], plan: _Plan) -> bool:
+        """Whether no statement of ``identity`` (Allow or Deny, conditions aside) can apply to
+        any action of ``plan`` on its request resource, by the engine's own patterns on the
+        parsed strings (no policy compiled). Never for actions that need no permission."""
+        if plan.no_permission:
+            return False
+        for policy in identity:
+            key = id(policy)
+            found = self._silent.get(key)
+            if found is None or found[0] is not policy or found[1] is not plan:
+                found = (policy, plan, _policy_silent(policy, plan.asked))
+                self._silent[key] = found
+            if not found[2]:
+                return False
+        return True
 
     def _facts(
         self, candidate: Candidate, built: BuiltRequest, given: Mapping[str, ContextValue]
@@ -787,6 +831,9 @@ class _Plan:
             ):
                 self.class_ids[members[0]] = frozenset(i for i in found if i is not None)
         self.alone = [class_key(a, True)[2] for a in self.actions]
+        # (lower-case action, its request resource) of each action, for the silence test
+        self.asked = tuple((a.lower(), request_resource[a]) for a in self.actions)
+        self.no_permission = any(a in NO_PERMISSION_ACTIONS for a, _ in self.asked)
         # One clock reading for every request of the question, so that requests equal but
         # for the action are equal (the time keys included).
         self.moment = datetime.now(UTC)
@@ -883,6 +930,43 @@ class _Reach:
                 ):
                     out.append(position)
         return out
+
+
+def _policy_silent(policy: Policy, asked: Sequence[tuple[str, str]]) -> bool:
+    """Whether no statement of ``policy`` can apply to any ``(action, request resource)`` of
+    ``asked`` (actions in lower case), conditions aside: by its Action/NotAction and
+    Resource/NotResource, matched as the engine matches them (:func:`compile_action`,
+    :func:`compile_resource`, memoised by text; a resource pattern with policy variables
+    counts as matching). A statement without the elements counts as matching."""
+    enabled = policy.variables_enabled
+    for statement in policy.statements:
+        if statement.actions is not None:
+            patterns = [compile_action(t) for t in statement.actions]
+            pairs = [(a, r) for a, r in asked if any(p.matches(a) for p in patterns)]
+        else:
+            excluded = [compile_action(t) for t in statement.not_actions or ()]
+            pairs = [(a, r) for a, r in asked if not any(p.matches(a) for p in excluded)]
+        if not pairs:
+            continue
+        if statement.resources is not None:
+            resources = [
+                compile_resource(t, variables_enabled=enabled) for t in statement.resources
+            ]
+            if any(
+                p.has_variables or p.matches(r, _NO_CONTEXT) for _, r in pairs for p in resources
+            ):
+                return False
+        else:
+            not_resources = [
+                compile_resource(t, variables_enabled=enabled)
+                for t in statement.not_resources or ()
+            ]
+            if any(
+                not any(not p.has_variables and p.matches(r, _NO_CONTEXT) for p in not_resources)
+                for _, r in pairs
+            ):
+                return False
+    return True
 
 
 def _context_key(context: Context) -> tuple[tuple[str, str | tuple[str, ...]], ...]:

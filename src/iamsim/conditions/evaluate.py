@@ -14,7 +14,7 @@ Sources (the "condition pages" below):
 * [SVM] https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 * [VARS] https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
 * [AA] https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
-* [SHEET] /work/shared/docs/aws-iam-semantics.md section 4 (the project's fact sheet)
+* [SHEET] the AWS IAM semantics fact sheet, section 4
 
 The rules, in evaluation order:
 

@@ -46,6 +46,15 @@ def text_to_detect(source: str | os.PathLike[str]) -> str | None:
         return None
 
 
+def _starts_like_json(text: str) -> bool:
+    """Whether ``text`` starts like JSON (``{`` or ``[`` after a BOM and whitespace), as
+    :func:`~iamsim.ingest.documents.parse_text` decides between JSON and YAML."""
+    for char in text[:4096]:
+        if char not in "\ufeff \t\r\n":
+            return char in "{["
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
 class InputFile:
     """One input path as the loaders see it: its text and parsed document, read lazily.
 
@@ -74,8 +83,17 @@ class InputFile:
     def _parsed(self) -> tuple[Any, InputError | None]:
         if self.is_dir:
             return None, InputError("is a directory", source=self.source)
+        text = self.text
         try:
-            return parse_text(self.text, self.source), None
+            if _starts_like_json(text):
+                # orjson first (exports are megabytes; the located reader is several times
+                # slower); any doubt or error re-reads with the located reader, so documents
+                # and error messages are exactly the located reader's. Imported here: the
+                # fast reader imports this package.
+                from iamsim.checks.fast_json import loads
+
+                return loads(text, self.source), None
+            return parse_text(text, self.source), None
         except InputError as exc:
             return None, exc
 

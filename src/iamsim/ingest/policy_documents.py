@@ -8,11 +8,14 @@ that read policies embedded in inputs, share it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
+
+import orjson
 
 from iamsim.errors import InputError
 from iamsim.ingest.documents import load_json, parse_text
@@ -100,7 +103,50 @@ def load_policy(
             path=doc_prefix,
             source=doc_source,
         )
+    key = _content_key(document, policy_type)
+    if key is not None:
+        found = _BY_CONTENT.get(key)
+        if found is not None:
+            # The same document parses to the same statements (their paths are relative to
+            # the document): only the label differs.
+            return dataclasses.replace(found, name=name, source=doc_source)
     try:
-        return parse_policy(document, policy_type, name=name, source=doc_source)
+        policy = parse_policy(document, policy_type, name=name, source=doc_source)
     except InputError as exc:
         raise exc.located(source=doc_source, prefix=doc_prefix) from None
+    if key is not None:
+        if len(_BY_CONTENT) >= _BY_CONTENT_MAX:
+            _BY_CONTENT.clear()  # bounded: a new account's documents rarely repeat the last's
+        _BY_CONTENT[key] = policy
+    return policy
+
+
+# Parsed policies by content (canonical JSON and type), so a document repeated across
+# principals (trust policies, templated inline policies) and accounts is parsed once per
+# process. Only documents that parsed without error are kept.
+_BY_CONTENT: dict[tuple[bytes, PolicyType], Policy] = {}
+_BY_CONTENT_MAX = 4096  # about two accounts of bench/gen_org.py: ~10 MB held
+
+
+def _content_key(
+    document: Mapping[str, Any], policy_type: PolicyType
+) -> tuple[bytes, PolicyType] | None:
+    """The document's canonical JSON (sorted keys) with the type, or None when it holds
+    values JSON cannot spell exactly (the parser then reads it every time)."""
+    try:
+        # Only plain JSON values: dates (YAML), subclasses and dataclasses raise rather than
+        # be spelled like a string or a plain value.
+        text = orjson.dumps(document, option=_EXACT)
+    except TypeError:  # orjson.JSONEncodeError too (integers beyond 64 bits, surrogates)
+        return None
+    if b"null" in text:
+        return None  # NaN and infinities are written null: leave any doubt to the parser
+    return text, policy_type
+
+
+_EXACT = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)

@@ -44,6 +44,7 @@ from iamsim.model import World, merge_worlds
 from iamsim.model.managed import resolve_managed_policies
 from iamsim.policy.model import Policy
 from iamsim.scale.runner import TaskRunner
+from iamsim.vocabulary.arn import parse_entity_arn
 from iamsim.vocabulary.request import ContextValue
 
 __all__ = [
@@ -168,6 +169,19 @@ class _AccountWhoCan(WhoCan):
     ) -> list[Candidate]:
         asked = super().candidates(actions, resource, on_star=on_star, found=found)
         return [c for c in asked if self._keep(_candidate_account(c))]
+
+    def _may_ask_named(self, arn: str) -> bool:
+        # A principal of another task's account is dropped by ``candidates`` anyway: skip
+        # resolving it (in this task's world it is unknown, and the unknown-principal
+        # message's suggestions cost a fuzzy search over every name).
+        # Only IAM users, roles and roots: their candidates (user, role, external-*, root,
+        # account) are always counted in the ARN's account; others are resolved as before.
+        parsed = parse_entity_arn(arn)
+        if parsed is None or parsed.service != "iam":
+            return True
+        if parsed.resource != "root" and not parsed.resource.startswith(("user/", "role/")):
+            return True
+        return self._keep(parsed.account)
 
 
 def _candidate_account(candidate: Candidate) -> str | None:
