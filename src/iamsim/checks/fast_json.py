@@ -69,10 +69,11 @@ def _keys_written(text: str | bytes) -> int:
     them), that is the count of ``":``, which ``count`` finds much faster than the pattern."""
     if isinstance(text, bytes):
         if any(gap in text for gap in (b'" ', b'"\t', b'"\n', b'"\r')):
-            return len(_KEY_END.findall(text))
+            # Counted, not listed: a list of every match would hold a string per key.
+            return sum(1 for _ in _KEY_END.finditer(text))
         return text.count(b'":')
     if any(gap in text for gap in ('" ', '"\t', '"\n', '"\r')):
-        return len(_KEY_END_TEXT.findall(text))
+        return sum(1 for _ in _KEY_END_TEXT.finditer(text))
     return text.count('":')
 
 
