@@ -136,3 +136,30 @@ def test_prefix_and_from_stay_on_the_one_world_path(org_dir: Path, command: list
         extra = ["--prefix", "app000-", "--prefix", "app001-"]
     code, out = _cli(*command, "-i", str(org_dir), "--json", "-q", *extra)
     assert code == 0, out
+
+
+@pytest.mark.parametrize("account", [FIRST, SECOND])
+def test_permissions_of_one_principal_read_only_its_account(
+    org_dir: Path, tmp_path: Path, account: str
+) -> None:
+    """The same effective permissions as the whole organization, and another account's
+    folder is never read (it is broken here, and the answer is still given)."""
+    from iamsim.analysis.effective import EffectiveAnalyzer
+    from iamsim.ingest import load_inputs
+    from iamsim.report.permissions import permissions_to_dict
+
+    principal = f"arn:aws:iam::{account}:role/app000-role-0004"
+    single = permissions_to_dict(EffectiveAnalyzer(load_inputs([org_dir])).permissions(principal))
+    code, out = _cli("permissions", principal, "-i", str(org_dir), "--json", "-q")
+    assert code == 0, out
+    document = json.loads(out)
+    for key, value in single.items():
+        if key != "policy":
+            assert document[key] == value, key
+    broken = tmp_path / "org"
+    shutil.copytree(org_dir, broken)
+    other = SECOND if account == FIRST else FIRST
+    (broken / "accounts" / other / "gaad.json").write_text("{not json")
+    code, out = _cli("permissions", principal, "-i", str(broken), "--json", "-q")
+    assert code == 0, out
+    assert json.loads(out) == document

@@ -37,8 +37,14 @@ from iamsim.cli.output_formats import (
     table_width,
 )
 from iamsim.cli.progress import progress_bar
-from iamsim.cli.scale_opts import org_folder_input, run_org_who_can, scale_options
+from iamsim.cli.scale_opts import (
+    org_folder_input,
+    principal_world,
+    run_org_who_can,
+    scale_options,
+)
 from iamsim.errors import IamsimError, InputError
+from iamsim.ingest.org_folder import is_org_folder
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
 from iamsim.report.permissions import (
@@ -136,7 +142,12 @@ def permissions_command(
     with invalid_input_exits(as_json=as_json):
         values = parse_context(context) or None
         _permissions_principal(principal)
-        world = load_world(inputs, as_json=as_json, quiet=quiet)
+        world = None
+        if len(inputs) == 1 and is_org_folder(inputs[0]):
+            # One principal of an organization folder: only its account is read (docs/scale.md).
+            world = principal_world(inputs[0], principal, as_json=as_json, quiet=quiet)
+        if world is None:
+            world = load_world(inputs, as_json=as_json, quiet=quiet)
         analyzer = EffectiveAnalyzer(world)
         machine = as_json or as_policy
         with progress_bar("permissions: action groups", machine=machine, quiet=quiet) as bar:

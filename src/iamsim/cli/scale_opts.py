@@ -25,12 +25,14 @@ from iamsim.report.inert import InertConsole, echo, echo_json_text, styled
 from iamsim.vocabulary.request import ContextValue
 
 if TYPE_CHECKING:
+    from iamsim.model import World
     from iamsim.scale.org_tasks import OrgQuestion, OrgReport
     from iamsim.scale.tasks import LeftOut
 
 __all__ = [
     "org_folder_input",
     "org_question",
+    "principal_world",
     "print_org_report",
     "report_left_out",
     "run_org_report",
@@ -153,6 +155,30 @@ def run_org_who_can(
         if not as_json and not jsonl:
             echo(f"error: {len(left_out)} account(s) left out of the answer", err=True)
         sys.exit(EXIT_INVALID)
+
+
+def principal_world(org_dir: Path, principal: str, *, as_json: bool, quiet: bool) -> World | None:
+    """For ``permissions PRINCIPAL`` over an organization folder: the organization tree and
+    the principal's own account only, when PRINCIPAL is an ARN naming an account of the
+    folder (effective permissions cover the principal's identity side, its account's
+    guardrails and the organization's SCPs/RCPs, never other accounts' resource policies).
+    None for a short name, which only the whole organization can resolve."""
+    from iamsim.ingest.org_folder import OrgFolder
+    from iamsim.model import merge_worlds
+    from iamsim.model.managed import resolve_managed_policies
+    from iamsim.vocabulary.arn import parse_entity_arn
+
+    parsed = parse_entity_arn(principal.strip())
+    if parsed is None or not parsed.account:
+        return None
+    folder = OrgFolder(org_dir, allow_read=allowed_reads())
+    if parsed.account not in folder.accounts:
+        return None
+    world = resolve_managed_policies(
+        merge_worlds([folder.tree, folder.account_world(parsed.account)])
+    )
+    report_input_notes(world.notes, as_json=as_json, quiet=quiet)
+    return world
 
 
 def org_question(
