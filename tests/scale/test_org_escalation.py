@@ -148,7 +148,8 @@ def test_permissions_of_one_principal_read_only_its_account(
     from iamsim.ingest import load_inputs
     from iamsim.report.permissions import permissions_to_dict
 
-    principal = f"arn:aws:iam::{account}:role/app000-role-0004"
+    gaad = json.loads((org_dir / "accounts" / account / "gaad.json").read_text())
+    principal = gaad["RoleDetailList"][0]["Arn"]
     single = permissions_to_dict(EffectiveAnalyzer(load_inputs([org_dir])).permissions(principal))
     code, out = _cli("permissions", principal, "-i", str(org_dir), "--json", "-q")
     assert code == 0, out
