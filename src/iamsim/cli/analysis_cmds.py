@@ -37,8 +37,14 @@ from iamsim.cli.output_formats import (
     table_width,
 )
 from iamsim.cli.progress import progress_bar
-from iamsim.cli.scale_opts import org_folder_input, run_org_who_can, scale_options
+from iamsim.cli.scale_opts import (
+    org_folder_input,
+    principal_world,
+    run_org_who_can,
+    scale_options,
+)
 from iamsim.errors import IamsimError, InputError
+from iamsim.ingest.org_folder import is_org_folder
 from iamsim.model import World
 from iamsim.report.inert import InertConsole, echo, echo_json_text, inert_lines, styled
 from iamsim.report.permissions import (
@@ -136,7 +142,12 @@ def permissions_command(
     with invalid_input_exits(as_json=as_json):
         values = parse_context(context) or None
         _permissions_principal(principal)
-        world = load_world(inputs, as_json=as_json, quiet=quiet)
+        world = None
+        if len(inputs) == 1 and is_org_folder(inputs[0]):
+            # One principal of an organization folder: only its account is read (docs/scale.md).
+            world = principal_world(inputs[0], principal, as_json=as_json, quiet=quiet)
+        if world is None:
+            world = load_world(inputs, as_json=as_json, quiet=quiet)
         analyzer = EffectiveAnalyzer(world)
         machine = as_json or as_policy
         with progress_bar("permissions: action groups", machine=machine, quiet=quiet) as bar:
@@ -440,6 +451,7 @@ def _goal(to: str, actions: tuple[str, ...]) -> list[str] | None:
     "--show-contained", is_flag=True, help="Also list the principals with no path (text output)."
 )
 @format_option(*DIAGRAM_FORMATS, "sarif")
+@scale_options()
 def escalation_command(
     inputs: tuple[Path, ...],
     as_json: bool,
@@ -456,6 +468,8 @@ def escalation_command(
     list_techniques: bool,
     show_contained: bool,
     fmt: str,
+    workers: int | None,
+    ray: str | None,
 ) -> None:
     """Privilege escalation paths: who is an administrator, and every way from a principal
     (or from every user and role) to an administrator or to a resource.
@@ -501,25 +515,52 @@ def escalation_command(
             return
         values = parse_context(context) or None
         goal_actions = _goal(to, actions)
-        world = load_world(inputs, as_json=as_json, quiet=quiet)
-        oracle = Oracle(world, region=region, context=values)
-        graph = EscalationGraph(
-            world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as, world)
-        )
-        with progress_bar(
-            "escalation: starting principals", machine=as_json, quiet=quiet
-        ) as progress:
-            report = analyze_escalation(
-                world,
-                start=start,
-                to=to,
-                actions=goal_actions,
-                max_paths=max_paths or None,
-                graph=graph,
-                progress=progress,
+        org_dir = org_folder_input(inputs, workers=workers, ray=ray)
+        org = None
+        if org_dir is not None and start is None:
+            # Over an organization folder: per-account tasks (docs/scale.md).
+            from iamsim.cli.scale_opts import org_question, run_org_report
+
+            base = org_question(
+                region, values, runs_as, techniques, to, goal_actions, max_paths or None
             )
-        principals = [graph.actors[r.start] for r in report.results]
-        verdicts = admin_report(world, oracle=oracle, catalogue=catalogue, principals=principals)
+            org = run_org_report(
+                "escalation",
+                org_dir,
+                base,
+                workers=workers,
+                ray=ray,
+                machine=as_json or quiet,
+                show_contained=show_contained,
+            )
+        else:
+            world = load_world(inputs, as_json=as_json, quiet=quiet)
+            oracle = Oracle(world, region=region, context=values)
+            graph = EscalationGraph(
+                world, oracle=oracle, catalogue=catalogue, runs_as=_runs_as(runs_as, world)
+            )
+            with progress_bar(
+                "escalation: starting principals", machine=as_json, quiet=quiet
+            ) as progress:
+                report = analyze_escalation(
+                    world,
+                    start=start,
+                    to=to,
+                    actions=goal_actions,
+                    max_paths=max_paths or None,
+                    graph=graph,
+                    progress=progress,
+                )
+            principals = [graph.actors[r.start] for r in report.results]
+            verdicts = admin_report(
+                world, oracle=oracle, catalogue=catalogue, principals=principals
+            )
+            sources = world.sources
+    if org is not None:
+        from iamsim.cli.scale_opts import print_org_report
+
+        print_org_report(org, "escalation", fmt, fail=fail)
+        return
     if as_json:
         echo_json(escalation_json(report, verdicts), "escalation")
     elif fmt in DIAGRAM_FORMATS:
@@ -529,7 +570,7 @@ def escalation_command(
     elif fmt == "sarif":
         from iamsim.report.sarif import escalation_sarif  # lazy: start-up time
 
-        emit_sarif(escalation_sarif(escalation_json(report, verdicts), world.sources))
+        emit_sarif(escalation_sarif(escalation_json(report, verdicts), sources))
     else:
         text = render_escalation(report, verdicts, show_contained=show_contained)
         echo(text)
@@ -582,6 +623,7 @@ def audit_command() -> None:
     ),
 )
 @format_option("sarif")
+@scale_options()
 def audit_boundaries_command(
     inputs: tuple[Path, ...],
     as_json: bool,
@@ -596,6 +638,8 @@ def audit_boundaries_command(
     principals: tuple[str, ...],
     hops: int,
     fmt: str,
+    workers: int | None,
+    ray: str | None,
 ) -> None:
     """Prove that permissions boundaries hold, or show the counterexample.
 
@@ -634,21 +678,39 @@ def audit_boundaries_command(
             if not tag.strip():
                 raise InputError("--tag: the tag key is empty")
         values = parse_context(context) or None
-        world = load_world(inputs, as_json=as_json, quiet=quiet)
-        oracle = Oracle(world, region=region, context=values)
-        graph = EscalationGraph(world, oracle=oracle, runs_as=_runs_as(runs_as, world))
+        org_dir = org_folder_input(inputs, workers=workers, ray=ray)
         wanted = None
-        if principals:
-            wanted = [getattr(world.find_principal(p), "arn", p) for p in principals]
-        report = audit_boundaries(
-            world,
-            graph=graph,
-            prefixes=prefixes,
-            tag_keys=tags,
-            principals=wanted,
-            max_paths=max_paths or None,
-            hops=hops,
-        )
+        org = None
+        if org_dir is not None and not (prefixes or tags or principals):
+            # Over an organization folder: per-account tasks (docs/scale.md); isolation
+            # (--prefix/--tag) and --principal stay on the one-World path.
+            from iamsim.cli.scale_opts import org_question, run_org_report
+
+            base = org_question(region, values, runs_as, (), "admin", None, max_paths or None)
+            org = run_org_report(
+                "audit", org_dir, base, workers=workers, ray=ray, machine=as_json or quiet
+            )
+        else:
+            world = load_world(inputs, as_json=as_json, quiet=quiet)
+            oracle = Oracle(world, region=region, context=values)
+            graph = EscalationGraph(world, oracle=oracle, runs_as=_runs_as(runs_as, world))
+            if principals:
+                wanted = [getattr(world.find_principal(p), "arn", p) for p in principals]
+            report = audit_boundaries(
+                world,
+                graph=graph,
+                prefixes=prefixes,
+                tag_keys=tags,
+                principals=wanted,
+                max_paths=max_paths or None,
+                hops=hops,
+            )
+            sources = world.sources
+    if org is not None:
+        from iamsim.cli.scale_opts import print_org_report
+
+        print_org_report(org, "boundary-audit", fmt, fail=fail)
+        return
     warnings = _audit_warnings(report, prefixes, tags, wanted)
     if as_json:
         document = report.to_dict()
@@ -660,7 +722,7 @@ def audit_boundaries_command(
 
         for text in warnings:
             echo(f"warning: {text}", err=True)
-        emit_sarif(audit_sarif(report.to_dict(), world.sources))
+        emit_sarif(audit_sarif(report.to_dict(), sources))
     else:
         for text in warnings:
             echo(f"warning: {text}", err=True)

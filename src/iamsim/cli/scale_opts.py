@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,7 +24,21 @@ from iamsim.errors import InputError
 from iamsim.report.inert import InertConsole, echo, echo_json_text, styled
 from iamsim.vocabulary.request import ContextValue
 
-__all__ = ["org_folder_input", "run_org_who_can", "scale_options"]
+if TYPE_CHECKING:
+    from iamsim.model import World
+    from iamsim.scale.org_tasks import OrgQuestion, OrgReport
+    from iamsim.scale.tasks import LeftOut
+
+__all__ = [
+    "org_folder_input",
+    "org_question",
+    "principal_world",
+    "print_org_report",
+    "report_left_out",
+    "run_org_report",
+    "run_org_who_can",
+    "scale_options",
+]
 
 
 def scale_options(*, jsonl: bool = False) -> Callable[[F], F]:
@@ -140,6 +154,125 @@ def run_org_who_can(
     if left_out:
         if not as_json and not jsonl:
             echo(f"error: {len(left_out)} account(s) left out of the answer", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def principal_world(org_dir: Path, principal: str, *, as_json: bool, quiet: bool) -> World | None:
+    """For ``permissions PRINCIPAL`` over an organization folder: the organization tree and
+    the principal's own account only, when PRINCIPAL is an ARN naming an account of the
+    folder (effective permissions cover the principal's identity side, its account's
+    guardrails and the organization's SCPs/RCPs, never other accounts' resource policies).
+    None for a short name, which only the whole organization can resolve."""
+    from iamsim.ingest.org_folder import OrgFolder
+    from iamsim.model import merge_worlds
+    from iamsim.model.managed import resolve_managed_policies
+    from iamsim.vocabulary.arn import parse_entity_arn
+
+    parsed = parse_entity_arn(principal.strip())
+    if parsed is None or not parsed.account:
+        return None
+    folder = OrgFolder(org_dir, allow_read=allowed_reads())
+    if parsed.account not in folder.accounts:
+        return None
+    world = resolve_managed_policies(
+        merge_worlds([folder.tree, folder.account_world(parsed.account)])
+    )
+    report_input_notes(world.notes, as_json=as_json, quiet=quiet)
+    return world
+
+
+def org_question(
+    region: str,
+    context: Mapping[str, ContextValue] | None,
+    runs_as: tuple[str, ...],
+    techniques: tuple[str, ...],
+    to: str,
+    actions: list[str] | None,
+    max_paths: int | None,
+) -> OrgQuestion:
+    """The options of escalation / audit boundaries as the base of their per-account tasks."""
+    from iamsim import limits as limits_module
+    from iamsim.scale.org_tasks import OrgQuestion
+
+    links = []
+    for item in runs_as:  # checked against the world in each task (roles it holds)
+        resource, sep, role = (part.strip() for part in item.partition("="))
+        if not sep or not resource or not role or any(c in item for c in "*?"):
+            raise InputError(f"--runs-as {item!r}: expected RESOURCE_ARN=ROLE_ARN")
+        links.append((resource, role))
+    return OrgQuestion(
+        org_dir="",
+        account="",
+        load=(),
+        region=region,
+        context=tuple(sorted(context.items())) if context else None,
+        runs_as=tuple(links),
+        techniques=techniques,
+        to=to,
+        actions=tuple(actions) if actions is not None else None,
+        max_paths=max_paths,
+        allow_read=tuple(str(p) for p in allowed_reads()),
+        limits=limits_module.current(),
+    )
+
+
+def run_org_report(
+    what: str,
+    org_dir: Path,
+    base: OrgQuestion,
+    *,
+    workers: int | None,
+    ray: str | None,
+    machine: bool,
+    show_contained: bool = False,
+) -> OrgReport:
+    """Escalation (``what="escalation"``) or the boundary audit over the folder, one task
+    per account on the runner the options choose, with a progress bar per finished account."""
+    from iamsim.scale.org_tasks import org_audit_boundaries, org_escalation
+    from iamsim.scale.runner import runner_for
+
+    runner = runner_for(workers, ray)
+    try:
+        with progress_bar(f"{what}: accounts", machine=machine) as progress:
+            if what == "escalation":
+                return org_escalation(
+                    org_dir, runner, base, progress=progress, show_contained=show_contained
+                )
+            return org_audit_boundaries(org_dir, runner, base, progress=progress)
+    finally:
+        runner.close()
+
+
+def print_org_report(org: OrgReport, kind: str, fmt: str, *, fail: bool) -> None:
+    """Print a merged escalation or audit in ``fmt`` (text, json, a diagram or SARIF), then
+    the accounts left out (exit 2), else exit 1 with ``fail`` when something was found."""
+    from iamsim.cli.output_formats import DIAGRAM_FORMATS, emit_diagram, emit_sarif
+
+    if fmt == "json":
+        echo_json(org.document, kind)
+    elif fmt in DIAGRAM_FORMATS:
+        from iamsim.report.diagrams import escalation_diagram
+
+        emit_diagram(fmt, lambda: escalation_diagram(org.document))
+    elif fmt == "sarif":
+        from iamsim.report.sarif import audit_sarif, escalation_sarif
+
+        make = escalation_sarif if kind == "escalation" else audit_sarif
+        emit_sarif(make(org.document, {}))
+    else:
+        echo(org.text)
+    report_left_out(org.left_out, machine=fmt != "text")
+    if fail and org.found:
+        sys.exit(1)
+
+
+def report_left_out(left_out: list[LeftOut], *, machine: bool) -> None:
+    """Say which accounts the answer printed lacks (on standard error after a JSON answer)
+    and exit 2 when there are any."""
+    for gone in left_out:
+        echo(f"account left out: {gone.account} ({gone.path}): {gone.error}", err=machine)
+    if left_out:
+        echo(f"error: {len(left_out)} account(s) left out of the answer", err=True)
         sys.exit(EXIT_INVALID)
 
 
