@@ -2,8 +2,8 @@
 
 A fresh interpreter runs the command exactly as the ``iamsim`` entry point does and then
 reports which modules it imported: rich (tables, progress bars), PyYAML (YAML input), lark
-(Terraform HCL), the explanation and statement-location modules and the AWS managed-policy
-snapshot must stay out when nothing asks for them. The decision itself is checked too, so a
+(Terraform HCL), the explanation and statement-location modules, the policy checks and the
+AWS managed-policy snapshot must stay out when nothing asks for them. The decision itself is checked too, so a
 command that failed early (and so imported little) cannot pass. No timing is asserted.
 """
 
@@ -67,6 +67,7 @@ _NOT_NEEDED = (
     "iamsim.ingest.yaml_documents",
     "iamsim.ingest.locations",
     "iamsim.catalog.managed_policies",
+    "iamsim.policy.findings",
 )
 
 
