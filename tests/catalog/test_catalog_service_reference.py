@@ -276,7 +276,7 @@ def test_import_reads_no_data() -> None:
     import sys
 
     code = (
-        "import sys, iamsim, iamsim.catalog\n"
+        "import sys, iamsim, iamsim.catalog, iamsim.catalog.managed_policies\n"
         "sr = sys.modules['iamsim.catalog.service_reference']\n"
         "mp = sys.modules['iamsim.catalog.managed_policies']\n"
         "assert sr._DEFAULT is None and mp._snapshot is None\n"

@@ -27,9 +27,9 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from iamsim.builder.context import org_keys, principal_keys, resource_tag_keys
-from iamsim.catalog import ServiceReference, service_reference
 from iamsim.engine.context import credential_context, requested_region, time_context
 from iamsim.engine.decision import RCP_EXEMPT_ACTIONS
 from iamsim.engine.policies import PolicySet
@@ -53,6 +53,9 @@ from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import parse_entity_arn
 from iamsim.vocabulary.request import Caller, CallerKind, Context, ContextValue, Request
 from iamsim.vocabulary.targets import TRUST_ACTIONS
+
+if TYPE_CHECKING:
+    from iamsim.catalog import ServiceReference
 
 
 class BuilderWarning(UserWarning):
@@ -146,6 +149,10 @@ class RequestBuilder:
     @property
     def catalog(self) -> ServiceReference:
         if self._catalog is None:
+            # Imported here: a request the builder can answer without the service reference
+            # (most of them) starts without loading the catalogue's modules.
+            from iamsim.catalog import service_reference
+
             self._catalog = service_reference()
         return self._catalog
 

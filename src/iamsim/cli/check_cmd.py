@@ -35,10 +35,8 @@ from iamsim.cli.output_formats import DIAGRAM_FORMATS, emit_diagram, format_opti
 from iamsim.engine.decision import evaluate
 from iamsim.engine.trace import Decision
 from iamsim.model import World
-from iamsim.report.explain import explain_decision, explanation_to_dict, render_explanation
 from iamsim.report.inert import echo, inert_lines
 from iamsim.report.json_report import decision_to_json
-from iamsim.report.statement_sources import decisive_locations
 from iamsim.report.text import render_decision
 from iamsim.vocabulary.context_keys import parse_context
 
@@ -195,6 +193,11 @@ def explain_command(
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --json
       iamsim explain alice s3:GetObject arn:aws:s3:::data/x -i gaad.json --format dot
     """
+    # Imported here, not with the module: ``check`` shares this module and never needs the
+    # explanation nor the statements' file positions (start-up time).
+    from iamsim.report.explain import explain_decision, explanation_to_dict, render_explanation
+    from iamsim.report.statement_sources import decisive_locations
+
     given = discover_opts.statuses(unknown_keys, present_keys, absent_keys)
     found = None
     fmt = resolve_format(fmt, as_json)

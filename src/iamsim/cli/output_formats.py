@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from iamsim.cli._common import F, fail
-from iamsim.report.inert import InertConsole, echo, echo_json_text
+from iamsim.report.inert import echo, echo_json_text
 
 DIAGRAM_FORMATS = ("dot", "mermaid", "svg")
 
@@ -72,6 +72,8 @@ _UNBOUNDED_TABLE_WIDTH = 140
 def table_width() -> int:
     """The width for rich tables: the terminal's (or ``COLUMNS``) when there is one, so that
     cells wrap inside it rather than lines overflowing it; else 140 columns."""
+    from iamsim.report.inert_console import InertConsole  # rich only when a table is drawn
+
     probe = InertConsole()
     if probe.is_terminal or os.environ.get("COLUMNS", "").strip().isdigit():
         return probe.width

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from iamsim.report.inert import InertConsole, inert
+from iamsim.report.inert import inert
 
 ProgressCallback = Callable[[int, int], None]
 """``(done, total)``: called by library code as work advances (``total`` may grow)."""
@@ -55,7 +55,7 @@ def progress_bar(
     if not shows_progress(machine=machine, quiet=quiet, stream=target):
         yield _silent
         return
-    # Imported only when a bar is drawn: commands run off a terminal never pay for it.
+    # Imported only when a bar is drawn: commands run off a terminal never pay for rich.
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -63,6 +63,8 @@ def progress_bar(
         TextColumn,
         TimeElapsedColumn,
     )
+
+    from iamsim.report.inert_console import InertConsole
 
     console = InertConsole(file=target, force_terminal=True)
     columns = (

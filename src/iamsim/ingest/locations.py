@@ -29,8 +29,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from iamsim.errors import IamsimError
 from iamsim.ingest.read_scope import read_regular_file
 
@@ -275,6 +273,8 @@ def locate_yaml(text: str, pointer: str) -> Position | None:
     tokens = pointer_tokens(pointer)
     if tokens is None:
         return None
+    import yaml  # only when a YAML file is located (start-up time)
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, RecursionError):

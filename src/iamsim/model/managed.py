@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from iamsim.catalog import managed_policy
 from iamsim.errors import InputError
 from iamsim.model.policies import ManagedPolicy, PolicyVersion
 from iamsim.model.world import World
@@ -54,6 +53,10 @@ def aws_managed_policy(arn: str) -> ManagedPolicy | None:
     """The snapshot's copy of the AWS managed policy ``arn`` (default version only)."""
     if not is_aws_managed_arn(arn):
         return None
+    # Imported here: the catalogue (and its service reference) only when a world names an
+    # AWS managed policy, so a small input starts without it.
+    from iamsim.catalog import managed_policy
+
     found = managed_policy(arn)
     if found is None:
         return None

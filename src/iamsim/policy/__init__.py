@@ -12,11 +12,15 @@ and suggestion (including size quotas)::
     ('s3:GetObject',)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from iamsim.errors import PolicyError
-from iamsim.policy.findings import Finding, check_policy
 from iamsim.policy.model import Effect, Policy, PolicyType, Statement
 from iamsim.policy.parser import parse_policy
 from iamsim.policy.render import policy_to_dict, policy_to_json
+
+if TYPE_CHECKING:
+    from iamsim.policy.findings import Finding, check_policy
 
 __all__ = [
     "Effect",
@@ -30,3 +34,13 @@ __all__ = [
     "policy_to_dict",
     "policy_to_json",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The policy checks (``check_policy``, its rules and quotas) are imported on first use:
+    # deciding a request only parses policies, and ``iamsim check`` starts faster without them.
+    if name in ("Finding", "check_policy"):
+        from iamsim.policy import findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

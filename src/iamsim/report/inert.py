@@ -19,7 +19,8 @@ restyles the output or makes rich raise. This module turns all of that into visi
   not DEL, C1 controls or the bidi characters).
 * :func:`echo` is how the command line prints text: everything passes through :func:`inert`
   (line breaks kept, since the report itself is made of lines).
-* :class:`InertConsole` is the rich console for reports: console markup, emoji codes and
+* :class:`InertConsole` (in :mod:`iamsim.report.inert_console`, importable from here) is the
+  rich console for reports: console markup, emoji codes and
   highlighting are off, so ``[red]`` is printed as ``[red]``; every string rendered is made
   inert, and every segment written is checked again, so a renderer that forgets is still
   safe. Styles are given with :class:`rich.text.Text` objects, never with markup.
@@ -36,13 +37,14 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console, ConsoleOptions, RenderableType
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
+
+if TYPE_CHECKING:
+    # Re-exported (see __getattr__ below).
+    from iamsim.report.inert_console import InertConsole as InertConsole
+    from iamsim.report.inert_console import styled as styled
 
 # Control (Cc), format (Cf: bidi controls, zero-width characters, soft hyphen, BOM...),
 # surrogate (Cs: a lone one cannot even be encoded), line and paragraph separators (Zl, Zp).
@@ -133,44 +135,11 @@ def echo_json_text(text: str, *, err: bool = False) -> None:
     click.echo(inert_json(text), err=err)
 
 
-def styled(text: Any, style: str | Style = "") -> Text:
-    """A rich ``Text`` holding ``text`` inertly (one line), in ``style``; never parsed as markup."""
-    return Text(inert_value(text), style=style)
+def __getattr__(name: str) -> Any:
+    # The rich half (InertConsole, styled) is imported on first use: a command that prints
+    # plain text (``check``) starts without rich, which costs a fifth of its start-up.
+    if name in ("InertConsole", "styled"):
+        from iamsim.report import inert_console
 
-
-class InertConsole(Console):
-    """A rich console that prints input text as text.
-
-    Markup, emoji codes and highlighting are off by default and cannot be switched on for a
-    string (``[red]`` and ``[/]`` stay literal, so a Sid cannot restyle the report nor make rich
-    raise). Every string rendered goes through :func:`inert` (line breaks kept: a renderer puts
-    them there), and so does every segment written, whatever renderable made it. A closed
-    output raises :class:`BrokenPipeError` (for the command line to handle) instead of rich's
-    own exit with status 1.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("markup", False)
-        kwargs.setdefault("emoji", False)
-        kwargs.setdefault("highlight", False)
-        super().__init__(**kwargs)
-
-    def render_str(self, text: str, **kwargs: Any) -> Text:
-        kwargs["markup"] = False
-        kwargs["emoji"] = False
-        kwargs["highlight"] = False
-        return super().render_str(inert(text, keep_newlines=True), **kwargs)
-
-    def on_broken_pipe(self) -> None:
-        # rich's own handling exits with status 1, which means "an expectation failed";
-        # the command line decides (iamsim.cli.main).
-        raise BrokenPipeError
-
-    def render(
-        self, renderable: RenderableType, options: ConsoleOptions | None = None
-    ) -> Iterable[Segment]:
-        for segment in super().render(renderable, options):
-            if segment.control is None and _SUSPECT.search(segment.text):
-                yield Segment(inert(segment.text, keep_newlines=True), segment.style)
-            else:
-                yield segment
+        return getattr(inert_console, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from iamsim.catalog import service_reference
 from iamsim.errors import InputError
 from iamsim.policy.jsondoc import json_type, pointer
 from iamsim.vocabulary.request import ContextScalar, ContextValue
@@ -59,6 +58,8 @@ def context_key_multivalued(key: str) -> bool | None:
         return folded in MULTIVALUED_GLOBAL_KEYS
     if folded in _DOCUMENTED_MULTIVALUED_KEYS:
         return True
+    from iamsim.catalog import service_reference  # the catalogue only for a service key
+
     key_type = service_reference().condition_key_type(key)
     if key_type is None:
         return None

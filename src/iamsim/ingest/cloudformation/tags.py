@@ -1,29 +1,23 @@
 """CloudFormation's YAML short-form intrinsic tags, and reading template text.
 
-Owns :class:`TemplateLoader` (the inputs' strict YAML plus ``!Ref``, ``!Sub``, ``!GetAtt``...,
-each read as its ``Fn::`` mapping) and :func:`parse_template` (JSON or YAML text to the
+Owns :func:`template_loader` (the inputs' strict YAML plus ``!Ref``, ``!Sub``, ``!GetAtt``...,
+each read as its ``Fn::`` mapping; the class is made on first use) and :func:`parse_template` (JSON or YAML text to the
 template document, errors located by line or JSON pointer).
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from iamsim.errors import InputError
-from iamsim.ingest.documents import YamlLoader, load_json, load_yaml
+from iamsim.ingest.documents import load_json
 
+if TYPE_CHECKING:
+    import yaml
 
-class TemplateLoader(YamlLoader):
-    """The inputs' strict YAML plus CloudFormation's short-form intrinsic tags.
-
-    As for every YAML input, integers are only plain decimal numbers without a leading zero
-    (YAML 1.1 would read ``012345678901`` as octal and change an account ID) and unquoted
-    dates stay text (``Version: 2012-10-17`` is the string CloudFormation's conversion to
-    JSON gives).
-    """
+    from iamsim.ingest.yaml_documents import YamlLoader
 
 
 _SHORT_FORMS = {
@@ -65,6 +59,8 @@ _SHORT_FORMS = {
 
 def _construct(full_name: str) -> Any:
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        import yaml  # loaded already: this runs inside the YAML loader
+
         if isinstance(node, yaml.ScalarNode):
             value: Any = loader.construct_scalar(node)
             if full_name == "Fn::GetAtt" and isinstance(value, str):
@@ -79,8 +75,23 @@ def _construct(full_name: str) -> Any:
     return construct
 
 
-for _short, _full in _SHORT_FORMS.items():
-    TemplateLoader.add_constructor(f"!{_short}", _construct(_full))
+@functools.cache
+def template_loader() -> type[YamlLoader]:
+    """The template loader class, made on first use: JSON templates never import PyYAML."""
+    from iamsim.ingest.yaml_documents import YamlLoader
+
+    class TemplateLoader(YamlLoader):
+        """The inputs' strict YAML plus CloudFormation's short-form intrinsic tags.
+
+        As for every YAML input, integers are only plain decimal numbers without a leading
+        zero (YAML 1.1 would read ``012345678901`` as octal and change an account ID) and
+        unquoted dates stay text (``Version: 2012-10-17`` is the string CloudFormation's
+        conversion to JSON gives).
+        """
+
+    for short, full in _SHORT_FORMS.items():
+        TemplateLoader.add_constructor(f"!{short}", _construct(full))
+    return TemplateLoader
 
 
 def parse_template(text: str, source: str) -> Any:
@@ -101,8 +112,12 @@ def parse_template(text: str, source: str) -> Any:
             ) from None
         except InputError as exc:
             raise exc.located(source=source) from None
+    import yaml  # only for YAML templates (start-up time)
+
+    from iamsim.ingest.yaml_documents import load_yaml
+
     try:
-        return load_yaml(text, TemplateLoader)
+        return load_yaml(text, template_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
