@@ -170,8 +170,21 @@ class WhoCanEntry:
     def grants(self) -> list[ActionGrant]:
         """The distinct ways the actions are granted (actions sharing one are listed once)."""
         seen: dict[str, ActionGrant] = {}
+        # describe() reads every field but the action, and the grants of one class share
+        # those fields' very objects (see _renamed_grant): describe each sharing set once.
+        texts: dict[tuple[int, int, int, str, str | None], str] = {}
         for grant in self.actions:
-            seen.setdefault(grant.describe(), grant)
+            key = (
+                id(grant.granted_by),
+                id(grant.conditions),
+                id(grant.unless),
+                grant.reason,
+                grant.assumption,
+            )
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = grant.describe()
+            seen.setdefault(text, grant)
         return list(seen.values())
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,7 +208,16 @@ class Blocked:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # dataclasses.asdict's layout, by hand: it deep-copies every field (tens of
+        # thousands are written by who-can '*' '*').
+        return {
+            "principal": self.principal,
+            "kind": self.kind,
+            "action": self.action,
+            "decision": self.decision,
+            "blocked_by": self.blocked_by,
+            "reason": self.reason,
+        }
 
 
 @dataclass(slots=True)
@@ -212,11 +234,19 @@ class WhoCanResult:
         return next((e for e in self.principals if e.principal == principal), None)
 
     def to_dict(self) -> dict[str, Any]:
+        return self.document(
+            [e.to_dict() for e in self.principals], [b.to_dict() for b in self.blocked]
+        )
+
+    def document(self, principals: list[Any], blocked: list[Any]) -> dict[str, Any]:
+        """The JSON document with the given ``principals`` and ``blocked`` lists (to_dict's
+        layout, for a writer that streams the two long lists, see
+        :mod:`iamsim.report.who_can_json`)."""
         return {
             "actions": self.actions,
             "resource": self.resource,
-            "principals": [e.to_dict() for e in self.principals],
-            "blocked": [b.to_dict() for b in self.blocked],
+            "principals": principals,
+            "blocked": blocked,
             "considered": self.considered,
             "evaluated": self.evaluated,
             "notes": self.notes,
@@ -597,6 +627,11 @@ class WhoCan:
         reach: _Reach | None = None
         given = context or {}
         decided: dict[tuple[object, ...], tuple[CompiledPolicySet, _Answer]] = {}
+        # First pass: each class's request and policies (builds in order, so the first
+        # failed build ends the candidate's classes as before); second pass: the answers.
+        built_classes: list[
+            tuple[list[int], str, BuiltRequest, PolicySet, CompiledPolicySet, Candidate]
+        ] = []
         for positions in plan.classes:
             if error is not None and positions[0] >= error[0]:
                 break
@@ -640,6 +675,17 @@ class WhoCan:
                     positions = reach.filter(positions)
             if not positions:
                 continue
+            built_classes.append((positions, first, built, policies, compiled, candidate))
+        # The statements covering each action, over each distinct compiled set, in one pass
+        # for all the classes asked with it (a signature is the action's own, whichever
+        # other actions are asked alongside).
+        full: dict[int, dict[int, tuple[int, ...]]] = {}
+        by_compiled: dict[int, tuple[CompiledPolicySet, list[int]]] = {}
+        for positions, _, _, _, compiled, _ in built_classes:
+            by_compiled.setdefault(id(compiled), (compiled, []))[1].extend(positions)
+        for key, (compiled, wanted) in by_compiled.items():
+            full[key] = plan.signatures(_all_policies(compiled), wanted)
+        for positions, first, built, policies, compiled, asker in built_classes:
             request = built.request
             same = (
                 id(compiled),
@@ -648,14 +694,14 @@ class WhoCan:
                 _context_key(request.context),
                 engine_service(first, rcp=compiled.rcp is not None),
             )
-            full = plan.signatures(_all_policies(compiled), positions)
+            signature = full[id(compiled)]
             groups: dict[tuple[object, ...], list[int]] = {}
             for position in positions:
                 action = plan.actions[position]
                 group: tuple[object, ...] = (
                     *same,
                     plan.alone[position],
-                    full[position],
+                    signature[position],
                     action in plan.everyone,
                 )
                 groups.setdefault(group, []).append(position)
@@ -664,7 +710,7 @@ class WhoCan:
                 if found is None:
                     head = plan.actions[members[0]]
                     answer = self._ask(
-                        candidate,
+                        asker,
                         dataclasses.replace(
                             built, request=dataclasses.replace(request, action=head)
                         ),
