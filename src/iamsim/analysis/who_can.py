@@ -129,12 +129,16 @@ class ActionGrant:
             text += f"\n  assuming {self.assumption}"
         return text
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, granted_by: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The grant as JSON; ``granted_by``: its statements' documents, when already made
+        (the grants of one class share them, see :meth:`WhoCanEntry.to_dict`)."""
         out: dict[str, Any] = {
             "action": self.action,
             "conditional": self.conditional,
             "reason": self.reason,
-            "granted_by": [r.to_dict() for r in self.granted_by],
+            "granted_by": (
+                [r.to_dict() for r in self.granted_by] if granted_by is None else granted_by
+            ),
             "allowed_as_built": self.allowed_as_built,
         }
         if self.conditions:
@@ -187,12 +191,25 @@ class WhoCanEntry:
             seen.setdefault(text, grant)
         return list(seen.values())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, shared: bool = False) -> dict[str, Any]:
+        """The entry as JSON. With ``shared`` (for a writer that serialises it at once), grants
+        holding the same statements share one list of their documents instead of a copy
+        each: the grants of a class of actions hold the very same tuple."""
+        if not shared:
+            actions = [a.to_dict() for a in self.actions]
+        else:
+            refs: dict[int, list[dict[str, Any]]] = {}
+            actions = []
+            for grant in self.actions:
+                found = refs.get(id(grant.granted_by))
+                if found is None:
+                    found = refs[id(grant.granted_by)] = [r.to_dict() for r in grant.granted_by]
+                actions.append(grant.to_dict(found))
         return {
             "principal": self.principal,
             "kind": self.kind,
             "conditional": self.conditional,
-            "actions": [a.to_dict() for a in self.actions],
+            "actions": actions,
         }
 
 
@@ -695,17 +712,18 @@ class WhoCan:
                 engine_service(first, rcp=compiled.rcp is not None),
             )
             signature = full[id(compiled)]
-            groups: dict[tuple[object, ...], list[int]] = {}
+            alone, everyone, names = plan.alone, plan.everyone, plan.actions
+            # grouped within the class first (``same`` is the class's), keyed in full below
+            groups: dict[tuple[str | None, tuple[int, ...], bool], list[int]] = {}
             for position in positions:
-                action = plan.actions[position]
-                group: tuple[object, ...] = (
-                    *same,
-                    plan.alone[position],
-                    signature[position],
-                    action in plan.everyone,
-                )
-                groups.setdefault(group, []).append(position)
-            for group, members in groups.items():
+                local = (alone[position], signature[position], names[position] in everyone)
+                members_of = groups.get(local)
+                if members_of is None:
+                    groups[local] = [position]
+                else:
+                    members_of.append(position)
+            for shape, members in groups.items():
+                group: tuple[object, ...] = (*same, *shape)
                 found = decided.get(group)
                 if found is None:
                     head = plan.actions[members[0]]

@@ -66,7 +66,7 @@ def _list(items: Iterator[str]) -> Iterator[str]:
 
 def _principals(result: WhoCanResult) -> Iterator[str]:
     for entry in result.principals:
-        yield _indented(entry.to_dict(), 2, plain=_entry_is_plain(entry))
+        yield _indented(entry.to_dict(shared=True), 2, plain=_entry_is_plain(entry))
 
 
 def _blocked(result: WhoCanResult) -> Iterator[str]:
