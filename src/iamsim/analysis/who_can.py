@@ -316,6 +316,17 @@ class WhoCan:
         self._relaxed: dict[int, tuple[Policy, Policy]] = {}
         # id(identity policy) -> (the policy, the question's plan, whether it is silent)
         self._silent: dict[int, tuple[Policy, _Plan, bool]] = {}
+        self._class_keys: dict[str, ClassKey] = {}
+
+    def _class_key(self, action: str) -> ClassKey:
+        """:func:`class_key` of ``action`` by this analyzer's catalogue, memoised: a question
+        over every action asks it twice for each of tens of thousands of actions."""
+        found = self._class_keys.get(action)
+        if found is None:
+            catalog = self.builder.catalog
+            found = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+            self._class_keys[action] = found
+        return found
 
     # -- candidates --------------------------------------------------------------------------
 
@@ -551,7 +562,7 @@ class WhoCan:
         # Actions that need no permission (sts:GetCallerIdentity) are allowed whatever the
         # policies say, so no prefilter on identity statements may skip them.
         everyone.update(a for a in actions if a.lower() in NO_PERMISSION_ACTIONS)
-        plan = _Plan(actions, request_resource, everyone, self.builder.catalog)
+        plan = _Plan(actions, request_resource, everyone, self._class_key)
         entries: list[WhoCanEntry] = []
         evaluated = 0
         for done, candidate in enumerate(candidates):
@@ -598,11 +609,10 @@ class WhoCan:
         request_resource: dict[str, str] = {}
         probes: list[BuiltRequest] = []
         by_class: dict[ClassKey, BuiltRequest | RequestError] = {}
-        catalog = self.builder.catalog
         for action in actions:
             key: ClassKey | None = None
             if resource == "*":
-                key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+                key = self._class_key(action)
             found = by_class.get(key) if key is not None else None
             if found is None:
                 try:
@@ -871,7 +881,7 @@ class _Plan:
         actions: Sequence[str],
         request_resource: Mapping[str, str],
         everyone: set[str],
-        catalog: ServiceReference,
+        class_of: Callable[[str], ClassKey],
     ) -> None:
         self.actions = list(actions)
         self.request_resource = request_resource
@@ -882,7 +892,7 @@ class _Plan:
         ]
         classes: dict[tuple[ClassKey, str], list[int]] = {}
         for position, action in enumerate(self.actions):
-            key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+            key = class_of(action)
             classes.setdefault((key, request_resource[action]), []).append(position)
         self.classes = list(classes.values())
         # first position of a class -> the ids of its actions, for the classes that are
