@@ -129,12 +129,16 @@ class ActionGrant:
             text += f"\n  assuming {self.assumption}"
         return text
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, granted_by: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The grant as JSON; ``granted_by``: its statements' documents, when already made
+        (the grants of one class share them, see :meth:`WhoCanEntry.to_dict`)."""
         out: dict[str, Any] = {
             "action": self.action,
             "conditional": self.conditional,
             "reason": self.reason,
-            "granted_by": [r.to_dict() for r in self.granted_by],
+            "granted_by": (
+                [r.to_dict() for r in self.granted_by] if granted_by is None else granted_by
+            ),
             "allowed_as_built": self.allowed_as_built,
         }
         if self.conditions:
@@ -170,16 +174,42 @@ class WhoCanEntry:
     def grants(self) -> list[ActionGrant]:
         """The distinct ways the actions are granted (actions sharing one are listed once)."""
         seen: dict[str, ActionGrant] = {}
+        # describe() reads every field but the action, and the grants of one class share
+        # those fields' very objects (see _renamed_grant): describe each sharing set once.
+        texts: dict[tuple[int, int, int, str, str | None], str] = {}
         for grant in self.actions:
-            seen.setdefault(grant.describe(), grant)
+            key = (
+                id(grant.granted_by),
+                id(grant.conditions),
+                id(grant.unless),
+                grant.reason,
+                grant.assumption,
+            )
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = grant.describe()
+            seen.setdefault(text, grant)
         return list(seen.values())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, shared: bool = False) -> dict[str, Any]:
+        """The entry as JSON. With ``shared`` (for a writer that serialises it at once), grants
+        holding the same statements share one list of their documents instead of a copy
+        each: the grants of a class of actions hold the very same tuple."""
+        if not shared:
+            actions = [a.to_dict() for a in self.actions]
+        else:
+            refs: dict[int, list[dict[str, Any]]] = {}
+            actions = []
+            for grant in self.actions:
+                found = refs.get(id(grant.granted_by))
+                if found is None:
+                    found = refs[id(grant.granted_by)] = [r.to_dict() for r in grant.granted_by]
+                actions.append(grant.to_dict(found))
         return {
             "principal": self.principal,
             "kind": self.kind,
             "conditional": self.conditional,
-            "actions": [a.to_dict() for a in self.actions],
+            "actions": actions,
         }
 
 
@@ -195,7 +225,16 @@ class Blocked:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # dataclasses.asdict's layout, by hand: it deep-copies every field (tens of
+        # thousands are written by who-can '*' '*').
+        return {
+            "principal": self.principal,
+            "kind": self.kind,
+            "action": self.action,
+            "decision": self.decision,
+            "blocked_by": self.blocked_by,
+            "reason": self.reason,
+        }
 
 
 @dataclass(slots=True)
@@ -212,11 +251,19 @@ class WhoCanResult:
         return next((e for e in self.principals if e.principal == principal), None)
 
     def to_dict(self) -> dict[str, Any]:
+        return self.document(
+            [e.to_dict() for e in self.principals], [b.to_dict() for b in self.blocked]
+        )
+
+    def document(self, principals: list[Any], blocked: list[Any]) -> dict[str, Any]:
+        """The JSON document with the given ``principals`` and ``blocked`` lists (to_dict's
+        layout, for a writer that streams the two long lists, see
+        :mod:`iamsim.report.who_can_json`)."""
         return {
             "actions": self.actions,
             "resource": self.resource,
-            "principals": [e.to_dict() for e in self.principals],
-            "blocked": [b.to_dict() for b in self.blocked],
+            "principals": principals,
+            "blocked": blocked,
             "considered": self.considered,
             "evaluated": self.evaluated,
             "notes": self.notes,
@@ -269,6 +316,17 @@ class WhoCan:
         self._relaxed: dict[int, tuple[Policy, Policy]] = {}
         # id(identity policy) -> (the policy, the question's plan, whether it is silent)
         self._silent: dict[int, tuple[Policy, _Plan, bool]] = {}
+        self._class_keys: dict[str, ClassKey] = {}
+
+    def _class_key(self, action: str) -> ClassKey:
+        """:func:`class_key` of ``action`` by this analyzer's catalogue, memoised: a question
+        over every action asks it twice for each of tens of thousands of actions."""
+        found = self._class_keys.get(action)
+        if found is None:
+            catalog = self.builder.catalog
+            found = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+            self._class_keys[action] = found
+        return found
 
     # -- candidates --------------------------------------------------------------------------
 
@@ -504,7 +562,7 @@ class WhoCan:
         # Actions that need no permission (sts:GetCallerIdentity) are allowed whatever the
         # policies say, so no prefilter on identity statements may skip them.
         everyone.update(a for a in actions if a.lower() in NO_PERMISSION_ACTIONS)
-        plan = _Plan(actions, request_resource, everyone, self.builder.catalog)
+        plan = _Plan(actions, request_resource, everyone, self._class_key)
         entries: list[WhoCanEntry] = []
         evaluated = 0
         for done, candidate in enumerate(candidates):
@@ -551,11 +609,10 @@ class WhoCan:
         request_resource: dict[str, str] = {}
         probes: list[BuiltRequest] = []
         by_class: dict[ClassKey, BuiltRequest | RequestError] = {}
-        catalog = self.builder.catalog
         for action in actions:
             key: ClassKey | None = None
             if resource == "*":
-                key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+                key = self._class_key(action)
             found = by_class.get(key) if key is not None else None
             if found is None:
                 try:
@@ -597,6 +654,11 @@ class WhoCan:
         reach: _Reach | None = None
         given = context or {}
         decided: dict[tuple[object, ...], tuple[CompiledPolicySet, _Answer]] = {}
+        # First pass: each class's request and policies (builds in order, so the first
+        # failed build ends the candidate's classes as before); second pass: the answers.
+        built_classes: list[
+            tuple[list[int], str, BuiltRequest, PolicySet, CompiledPolicySet, Candidate]
+        ] = []
         for positions in plan.classes:
             if error is not None and positions[0] >= error[0]:
                 break
@@ -640,6 +702,17 @@ class WhoCan:
                     positions = reach.filter(positions)
             if not positions:
                 continue
+            built_classes.append((positions, first, built, policies, compiled, candidate))
+        # The statements covering each action, over each distinct compiled set, in one pass
+        # for all the classes asked with it (a signature is the action's own, whichever
+        # other actions are asked alongside).
+        full: dict[int, dict[int, tuple[int, ...]]] = {}
+        by_compiled: dict[int, tuple[CompiledPolicySet, list[int]]] = {}
+        for positions, _, _, _, compiled, _ in built_classes:
+            by_compiled.setdefault(id(compiled), (compiled, []))[1].extend(positions)
+        for key, (compiled, wanted) in by_compiled.items():
+            full[key] = plan.signatures(_all_policies(compiled), wanted)
+        for positions, first, built, policies, compiled, asker in built_classes:
             request = built.request
             same = (
                 id(compiled),
@@ -648,23 +721,24 @@ class WhoCan:
                 _context_key(request.context),
                 engine_service(first, rcp=compiled.rcp is not None),
             )
-            full = plan.signatures(_all_policies(compiled), positions)
-            groups: dict[tuple[object, ...], list[int]] = {}
+            signature = full[id(compiled)]
+            alone, everyone, names = plan.alone, plan.everyone, plan.actions
+            # grouped within the class first (``same`` is the class's), keyed in full below
+            groups: dict[tuple[str | None, tuple[int, ...], bool], list[int]] = {}
             for position in positions:
-                action = plan.actions[position]
-                group: tuple[object, ...] = (
-                    *same,
-                    plan.alone[position],
-                    full[position],
-                    action in plan.everyone,
-                )
-                groups.setdefault(group, []).append(position)
-            for group, members in groups.items():
+                local = (alone[position], signature[position], names[position] in everyone)
+                members_of = groups.get(local)
+                if members_of is None:
+                    groups[local] = [position]
+                else:
+                    members_of.append(position)
+            for shape, members in groups.items():
+                group: tuple[object, ...] = (*same, *shape)
                 found = decided.get(group)
                 if found is None:
                     head = plan.actions[members[0]]
                     answer = self._ask(
-                        candidate,
+                        asker,
                         dataclasses.replace(
                             built, request=dataclasses.replace(request, action=head)
                         ),
@@ -807,7 +881,7 @@ class _Plan:
         actions: Sequence[str],
         request_resource: Mapping[str, str],
         everyone: set[str],
-        catalog: ServiceReference,
+        class_of: Callable[[str], ClassKey],
     ) -> None:
         self.actions = list(actions)
         self.request_resource = request_resource
@@ -818,7 +892,7 @@ class _Plan:
         ]
         classes: dict[tuple[ClassKey, str], list[int]] = {}
         for position, action in enumerate(self.actions):
-            key = class_key(action, bool(catalog.supports_resource_level_permissions(action)))
+            key = class_of(action)
             classes.setdefault((key, request_resource[action]), []).append(position)
         self.classes = list(classes.values())
         # first position of a class -> the ids of its actions, for the classes that are

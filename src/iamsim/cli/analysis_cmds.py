@@ -22,6 +22,7 @@ from iamsim.cli._common import (
     F,
     context_option,
     echo_json,
+    input_notes,
     input_option,
     invalid_input_exits,
     json_option,
@@ -270,7 +271,10 @@ def who_can_command(
         with progress_bar("who-can: principals", machine=as_json, quiet=quiet) as progress:
             result = analyzer.who_can(actions, resource, context=values, progress=progress)
     if as_json:
-        echo_json(result.to_dict(), "who-can")
+        # Streamed: the document of who-can '*' '*' is over a hundred megabytes.
+        from iamsim.report.who_can_json import echo_who_can_json  # lazy: start-up time
+
+        echo_who_can_json(result, input_notes(), lambda text: click.echo(text, nl=False))
         return
     if fmt in DIAGRAM_FORMATS:
         from iamsim.report.diagrams import who_can_diagram  # lazy: start-up time
