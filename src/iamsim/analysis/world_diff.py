@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from iamsim.analysis.symbolic import SymbolicLimitError, compare
+from iamsim.analysis.symbolic.checks import statement_key
 from iamsim.analysis.symbolic.questions import Side, build_space, first
 from iamsim.analysis.symbolic.residual import residual_conditions
 from iamsim.analysis.symbolic.space import Space
@@ -41,7 +42,7 @@ from iamsim.engine import Context, DecisionValue, PolicySet, Request, decide
 from iamsim.engine.compiled import compiled_policy
 from iamsim.errors import IamsimError
 from iamsim.model import Role, User, World
-from iamsim.policy.model import Policy, PolicyType, Statement
+from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.request import Caller, ContextValue
 
 MAX_EXAMPLES = 8  # per principal and direction
@@ -113,25 +114,10 @@ def _gate(sides: Sequence[Side], groups: Sequence[int]) -> Gate:
     return Gate(tuple(required[g] for g in sorted(required)), deny)
 
 
-def _statement_key(policy: Policy, statement: Statement) -> tuple[object, ...]:
-    conditions = tuple((c.operator.text, c.key, c.values) for c in statement.conditions)
-    return (
-        policy.variables_enabled,
-        statement.effect,
-        statement.actions,
-        statement.not_actions,
-        statement.resources,
-        statement.not_resources,
-        statement.principal,
-        statement.not_principal,
-        conditions,
-    )
-
-
 def _policy_key(policy: Policy | None) -> object:
     if policy is None:
         return None
-    return (policy.policy_type, tuple(_statement_key(policy, s) for s in policy.statements))
+    return (policy.policy_type, tuple(statement_key(policy, s) for s in policy.statements))
 
 
 # -- results ----------------------------------------------------------------------------------

@@ -76,7 +76,9 @@ def _focused(space: Space, goal: Callable[[int, int], bool | None], allow: int) 
     return leaves
 
 
-def _statement_key(policy: Policy, statement: Statement) -> tuple[object, ...]:
+def statement_key(policy: Policy, statement: Statement) -> tuple[object, ...]:
+    """What a statement means, as a hashable value: two statements with equal keys grant and
+    deny the same requests (names, Sids and locations left out)."""
     conditions = tuple((c.operator.text, c.key, c.values) for c in statement.conditions)
     return (
         policy.variables_enabled,
@@ -114,13 +116,13 @@ def _structurally_within(new: Policy, old: Policy) -> bool:
     of OLD and every Deny of OLD a Deny of NEW (then whatever NEW allows, OLD allows)."""
     if new.policy_type is PolicyType.RCP:
         return False
-    new_keys = {_statement_key(new, s) for s in new.statements}
-    old_keys = {_statement_key(old, s) for s in old.statements}
+    new_keys = {statement_key(new, s) for s in new.statements}
+    old_keys = {statement_key(old, s) for s in old.statements}
     for statement in new.statements:
-        if statement.effect is Effect.ALLOW and _statement_key(new, statement) not in old_keys:
+        if statement.effect is Effect.ALLOW and statement_key(new, statement) not in old_keys:
             return False
     for statement in old.statements:
-        if statement.effect is Effect.DENY and _statement_key(old, statement) not in new_keys:
+        if statement.effect is Effect.DENY and statement_key(old, statement) not in new_keys:
             return False
     return True
 
