@@ -6,7 +6,7 @@ system pseudo-files refused; see :mod:`iamsim.ingest.read_scope`), then read lin
 through a fixed buffer. What bounds memory is the line: one longer than
 ``limits.max_file_bytes`` is refused (and the file with it: the reader cannot find the next
 line without reading this one), blank lines are skipped, and each line is one scenario (a JSON
-object), read by :mod:`iamsim.checks.fast_json` and labelled ``FILE line N`` in its errors.
+object), read by :mod:`iamsim.ingest.fast_json` and labelled ``FILE line N`` in its errors.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from iamsim import limits
-from iamsim.checks import fast_json
 from iamsim.errors import InputError
+from iamsim.ingest import fast_json
 
 # ingest's refusal rules for paths (its private helpers; public under another name at merge?).
-from iamsim.ingest.read_scope import ReadRefused, _resolved, _special
+from iamsim.ingest.read_scope import ReadRefused, is_special_path, resolved_path
 
 _BOM = b"\xef\xbb\xbf"
 _BUFFER = 1 << 20
@@ -36,8 +36,8 @@ def is_jsonl_name(name: str) -> bool:
 def open_lines(path: str, source: str) -> IO[bytes]:
     """The regular file ``path`` opened for reading lines (InputError naming ``source`` when it
     cannot be: missing, a directory, a device, FIFO or pseudo-file)."""
-    target = _resolved(path)
-    if _special(target):
+    target = resolved_path(path)
+    if is_special_path(target):
         raise ReadRefused(f"not a regular file ({target} is a system pseudo-file)", source=source)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:

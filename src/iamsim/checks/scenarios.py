@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from iamsim.checks import fast_json
 from iamsim.checks.inputs import parse_document
 from iamsim.checks.policy_cache import cached_policy
 from iamsim.engine.context import authorized_resource, make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
+from iamsim.ingest import fast_json
 from iamsim.patterns.arn import arn_problem
 from iamsim.policy.jsondoc import json_type
 from iamsim.policy.model import Policy, PolicyType

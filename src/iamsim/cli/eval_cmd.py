@@ -28,7 +28,6 @@ from typing import Any
 
 import click
 
-from iamsim.checks import fast_json
 from iamsim.checks.inputs import STDIN, STDIN_SOURCE, read_texts
 from iamsim.checks.jsonl import is_jsonl_name, open_lines, scenario_lines, stdin_lines
 from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
@@ -36,7 +35,7 @@ from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
 from iamsim.engine.decision import evaluate, policy_set_key
 from iamsim.errors import IamsimError, InputError
-from iamsim.report.inert import echo
+from iamsim.report.inert import compact_json, echo
 from iamsim.report.json_report import scenario_to_json
 from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
@@ -327,4 +326,4 @@ def _emit_error(mode: Mode, name: str | None, error: InputError) -> None:
 def _write(record: dict[str, Any]) -> None:
     """One JSON Lines record on standard output (UTF-8, inert), buffered: written in blocks,
     flushed at the end of the run, not once per record."""
-    sys.stdout.buffer.write(fast_json.dumps(record).encode("utf-8") + b"\n")
+    sys.stdout.buffer.write(compact_json(record).encode("utf-8") + b"\n")

@@ -90,7 +90,7 @@ class InputFile:
                 # slower); any doubt or error re-reads with the located reader, so documents
                 # and error messages are exactly the located reader's. Imported here: the
                 # fast reader imports this package.
-                from iamsim.checks.fast_json import loads
+                from iamsim.ingest.fast_json import loads
 
                 return loads(text, self.source), None
             return parse_text(text, self.source), None

@@ -47,7 +47,7 @@ class ReadRefused(InputError):
     file, or too large). The message names the reference, never the file's content."""
 
 
-def _resolved(path: str | os.PathLike[str]) -> Path:
+def resolved_path(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.realpath(path))
 
 
@@ -55,7 +55,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
 
-def _special(path: Path) -> bool:
+def is_special_path(path: Path) -> bool:
     return any(_inside(path, tree) for tree in _SPECIAL_TREES)
 
 
@@ -108,8 +108,8 @@ def read_regular_file(
     (``/proc/self/fd``), that the file opened still satisfies ``inside`` (a folder of the path
     swapped for a symlink between the check and the open is caught).
     """
-    target = _resolved(path)
-    if _special(target):
+    target = resolved_path(path)
+    if is_special_path(target):
         raise ReadRefused(f"not a regular file ({target} is a system pseudo-file)", source=source)
     try:
         info = os.stat(target)
@@ -166,17 +166,17 @@ class ReadScope:
     ) -> ReadScope:
         """The scope of the input ``path`` (a folder, or a file: its folder) widened by
         ``allow_read``."""
-        target = _resolved(path)
+        target = resolved_path(path)
         base = target if target.is_dir() else target.parent
-        roots = [base, *(_resolved(extra) for extra in allow_read)]
+        roots = [base, *(resolved_path(extra) for extra in allow_read)]
         return cls(tuple(dict.fromkeys(roots)))
 
     @staticmethod
     def is_input_path(path: str | os.PathLike[str]) -> bool:
         """Whether ``path`` (symlinks followed) may be an input: a folder or a regular file,
         not under ``/proc``, ``/sys`` or ``/dev``."""
-        target = _resolved(path)
-        if _special(target):
+        target = resolved_path(path)
+        if is_special_path(target):
             return False
         try:
             mode = os.stat(target).st_mode
@@ -185,18 +185,18 @@ class ReadScope:
         return stat.S_ISDIR(mode) or stat.S_ISREG(mode)
 
     def widened(self, extra: Iterable[str | os.PathLike[str]]) -> ReadScope:
-        return ReadScope(tuple(dict.fromkeys([*self.roots, *(_resolved(p) for p in extra)])))
+        return ReadScope(tuple(dict.fromkeys([*self.roots, *(resolved_path(p) for p in extra)])))
 
     def allows(self, path: str | os.PathLike[str]) -> bool:
         """Whether ``path``, symlinks followed, is inside the scope (and not a pseudo-file)."""
-        target = _resolved(path)
-        return not _special(target) and any(_inside(target, root) for root in self.roots)
+        target = resolved_path(path)
+        return not is_special_path(target) and any(_inside(target, root) for root in self.roots)
 
     def resolve(self, path: str | os.PathLike[str], reference: str, source: str = "") -> Path:
         """``path`` with symlinks followed; ReadRefused (naming ``reference``) when it leaves
         the scope."""
-        target = _resolved(path)
-        if _special(target) or not any(_inside(target, root) for root in self.roots):
+        target = resolved_path(path)
+        if is_special_path(target) or not any(_inside(target, root) for root in self.roots):
             raise ReadRefused(
                 f"{reference} refers to a file outside the input ({_HINT})", source=source
             )

@@ -109,6 +109,14 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+def compact_json(value: Any) -> str:
+    """Compact JSON text of ``value`` (orjson's encoding, non-ASCII written as itself), inert
+    (safe to print on a terminal): the batch path's records."""
+    import orjson  # the batch writers only
+
+    return inert_json(orjson.dumps(value).decode("utf-8"))
+
+
 def inert_json(text: str) -> str:
     """JSON text with the characters :func:`inert` escapes written as JSON ``\\u`` escapes.
 

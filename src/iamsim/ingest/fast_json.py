@@ -1,4 +1,4 @@
-"""Reading and writing the JSON of the batch path (``iamsim eval``) fast, with located errors kept.
+"""Reading JSON fast (scenario files, JSON Lines, account exports), with located errors kept.
 
 Reading: :func:`loads` parses with orjson (a C parser, several times faster than ``json`` with
 the duplicate-key hook that the located reader of :mod:`iamsim.ingest.documents` needs) and
@@ -18,8 +18,7 @@ the last of duplicates). When the count equals the number of keys held, no key w
 no duplicates. When it does not (a duplicate, or just a string holding ``\\":``), the located
 reader decides.
 
-Writing: :func:`dumps` is orjson's compact encoding, as text, made inert for terminals by
-:func:`iamsim.report.inert.inert_json` (orjson writes non-ASCII characters as themselves).
+Writing the batch path's records is :func:`iamsim.report.inert.compact_json`.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ from iamsim import limits
 from iamsim.errors import InputError
 from iamsim.ingest import parse_text
 from iamsim.ingest.read_scope import decode_text
-from iamsim.report.inert import inert_json
 
 # The end of an object key: a closing quote, optional whitespace, the colon.
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
@@ -109,8 +107,3 @@ def _located(text: str | bytes, source: str) -> Any:
     if not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
         raise InputError("not JSON: expected a JSON object", source=source)
     return parse_text(text, source)
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON text of ``value``, inert (safe to print on a terminal)."""
-    return inert_json(orjson.dumps(value).decode("utf-8"))
