@@ -571,9 +571,7 @@ def decide_question(
             with_variable_values(candidates, clauses)
             candidates[ACTION] = [action]
             space = Space(statements, base, candidates, dict(read))
-            total = 1
-            for dim in space.dims:
-                total *= len(dim.states)
+            total = space.state_count()
             bound = limits.current().max_symbolic_states
             if total > bound:
                 raise SymbolicLimitError(

@@ -132,9 +132,7 @@ def discover(
         candidates[ctx(lower)] = states
     with_variable_values(candidates, clauses)
     space = Space(statements, request, candidates, dict(read), refine=True)
-    total = 1
-    for dim in space.dims:
-        total *= len(dim.states)
+    total = space.state_count()
     bound = limits.current().max_symbolic_states
     if total > bound:
         raise SymbolicLimitError(

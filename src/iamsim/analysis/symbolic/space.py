@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -602,6 +603,10 @@ class Space:
             for position, d in enumerate(order):
                 ordered[d] = leaf[position]
             yield tuple(ordered)
+
+    def state_count(self) -> int:
+        """How many leaves the space has: the product of its dimensions' state counts."""
+        return math.prod(len(dim.states) for dim in self.dims)
 
     def leaves(self) -> Iterator[tuple[tuple[int, ...], int]]:
         """Every leaf with its applying-statement mask (the whole finite abstraction)."""

@@ -112,8 +112,9 @@ def edit_policy_version(
             outcome = runner.oracle.check(actor, "iam:DeletePolicyVersion", policy.arn)
             if not outcome.allowed:
                 continue
-            records = [StepRecord("iam:DeletePolicyVersion", policy.arn, (), None, outcome)]
-            records += runner.run(actor, technique.steps, values) or []
+            # The version steps already ran above: the deletion goes before them.
+            deletion = StepRecord("iam:DeletePolicyVersion", policy.arn, (), None, outcome)
+            records = [deletion, *records]
         if usage == "boundary":
             change = Change(
                 key=f"boundary-version:{policy.arn}",
