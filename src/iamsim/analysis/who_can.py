@@ -721,7 +721,7 @@ class WhoCan:
                 id(compiled),
                 request.resource,
                 request.resource_account,
-                _context_key(request.context),
+                request.context.sameness_key(),
                 engine_service(first, rcp=compiled.rcp is not None),
             )
             signature = full[id(compiled)]
@@ -1040,13 +1040,6 @@ def _policy_silent(policy: Policy, asked: Sequence[tuple[str, str]]) -> bool:
             ):
                 return False
     return True
-
-
-def _context_key(context: Context) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
-    """A request context as a comparable value (multi-valued keys as tuples)."""
-    return tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in context.as_dict().items())
-    )
 
 
 def _renamed_grant(grant: ActionGrant, action: str) -> ActionGrant:
