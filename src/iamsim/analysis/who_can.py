@@ -40,6 +40,7 @@ from typing import Any
 
 from iamsim.analysis.action_classes import ClassKey, class_key, engine_service, signatures
 from iamsim.analysis.actions_index import default_index
+from iamsim.analysis.collector import collector_paused
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
 from iamsim.builder import BuiltRequest, RequestBuilder
 from iamsim.catalog import ServiceReference, service_reference
@@ -540,6 +541,16 @@ class WhoCan:
         Actions the builder and the engine treat alike for a principal (see
         :mod:`iamsim.analysis.action_classes`) are asked once per class: the answer of the
         first stands for the others, with their own action name."""
+        with collector_paused():  # see iamsim.analysis.collector
+            return self._who_can(actions, resource, context, progress)
+
+    def _who_can(
+        self,
+        actions: Sequence[str],
+        resource: str,
+        context: Mapping[str, ContextValue] | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> WhoCanResult:
         resource = resource.strip() or "*"
         blocked: list[Blocked] = []
         notes: list[str] = []
@@ -924,9 +935,7 @@ class _Plan:
         wanted = range(len(self.actions)) if positions is None else positions
         id_of = self.id_of
         known = [i for i in dict.fromkeys(id_of[p] for p in wanted) if i is not None]
-        labels = (
-            signatures(policies, known, self.index) if known and self.index is not None else {}
-        )
+        labels = signatures(policies, known, self.index) if known and self.index is not None else {}
         out: dict[int, int] = {}
         for position in wanted:
             action_id = id_of[position]
