@@ -17,7 +17,7 @@ from iamsim.builder import RequestBuilder
 from iamsim.cli.main import cli
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest import detect_format, load_inputs
-from iamsim.ingest.org_folder import OrgFolder
+from iamsim.ingest.org_folder import OrgFolder, is_org_folder
 from iamsim.scale.runner import ProcessRunner, SerialRunner, runner_for
 from iamsim.scale.tasks import org_who_can
 
@@ -158,3 +158,20 @@ def test_ray_without_the_extra_is_a_clear_input_error(monkeypatch: pytest.Monkey
     # IamsimErrors (exit status 2) carrying the install hint.
     with pytest.raises(IamsimError, match=r"pip install 'iamsim\[ray\]'"):
         runner_for(ray="auto")
+
+
+def test_an_organization_file_of_another_name_is_found_when_it_is_the_only_one(
+    org_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "org"
+    shutil.copytree(org_dir, copy)
+    (copy / "organization.json").rename(copy / "org-tree.json")
+    assert detect_format(copy).name == "organization-folder"
+    assert OrgFolder(copy).org_file.name == "org-tree.json"
+    actions, resource = QUESTIONS[0]
+    renamed = org_who_can(copy, actions, resource, SerialRunner(), region="eu-west-1")
+    original = org_who_can(org_dir, actions, resource, SerialRunner(), region="eu-west-1")
+    assert renamed.result.to_dict() == original.result.to_dict()
+    # Two candidates: which one is the organization is not guessed.
+    (copy / "notes.yaml").write_text("a: 1\n")
+    assert not is_org_folder(copy)

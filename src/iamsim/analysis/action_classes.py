@@ -83,31 +83,29 @@ def engine_service(action: str, *, rcp: bool) -> str | None:
 
 def signatures(
     policies: Iterable[CompiledPolicy], action_ids: Sequence[int], index: ActionIndex
-) -> dict[int, tuple[int, ...]]:
-    """For each action id, the positions (in ``policies``' statement order) of the statements
-    whose Action/NotAction covers it; statements covering every action are left out (they are
-    in every signature)."""
-    listed: dict[int, list[int]] = {a: [] for a in action_ids}
-    position = 0
+) -> dict[int, int]:
+    """For each action id, a label of its signature: two actions of ``action_ids`` get the
+    same label exactly when the same statements of ``policies`` cover them by their
+    Action/NotAction (statements covering every action are in every signature).
+
+    A partition refinement, not a tuple of statement positions per action: each statement
+    splits the classes by membership of its coverage, and membership of an action set and of
+    its complement split alike, so a NotAction statement walks its excluded actions. The
+    work is the statements' coverage sizes, not statements times actions (``who-can '*'
+    '*'`` asks about every action of the catalogue for each principal)."""
+    label: dict[int, int] = {}  # action id -> its class; absent: class 0 (no split yet)
+    fresh = 1
     for policy in policies:
         for statement in policy.statements:
             coverage = index.coverage(statement)
-            if not coverage.everything:
-                if coverage.negated:
-                    excluded = coverage.ids
-                    for action_id, members in listed.items():
-                        if action_id not in excluded:
-                            members.append(position)
-                else:
-                    ids = coverage.ids
-                    if len(ids) < len(listed):
-                        for action_id in ids:
-                            found = listed.get(action_id)
-                            if found is not None:
-                                found.append(position)
-                    else:
-                        for action_id, members in listed.items():
-                            if action_id in ids:
-                                members.append(position)
-            position += 1
-    return {a: tuple(members) for a, members in listed.items()}
+            if coverage.everything:
+                continue
+            moved: dict[int, int] = {}  # old class -> its part inside this coverage
+            for action_id in coverage.ids:
+                old = label.get(action_id, 0)
+                new = moved.get(old)
+                if new is None:
+                    new = moved[old] = fresh
+                    fresh += 1
+                label[action_id] = new
+    return {a: label.get(a, 0) for a in action_ids}

@@ -40,6 +40,7 @@ from typing import Any
 
 from iamsim.analysis.action_classes import ClassKey, class_key, engine_service, signatures
 from iamsim.analysis.actions_index import default_index
+from iamsim.analysis.collector import collector_paused
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
 from iamsim.builder import BuiltRequest, RequestBuilder
 from iamsim.catalog import ServiceReference, service_reference
@@ -101,7 +102,10 @@ class Requirement:
         return {"statement": self.statement.to_dict(), "conditions": self.conditions}
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, four times the
+# cost of a plain slot store, and who-can '*' '*' makes hundreds of thousands of grants (one
+# per action, renamed from its class's). Hashable all the same; nothing mutates a grant.
+@dataclass(slots=True, unsafe_hash=True)
 class ActionGrant:
     """How one principal can perform one action on the resource."""
 
@@ -537,6 +541,16 @@ class WhoCan:
         Actions the builder and the engine treat alike for a principal (see
         :mod:`iamsim.analysis.action_classes`) are asked once per class: the answer of the
         first stands for the others, with their own action name."""
+        with collector_paused():  # see iamsim.analysis.collector
+            return self._who_can(actions, resource, context, progress)
+
+    def _who_can(
+        self,
+        actions: Sequence[str],
+        resource: str,
+        context: Mapping[str, ContextValue] | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> WhoCanResult:
         resource = resource.strip() or "*"
         blocked: list[Blocked] = []
         notes: list[str] = []
@@ -706,7 +720,7 @@ class WhoCan:
         # The statements covering each action, over each distinct compiled set, in one pass
         # for all the classes asked with it (a signature is the action's own, whichever
         # other actions are asked alongside).
-        full: dict[int, dict[int, tuple[int, ...]]] = {}
+        full: dict[int, dict[int, int]] = {}
         by_compiled: dict[int, tuple[CompiledPolicySet, list[int]]] = {}
         for positions, _, _, _, compiled, _ in built_classes:
             by_compiled.setdefault(id(compiled), (compiled, []))[1].extend(positions)
@@ -718,13 +732,13 @@ class WhoCan:
                 id(compiled),
                 request.resource,
                 request.resource_account,
-                _context_key(request.context),
+                request.context.sameness_key(),
                 engine_service(first, rcp=compiled.rcp is not None),
             )
             signature = full[id(compiled)]
             alone, everyone, names = plan.alone, plan.everyone, plan.actions
             # grouped within the class first (``same`` is the class's), keyed in full below
-            groups: dict[tuple[str | None, tuple[int, ...], bool], list[int]] = {}
+            groups: dict[tuple[str | None, int, bool], list[int]] = {}
             for position in positions:
                 local = (alone[position], signature[position], names[position] in everyone)
                 members_of = groups.get(local)
@@ -914,24 +928,18 @@ class _Plan:
 
     def signatures(
         self, policies: Iterable[CompiledPolicy], positions: Sequence[int] | None = None
-    ) -> dict[int, tuple[int, ...]]:
-        """The signature of each position's action (see
-        :func:`~iamsim.analysis.action_classes.signatures`) over ``policies``; an action the
-        index does not know gets a signature of its own."""
+    ) -> dict[int, int]:
+        """A label of the signature of each position's action over ``policies`` (equal labels:
+        equal signatures, see :func:`~iamsim.analysis.action_classes.signatures`); an action
+        the index does not know gets a label of its own (negative)."""
         wanted = range(len(self.actions)) if positions is None else positions
-        out: dict[int, tuple[int, ...]] = {}
-        known: dict[int, list[int]] = {}
+        id_of = self.id_of
+        known = [i for i in dict.fromkeys(id_of[p] for p in wanted) if i is not None]
+        labels = signatures(policies, known, self.index) if known and self.index is not None else {}
+        out: dict[int, int] = {}
         for position in wanted:
-            action_id = self.id_of[position]
-            if action_id is None or self.index is None:
-                out[position] = (-1 - position,)
-            else:
-                known.setdefault(action_id, []).append(position)
-        if known and self.index is not None:
-            found = signatures(policies, list(known), self.index)
-            for action_id, members in known.items():
-                for position in members:
-                    out[position] = found[action_id]
+            action_id = id_of[position]
+            out[position] = -1 - position if action_id is None else labels[action_id]
         return out
 
 
@@ -1041,13 +1049,6 @@ def _policy_silent(policy: Policy, asked: Sequence[tuple[str, str]]) -> bool:
             ):
                 return False
     return True
-
-
-def _context_key(context: Context) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
-    """A request context as a comparable value (multi-valued keys as tuples)."""
-    return tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in context.as_dict().items())
-    )
 
 
 def _renamed_grant(grant: ActionGrant, action: str) -> ActionGrant:

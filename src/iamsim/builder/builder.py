@@ -120,6 +120,9 @@ class _Caches:
     actions: dict[str, _ActionPart] = field(default_factory=dict)
     fits: dict[tuple[str, str], bool] = field(default_factory=dict)
     service_tag_keys: dict[str, bool] = field(default_factory=dict)
+    # id(policy) -> (the policy, the keys its conditions read): every request built asks it
+    # of its whole policy set (who-can '*' '*' builds tens of thousands over few documents).
+    keys_read: dict[int, tuple[Policy, frozenset[str]]] = field(default_factory=dict)
 
 
 class RequestBuilder:
@@ -218,7 +221,7 @@ class RequestBuilder:
             resource_account=account,
             context=Context(keys),
         )
-        if "aws:RequestedRegion" not in request.context and _reads_key(
+        if "aws:RequestedRegion" not in request.context and self._reads_key(
             policies, "aws:requestedregion"
         ):
             notes.append(
@@ -226,6 +229,17 @@ class RequestBuilder:
                 "has a condition on it: pass the Region the request is sent to in the context"
             )
         return BuiltRequest(request, policies, part.principal, tuple(dict.fromkeys(notes)))
+
+    def _reads_key(self, policies: PolicySet, folded_key: str) -> bool:
+        """True when a condition of any of ``policies`` reads the (lower-cased) context key."""
+        held = self._cache.keys_read
+        for policy in policies.all_policies():
+            found = held.get(id(policy))
+            if found is None or found[0] is not policy:
+                found = held[id(policy)] = (policy, _keys_read(policy))
+            if folded_key in found[1]:
+                return True
+        return False
 
     # -- actions and resources ------------------------------------------------------------
 
@@ -613,13 +627,10 @@ class RequestBuilder:
         return org.scp_levels(caller.account)
 
 
-def _reads_key(policies: PolicySet, folded_key: str) -> bool:
-    """True when a condition of any of ``policies`` reads the (lower-cased) context key."""
-    return any(
-        clause.key.lower() == folded_key
-        for policy in policies.all_policies()
-        for statement in policy.statements
-        for clause in statement.conditions
+def _keys_read(policy: Policy) -> frozenset[str]:
+    """The lower-cased context keys the conditions of ``policy`` read."""
+    return frozenset(
+        clause.key.lower() for statement in policy.statements for clause in statement.conditions
     )
 
 

@@ -503,8 +503,14 @@ class ServiceReference:
         cached = self._expansions.get(pattern)
         if cached is not None:
             return list(cached)
+        prefix, sep, name = pattern.partition(":")
+        if sep and "*" not in pattern and "?" not in pattern:
+            # No wildcard: the pattern names at most one action (any case); a lookup, not a
+            # scan of the service (most statements list plain action names).
+            service = self._service(prefix)
+            full = None if service is None else service.full_names.get(name.lower())
+            return [] if full is None else [full]
         glob = Glob(pattern, ignore_case=True)
-        prefix, sep, _ = pattern.partition(":")
         candidates: Iterable[tuple[str, str]]
         if glob.matches_everything:
             result = tuple(self.all_actions())

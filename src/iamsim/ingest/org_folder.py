@@ -2,7 +2,8 @@
 
 Layout (``-i ORG_DIR``; see docs/scale.md)::
 
-    ORG_DIR/organization.yaml|yml|json   the organization (tree or AWS export bundle format)
+    ORG_DIR/organization.yaml|yml|json   the organization (tree or AWS export bundle format);
+                                         else the only top-level JSON/YAML file
     ORG_DIR/accounts/<ACCOUNT_ID>/        that account's inputs: exports, a resources file,
                                           Terraform, CloudFormation (any registered format)
 
@@ -42,10 +43,22 @@ _TEXT_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 def find_org_file(folder: Path) -> Path | None:
-    """The organization file of ``folder`` if it is an organization folder, else None."""
+    """The organization file of ``folder`` if it is an organization folder, else None.
+
+    The file is named ``organization.yaml|yml|json``; a folder without one whose only
+    top-level JSON or YAML file is another name (``org.json``, written by another tool) uses
+    that file: the organization loader then checks that it holds an organization."""
     if not (folder / ACCOUNTS_DIR).is_dir():
         return None
     found = [folder / name for name in ORG_FILE_NAMES if (folder / name).is_file()]
+    if not found:
+        found = [
+            entry
+            for entry in folder.iterdir()
+            if entry.suffix.lower() in _TEXT_SUFFIXES
+            and not entry.name.startswith(".")
+            and entry.is_file()
+        ]
     return found[0] if len(found) == 1 else None
 
 

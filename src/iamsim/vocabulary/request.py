@@ -181,6 +181,13 @@ class Context(Mapping[str, tuple[str, ...]]):
             out[name] = list(vals) if folded in self._multi else vals[0]
         return out
 
+    def sameness_key(self) -> tuple[object, ...]:
+        """A hashable value equal for two contexts only when they hold the same keys (same
+        spellings, in the same order), values and multi-valued keys: cheaper than comparing
+        :meth:`as_dict` (two equal contexts built in another order compare unequal here)."""
+        multi = tuple(sorted(self._multi)) if self._multi else ()
+        return (tuple(self._values.items()), tuple(self._names.values()), multi)
+
     def __getitem__(self, key: str) -> tuple[str, ...]:
         return self._values[key.lower()]
 

@@ -5,11 +5,11 @@ the principal fixes decided once), and solves each signature with :mod:`.algebra
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from iamsim.analysis.actions_index import ActionIndex, index_for
 from iamsim.analysis.arnsets import ArnSet, intersects, resource_set
+from iamsim.analysis.collector import collector_paused
 from iamsim.analysis.effective.algebra import Case, Layer, Slot, solve
 from iamsim.analysis.effective.results import EffectivePermissions
 from iamsim.analysis.facts import Facts, principal_facts
@@ -176,15 +176,8 @@ class EffectiveAnalyzer:
         conditions on them are decided instead of being reported as conditions.
         ``progress`` hears ``(action groups solved, action groups in all)`` (the command
         line draws it as a bar)."""
-        # The work allocates many small, short-lived containers next to a large world; the
-        # cyclic collector's full scans of that world would cost more than the analysis.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():  # see iamsim.analysis.collector
             return self._permissions(principal, service, compare_boundary, context or {}, progress)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _permissions(
         self,
