@@ -714,8 +714,14 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
     value test (OR / NOR over the policy values) are fixed now; only the lookup of the key
     and, when a policy variable is involved, the binding of the policy values happen per
     request. ``tests/conditions/test_compiled_holds.py`` checks it against ``evaluate``.
+
+    The closures read the context's folded-key tables directly (``Context._values`` and
+    ``Context._multi``, keyed by the lower-cased key name) with the key lower-cased here,
+    once: ``get_values``/``is_multi`` would cost two calls and two ``lower()`` per clause on
+    the hottest path of ``decide()``.
     """
     key = condition.key
+    folded = key.lower()
     set_op = condition.set_operator
     for_all = set_op is SetOperator.FOR_ALL_VALUES
     if condition._side is None:  # Null
@@ -724,7 +730,7 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
         wanted = condition._null_wanted
 
         def null(context: Context) -> bool:
-            values = context.get_values(key)
+            values = context._values.get(folded)
             return (values is None or _null_dataset(values)) in wanted
 
         return null
@@ -738,41 +744,54 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
     else:
         absent = condition.negated
     test: ValueTest | None
+    negate = False
     if not policy_values:
         test = _never_matches
     else:
         test = condition._side.static_test()
-        if test is not None and condition.negated:
-            positive = test
-            test = lambda value: not positive(value)  # noqa: E731
+        negate = test is not None and condition.negated
     bind = condition._value_test  # per request, when the policy values read the context
     if set_op is None:
         if test is not None:
             single = test
+            if negate:
+
+                def plain_not(context: Context) -> bool:
+                    values = context._values.get(folded)
+                    if values is None:
+                        return absent
+                    if folded in context._multi:
+                        return False
+                    return not single(values[0])
+
+                return plain_not
 
             def plain(context: Context) -> bool:
-                values = context.get_values(key)
+                values = context._values.get(folded)
                 if values is None:
                     return absent
-                if context.is_multi(key):
+                if folded in context._multi:
                     return False
                 return single(values[0])
 
             return plain
 
         def plain_bound(context: Context) -> bool:
-            values = context.get_values(key)
+            values = context._values.get(folded)
             if values is None:
                 return absent
-            if context.is_multi(key):
+            if folded in context._multi:
                 return False
             return bind(context, None)(values[0])
 
         return plain_bound
-    fixed = test
+    fixed: ValueTest | None = test
+    if fixed is not None and negate:
+        positive = fixed
+        fixed = lambda value: not positive(value)  # noqa: E731
 
     def over_set(context: Context) -> bool:
-        values = context.get_values(key)
+        values = context._values.get(folded)
         if values is None:
             return absent
         if _null_dataset(values):
