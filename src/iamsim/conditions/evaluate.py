@@ -229,6 +229,13 @@ class _StringSide(_PolicySide):
             return literals.__contains__
         return lambda value: value in literals or any(g.matches(value) for g in globs)
 
+    def static_members(self) -> frozenset[str] | None:
+        """The policy values when the test is exactly ``value in values`` (StringEquals and
+        its negation without variables, or StringLike without wildcards), else None."""
+        if self._templates or self._fold or self._globs:
+            return None
+        return self._literals
+
     def static_test(self) -> ValueTest | None:
         if self._templates:
             return None
@@ -291,11 +298,18 @@ class _BoolSide(_PolicySide):
 
         return test
 
-    def static_test(self) -> ValueTest | None:
+    def static_members(self) -> frozenset[str] | None:
+        """The lower-cased values a request value must be one of (``value.lower() in``),
+        without variables, else None."""
         if self._templates:
             return None
         # parse_bool reads "true"/"false" in any case; anything else never matches.
-        accepted = frozenset("true" if flag else "false" for flag in self._static)
+        return frozenset("true" if flag else "false" for flag in self._static)
+
+    def static_test(self) -> ValueTest | None:
+        accepted = self.static_members()
+        if accepted is None:
+            return None
         return lambda value: value.lower() in accepted
 
 
@@ -752,6 +766,49 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
         negate = test is not None and condition.negated
     bind = condition._value_test  # per request, when the policy values read the context
     if set_op is None:
+        side = condition._side
+        members = (
+            side.static_members()
+            if policy_values and isinstance(side, _StringSide | _BoolSide)
+            else None
+        )
+        if members is not None:
+            # One set lookup written into the closure (no call to a value test); a Bool
+            # value is read in any case, as parse_bool reads it.
+            if isinstance(side, _BoolSide):
+                if negate:  # pragma: no cover - no negated Bool operator exists
+                    raise AssertionError("Bool has no negated form")
+
+                def plain_bool(context: Context) -> bool:
+                    values = context._values.get(folded)
+                    if values is None:
+                        return absent
+                    if folded in context._multi:
+                        return False
+                    return values[0].lower() in members
+
+                return plain_bool
+            if negate:
+
+                def plain_not_in(context: Context) -> bool:
+                    values = context._values.get(folded)
+                    if values is None:
+                        return absent
+                    if folded in context._multi:
+                        return False
+                    return values[0] not in members
+
+                return plain_not_in
+
+            def plain_in(context: Context) -> bool:
+                values = context._values.get(folded)
+                if values is None:
+                    return absent
+                if folded in context._multi:
+                    return False
+                return values[0] in members
+
+            return plain_in
         if test is not None:
             single = test
             if negate:

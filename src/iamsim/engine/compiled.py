@@ -278,28 +278,60 @@ class CompiledStatement:
             fixed = MatchClass.DIRECT
             exempt_denied = self.is_deny and bounded
         holds = self.holds
+        if not_principal is None and resource_tests is None:
+            # Resource "*": the Principal element and the condition block decide.
+            if principal_match is None:
+                assert holds is not None  # else the statement would be constant
+                condition = holds
+
+                def check_condition(request: Request, parts: list[str] | None) -> int | None:
+                    return fixed if condition(request.context) else None
+
+                return check_condition
+
+            def check_principal(request: Request, parts: list[str] | None) -> int | None:
+                match_class = principal_match(request.caller)
+                if match_class is None or (holds is not None and not holds(request.context)):
+                    return None
+                return match_class
+
+            return check_principal
         if (
-            resource_tests is not None
+            not_principal is None
+            and resource_tests is not None
             and len(resource_tests) == 1
             and positive
-            and principal_match is None
-            and not_principal is None
         ):
-            # The commonest shape: one Resource pattern, maybe a condition block.
+            # The commonest shape: one Resource pattern, maybe a Principal and a condition.
             only = resource_tests[0]
+            if principal_match is None:
 
-            def check_one(request: Request, parts: list[str] | None) -> int | None:
+                def check_one(request: Request, parts: list[str] | None) -> int | None:
+                    context = request.context
+                    if parts is None:
+                        if not _any_resource(patterns, request.resource, None, context):
+                            return None
+                    elif not only(parts, context):
+                        return None
+                    if holds is not None and not holds(context):
+                        return None
+                    return fixed
+
+                return check_one
+
+            def check_one_principal(request: Request, parts: list[str] | None) -> int | None:
                 context = request.context
                 if parts is None:
                     if not _any_resource(patterns, request.resource, None, context):
                         return None
                 elif not only(parts, context):
                     return None
-                if holds is not None and not holds(context):
+                match_class = principal_match(request.caller)
+                if match_class is None or (holds is not None and not holds(context)):
                     return None
-                return fixed
+                return match_class
 
-            return check_one
+            return check_one_principal
 
         def check(request: Request, parts: list[str] | None) -> int | None:
             context = request.context

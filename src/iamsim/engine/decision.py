@@ -462,7 +462,9 @@ def _decide_plain(request: Request, plan: _PlainPlan, options: EngineOptions) ->
             elif match_class == MatchClass.ENTITY:
                 entity = True
     identity = plan.identity
-    same_account = request.same_account
+    # Request.same_account inlined: the owner unknown on either side counts as the same.
+    owner = request.resource_account
+    same_account = owner is None or caller.account is None or owner == caller.account
     if same_account:
         if direct or kind is CallerKind.ROOT:
             return ALLOW
@@ -1129,6 +1131,11 @@ def evaluate(
     return _Evaluation(request, compiled, explain, options or _DEFAULT_OPTIONS).result()
 
 
+# Marks an action whose short-path plan is not built yet (None means "no short path"): a
+# bare instance, never initialised or decided with, so the lookup keeps the plan's type.
+_UNPLANNED: _PlainPlan = object.__new__(_PlainPlan)
+
+
 def decide(
     request: Request,
     policies: PolicySet | CompiledPolicySet,
@@ -1136,10 +1143,12 @@ def decide(
     options: EngineOptions | None = None,
 ) -> DecisionValue:
     """Only the decision value: the fast path for analyses over many requests."""
-    compiled = compile_policy_set(policies)
+    compiled = policies if isinstance(policies, CompiledPolicySet) else compile_policy_set(policies)
     if request.caller.kind in _SIGNED_IAM:
         action = request.action.lower()
-        plain = compiled.plain_plan(action)
+        plain = compiled._plains.get(action, _UNPLANNED)
+        if plain is _UNPLANNED:
+            plain = compiled.plain_plan(action)
         if plain is not None:
             return _decide_plain(request, plain, options or _DEFAULT_OPTIONS)
     return _Evaluation(request, compiled, False, options or _DEFAULT_OPTIONS).decide()[0]

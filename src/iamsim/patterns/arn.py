@@ -308,6 +308,35 @@ def _specialised_parts_test(pattern: ResourcePattern) -> Callable[[list[str], Co
     static = pattern._resource_test
     template = pattern._resource
     assert template is not None
+    if None not in (partition, service, region, account) and static is not None:
+        # Every prefix segment literal (``arn:aws:s3:::bucket/*``): one chained comparison,
+        # and a ``P*`` resource part as ``startswith`` without a call to its glob.
+        resource_glob = template.glob(_NO_CONTEXT)
+        assert resource_glob is not None  # a static template always resolves
+        prefix = resource_glob.case_sensitive_prefix
+        if prefix is not None:
+
+            def literal_prefix(parts: list[str], context: Context) -> bool:
+                return (
+                    parts[5].startswith(prefix)
+                    and parts[1] == partition
+                    and parts[4] == account
+                    and parts[3] == region
+                    and (parts[2] == service or parts[2].lower() == service)
+                )
+
+            return literal_prefix
+
+        def literal(parts: list[str], context: Context) -> bool:
+            return (
+                parts[1] == partition
+                and parts[4] == account
+                and parts[3] == region
+                and (parts[2] == service or parts[2].lower() == service)
+                and static(parts[5])
+            )
+
+        return literal
 
     def test(parts: list[str], context: Context) -> bool:
         if partition is not None and parts[1] != partition:
