@@ -273,7 +273,7 @@ class CompiledStatement:
             if self.principal.wildcard:
                 fixed = MatchClass.DIRECT
             else:
-                principal_match = self.principal.match
+                principal_match = self.principal.matcher()
         elif not_principal is not None:
             fixed = MatchClass.DIRECT
             exempt_denied = self.is_deny and bounded

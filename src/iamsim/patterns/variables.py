@@ -151,13 +151,20 @@ class Template:
                 cached = Glob.from_tokens(list(self._static_tokens), ignore_case=ignore_case)
                 self._globs[key] = cached
             return cached
-        resolved: list[str] = []
-        for variable in self._variables:
-            value = _resolve(variable, context)
-            if value is None:
+        variables = self._variables
+        if len(variables) == 1:  # the common case, without building a list
+            only = _resolve(variables[0], context)
+            if only is None:
                 return None
-            resolved.append(value)
-        key = (ignore_case, tuple(resolved))
+            key = (ignore_case, (only,))
+        else:
+            resolved: list[str] = []
+            for variable in variables:
+                value = _resolve(variable, context)
+                if value is None:
+                    return None
+                resolved.append(value)
+            key = (ignore_case, tuple(resolved))
         cached = self._globs.get(key)
         if cached is None:
             tokens = self.tokens(context)
