@@ -12,7 +12,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamsim.patterns.arn import compile_resource
+from iamsim.patterns.arn import compile_resource, split_request_arn
 from iamsim.patterns.glob import Glob, _match_automaton, _match_stars
 from iamsim.vocabulary.arn import parse_arn
 from iamsim.vocabulary.request import Context
@@ -95,6 +95,9 @@ def test_static_resource_pattern_equals_template_path(
     assert static.matches_arn(arn, context) is general.matches_arn(arn, context)
     assert static.matches(value, context) is general.matches(value, context)
     assert static.arn_test(arn, context) is general.matches_arn(arn, context)
+    parts = split_request_arn(value)
+    assert parts is not None
+    assert static.parts_test(parts, context) is general.matches_arn(arn, context)
 
 
 USER_NAMES = st.sampled_from(["b", "k", "B", "*", "b/k", ""])
@@ -122,3 +125,33 @@ def test_resource_pattern_with_variables_equals_general_path(
     assert pattern.matches_arn(arn, context) is expected
     assert pattern.arn_test(arn, context) is expected
     assert pattern.arn_test(arn, context) is expected  # from the cache of resolved values
+    parts = split_request_arn(value)
+    assert parts is not None
+    assert pattern.parts_test(parts, context) is expected
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        # Six-part patterns (static or with variables), short patterns, non-ARN patterns.
+        st.tuples(st.lists(SEGMENTS, min_size=4, max_size=4), RESOURCES).map(
+            lambda p: "arn:" + ":".join(p[0]) + ":" + p[1]
+        ),
+        st.lists(SEGMENTS, min_size=1, max_size=3).map(lambda s: "arn:" + ":".join(s) + "*"),
+        st.sampled_from(
+            ["*", "arn:${aws:username}:s3:::b/*", "arn:aws:s3:${x:y}::b/k", "b/*", "arn:aws"]
+        ),
+    ),
+    st.one_of(ARN_VALUES, st.sampled_from(["arn:aws:s3::b", "b/k", "*", "arn:aws:s3:::"])),
+    st.one_of(st.none(), USER_NAMES),
+)
+def test_parts_test_equals_matches(pattern_text: str, value: str, user: str | None) -> None:
+    """Over a split request ARN, ``parts_test`` decides every pattern shape as ``matches``;
+    a value that is not an ARN is not split (the engine then asks ``matches``)."""
+    pattern = compile_resource(pattern_text, variables_enabled=True)
+    context = Context({} if user is None else {"aws:username": user})
+    parts = split_request_arn(value)
+    if parts is None:
+        assert parse_arn(value) is None
+        return
+    assert pattern.parts_test(parts, context) is pattern.matches(value, context)

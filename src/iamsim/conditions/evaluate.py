@@ -229,6 +229,13 @@ class _StringSide(_PolicySide):
             return literals.__contains__
         return lambda value: value in literals or any(g.matches(value) for g in globs)
 
+    def static_members(self) -> frozenset[str] | None:
+        """The policy values when the test is exactly ``value in values`` (StringEquals and
+        its negation without variables, or StringLike without wildcards), else None."""
+        if self._templates or self._fold or self._globs:
+            return None
+        return self._literals
+
     def static_test(self) -> ValueTest | None:
         if self._templates:
             return None
@@ -291,11 +298,18 @@ class _BoolSide(_PolicySide):
 
         return test
 
-    def static_test(self) -> ValueTest | None:
+    def static_members(self) -> frozenset[str] | None:
+        """The lower-cased values a request value must be one of (``value.lower() in``),
+        without variables, else None."""
         if self._templates:
             return None
         # parse_bool reads "true"/"false" in any case; anything else never matches.
-        accepted = frozenset("true" if flag else "false" for flag in self._static)
+        return frozenset("true" if flag else "false" for flag in self._static)
+
+    def static_test(self) -> ValueTest | None:
+        accepted = self.static_members()
+        if accepted is None:
+            return None
         return lambda value: value.lower() in accepted
 
 
@@ -714,8 +728,14 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
     value test (OR / NOR over the policy values) are fixed now; only the lookup of the key
     and, when a policy variable is involved, the binding of the policy values happen per
     request. ``tests/conditions/test_compiled_holds.py`` checks it against ``evaluate``.
+
+    The closures read the context's folded-key tables directly (``Context._values`` and
+    ``Context._multi``, keyed by the lower-cased key name) with the key lower-cased here,
+    once: ``get_values``/``is_multi`` would cost two calls and two ``lower()`` per clause on
+    the hottest path of ``decide()``.
     """
     key = condition.key
+    folded = key.lower()
     set_op = condition.set_operator
     for_all = set_op is SetOperator.FOR_ALL_VALUES
     if condition._side is None:  # Null
@@ -724,7 +744,7 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
         wanted = condition._null_wanted
 
         def null(context: Context) -> bool:
-            values = context.get_values(key)
+            values = context._values.get(folded)
             return (values is None or _null_dataset(values)) in wanted
 
         return null
@@ -738,41 +758,97 @@ def _compile_holds(condition: CompiledCondition) -> ContextTest:
     else:
         absent = condition.negated
     test: ValueTest | None
+    negate = False
     if not policy_values:
         test = _never_matches
     else:
         test = condition._side.static_test()
-        if test is not None and condition.negated:
-            positive = test
-            test = lambda value: not positive(value)  # noqa: E731
+        negate = test is not None and condition.negated
     bind = condition._value_test  # per request, when the policy values read the context
     if set_op is None:
-        if test is not None:
-            single = test
+        side = condition._side
+        members = (
+            side.static_members()
+            if policy_values and isinstance(side, _StringSide | _BoolSide)
+            else None
+        )
+        if members is not None:
+            # One set lookup written into the closure (no call to a value test); a Bool
+            # value is read in any case, as parse_bool reads it.
+            if isinstance(side, _BoolSide):
+                if negate:  # pragma: no cover - no negated Bool operator exists
+                    raise AssertionError("Bool has no negated form")
 
-            def plain(context: Context) -> bool:
-                values = context.get_values(key)
+                def plain_bool(context: Context) -> bool:
+                    values = context._values.get(folded)
+                    if values is None:
+                        return absent
+                    if folded in context._multi:
+                        return False
+                    return values[0].lower() in members
+
+                return plain_bool
+            if negate:
+
+                def plain_not_in(context: Context) -> bool:
+                    values = context._values.get(folded)
+                    if values is None:
+                        return absent
+                    if folded in context._multi:
+                        return False
+                    return values[0] not in members
+
+                return plain_not_in
+
+            def plain_in(context: Context) -> bool:
+                values = context._values.get(folded)
                 if values is None:
                     return absent
-                if context.is_multi(key):
+                if folded in context._multi:
+                    return False
+                return values[0] in members
+
+            return plain_in
+        if test is not None:
+            single = test
+            if negate:
+
+                def plain_not(context: Context) -> bool:
+                    values = context._values.get(folded)
+                    if values is None:
+                        return absent
+                    if folded in context._multi:
+                        return False
+                    return not single(values[0])
+
+                return plain_not
+
+            def plain(context: Context) -> bool:
+                values = context._values.get(folded)
+                if values is None:
+                    return absent
+                if folded in context._multi:
                     return False
                 return single(values[0])
 
             return plain
 
         def plain_bound(context: Context) -> bool:
-            values = context.get_values(key)
+            values = context._values.get(folded)
             if values is None:
                 return absent
-            if context.is_multi(key):
+            if folded in context._multi:
                 return False
             return bind(context, None)(values[0])
 
         return plain_bound
-    fixed = test
+    fixed: ValueTest | None = test
+    if fixed is not None and negate:
+        positive = fixed
+        fixed = lambda value: not positive(value)  # noqa: E731
 
     def over_set(context: Context) -> bool:
-        values = context.get_values(key)
+        values = context._values.get(folded)
         if values is None:
             return absent
         if _null_dataset(values):

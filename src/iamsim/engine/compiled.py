@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from iamsim.conditions import ConditionOutcome, compile_conditions
@@ -243,6 +243,126 @@ class CompiledStatement:
             return None
         return match_class
 
+    def checker(self, bounded: bool) -> int | Check:
+        """:meth:`applies` specialised at compile time for a set with (``bounded``) or without
+        a permissions boundary: the match class itself when the statement applies to every
+        request its action element covers, else one closure ``check(request, parts)`` over
+        the request and its resource split by :func:`split_request_arn` (None when the
+        resource is ``"*"`` or not an ARN).
+
+        Only the elements the statement has are tested, in the order of :meth:`applies`,
+        in one frame: no memo (requests rarely repeat a resource within one statement's
+        reach on the hot path), no method dispatch, the condition block's closure called
+        directly. ``tests/engine/test_checker.py`` checks it against :meth:`applies`.
+        """
+        if self.constant is not None:
+            return self.constant
+        positive = self.resources is not None
+        patterns = self.resources if positive else self.not_resources
+        assert patterns is not None  # a statement has Resource or NotResource
+        if positive and any(p.matches_all for p in patterns):
+            resource_tests: tuple[PartsTest, ...] | None = None  # every resource matches
+        else:
+            resource_tests = tuple(p.parts_test for p in patterns)
+        # What the Principal element makes of the caller: a fixed class, or a test.
+        fixed = IMPLICIT_PRINCIPAL
+        principal_match = None
+        not_principal = self.not_principal
+        exempt_denied = False  # NotPrincipal: a bounded caller's Deny is never exempted
+        if self.principal is not None:
+            if self.principal.wildcard:
+                fixed = MatchClass.DIRECT
+            else:
+                principal_match = self.principal.matcher()
+        elif not_principal is not None:
+            fixed = MatchClass.DIRECT
+            exempt_denied = self.is_deny and bounded
+        holds = self.holds
+        if not_principal is None and resource_tests is None:
+            # Resource "*": the Principal element and the condition block decide.
+            if principal_match is None:
+                assert holds is not None  # else the statement would be constant
+                condition = holds
+
+                def check_condition(request: Request, parts: list[str] | None) -> int | None:
+                    return fixed if condition(request.context) else None
+
+                return check_condition
+
+            def check_principal(request: Request, parts: list[str] | None) -> int | None:
+                match_class = principal_match(request.caller)
+                if match_class is None or (holds is not None and not holds(request.context)):
+                    return None
+                return match_class
+
+            return check_principal
+        if (
+            not_principal is None
+            and resource_tests is not None
+            and len(resource_tests) == 1
+            and positive
+        ):
+            # The commonest shape: one Resource pattern, maybe a Principal and a condition.
+            only = resource_tests[0]
+            if principal_match is None:
+
+                def check_one(request: Request, parts: list[str] | None) -> int | None:
+                    context = request.context
+                    if parts is None:
+                        if not _any_resource(patterns, request.resource, None, context):
+                            return None
+                    elif not only(parts, context):
+                        return None
+                    if holds is not None and not holds(context):
+                        return None
+                    return fixed
+
+                return check_one
+
+            def check_one_principal(request: Request, parts: list[str] | None) -> int | None:
+                context = request.context
+                if parts is None:
+                    if not _any_resource(patterns, request.resource, None, context):
+                        return None
+                elif not only(parts, context):
+                    return None
+                match_class = principal_match(request.caller)
+                if match_class is None or (holds is not None and not holds(context)):
+                    return None
+                return match_class
+
+            return check_one_principal
+
+        def check(request: Request, parts: list[str] | None) -> int | None:
+            context = request.context
+            if resource_tests is not None:
+                if parts is None:
+                    hit = _any_resource(patterns, request.resource, None, context)
+                else:
+                    hit = False
+                    for test in resource_tests:
+                        if test(parts, context):
+                            hit = True
+                            break
+                if hit is not positive:
+                    return None
+            match_class: int | None = fixed
+            if principal_match is not None:
+                match_class = principal_match(request.caller)
+                if match_class is None:
+                    return None
+            elif not_principal is not None:
+                caller = request.caller
+                if not_principal.covers_every_layer(caller) and not (
+                    exempt_denied and caller.kind in _BOUNDABLE
+                ):
+                    return None
+            if holds is not None and not holds(context):
+                return None
+            return match_class
+
+        return check
+
     def explain(
         self, request: Request, action: str, bounded: bool, arn: Arn | None
     ) -> tuple[StatementTrace, int | None]:
@@ -262,6 +382,10 @@ class CompiledStatement:
 
 
 _MEMO_LIMIT = 8192
+
+# A Resource pattern's test over a split request ARN, and a statement's compiled check.
+PartsTest = Callable[[list[str], Context], bool]
+Check = Callable[[Request, list[str] | None], int | None]
 
 
 def _remember(memo: dict[str, bool], key: str, value: bool) -> None:

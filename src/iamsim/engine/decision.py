@@ -26,6 +26,7 @@ from functools import lru_cache
 from iamsim.engine.compiled import (
     IMPLICIT_PRINCIPAL,
     Applied,
+    Check,
     CompiledPolicy,
     CompiledStatement,
     compile_policies,
@@ -50,8 +51,8 @@ from iamsim.engine.trace import (
 )
 from iamsim.policy.builtin import RCP_FULL_AWS_ACCESS_POLICY
 from iamsim.policy.model import Policy, PolicyType
-from iamsim.vocabulary.arn import Arn, parse_arn
-from iamsim.vocabulary.request import CallerKind, Request
+from iamsim.vocabulary.arn import parse_arn
+from iamsim.vocabulary.request import SESSION_KINDS, CallerKind, Request
 from iamsim.vocabulary.targets import resource_policy_kind
 
 ALLOW = DecisionValue.ALLOW
@@ -221,7 +222,7 @@ class CompiledPolicySet:
             and not self.endpoint
             and (resource is None or resource.policy.policy_type is not PolicyType.TRUST)
         ):
-            plain = _PlainPlan(self, self.action_plan(action))
+            plain = _PlainPlan(self, self.action_plan(action), action)
         if len(self._plains) >= _PLAN_LIMIT:
             self._plains.clear()
         self._plains[action] = plain
@@ -293,63 +294,112 @@ _SLOT_CODES = {
 Statements = tuple[CompiledStatement, ...]
 
 
+# Which policy types govern a caller, as bits of the index into _PlainPlan.denies.
+_BOUNDARY_ON, _SESSION_ON, _SCP_ON, _RCP_ON = 1, 2, 4, 8
+_CODE_BIT = {_BOUNDARY: _BOUNDARY_ON, _SESSION: _SESSION_ON, _SCP: _SCP_ON, _RCP: _RCP_ON}
+
+# A group of Allow statements compiled for the short path: None when the group allows every
+# request of the action (a constant Allow), else the checks of its Allows (empty: none).
+Checks = tuple[Check, ...]
+
+
+def _always(match_class: int) -> Check:
+    def constant(request: Request, parts: list[str] | None) -> int | None:
+        return match_class
+
+    return constant
+
+
+def _check(statement: CompiledStatement, bounded: bool) -> Check:
+    found = statement.checker(bounded)
+    return _always(found) if isinstance(found, int) else found
+
+
+def _allow_checks(statements: Statements, bounded: bool) -> Checks | None:
+    if statements and statements[0].constant is not None:
+        return None  # constants come first (action_plan): the group always allows
+    return tuple(_check(statement, bounded) for statement in statements)
+
+
 class _PlainPlan:
-    """One action's statements arranged for :func:`_decide_plain`: every Deny with its policy
-    type; the Allows of each policy type (None when the set has no policy of the type); the
-    Allows of each organization level, or None when every level has a constant Allow."""
+    """One action's statements compiled for :func:`_decide_plain`.
 
-    __slots__ = ("boundary", "denies", "identity", "rcp", "resource", "scp", "session")
+    ``denies[mask]``: the Deny checks of the policy types that govern a caller described by
+    ``mask`` (bits _BOUNDARY_ON, _SESSION_ON, _SCP_ON, _RCP_ON; identity and resource-based
+    policies govern every caller), so the per-request loop filters nothing. The Allow groups
+    as :func:`_allow_checks` makes them (``boundary``/``session`` also None when the set has
+    no such policy: see the ``has_*`` flags); ``resource`` keeps every Allow's check, since
+    how each names the caller matters; ``scp``/``rcp`` only the levels that may fail to
+    allow (None when none may). ``rcp_on``: whether RCPs govern this action under the
+    default options (before the service-linked exemption).
+    """
 
-    def __init__(self, compiled: CompiledPolicySet, plan: ActionPlan) -> None:
+    __slots__ = (
+        "action",
+        "boundary",
+        "denies",
+        "has_boundary",
+        "has_rcp",
+        "has_session",
+        "identity",
+        "rcp",
+        "rcp_on",
+        "resource",
+        "scp",
+        "session",
+    )
+
+    def __init__(self, compiled: CompiledPolicySet, plan: ActionPlan, action: str) -> None:
+        bounded = compiled.boundary is not None
         by_slot = {index: (denies, allows) for index, denies, allows in plan}
-        denies: list[tuple[int, CompiledStatement]] = []
+        denies: list[tuple[int, Check]] = []
         allows: dict[int, Statements] = {}
-        scp: list[Statements] = []
-        rcp: list[Statements] = []
+        scp: list[Checks | None] = []
+        rcp: list[Checks | None] = []
         for index, (name, _, policies) in enumerate(compiled.slots):
             code = _SLOT_CODES[name]
             slot_denies, slot_allows = by_slot.get(index, ((), ()))
-            denies += [(code, statement) for statement in slot_denies]
+            denies += [(code, _check(statement, bounded)) for statement in slot_denies]
             if code == _SCP:
-                scp.append(slot_allows)
+                scp.append(_allow_checks(slot_allows, bounded))
             elif code == _RCP:
-                rcp.append(slot_allows)
+                rcp.append(_allow_checks(slot_allows, bounded))
             elif policies:
                 allows[code] = slot_allows
-        self.denies = tuple(denies)
-        self.identity: Statements = allows.get(_IDENTITY, ())
-        self.boundary: Statements | None = allows.get(_BOUNDARY)
-        self.session: Statements | None = allows.get(_SESSION)
-        self.resource: Statements | None = allows.get(_RESOURCE)
+        self.action = action
+        self.denies = tuple(
+            tuple(
+                check for code, check in denies if code not in _CODE_BIT or _CODE_BIT[code] & mask
+            )
+            for mask in range(16)
+        )
+        self.identity = _allow_checks(allows.get(_IDENTITY, ()), bounded)
+        self.has_boundary = _BOUNDARY in allows
+        self.boundary = _allow_checks(allows.get(_BOUNDARY, ()), bounded)
+        self.has_session = _SESSION in allows
+        self.session = _allow_checks(allows.get(_SESSION, ()), bounded)
+        self.resource = tuple(_check(s, bounded) for s in allows.get(_RESOURCE, ()))
         # Levels are needed only when one of them may fail to allow.
-        self.scp: tuple[Statements, ...] | None = _open_levels(scp)
-        self.rcp: tuple[Statements, ...] | None = _open_levels(rcp)
+        self.scp = _open_levels(scp)
+        self.rcp = _open_levels(rcp)
+        self.has_rcp = compiled.rcp is not None
+        self.rcp_on = self.has_rcp and _rcp_governs(action, _DEFAULT_OPTIONS)
 
 
-def _open_levels(levels: list[Statements]) -> tuple[Statements, ...] | None:
-    if all(allows and allows[0].constant is not None for allows in levels):
-        return None  # every level allows every request of this action
-    return tuple(levels)
+def _open_levels(levels: list[Checks | None]) -> tuple[Checks, ...] | None:
+    open_levels = tuple(level for level in levels if level is not None)
+    return open_levels or None  # None: every level allows every request of this action
 
 
-def _any_applies(statements: Statements, request: Request, bounded: bool, arn: Arn | None) -> bool:
-    # A plain loop: any() over a generator costs a frame per call on the hottest path.
-    for statement in statements:  # noqa: SIM110
-        if statement.applies(request, bounded, arn) is not None:
-            return True
-    return False
+def _rcp_governs(action: str, options: EngineOptions) -> bool:
+    """Whether RCPs bear on ``action`` at all (before the service-linked exemption)."""
+    if action in RCP_EXEMPT_ACTIONS:
+        return False
+    rcp_services = options.rcp_services or _default_rcp_services()
+    return rcp_services is None or action.partition(":")[0] in rcp_services
 
 
-_NOT_BOUNDED = frozenset({CallerKind.ROOT})
-
-
-def _decide_plain(
-    request: Request,
-    compiled: CompiledPolicySet,
-    plan: _PlainPlan,
-    action: str,
-    options: EngineOptions,
-) -> DecisionValue:
+def _decide_plain(request: Request, plan: _PlainPlan, options: EngineOptions) -> DecisionValue:
     """The decision for an IAM principal's request that only the policies decide.
 
     The same procedure as :meth:`_Evaluation.decide` restricted to what can happen there for
@@ -357,64 +407,94 @@ def _decide_plain(
     trust policy: explicit Deny, organization levels, then the same-account or cross-account
     branch with the boundary and session ceilings. ``tests/engine/test_properties.py`` checks
     it against the traced evaluation on random policy sets.
+
+    Every statement is a compiled check (``CompiledStatement.checker``) and every group loop
+    is written out here (for/else): a call per statement, none per group.
     """
     caller = request.caller
     kind = caller.kind
-    resource = request.resource
-    arn = parse_arn(resource) if resource != "*" else None
-    bounded = compiled.boundary is not None
-    service_linked = caller.service_linked
-    scp_on = not service_linked
-    rcp_on = False
-    if compiled.rcp is not None and not service_linked and action not in RCP_EXEMPT_ACTIONS:
-        rcp_services = options.rcp_services or _default_rcp_services()
-        rcp_on = rcp_services is None or action.partition(":")[0] in rcp_services
-    boundary_on = kind not in _NOT_BOUNDED
-    session_on = caller.is_session
-    on = (True, boundary_on, session_on, True, True, scp_on, rcp_on)
+    # The resource split once (split_request_arn inlined); None for "*" or a non-ARN.
+    split = request.resource.split(":", 5)
+    parts = split if len(split) == 6 and split[0] == "arn" else None
+    if caller.service_linked:
+        mask = 0
+        scp_on = rcp_on = False
+    else:
+        scp_on = True
+        if options is _DEFAULT_OPTIONS:
+            rcp_on = plan.rcp_on
+        else:
+            rcp_on = plan.has_rcp and _rcp_governs(plan.action, options)
+        mask = _SCP_ON | _RCP_ON if rcp_on else _SCP_ON
+    boundary_on = kind is not CallerKind.ROOT
+    session_on = kind in SESSION_KINDS
+    if boundary_on:
+        mask |= _BOUNDARY_ON
+    if session_on:
+        mask |= _SESSION_ON
     # 1. an explicit Deny in any policy type that governs the caller.
-    for code, statement in plan.denies:
-        if on[code] and statement.applies(request, bounded, arn) is not None:
+    for check in plan.denies[mask]:
+        if check(request, parts) is not None:
             return EXPLICIT_DENY
     # 2. every RCP level, then every SCP level, must allow.
     if rcp_on and plan.rcp is not None:
         for level in plan.rcp:
-            if not _any_applies(level, request, bounded, arn):
+            for check in level:
+                if check(request, parts) is not None:
+                    break
+            else:
                 return IMPLICIT_DENY
     if scp_on and plan.scp is not None:
         for level in plan.scp:
-            if not _any_applies(level, request, bounded, arn):
+            for check in level:
+                if check(request, parts) is not None:
+                    break
+            else:
                 return IMPLICIT_DENY
     # 3. the resource-based policy's grants, by how they name the caller.
     direct = entity = granted = False
-    if plan.resource:
-        for statement in plan.resource:
-            match_class = statement.applies(request, bounded, arn)
-            if match_class is not None:
-                granted = True
-                if match_class == MatchClass.DIRECT or match_class == MatchClass.SERVICE:
-                    direct = True
-                elif match_class == MatchClass.ENTITY:
-                    entity = True
-    same_account = request.same_account
+    for check in plan.resource:
+        match_class = check(request, parts)
+        if match_class is not None:
+            granted = True
+            if match_class == MatchClass.DIRECT or match_class == MatchClass.SERVICE:
+                direct = True
+            elif match_class == MatchClass.ENTITY:
+                entity = True
+    identity = plan.identity
+    # Request.same_account inlined: the owner unknown on either side counts as the same.
+    owner = request.resource_account
+    same_account = owner is None or caller.account is None or owner == caller.account
     if same_account:
         if direct or kind is CallerKind.ROOT:
             return ALLOW
-        if not entity and not _any_applies(plan.identity, request, bounded, arn):
-            return IMPLICIT_DENY
-    elif kind is not CallerKind.ROOT and not _any_applies(plan.identity, request, bounded, arn):
-        return IMPLICIT_DENY
-    # 4. the permissions boundary and the session policy cap the principal's side.
-    if (
-        boundary_on
-        and plan.boundary is not None
-        and not _any_applies(plan.boundary, request, bounded, arn)
-    ):
-        return IMPLICIT_DENY
-    if session_on:
-        if plan.session is not None:
-            if not _any_applies(plan.session, request, bounded, arn):
+        if not entity and identity is not None:
+            for check in identity:
+                if check(request, parts) is not None:
+                    break
+            else:
                 return IMPLICIT_DENY
+    elif kind is not CallerKind.ROOT and identity is not None:
+        for check in identity:
+            if check(request, parts) is not None:
+                break
+        else:
+            return IMPLICIT_DENY
+    # 4. the permissions boundary and the session policy cap the principal's side.
+    if boundary_on and plan.has_boundary and plan.boundary is not None:
+        for check in plan.boundary:
+            if check(request, parts) is not None:
+                break
+        else:
+            return IMPLICIT_DENY
+    if session_on:
+        if plan.has_session:
+            if plan.session is not None:
+                for check in plan.session:
+                    if check(request, parts) is not None:
+                        break
+                else:
+                    return IMPLICIT_DENY
         elif kind is CallerKind.FEDERATED_USER:
             return IMPLICIT_DENY
     if same_account or granted:
@@ -1051,6 +1131,11 @@ def evaluate(
     return _Evaluation(request, compiled, explain, options or _DEFAULT_OPTIONS).result()
 
 
+# Marks an action whose short-path plan is not built yet (None means "no short path"): a
+# bare instance, never initialised or decided with, so the lookup keeps the plan's type.
+_UNPLANNED: _PlainPlan = object.__new__(_PlainPlan)
+
+
 def decide(
     request: Request,
     policies: PolicySet | CompiledPolicySet,
@@ -1058,12 +1143,14 @@ def decide(
     options: EngineOptions | None = None,
 ) -> DecisionValue:
     """Only the decision value: the fast path for analyses over many requests."""
-    compiled = compile_policy_set(policies)
+    compiled = policies if isinstance(policies, CompiledPolicySet) else compile_policy_set(policies)
     if request.caller.kind in _SIGNED_IAM:
         action = request.action.lower()
-        plain = compiled.plain_plan(action)
+        plain = compiled._plains.get(action, _UNPLANNED)
+        if plain is _UNPLANNED:
+            plain = compiled.plain_plan(action)
         if plain is not None:
-            return _decide_plain(request, compiled, plain, action, options or _DEFAULT_OPTIONS)
+            return _decide_plain(request, plain, options or _DEFAULT_OPTIONS)
     return _Evaluation(request, compiled, False, options or _DEFAULT_OPTIONS).decide()[0]
 
 

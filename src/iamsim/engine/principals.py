@@ -18,6 +18,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -132,6 +133,14 @@ def _is_service_linked_name(role_name: str) -> bool:
     return role_name.startswith("AWSServiceRoleFor")
 
 
+# Callers the Principal element names by service or provider, or not at all.
+_NOT_IAM = frozenset({CallerKind.SERVICE, CallerKind.WEB_IDENTITY, CallerKind.ANONYMOUS})
+
+
+def _match_direct(caller: Caller) -> MatchClass | None:
+    return MatchClass.DIRECT
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPrincipal:
     """A ``Principal``/``NotPrincipal`` element prepared for matching callers."""
@@ -198,6 +207,42 @@ class CompiledPrincipal:
         if caller.account is not None and caller.account in self.accounts:
             return MatchClass.ACCOUNT
         return None
+
+    def matcher(self) -> Callable[[Caller], MatchClass | None]:
+        """:meth:`match` shaped for this element: IAM callers (users, role and federated
+        sessions, root) are tested only against the sets the element has; other callers
+        take :meth:`match` itself. ``tests/engine/test_principal_matcher.py`` checks both."""
+        if self.wildcard:
+            return _match_direct
+        general = self.match
+        identities = self.identities
+        arns = self.arns
+        accounts = self.accounts
+        direct = MatchClass.DIRECT
+        entity = MatchClass.ENTITY
+        account_class = MatchClass.ACCOUNT
+        role_session = CallerKind.ROLE_SESSION
+        federated_user = CallerKind.FEDERATED_USER
+
+        def match_iam(caller: Caller) -> MatchClass | None:
+            kind = caller.kind
+            if kind in _NOT_IAM:
+                return general(caller)
+            if identities and caller.self_key in identities:
+                return direct
+            if arns and caller.arn is not None and caller.arn in arns:
+                return direct
+            if identities:
+                if kind is role_session:
+                    if caller.role_key in identities:
+                        return entity
+                elif kind is federated_user and caller.user_key in identities:
+                    return entity
+            if accounts and caller.account is not None and caller.account in accounts:
+                return account_class
+            return None
+
+        return match_iam
 
     def covers_every_layer(self, caller: Caller) -> bool:
         """True when every identity layer of ``caller`` is listed (for ``NotPrincipal``).

@@ -147,9 +147,13 @@ class ResourcePattern:
     # matches_arn specialised at compile time (attribute compares for a literal prefix);
     # the engine's hot loop calls it directly.
     arn_test: Callable[[Arn, Context], bool] = field(init=False, repr=False, compare=False)
+    # The same test over the request ARN split by :func:`split_request_arn` (six strings,
+    # "arn" first): decide() splits the resource once and builds no Arn object.
+    parts_test: Callable[[list[str], Context], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "arn_test", _specialised_arn_test(self))
+        object.__setattr__(self, "parts_test", _specialised_parts_test(self))
 
     def matches(self, resource: str, context: Context) -> bool:
         """True if this entry covers the request resource (an ARN or ``"*"``)."""
@@ -259,6 +263,95 @@ def _specialised_arn_test(pattern: ResourcePattern) -> Callable[[Arn, Context], 
             return static(arn.resource)
         glob = template.glob(context)
         return glob is not None and glob.test(arn.resource)
+
+    return test
+
+
+def split_request_arn(resource: str) -> list[str] | None:
+    """The request ``resource`` split at its first five colons (six strings, ``"arn"``
+    first), as :func:`parse_arn` splits it; None when it is not an ARN."""
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return parts
+
+
+def _parts_always(parts: list[str], context: Context) -> bool:
+    return True
+
+
+def _parts_never(parts: list[str], context: Context) -> bool:
+    return False
+
+
+def _specialised_parts_test(pattern: ResourcePattern) -> Callable[[list[str], Context], bool]:
+    """``pattern.matches_arn`` over a split request ARN (see :func:`split_request_arn`).
+
+    The literal-or-``*`` prefix shape of :func:`_specialised_arn_test` compares the parts
+    directly; every other shape builds the :class:`Arn` and asks ``matches_arn``.
+    ``tests/patterns/test_specialised_matchers.py`` checks it on random patterns.
+    """
+    kind = pattern._kind
+    if kind == "all":
+        return _parts_always
+    if kind != "arn":
+        return _parts_never
+    matches_arn = pattern.matches_arn
+    fields = [_literal_or_any(segment) for segment in pattern._prefix]
+    if pattern._checks is None or len(fields) != 4 or not all(usable for usable, _ in fields):
+
+        def general(parts: list[str], context: Context) -> bool:
+            return matches_arn(Arn(parts[1], parts[2], parts[3], parts[4], parts[5]), context)
+
+        return general
+    partition, service, region, account = (expected for _, expected in fields)
+    static = pattern._resource_test
+    template = pattern._resource
+    assert template is not None
+    if None not in (partition, service, region, account) and static is not None:
+        # Every prefix segment literal (``arn:aws:s3:::bucket/*``): one chained comparison,
+        # and a ``P*`` resource part as ``startswith`` without a call to its glob.
+        resource_glob = template.glob(_NO_CONTEXT)
+        assert resource_glob is not None  # a static template always resolves
+        prefix = resource_glob.case_sensitive_prefix
+        if prefix is not None:
+
+            def literal_prefix(parts: list[str], context: Context) -> bool:
+                return (
+                    parts[5].startswith(prefix)
+                    and parts[1] == partition
+                    and parts[4] == account
+                    and parts[3] == region
+                    and (parts[2] == service or parts[2].lower() == service)
+                )
+
+            return literal_prefix
+
+        def literal(parts: list[str], context: Context) -> bool:
+            return (
+                parts[1] == partition
+                and parts[4] == account
+                and parts[3] == region
+                and (parts[2] == service or parts[2].lower() == service)
+                and static(parts[5])
+            )
+
+        return literal
+
+    def test(parts: list[str], context: Context) -> bool:
+        if partition is not None and parts[1] != partition:
+            return False
+        value = parts[2]
+        if service is not None and value != service and value.lower() != service:
+            return False
+        if region is not None and parts[3] != region:
+            return False
+        if account is not None and parts[4] != account:
+            return False
+        if static is not None:
+            return static(parts[5])
+        glob = template.glob(context)
+        return glob is not None and glob.test(parts[5])
 
     return test
 

@@ -58,6 +58,15 @@ class Glob:
         return self._kind == "literal"
 
     @property
+    def case_sensitive_prefix(self) -> str | None:
+        """``P`` when this glob is exactly ``P*`` compared case-sensitively (``test`` is then
+        ``value.startswith(P)``), else None: lets a caller inline the commonest shape."""
+        pieces = self._pieces
+        if self._kind == "star" and len(pieces) == 2 and not pieces[1] and not self.ignore_case:
+            return pieces[0]
+        return None
+
+    @property
     def matches_everything(self) -> bool:
         return self._kind == "star" and self._pieces == ("", "")
 

@@ -61,6 +61,11 @@ class _Variable:
 
     key: str  # as written
     default: str | None
+    # The key lower-cased once: context tables are keyed by the folded name.
+    folded: str = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", self.key.lower())
 
 
 _Part = _Text | _Special | _Variable
@@ -146,13 +151,20 @@ class Template:
                 cached = Glob.from_tokens(list(self._static_tokens), ignore_case=ignore_case)
                 self._globs[key] = cached
             return cached
-        resolved: list[str] = []
-        for variable in self._variables:
-            value = _resolve(variable, context)
-            if value is None:
+        variables = self._variables
+        if len(variables) == 1:  # the common case, without building a list
+            only = _resolve(variables[0], context)
+            if only is None:
                 return None
-            resolved.append(value)
-        key = (ignore_case, tuple(resolved))
+            key = (ignore_case, (only,))
+        else:
+            resolved: list[str] = []
+            for variable in variables:
+                value = _resolve(variable, context)
+                if value is None:
+                    return None
+                resolved.append(value)
+            key = (ignore_case, tuple(resolved))
         cached = self._globs.get(key)
         if cached is None:
             tokens = self.tokens(context)
@@ -165,12 +177,15 @@ class Template:
 
 
 def _resolve(var: _Variable, context: Context) -> str | None:
-    values = context.get_values(var.key)
+    # The context's folded-key tables read directly (the key is folded at parse time): this
+    # runs once per variable per request on the hot path of decide().
+    folded = var.folded
+    values = context._values.get(folded)
     if values is None:
         return var.default
     # Only single-valued keys can be policy variables. A key supplied as a list is
     # multi-valued even when the list has one element, because AWS decides by key type.
-    if context.is_multi(var.key) or len(values) != 1:
+    if folded in context._multi or len(values) != 1:
         return None
     return values[0]
 
