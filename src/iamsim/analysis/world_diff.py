@@ -114,6 +114,11 @@ def _gate(sides: Sequence[Side], groups: Sequence[int]) -> Gate:
     return Gate(tuple(required[g] for g in sorted(required)), deny)
 
 
+def policy_fingerprint(policy: Policy | None) -> object:
+    """What the diff compares of a policy: its type and statements (not where it was read)."""
+    return _policy_key(policy)
+
+
 def _policy_key(policy: Policy | None) -> object:
     if policy is None:
         return None
