@@ -149,7 +149,10 @@ def _side_world(task: DiffTask, side: str) -> tuple[World, Owned, Any] | LeftOut
     _WORLDS.pop(side, None)
     folder = _folder(org_dir, task.allow_read)
     parts: list[World] = []
-    for account in load:
+    # Merged in account order, as the whole folder is (OrgFolder.world): the World's entities
+    # keep the relative order they have there, whatever account the task is about.
+    order = sorted(load)
+    for account in order:
         try:
             parts.append(folder.account_world(account))
         except InputError as exc:
@@ -170,7 +173,7 @@ def _side_world(task: DiffTask, side: str) -> tuple[World, Owned, Any] | LeftOut
         from iamsim.analysis.escalation import EscalationGraph
 
         graph = EscalationGraph(world)
-    owned = {account: Owned.of(part) for account, part in zip(load, parts, strict=True)}
+    owned = {account: Owned.of(part) for account, part in zip(order, parts, strict=True)}
     del parts  # the merged World holds what the task needs
     _WORLDS[side] = (key, world, owned, graph)
     return world, owned[task.account], graph
