@@ -1,9 +1,10 @@
 """``iamsim diff -i BEFORE... --against AFTER...``: what a change to the inputs grants or takes
-away (:mod:`iamsim.analysis.world_diff`).
+away (:mod:`iamsim.analysis.world_diff`). Two organization folders are compared account by
+account (:mod:`iamsim.scale.diff_tasks`, on the runner ``--workers`` / ``--ray`` choose).
 
 Exit status: 0 when nothing is gained, 1 when some access, trust, resource-policy grant,
 boundary loosening or escalation path is gained (or a principal could not be decided), 2 on
-invalid input.
+invalid input (also after the output, when accounts of organization folders were left out).
 """
 
 from __future__ import annotations
