@@ -159,3 +159,16 @@ def test_cli_merges_and_reports_left_out_accounts(base: Path, tmp_path: Path) ->
     assert result.exit_code == 2, result.output
     assert f"account left out: {A2}" in result.output
     assert "trust of arn:aws:iam::200000001001:role/app000-role-0000: widened" in result.output
+
+
+def test_a_changed_file_outside_the_accounts_answers_every_account(
+    base: Path, tmp_path: Path
+) -> None:
+    """A Terraform module or SCP file beside accounts/ may be read by any account: a
+    difference there is a changed tree, even when the loaded organization is the same."""
+    after = make_after(base, tmp_path / "org", "unchanged")
+    (after / "modules").mkdir()
+    (after / "modules" / "main.tf").write_text("# shared module\n")
+    merged = org_diff(base, after, SerialRunner(), escalation=False)
+    assert (merged.changed, merged.answered, merged.skipped) == (0, 4, 0)
+    assert merged.to_dict()["result"] == "NO_NEW_ACCESS"
