@@ -137,7 +137,8 @@ def _folder(org_dir: str, allow_read: tuple[str, ...]) -> OrgFolder:
 
 def _side_world(task: DiffTask, side: str) -> tuple[World, Owned, Any] | LeftOut | None:
     """That side's World for the task, the account's own part of it, and its escalation
-    graph (None until asked for); a LeftOut when an account of it cannot be read."""
+    graph (None without escalation); a LeftOut when an account of it cannot be read;
+    None when the account is not on that side."""
     org_dir = task.before_dir if side == BEFORE else task.after_dir
     load = task.before_load if side == BEFORE else task.after_load
     if load is None:
