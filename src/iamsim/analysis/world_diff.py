@@ -114,6 +114,11 @@ def _gate(sides: Sequence[Side], groups: Sequence[int]) -> Gate:
     return Gate(tuple(required[g] for g in sorted(required)), deny)
 
 
+def policy_fingerprint(policy: Policy | None) -> object:
+    """What the diff compares of a policy: its type and statements (not where it was read)."""
+    return _policy_key(policy)
+
+
 def _policy_key(policy: Policy | None) -> object:
     if policy is None:
         return None
@@ -576,14 +581,26 @@ def document_change(
 # -- escalation ----------------------------------------------------------------------------------
 
 
-def _paths(
-    world: World,
-) -> dict[tuple[object, ...], tuple[str, str, tuple[str, ...], dict[str, Any]]]:
-    from iamsim.analysis.escalation import analyze_escalation
+PathKey = tuple[object, ...]
+PathEntry = tuple[str, str, tuple[str, ...], dict[str, Any]]
 
-    report = analyze_escalation(world)
-    out: dict[tuple[object, ...], tuple[str, str, tuple[str, ...], dict[str, Any]]] = {}
-    for result in report.results:
+
+def escalation_paths(
+    world: World, *, graph: Any = None, starts: Callable[[str], bool] | None = None
+) -> dict[PathKey, PathEntry]:
+    """Every escalation path to an administrator, by (start, reaches, steps), in the order
+    ``analyze_escalation`` finds them (starts sorted by ARN, each start's paths shortest
+    first). ``starts`` keeps only the starts it accepts (the per-account tasks); ``graph``
+    lets a caller reuse one graph (and its edge caches) across calls on the same world."""
+    from iamsim.analysis.escalation import AdminGoal, EscalationAnalysis, EscalationGraph
+
+    graph = graph if graph is not None else EscalationGraph(world)
+    analysis = EscalationAnalysis(graph, AdminGoal(graph.admin))
+    out: dict[PathKey, PathEntry] = {}
+    for start in analysis.starts():
+        if starts is not None and not starts(start):
+            continue
+        result = analysis.from_start(start, max_paths=None)
         for path in result.paths:
             key = (result.start, path.reaches, path.sort_key[2])
             techniques = tuple(s.edge.technique.id for s in path.steps)
@@ -591,34 +608,43 @@ def _paths(
     return out
 
 
-def path_diff(before: World, after: World) -> list[PathChange]:
-    old = _paths(before)
+def new_paths(
+    old: Mapping[PathKey, PathEntry], new: Mapping[PathKey, PathEntry]
+) -> list[PathChange]:
+    """The paths of ``new`` that ``old`` lacks, in ``new``'s order."""
     return [
         PathChange(start, reaches, techniques, path)
-        for key, (start, reaches, techniques, path) in _paths(after).items()
+        for key, (start, reaches, techniques, path) in new.items()
         if key not in old
     ]
 
 
+def path_diff(before: World, after: World) -> list[PathChange]:
+    return new_paths(escalation_paths(before), escalation_paths(after))
+
+
 # -- the whole diff ---------------------------------------------------------------------------
+
+SCOPE_NOTE = (
+    "access: identity-based requests in the principal's own account (identity policies, "
+    "permissions boundary, SCPs); resource-based policies are compared per document"
+)
 
 
 def _entities(world: World) -> dict[str, User | Role]:
     return {**world.users, **world.roles}
 
 
-def diff_worlds(before: World, after: World, *, escalation: bool = True) -> WorldDiff:
-    """Every change of access, trust, resource policy, boundary and escalation path."""
+def principal_changes(
+    before: World, after: World, arns: Iterable[str]
+) -> tuple[list[PrincipalDiff], list[DocumentChange]]:
+    """The access and boundary changes of the users and roles ``arns`` (sorted here)."""
     b_builder = RequestBuilder(before, validate=False)
     a_builder = RequestBuilder(after, validate=False)
     b_entities, a_entities = _entities(before), _entities(after)
     principals: list[PrincipalDiff] = []
-    documents: list[DocumentChange] = []
-    notes: list[str] = [
-        "access: identity-based requests in the principal's own account (identity policies, "
-        "permissions boundary, SCPs); resource-based policies are compared per document"
-    ]
-    for arn in sorted(set(b_entities) | set(a_entities)):
+    boundaries: list[DocumentChange] = []
+    for arn in sorted(set(arns)):
         b_id, b_error = _load(b_builder, arn, b_entities)
         a_id, a_error = _load(a_builder, arn, a_entities)
         if b_error or a_error:
@@ -637,8 +663,14 @@ def diff_worlds(before: World, after: World, *, escalation: bool = True) -> Worl
                 "boundary", arn, b_id.policies.boundary, a_id.policies.boundary
             )
             if change is not None:
-                documents.append(change)
-    for arn in sorted(set(before.roles) | set(after.roles)):
+                boundaries.append(change)
+    return principals, boundaries
+
+
+def trust_changes(before: World, after: World, arns: Iterable[str]) -> list[DocumentChange]:
+    """The trust policies of the roles ``arns`` that changed (sorted by role ARN)."""
+    out = []
+    for arn in sorted(set(arns)):
         old_role, new_role = before.roles.get(arn), after.roles.get(arn)
         change = document_change(
             "trust",
@@ -647,8 +679,14 @@ def diff_worlds(before: World, after: World, *, escalation: bool = True) -> Worl
             new_role.trust_policy if new_role else None,
         )
         if change is not None:
-            documents.append(change)
-    for arn in sorted(set(before.resources) | set(after.resources)):
+            out.append(change)
+    return out
+
+
+def resource_changes(before: World, after: World, arns: Iterable[str]) -> list[DocumentChange]:
+    """The resource-based policies of the resources ``arns`` that changed (sorted by ARN)."""
+    out = []
+    for arn in sorted(set(arns)):
         old_res, new_res = before.resources.get(arn), after.resources.get(arn)
         change = document_change(
             "resource-policy",
@@ -657,9 +695,22 @@ def diff_worlds(before: World, after: World, *, escalation: bool = True) -> Worl
             new_res.policy if new_res else None,
         )
         if change is not None:
-            documents.append(change)
+            out.append(change)
+    return out
+
+
+def diff_worlds(before: World, after: World, *, escalation: bool = True) -> WorldDiff:
+    """Every change of access, trust, resource policy, boundary and escalation path."""
+    principals, boundaries = principal_changes(
+        before, after, set(_entities(before)) | set(_entities(after))
+    )
+    documents = [
+        *boundaries,
+        *trust_changes(before, after, set(before.roles) | set(after.roles)),
+        *resource_changes(before, after, set(before.resources) | set(after.resources)),
+    ]
     paths = path_diff(before, after) if escalation else []
-    return WorldDiff(principals, documents, paths, notes)
+    return WorldDiff(principals, documents, paths, [SCOPE_NOTE])
 
 
 def _load(
