@@ -28,6 +28,7 @@ from typing import Any
 
 import click
 
+from iamsim.checks.batch_gc import batch_collector
 from iamsim.checks.inputs import STDIN, STDIN_SOURCE, read_texts
 from iamsim.checks.jsonl import is_jsonl_name, open_lines, scenario_lines, stdin_lines
 from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
@@ -82,7 +83,8 @@ def eval_command(
     machine = mode.kind != "text"
     with progress_bar("evaluating scenarios", machine=machine, quiet=quiet) as progress:
         try:
-            status, tally = _eval_all(files, mode, progress)
+            with batch_collector():
+                status, tally = _eval_all(files, mode, progress)
         finally:
             if machine:
                 sys.stdout.flush()
