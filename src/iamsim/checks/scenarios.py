@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from iamsim.checks.inputs import parse_document
-from iamsim.checks.policy_cache import cached_policy
+from iamsim.checks.policy_cache import cached_policy, cached_set
 from iamsim.engine.context import authorized_resource, make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
@@ -337,6 +337,25 @@ def _account(value: Any, path: str, source: str) -> str | None:
 
 
 def _policies(
+    block: Any, request: Request, path: str, source: str, file: str, from_json: bool
+) -> PolicySet:
+    """The scenario's policy set; the same object for every scenario of the process carrying
+    the same block from the same file (:func:`iamsim.checks.policy_cache.cached_set`)."""
+    if not isinstance(block, Mapping):
+        return _policy_set(block, request, path, source, file, from_json)
+    # The one thing besides the block the set depends on: whether the request reads the
+    # resource policy as a role trust policy.
+    trust = resource_policy_kind(request.action, request.resource) == "trust"
+    return cached_set(
+        block,
+        trust,
+        file,
+        lambda: _policy_set(block, request, path, source, file, from_json),
+        from_json=from_json,
+    )
+
+
+def _policy_set(
     block: Any, request: Request, path: str, source: str, file: str, from_json: bool
 ) -> PolicySet:
     if not isinstance(block, Mapping):
