@@ -13,7 +13,7 @@ from iamsim.errors import InputError
 from iamsim.ingest import fast_json, parse_text
 from iamsim.policy.model import PolicyType
 from iamsim.policy.parser import parse_policy
-from iamsim.report.inert import compact_json
+from iamsim.report.inert import compact_json, compact_json_bytes
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,21 @@ def test_escaped_and_crowded_duplicates_are_refused(text: str) -> None:
     for given in (text, text.encode()):
         with pytest.raises(InputError, match="duplicate key"):
             fast_json.loads(given, "f.json")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "plain ascii", "n": [1, 2.5, None, True, False]},
+        {"name": "del \x7f and bell \x07 and newline \n"},
+        {"name": "bidi \u202e and zero width \u200b, accent é, emoji 😀"},
+        {"k\u2028": ["line sep \u2028", "para sep \u2029", "c1 \x85"]},
+        ["\x00", "\x1f", '"quoted"', "back\\slash"],
+    ],
+)
+def test_compact_bytes_are_the_inert_text_encoded(value: object) -> None:
+    """The bytes writer's shortcut for printable ASCII gives what the text writer gives."""
+    data = compact_json_bytes(value)
+    assert data == compact_json(value).encode("utf-8")
+    assert json.loads(data) == value
+    assert all(0x20 <= byte <= 0x7E or byte >= 0x80 for byte in data)  # nothing to hide

@@ -36,7 +36,7 @@ from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
 from iamsim.engine.decision import evaluate, policy_set_key
 from iamsim.errors import IamsimError, InputError
-from iamsim.report.inert import compact_json, echo
+from iamsim.report.inert import compact_json_bytes, echo
 from iamsim.report.json_report import scenario_to_json
 from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
@@ -328,4 +328,4 @@ def _emit_error(mode: Mode, name: str | None, error: InputError) -> None:
 def _write(record: dict[str, Any]) -> None:
     """One JSON Lines record on standard output (UTF-8, inert), buffered: written in blocks,
     flushed at the end of the run, not once per record."""
-    sys.stdout.buffer.write(compact_json(record).encode("utf-8") + b"\n")
+    sys.stdout.buffer.write(compact_json_bytes(record) + b"\n")
