@@ -17,6 +17,7 @@ members written, which is at least the number of keys the parsed objects hold (o
 the last of duplicates). When the count equals the number of keys held, no key was dropped:
 no duplicates. When it does not (a duplicate, or just a string holding ``\\":``), the located
 reader decides.
+
 The number of keys held is counted in C when it can be: ``orjson.dumps`` of the document,
 whose ``":`` are counted the same way (:func:`_all_keys_held` says when that is exact);
 otherwise by a walk over the document.
