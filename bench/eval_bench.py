@@ -15,7 +15,9 @@ Modes:
   the full explanation, build the record) -- the figure recorded before the lean path;
 - ``--peer``: writes both workloads as JSON and JSON Lines files, then times, in one run and
   interleaved, ``iamsim eval --jsonl FILE.jsonl``, ``iamsim eval --json FILE.json`` and the
-  peer's public API (``node bench/peer_batch.mjs FILE.jsonl``), and prints the ratios;
+  peer's public API (``node bench/peer_batch.mjs FILE.jsonl``), and prints the ratios of
+  CPU time, whole processes (start-up included for both), and again with each tool's start-up
+  (an empty batch, timed alike) taken out for both;
 - ``--rss N``: writes N recurring scenarios as JSON Lines and reports the peak RSS of
   ``iamsim eval --jsonl`` over them (constant memory).
 
@@ -193,6 +195,19 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
     results: dict[str, Any] = {"scenarios": count, "runs": runs, "load": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        # Start-up alone (an empty batch), to state the ratios with start-up excluded for
+        # both tools as well as included for both: node's start-up and the peer's import on
+        # one side, Python's, the imports and the CLI's on the other.
+        empty = folder / "empty.jsonl"
+        empty.write_bytes(b"")
+        starts: dict[str, list[float]] = {"iamsim": [], "peer": []}
+        for _ in range(max(runs, 3)):
+            starts["iamsim"].append(
+                _timed([_iamsim(), "eval", "--jsonl", "--quiet", str(empty)])[1]
+            )
+            starts["peer"].append(_timed([node, str(HERE / "peer_batch.mjs"), str(empty)])[1])
+        start = {name: statistics.median(times) for name, times in starts.items()}
+        results["start_up_cpu_seconds"] = {k: round(v, 3) for k, v in start.items()}
         for variant in VARIANTS:
             jsonl, whole = folder / f"{variant}.jsonl", folder / f"{variant}.json"
             write_jsonl(jsonl, count, variant)
@@ -249,6 +264,15 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
                 "cpu_per_second": {k: round(count / v, 1) for k, v in cpu.items()},
                 "cpu_ratio_jsonl_vs_peer": round(cpu["peer"] / cpu["iamsim eval --jsonl"], 2),
                 "cpu_ratio_json_vs_peer": round(cpu["peer"] / cpu["iamsim eval --json"], 2),
+                # The same with each tool's own start-up taken out (the steady-state rate).
+                "cpu_ratio_jsonl_vs_peer_without_start_up": round(
+                    (cpu["peer"] - start["peer"]) / (cpu["iamsim eval --jsonl"] - start["iamsim"]),
+                    2,
+                ),
+                "cpu_ratio_json_vs_peer_without_start_up": round(
+                    (cpu["peer"] - start["peer"]) / (cpu["iamsim eval --json"] - start["iamsim"]),
+                    2,
+                ),
                 "ratio_jsonl_vs_peer_loop": round(
                     medians["peer loop"] / medians["iamsim eval --jsonl"], 2
                 ),

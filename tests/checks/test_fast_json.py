@@ -4,6 +4,7 @@ the same located messages, and accepts the same documents."""
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -12,7 +13,7 @@ from iamsim.errors import InputError
 from iamsim.ingest import fast_json, parse_text
 from iamsim.policy.model import PolicyType
 from iamsim.policy.parser import parse_policy
-from iamsim.report.inert import compact_json
+from iamsim.report.inert import compact_json, compact_json_bytes
 
 
 @pytest.mark.parametrize(
@@ -96,3 +97,90 @@ def test_json_documents_are_cached_by_their_text_with_types_kept() -> None:
     assert other is not first
     assert len(calls) == 2
     policy_cache.clear()
+
+
+_ALPHABET = ['"', ":", "\\", "{", "[", "]", "}", " ", "a", "b", "é", "\x01", "/"]
+
+
+def _random_text(rng: random.Random, depth: int = 0) -> str:
+    """A JSON text written by hand (so keys can repeat and strings can hold ``":``), with
+    random spacing, quotes and colons in strings, some written as \\u escapes."""
+
+    def string() -> str:
+        body = json.dumps("".join(rng.choice(_ALPHABET) for _ in range(rng.randrange(4))))
+        if rng.random() < 0.2:  # the quote escaped as \u0022 instead of \"
+            body = body[0] + body[1:-1].replace('\\"', "\\u0022") + body[-1]
+        return body
+
+    def space() -> str:
+        return rng.choice(["", "", " ", "\n", "\t "])
+
+    kind = rng.random()
+    if depth > 4 or kind < 0.3:
+        return rng.choice([string(), "1", "2.5", "true", "null"])
+    if kind < 0.5:
+        items = [_random_text(rng, depth + 1) for _ in range(rng.randrange(4))]
+        return "[" + ",".join(space() + item + space() for item in items) + "]"
+    keys = [string() for _ in range(rng.randrange(4))]
+    if keys and rng.random() < 0.3:  # a key given twice
+        keys.append(rng.choice(keys))
+    members = [k + space() + ":" + space() + _random_text(rng, depth + 1) for k in keys]
+    return "{" + ",".join(members) + "}"
+
+
+def _outcome(read, text):  # type: ignore[no-untyped-def]
+    try:
+        return ("ok", read(text))
+    except InputError as exc:
+        return ("error", exc.describe())
+
+
+def test_random_documents_read_as_the_located_reader_reads_them() -> None:
+    """The quick duplicate-key proof (orjson's own writing counted) never accepts what the
+    located reader refuses, and the answers (documents or located errors) are the same."""
+    rng = random.Random(20261207)
+    refused = 0
+    for _ in range(3000):
+        text = "{" + '"k":' + _random_text(rng) + "}"
+        expected = _outcome(lambda t: parse_text(t, "f.json"), text)
+        refused += expected[0] == "error"
+        assert _outcome(lambda t: fast_json.loads(t, "f.json"), text) == expected, text
+        assert _outcome(lambda t: fast_json.loads(t.encode(), "f.json"), text) == expected, text
+    assert refused > 100  # duplicates were generated and refused
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A duplicate hidden by a string whose quote-colon is written \u0022: (the quick count
+        # of the rewritten text would see one more ": than the input shows).
+        '{"a": 1, "a": 2, "s": "\\u0022:"}',
+        '{"s": "\\u0022:", "t": {"x": 1, "x": 1}}',
+        # Within the nesting limit but more containers than the limit: the walk decides.
+        '{"a": [' + ",".join(["[]"] * 120) + '], "a": 1}',
+        # A duplicate next to a string holding \\": (an escaped backslash, then a quote).
+        '{"s": "\\\\\\":", "b": 1, "b": 2}',
+    ],
+)
+def test_escaped_and_crowded_duplicates_are_refused(text: str) -> None:
+    for given in (text, text.encode()):
+        with pytest.raises(InputError, match="duplicate key"):
+            fast_json.loads(given, "f.json")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "plain ascii", "n": [1, 2.5, None, True, False]},
+        {"name": "del \x7f and bell \x07 and newline \n"},
+        {"name": "bidi \u202e and zero width \u200b, accent é, emoji 😀"},
+        {"k\u2028": ["line sep \u2028", "para sep \u2029", "c1 \x85"]},
+        ["\x00", "\x1f", '"quoted"', "back\\slash"],
+    ],
+)
+def test_compact_bytes_are_the_inert_text_encoded(value: object) -> None:
+    """The bytes writer's shortcut for printable ASCII gives what the text writer gives."""
+    data = compact_json_bytes(value)
+    assert data == compact_json(value).encode("utf-8")
+    assert json.loads(data) == value
+    assert all(0x20 <= byte <= 0x7E or byte >= 0x80 for byte in data)  # nothing to hide

@@ -110,3 +110,60 @@ def test_shared_policies_are_immutable() -> None:
     assert isinstance(policy.statements, tuple) and isinstance(statement.actions, tuple)
     with pytest.raises(dataclasses.FrozenInstanceError):
         statement.sid = "x"  # type: ignore[misc]
+
+
+def test_scenarios_carrying_the_same_block_share_one_policy_set() -> None:
+    policy_cache.clear()
+    first, second, other = _load([_scenario(1), _scenario(2), _scenario(3, scp=ALLOW_S3)])
+    assert second.policies is first.policies
+    assert other.policies is not first.policies
+    assert (
+        other.policies.scp is not None
+        and other.policies.scp[0][0].statements != (first.policies.scp or ((),))[0][0].statements
+    )
+    # The same block in another file: policies carrying that file, a set of their own.
+    (elsewhere,) = _load([_scenario(4)], source="other.json")
+    assert elsewhere.policies is not first.policies
+    assert elsewhere.policies.identity[0].source == "other.json"
+    policy_cache.clear()
+
+
+def test_a_trust_policy_block_is_not_shared_with_a_resource_policy_read() -> None:
+    """The same ``resource`` document is a trust policy for sts:AssumeRole on a role (where a
+    Resource element is refused) and a resource policy otherwise: the set is keyed by that too,
+    in either order."""
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "111122223333"},
+                "Action": "*",
+                "Resource": "*",
+            }
+        ],
+    }
+    common = {"principal": "arn:aws:iam::111122223333:user/u", "policies": {"resource": doc}}
+    trust = {**common, "action": "sts:AssumeRole", "resource": "arn:aws:iam::111122223333:role/r"}
+    plain = {**common, "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}
+    for order in ([plain, trust], [trust, plain]):
+        policy_cache.clear()
+        loaded = {
+            item["action"]: result
+            for item, result in zip(order, load_scenarios(json.dumps(order), "b.json"), strict=True)
+        }
+        read = loaded["s3:GetObject"]
+        assert isinstance(read, Scenario) and read.policies.resource is not None
+        assert read.policies.resource.policy_type is PolicyType.RESOURCE
+        assert not isinstance(loaded["sts:AssumeRole"], Scenario)  # Resource in a trust policy
+    policy_cache.clear()
+
+
+def test_a_bad_block_is_reported_by_every_scenario_carrying_it() -> None:
+    policy_cache.clear()
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Permit", "Action": "*"}]}
+    loaded = load_scenarios(json.dumps([_scenario(1, scp=bad), _scenario(2, scp=bad)]), "b.json")
+    assert [type(item).__name__ for item in loaded] == ["ScenarioError", "ScenarioError"]
+    assert "'s1'" in loaded[0].error.describe()  # type: ignore[union-attr]
+    assert "'s2'" in loaded[1].error.describe()  # type: ignore[union-attr]
+    policy_cache.clear()

@@ -154,3 +154,33 @@ def test_text_report_over_jsonl_file(tmp_path: Path) -> None:
     result = _invoke(["eval", str(path)])
     assert result.exit_code == 0
     assert "== s1  [expect ExplicitDeny: ok]" in result.output
+
+
+def test_policy_sets_met_once_stay_out_of_the_engine_cache(tmp_path: Path) -> None:
+    """A batch where every scenario carries its own policy text decides each scenario as
+    before but leaves no compiled set behind in the engine's cache (memory stays bounded);
+    a set met again is cached from its second scenario on."""
+    from iamsim.engine import decision
+
+    decision._SETS.clear()
+    lines = []
+    for i in range(40):
+        own = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": f"Own{i}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+            ],
+        }
+        item = _scenario(i, "eu-west-1" if i % 2 else "us-east-1", "Allow")
+        item["policies"] = {"identity": [own], "scp": [[DENY_REGION]]}
+        item["expect"] = "Allow" if i % 2 else "ExplicitDeny"
+        lines.append(json.dumps(item))
+    lines += [json.dumps(_scenario(100 + i, "eu-west-1", "Allow")) for i in range(3)]
+    path = tmp_path / "own.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["eval", "--jsonl", "--quiet", str(path)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["expectation_met"] for r in records] == [True] * 43
+    assert [r["decision"] for r in records[:4]] == ["ExplicitDeny", "Allow"] * 2
+    assert len(decision._SETS) == 1  # only the set the last three scenarios share

@@ -29,10 +29,14 @@ from typing import Any
 
 import orjson
 
+from iamsim.engine.policies import PolicySet
 from iamsim.policy.model import Policy, PolicyType
 
 _LIMIT = 1024
 _PARSED: OrderedDict[Hashable, Policy] = OrderedDict()
+# Whole ``policies`` blocks of scenarios, to the PolicySet built from them (see cached_set).
+_SETS_LIMIT = 256
+_SETS: OrderedDict[Hashable, PolicySet] = OrderedDict()
 
 
 def _frozen(value: Any) -> Hashable:
@@ -86,6 +90,41 @@ def cached_policy(
     return policy
 
 
+def cached_set(
+    block: Mapping[str, Any],
+    variant: Hashable,
+    source: str,
+    build: Callable[[], PolicySet],
+    *,
+    from_json: bool = False,
+) -> PolicySet:
+    """The PolicySet of a scenario's whole ``policies`` block: built by ``build()`` the first
+    time the process meets this (block, variant, source), the same object afterwards.
+
+    Scenarios of a batch often carry the very same block (an organization's SCP chain,
+    boundary and identity policies): one key for the block replaces a key and a look-up per
+    document in it. ``variant`` is whatever else the set depends on besides the block (how the
+    request reads a resource policy); ``source`` the file its policies carry. The key is the
+    block's content with the types of its values, as for :func:`cached_policy`; ``build``
+    raising caches nothing, so every scenario with a bad block reports its own error."""
+    try:
+        key: Hashable = (_key(block, from_json), variant, source)
+        hash(key)
+    except (TypeError, RecursionError):
+        return build()
+    found = _SETS.get(key)
+    if found is not None:
+        _SETS.move_to_end(key)
+        return found
+    policies = build()
+    _SETS[key] = policies
+    if len(_SETS) > _SETS_LIMIT:
+        _SETS.popitem(last=False)
+    return policies
+
+
 def clear() -> None:
-    """Forget every parsed document (tests; a long-lived process reloading its catalogue)."""
+    """Forget every parsed document and policy set (tests; a long-lived process reloading its
+    catalogue)."""
     _PARSED.clear()
+    _SETS.clear()

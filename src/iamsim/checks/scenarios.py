@@ -19,8 +19,8 @@ from datetime import date, datetime
 from typing import Any
 
 from iamsim.checks.inputs import parse_document
-from iamsim.checks.policy_cache import cached_policy
-from iamsim.engine.context import authorized_resource, make_request
+from iamsim.checks.policy_cache import cached_policy, cached_set
+from iamsim.engine.context import make_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest import fast_json
@@ -162,14 +162,6 @@ def parse_scenario(
     if problem:
         raise InputError(problem, path=f"{path}/resource", source=source)
     resource_account = _account(item.get("resource_account"), f"{path}/resource_account", source)
-    notes: list[str] = []
-    if authorized_resource(action, resource) != resource:
-        # AWS authorizes an action without resource-level permissions against Resource "*"
-        # whatever the caller names (make_request asks it on "*"); say so.
-        notes.append(
-            f"{action} supports no resource-level permissions; AWS evaluates it against "
-            f'Resource "*", not {resource}'
-        )
     raw_context = item.get("context")
     if raw_context is not None and not isinstance(raw_context, Mapping):
         raise InputError(
@@ -196,6 +188,14 @@ def parse_scenario(
         raise exc.located(
             source=source, prefix=f"{path}/principal" if not exc.path else path
         ) from exc
+    notes: list[str] = []
+    if request.resource != resource:
+        # AWS authorizes an action without resource-level permissions against Resource "*"
+        # whatever the caller names (make_request asks it on "*", authorized_resource); say so.
+        notes.append(
+            f"{action} supports no resource-level permissions; AWS evaluates it against "
+            f'Resource "*", not {resource}'
+        )
     raw_policies = item.get("policies")
     if raw_policies is None:
         raw_policies = {}
@@ -337,6 +337,25 @@ def _account(value: Any, path: str, source: str) -> str | None:
 
 
 def _policies(
+    block: Any, request: Request, path: str, source: str, file: str, from_json: bool
+) -> PolicySet:
+    """The scenario's policy set; the same object for every scenario of the process carrying
+    the same block from the same file (:func:`iamsim.checks.policy_cache.cached_set`)."""
+    if not isinstance(block, Mapping):
+        return _policy_set(block, request, path, source, file, from_json)
+    # The one thing besides the block the set depends on: whether the request reads the
+    # resource policy as a role trust policy.
+    trust = resource_policy_kind(request.action, request.resource) == "trust"
+    return cached_set(
+        block,
+        trust,
+        file,
+        lambda: _policy_set(block, request, path, source, file, from_json),
+        from_json=from_json,
+    )
+
+
+def _policy_set(
     block: Any, request: Request, path: str, source: str, file: str, from_json: bool
 ) -> PolicySet:
     if not isinstance(block, Mapping):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from iamsim.checks.batch_gc import batch_collector
 from iamsim.checks.expectations import (
     ExpectationFile,
     ExpectationRun,
@@ -156,7 +157,9 @@ def _run_all(
         key = tuple(paths)
         if key not in worlds:
             worlds[key] = load_world(paths, as_json=as_json)
-        runs.append(run_expectations(suite, worlds[key], now=now, progress=progress))
+        # The loaded world is frozen out of the collector's view while the cases run.
+        with batch_collector():
+            runs.append(run_expectations(suite, worlds[key], now=now, progress=progress))
     return runs
 
 

@@ -18,12 +18,15 @@ the last of duplicates). When the count equals the number of keys held, no key w
 no duplicates. When it does not (a duplicate, or just a string holding ``\\":``), the located
 reader decides.
 
+The number of keys held is counted in C when it can be: ``orjson.dumps`` of the document,
+whose ``":`` are counted the same way (:func:`_all_keys_held` says when that is exact);
+otherwise by a walk over the document.
+
 Writing the batch path's records is :func:`iamsim.report.inert.compact_json`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
@@ -33,12 +36,13 @@ from iamsim.errors import InputError
 from iamsim.ingest import parse_text
 from iamsim.ingest.read_scope import decode_text
 
-# The end of an object key: a closing quote, optional whitespace, the colon.
-_KEY_END = re.compile(rb'"[ \t\r\n]*:')
-_KEY_END_TEXT = re.compile(r'"[ \t\r\n]*:')
-# Nineteen digits in a row: possibly an integer orjson would not keep exact.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
-_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+# JSON's whitespace, deleted before counting the ends of object keys (see _keys_written).
+_JSON_SPACE = b" \t\r\n"
+# Nineteen digits in a row: possibly an integer orjson would not keep exact. Found by mapping
+# every digit to "0" (bytes.translate, in C) and looking for nineteen "0"s: a pattern search
+# for [0-9]{19} cost more than parsing the line.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"0" * 9)
+_NINETEEN_ZEROS = b"0" * 19
 
 
 def loads(text: str | bytes, source: str) -> Any:
@@ -50,29 +54,52 @@ def loads(text: str | bytes, source: str) -> Any:
     except orjson.JSONDecodeError:
         return _located(text, source)
     # orjson reads an integer beyond 64 bits as a float: the located reader keeps it exact.
-    if isinstance(text, bytes):
-        if _LONG_DIGITS.search(text):
-            return _located(text, source)
-    elif _LONG_DIGITS_TEXT.search(text):
+    if _has_long_digits(text):
         return _located(text, source)
-    keys_written = _keys_written(text)
-    if _shape(document) != keys_written:
+    if not _all_keys_held(document, text):
         return _located(text, source)
     return document
 
 
+def _all_keys_held(document: Any, text: str | bytes) -> bool:
+    """Whether ``document`` (orjson's reading of ``text``) holds every key ``text`` writes and
+    nests no deeper than ``limits.max_nesting`` (see the module): False means "let the located
+    reader decide", never "refused".
+
+    The quick proof, in C: when ``text`` opens no more containers (``{`` or ``[`` anywhere,
+    strings included) than the nesting limit, it cannot nest deeper; and when it holds no
+    ``\\u`` escape, ``orjson.dumps(document)`` (compact) writes ``":`` exactly once per key held
+    plus once per ``":`` inside a string, while ``text`` writes ``"``, whitespace, ``:`` once per
+    member written plus at least once per ``":`` inside a string (without ``\\u`` a quote in a
+    string can only be written ``\\"`` and a colon only ``:``). Members written >= keys held, so
+    the two counts are equal only when no key was dropped. Otherwise, the level-by-level walk
+    (:func:`_shape`)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    written = _keys_written(data)
+    opened = data.count(b"{") + data.count(b"[")
+    # One-byte searches (memchr) first: most lines hold no backslash at all.
+    escaped = b"\\" in data and b"\\u" in data
+    if opened <= limits.current().max_nesting and not escaped:
+        try:
+            return orjson.dumps(document).count(b'":') == written
+        except orjson.JSONEncodeError:  # not expected from orjson's own reading: walk instead
+            pass
+    return _shape(document) == written
+
+
+def _has_long_digits(text: str | bytes) -> bool:
+    """Whether ``text`` holds nineteen ASCII digits in a row."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return _NINETEEN_ZEROS in data.translate(_DIGITS_AS_ZERO)
+
+
 def _keys_written(text: str | bytes) -> int:
-    """How many times ``"``, optional whitespace, ``:`` occurs in ``text`` (see the module).
-    When no quote is followed by whitespace (compact JSON, JSON Lines as generators write
-    them), that is the count of ``":``, which ``count`` finds much faster than the pattern."""
-    if isinstance(text, bytes):
-        if any(gap in text for gap in (b'" ', b'"\t', b'"\n', b'"\r')):
-            # Counted, not listed: a list of every match would hold a string per key.
-            return sum(1 for _ in _KEY_END.finditer(text))
-        return text.count(b'":')
-    if any(gap in text for gap in ('" ', '"\t', '"\n', '"\r')):
-        return sum(1 for _ in _KEY_END_TEXT.finditer(text))
-    return text.count('":')
+    """How many times ``"``, optional whitespace, ``:`` occurs in ``text`` (see the module):
+    the count of ``":`` once every JSON whitespace byte is deleted (each such occurrence becomes
+    one ``":``, and every ``":`` of the stripped text was one), two passes in C where a
+    pattern search cost more than the parse."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return data.translate(None, _JSON_SPACE).count(b'":')
 
 
 def _shape(document: Any) -> int:

@@ -141,7 +141,10 @@ class Context(Mapping[str, tuple[str, ...]]):
         if not isinstance(key, str) or not key:
             raise RequestError(f"context key {key!r} must be a non-empty string")
         folded = key.lower()
-        if isinstance(value, list | tuple):
+        if type(value) is str:  # the common case first: a string is its own text
+            self._values[folded] = (value,)
+            self._multi.discard(folded)
+        elif isinstance(value, list | tuple):
             self._values[folded] = tuple(_context_text(key, v) for v in value)
             self._multi.add(folded)
         else:
