@@ -463,7 +463,7 @@ def escalation_task(task: OrgQuestion) -> EscalationAnswer:
                     found.append(_start_item(analysis.from_start(key, max_paths=task.max_paths)))
                 except OutsideWorld as exc:
                     pending.append((key, exc.account))
-            verdicts = ()
+            verdicts: tuple[Item, ...] = ()
             admins: tuple[str, ...] = ()
             if task.starts is None:
                 verdicts = tuple(
@@ -576,8 +576,8 @@ def whole_accounts(
     whole = list(dict.fromkeys((*seeds, *(a for a in given if a in index))))
     grants: dict[str, frozenset[str]] = {}
     for item in index.values():
-        for arn, named in item.resource_grants:
-            grants[arn] = named
+        for arn, accounts in item.resource_grants:
+            grants[arn] = accounts
     links = [(res, item.account, owner, role) for item in index.values()
              for res, owner, role in item.links]  # fmt: skip
     changed = True
@@ -585,7 +585,7 @@ def whole_accounts(
         changed = False
         have = set(whole) | {ANYONE}
         for resource, declared, owner, role in links:
-            named = set(grants.get(resource, ()))
+            named: set[str] = set(grants.get(resource, frozenset()))
             for arn in governing_arns(resource):
                 named |= grants.get(arn, frozenset())
             if {declared, owner} & have or named & have:
