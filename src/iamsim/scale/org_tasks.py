@@ -1,28 +1,35 @@
 """Escalation and boundary audit across an organization folder, as tasks per account.
 
-Two passes of independent tasks (see docs/scale.md, "Escalation and boundary audit"):
+Independent tasks per account (see docs/scale.md, "escalation and audit boundaries"):
 
 1. **Index** (:func:`index_task`, one per account): what the account grants to principals
    *outside* it, as account IDs (``"*"``: anyone) — the accounts its roles' trust policies
    and its resources' policies name — and the roles of other accounts its resources run code
    as. Only IDs travel back: the index is O(cross-account statements), not O(principals).
-2. **Question** (:func:`escalation_task` / :func:`audit_task`, one per account A): the world
-   of the organization tree, A's folder, and every account A's principals can reach through
-   the index (transitively: a role of B that A can become may itself be trusted by C), plus
-   the holder of a ``--to`` resource. Only A's users and roles are starts (or audit subjects).
+2. **Escalation** (:func:`escalation_task`, in rounds): round one, per account A, a world of
+   the organization tree, A's folder whole, and the *doors* into it (:func:`door_slice`: the
+   roles of other accounts whose trust policies may let A's principals in). The search from
+   each of A's users and roles is the single-process search until it would expand a door
+   role (``OutsideWorld``); such a start is asked again in the next round with that account
+   loaded whole too (and its doors), until every start is answered.
+3. **Boundary audit** (:func:`audit_task`, one per account A): the world of the tree, A's
+   folder, and every account A's principals can reach through the index (the *closure*:
+   transitively, a role of B that A can become may itself be trusted by C). Only A's
+   subjects are audited.
 
-Why the answer is the single-process one: every escalation edge is decided by the engine
+Why the answers are the single-process ones: every escalation edge is decided by the engine
 over the policies it meets. Change and create edges stay inside the actor's account; a
 become edge into another account B needs B's trust (or resource) policy to name the actor's
-account or the actor (or anyone) — exactly what the index records — and everything after it
-is again an edge of a principal of a reachable account. A principal of an account outside
-the closure could only be the target of an edge the engine denies. The organization tree
-(SCPs, RCPs, every account) is in every task, so labels and guardrails are the same.
+account or the actor (or anyone) — exactly what the index records, so the doors (and the
+closure) hold every role such an edge can reach. An escalation search that ends without
+``OutsideWorld`` expanded only principals of accounts its world holds whole. The
+organization tree (SCPs, RCPs, every account) is in every task, so labels and guardrails are
+the same.
 
 The merge sorts starts (and subjects) by ARN and administrators by ARN, as the single
 process does. An account whose folder cannot be read is left out (its path and error); an
-account that only lies in the closure of A and cannot be read leaves A out too (A's answer
-would be missing edges), with that account's error.
+account whose task needs an unreadable account (a door, a crossing start's account, the
+closure) is left out too (its answer would be missing edges), with that account's error.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from iamsim import limits as limits_module
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest.org_folder import OrgFolder
 from iamsim.limits import Limits
-from iamsim.model import World, merge_worlds
+from iamsim.model import Role, World, merge_worlds
 from iamsim.model.managed import resolve_managed_policies
 from iamsim.policy.model import Effect, Policy, PrincipalSpec
 from iamsim.scale.runner import TaskRunner
@@ -319,7 +326,7 @@ def _task_world(task: OrgQuestion) -> tuple[OrgFolder, World] | LeftOut | str:
     return folder, world
 
 
-def trusted_from(role: Any, own: str) -> frozenset[str]:
+def trusted_from(role: Role, own: str) -> frozenset[str]:
     """The accounts (``"*"``: anyone) a role's trust policy may let in, besides its own."""
     out: set[str] = set()
     _policy_grants(role.trust_policy, own, out)
@@ -360,8 +367,8 @@ _LAST: dict[tuple[Any, ...], tuple[World, Any]] = {}
 
 def _key(task: OrgQuestion) -> tuple[Any, ...]:
     return (
-        task.org_dir, frozenset(task.load), frozenset(task.doors), task.region, task.context, task.runs_as,
-        task.techniques, task.allow_read, task.limits,
+        task.org_dir, frozenset(task.load), frozenset(task.doors), task.region, task.context,
+        task.runs_as, task.techniques, task.allow_read, task.limits,
     )  # fmt: skip
 
 
@@ -450,8 +457,7 @@ def escalation_task(task: OrgQuestion) -> EscalationAnswer:
                 else ResourceGoal(graph.oracle, task.to, task.actions)
             )
             # Only the accounts loaded whole are searched through; door roles are targets.
-            within = task.load if task.doors else None
-            analysis = EscalationAnalysis(graph, goal, within=within)
+            analysis = EscalationAnalysis(graph, goal, within=task.load)
             starts = [k for k in analysis.starts() if _own(k, task.account)]
             if task.starts is not None:
                 wanted = set(task.starts)
