@@ -81,3 +81,18 @@ def test_every_technique_has_a_found_case_and_a_near_miss() -> None:
         if case["expect"] == "contained" and previous["expect"] == "escalates":
             near += 1
     assert near >= len({t.id for t in catalogue.techniques} - on_terraform)
+
+
+def test_mfa_given_in_the_context_opens_mfa_gated_statements() -> None:
+    """The cheap MFA filter of the oracle stands aside when --context gives the key: the same
+    role whose MFA-gated iam:* is a near miss escalates with aws:MultiFactorAuthPresent true.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+    """
+    (case,) = [c for c in CASES if c["name"].startswith("near miss - rewriting trust policies")]
+    world = kit.build_world(case["world"])
+    oracle = kit.oracle(world, context={"aws:MultiFactorAuthPresent": "true"})
+    report = analyze_escalation(
+        world, start=case["start"], graph=EscalationGraph(world, oracle=oracle)
+    )
+    (result,) = report.results
+    assert result.status == "escalates"

@@ -15,7 +15,9 @@ from iamsim.ingest import load_inputs
 from iamsim.report.escalation import escalation_json
 
 
-def single_escalation(org_dir: Path, to: str = "admin", max_paths: int = 5) -> dict[str, Any]:
+def single_escalation(
+    org_dir: Path, to: str = "admin", max_paths: int | None = 5
+) -> dict[str, Any]:
     world = load_inputs([org_dir])
     oracle = Oracle(world, region="us-east-1")
     graph = EscalationGraph(world, oracle=oracle)

@@ -44,7 +44,7 @@ from iamsim.engine.decision import policy_set_key
 from iamsim.errors import InputError
 from iamsim.model import Role, User, World
 from iamsim.model.managed import aws_managed_policy
-from iamsim.policy.model import Policy, PolicyType
+from iamsim.policy.model import Policy, PolicyType, Statement
 from iamsim.policy.parser import parse_policy
 from iamsim.vocabulary.arn import parse_entity_arn
 from iamsim.vocabulary.request import Context, ContextValue
@@ -617,6 +617,7 @@ class Oracle:
         self.region = region
         self.now = now or datetime.now(UTC).replace(microsecond=0)
         self.context = dict(context or {})
+        self._mfa_given = any(k.lower().startswith("aws:multifactorauth") for k in self.context)
         # A stand-in role per account lets the builder build trust requests for roles that do
         # not exist yet (roles an escalation creates); the request's resource is then renamed.
         stand_ins = [
@@ -691,6 +692,8 @@ class Oracle:
             for statement in compiled_policy(policy).candidates(service):
                 if statement.is_deny or not _statement_covers(statement, lower):
                     continue
+                if self._mfa_never_present(statement.source):
+                    continue
                 if statement.resources is not None:
                     if any(
                         p.matches_all or p.has_variables or p.matches(resource, _EMPTY)
@@ -702,6 +705,29 @@ class Oracle:
                     for p in statement.not_resources or ()
                 ):
                     return True
+        return False
+
+    def _mfa_never_present(self, statement: Statement) -> bool:
+        """The statement requires MFA (``"Bool": {"aws:MultiFactorAuthPresent": "true"}``) and
+        no request of this oracle has it: the builder sets the key to ``false`` for temporary
+        credentials and leaves it out for long-term keys (where ``Bool`` without ``IfExists``
+        is false), unless the user's ``--context`` gives it. Conditions of a statement are
+        ANDed, so such a statement allows nothing, whatever the resource; escalation actors
+        whose only IAM grant is MFA-gated then cost no engine request per candidate role.
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+        """
+        if self._mfa_given:
+            return False
+        for clause in statement.conditions:
+            if (
+                clause.key.lower() == "aws:multifactorauthpresent"
+                and clause.operator.base == "Bool"
+                and not clause.operator.if_exists
+                and clause.operator.set_operator is None
+                and clause.values
+                and all(str(v).lower() == "true" for v in clause.values)
+            ):
+                return True
         return False
 
     def may_allow_request(self, actor: Actor, action: str, resource: str) -> bool:

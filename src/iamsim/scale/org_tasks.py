@@ -1,34 +1,41 @@
 """Escalation and boundary audit across an organization folder, as tasks per account.
 
-Two passes of independent tasks (see docs/scale.md, "Escalation and boundary audit"):
+Independent tasks per account (see docs/scale.md, "escalation and audit boundaries"):
 
 1. **Index** (:func:`index_task`, one per account): what the account grants to principals
    *outside* it, as account IDs (``"*"``: anyone) — the accounts its roles' trust policies
    and its resources' policies name — and the roles of other accounts its resources run code
    as. Only IDs travel back: the index is O(cross-account statements), not O(principals).
-2. **Question** (:func:`escalation_task` / :func:`audit_task`, one per account A): the world
-   of the organization tree, A's folder, and every account A's principals can reach through
-   the index (transitively: a role of B that A can become may itself be trusted by C), plus
-   the holder of a ``--to`` resource. Only A's users and roles are starts (or audit subjects).
+2. **Escalation** (:func:`escalation_task`, in rounds): round one, per account A, a world of
+   the organization tree, A's folder whole, and the *doors* into it (:func:`door_slice`: the
+   roles of other accounts whose trust policies may let A's principals in). The search from
+   each of A's users and roles is the single-process search until it would expand a door
+   role (``OutsideWorld``); such a start is asked again in the next round with that account
+   loaded whole too (and its doors), until every start is answered.
+3. **Boundary audit** (:func:`audit_task`, one per account A): the world of the tree, A's
+   folder, and every account A's principals can reach through the index (the *closure*:
+   transitively, a role of B that A can become may itself be trusted by C). Only A's
+   subjects are audited.
 
-Why the answer is the single-process one: every escalation edge is decided by the engine
+Why the answers are the single-process ones: every escalation edge is decided by the engine
 over the policies it meets. Change and create edges stay inside the actor's account; a
 become edge into another account B needs B's trust (or resource) policy to name the actor's
-account or the actor (or anyone) — exactly what the index records — and everything after it
-is again an edge of a principal of a reachable account. A principal of an account outside
-the closure could only be the target of an edge the engine denies. The organization tree
-(SCPs, RCPs, every account) is in every task, so labels and guardrails are the same.
+account or the actor (or anyone) — exactly what the index records, so the doors (and the
+closure) hold every role such an edge can reach. An escalation search that ends without
+``OutsideWorld`` expanded only principals of accounts its world holds whole. The
+organization tree (SCPs, RCPs, every account) is in every task, so labels and guardrails are
+the same.
 
 The merge sorts starts (and subjects) by ARN and administrators by ARN, as the single
 process does. An account whose folder cannot be read is left out (its path and error); an
-account that only lies in the closure of A and cannot be read leaves A out too (A's answer
-would be missing edges), with that account's error.
+account whose task needs an unreadable account (a door, a crossing start's account, the
+closure) is left out too (its answer would be missing edges), with that account's error.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +44,7 @@ from iamsim import limits as limits_module
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest.org_folder import OrgFolder
 from iamsim.limits import Limits
-from iamsim.model import World, merge_worlds
+from iamsim.model import Role, World, merge_worlds
 from iamsim.model.managed import resolve_managed_policies
 from iamsim.policy.model import Effect, Policy, PrincipalSpec
 from iamsim.scale.runner import TaskRunner
@@ -93,7 +100,12 @@ class AccountIndex:
 @dataclass(frozen=True, slots=True)
 class OrgQuestion:
     """One account's share of an escalation or boundary audit (``load``: the accounts of its
-    world, the account itself included)."""
+    world, the account itself included).
+
+    Escalation only: ``doors``, accounts of which the world also holds the roles whose trust
+    policies let principals of ``load`` in (the rest of those accounts is not read into the
+    world); ``starts``: the starts to search (None: every user and role of the account, with
+    their admin verdicts)."""
 
     org_dir: str
     account: str
@@ -107,6 +119,8 @@ class OrgQuestion:
     max_paths: int | None = 5
     allow_read: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    doors: tuple[str, ...] = ()
+    starts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +141,8 @@ class Item:
 class EscalationAnswer:
     """One account's escalation: its starts' results and admin verdicts, its administrators,
     the notes on its principals left out of the graph (by ARN), and whether its world knows
-    a resource that runs as a role."""
+    a resource that runs as a role. ``pending``: starts whose search left the task's world,
+    with the account it needed (asked again in a wider world)."""
 
     account: str
     results: tuple[Item, ...] = ()
@@ -139,6 +154,7 @@ class EscalationAnswer:
     goal_note: str | None = None
     left_out: LeftOut | None = None
     question_error: str | None = None
+    pending: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,9 +303,11 @@ def _task_world(task: OrgQuestion) -> tuple[OrgFolder, World] | LeftOut | str:
     except InputError as exc:
         return exc.describe()
     parts = [folder.tree]
-    for account in task.load:
+    grantees = frozenset(task.load)
+    for account in (*task.load, *task.doors):
         try:
-            parts.append(folder.account_world(account))
+            world = folder.account_world(account)
+            parts.append(world if account in grantees else door_slice(world, account, grantees))
         except InputError as exc:
             path = str(folder.folder(task.account))
             why = (
@@ -308,6 +326,39 @@ def _task_world(task: OrgQuestion) -> tuple[OrgFolder, World] | LeftOut | str:
     return folder, world
 
 
+def trusted_from(role: Role, own: str) -> frozenset[str]:
+    """The accounts (``"*"``: anyone) a role's trust policy may let in, besides its own."""
+    out: set[str] = set()
+    _policy_grants(role.trust_policy, own, out)
+    return frozenset(out)
+
+
+def door_slice(world: World, account: str, grantees: frozenset[str]) -> World:
+    """The part of another account's world a task over ``grantees`` needs to decide every
+    edge *into* it: the roles whose trust policies may let a principal of ``grantees`` in
+    (with the managed policies they use, so the engine decides their goals exactly), and the
+    account's resources. Its users, groups, other roles and links stay out: no principal of
+    ``grantees`` can become them (their trust policies do not name it), and the search stops
+    (:class:`~iamsim.analysis.escalation.search.OutsideWorld`) before it would expand a door
+    role's own edges."""
+    roles = {
+        arn: role
+        for arn, role in world.roles.items()
+        if not role.service_linked and trusted_from(role, account) & (grantees | {ANYONE})
+    }
+    used = {arn for role in roles.values() for arn in role.managed_policy_arns}
+    used |= {role.boundary_arn for role in roles.values() if role.boundary_arn}
+    return dataclasses.replace(
+        world,
+        users={},
+        groups={},
+        sessions={},
+        roles=roles,
+        managed_policies={k: v for k, v in world.managed_policies.items() if k in used},
+        runs_as=(),
+    )
+
+
 # The last task's world and graph in this process, by the accounts loaded and the options:
 # accounts with the same closure (all of a densely trusting organization) share one load
 # and one graph's edge caches, as the single process does for all its starts.
@@ -316,8 +367,8 @@ _LAST: dict[tuple[Any, ...], tuple[World, Any]] = {}
 
 def _key(task: OrgQuestion) -> tuple[Any, ...]:
     return (
-        task.org_dir, frozenset(task.load), task.region, task.context, task.runs_as,
-        task.techniques, task.allow_read, task.limits,
+        task.org_dir, frozenset(task.load), frozenset(task.doors), task.region, task.context,
+        task.runs_as, task.techniques, task.allow_read, task.limits,
     )  # fmt: skip
 
 
@@ -389,6 +440,7 @@ def escalation_task(task: OrgQuestion) -> EscalationAnswer:
     """Escalation from one account's users and roles (module-level, pickled by reference)."""
     from iamsim.analysis.admin import admin_report
     from iamsim.analysis.escalation import AdminGoal, EscalationAnalysis, ResourceGoal
+    from iamsim.analysis.escalation.search import OutsideWorld
 
     with limits_module.override(task.limits):
         made = _cached(task)
@@ -404,18 +456,32 @@ def escalation_task(task: OrgQuestion) -> EscalationAnswer:
                 if task.to == "admin"
                 else ResourceGoal(graph.oracle, task.to, task.actions)
             )
-            analysis = EscalationAnalysis(graph, goal)
+            # Only the accounts loaded whole are searched through; door roles are targets.
+            analysis = EscalationAnalysis(graph, goal, within=task.load)
             starts = [k for k in analysis.starts() if _own(k, task.account)]
-            results = tuple(
-                _start_item(analysis.from_start(k, max_paths=task.max_paths)) for k in starts
-            )
-            verdicts = admin_report(
-                world,
-                oracle=graph.oracle,
-                catalogue=graph.catalogue,
-                principals=[graph.actors[k] for k in starts],
-            )
-            admins = tuple(k for k in starts if graph.admin.is_admin(graph.actors[k]))
+            if task.starts is not None:
+                wanted = set(task.starts)
+                starts = [k for k in starts if k in wanted]
+            found: list[Item] = []
+            pending: list[tuple[str, str]] = []
+            for key in starts:
+                try:
+                    found.append(_start_item(analysis.from_start(key, max_paths=task.max_paths)))
+                except OutsideWorld as exc:
+                    pending.append((key, exc.account))
+            verdicts: tuple[Item, ...] = ()
+            admins: tuple[str, ...] = ()
+            if task.starts is None:
+                verdicts = tuple(
+                    _verdict_item(v)
+                    for v in admin_report(
+                        world,
+                        oracle=graph.oracle,
+                        catalogue=graph.catalogue,
+                        principals=[graph.actors[k] for k in starts],
+                    )
+                )
+                admins = tuple(k for k in starts if graph.admin.is_admin(graph.actors[k]))
         except IamsimError as exc:
             return EscalationAnswer(task.account, question_error=_describe(exc))
         goal_note = None
@@ -423,9 +489,10 @@ def escalation_task(task: OrgQuestion) -> EscalationAnswer:
             goal_note = f"no catalogue action acts on {task.to}; pass --action"
         return EscalationAnswer(
             task.account,
-            results=results,
-            verdicts=tuple(_verdict_item(v) for v in verdicts),
+            results=tuple(found),
+            verdicts=verdicts,
             admins=admins,
+            pending=tuple(pending),
             skipped=tuple((k, v) for k, v in graph.skipped.items() if _own(k, task.account)),
             has_links=bool(graph.runs_as),
             checks=graph.oracle.checks - before,
@@ -476,6 +543,7 @@ class OrgReport:
     found: bool
     left_out: list[LeftOut]
     accounts: int
+    rounds: tuple[tuple[int, int], ...] = ()  # escalation: (tasks, starts asked) per round
 
 
 def _questions(
@@ -499,6 +567,132 @@ def _questions(
         # An account the closure needs but that cannot be read: the task says so itself.
         out.append(dataclasses.replace(base, account=account, load=load))
     return out, [b for b in bad.values() if b is not None]
+
+
+def whole_accounts(
+    index: Mapping[str, AccountIndex], seeds: Iterable[str], given: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """The accounts an escalation task must load whole, the seeds first: the seeds, plus the
+    accounts of every runs-as link a principal of them may use (the link's resource may run
+    code as a role of a third account: the world must hold the link, the resource and the
+    role), to a fixpoint; ``given`` are the accounts of ``--runs-as`` links (always whole).
+    Roles of other accounts that trust them are added as doors (:func:`door_accounts`)."""
+    from iamsim.model.resources import governing_arns
+
+    whole = list(dict.fromkeys((*seeds, *(a for a in given if a in index))))
+    grants: dict[str, frozenset[str]] = {}
+    for item in index.values():
+        for arn, accounts in item.resource_grants:
+            grants[arn] = accounts
+    links = [(res, item.account, owner, role) for item in index.values()
+             for res, owner, role in item.links]  # fmt: skip
+    changed = True
+    while changed:
+        changed = False
+        have = set(whole) | {ANYONE}
+        for resource, declared, owner, role in links:
+            named: set[str] = set(grants.get(resource, frozenset()))
+            for arn in governing_arns(resource):
+                named |= grants.get(arn, frozenset())
+            if {declared, owner} & have or named & have:
+                for account in (declared, owner, role):
+                    if account in index and account not in have:
+                        whole.append(account)
+                        have.add(account)
+                        changed = True
+    return tuple(whole)
+
+
+def door_accounts(index: Mapping[str, AccountIndex], whole: Iterable[str]) -> tuple[str, ...]:
+    """The accounts, outside ``whole``, with a role whose trust policy may let a principal of
+    ``whole`` in (by ID)."""
+    have = set(whole)
+    return tuple(
+        sorted(
+            a for a, item in index.items() if a not in have and item.grants_to & (have | {ANYONE})
+        )
+    )
+
+
+def _run_escalation(
+    org_dir: str | Path,
+    runner: TaskRunner,
+    base: OrgQuestion,
+    *,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[EscalationAnswer], list[LeftOut], int, tuple[tuple[int, int], ...]]:
+    """Rounds of escalation tasks. Round one: each account whole, plus the door roles of the
+    accounts that trust it. A start whose search would expand a door role (it crossed into
+    another account and goes on from there) is asked again in the next round, in a world
+    holding that account whole too (its doors added), until every start is answered; each
+    answer is the search of the whole organization, since the search stops before it needs
+    anything its world does not hold."""
+    folder = OrgFolder(org_dir, allow_read=base.allow_read)
+    extra: tuple[str, ...] = ()
+    if base.to != "admin":
+        extra = folder.holders(base.to)
+    base = dataclasses.replace(base, org_dir=str(folder.path))
+    index = build_index(folder, runner, base.allow_read, base.limits)
+    left_out = [i.left_out for i in index.values() if i.left_out is not None]
+    good = {a: i for a, i in index.items() if i.left_out is None}
+    given = []
+    for resource, role in base.runs_as:
+        for arn in (resource, role):
+            parsed = parse_entity_arn(arn)
+            if parsed is not None and parsed.account:
+                given.append(parsed.account)
+
+    def question(account: str, seeds: Iterable[str], starts: tuple[str, ...] | None) -> OrgQuestion:
+        whole = whole_accounts(good, (account, *seeds, *extra), given)
+        return dataclasses.replace(
+            base, account=account, load=whole, doors=door_accounts(good, whole), starts=starts
+        )
+
+    questions = [question(a, (), None) for a in folder.accounts if a in good]
+    total = len(questions)
+    rounds: list[tuple[int, int]] = []
+    done = 0
+    answers: dict[str, list[EscalationAnswer]] = {}
+    failed: dict[str, LeftOut] = {}
+    while questions:
+        asked = sum(len(q.starts) for q in questions if q.starts is not None)
+        rounds.append((len(questions), asked))
+        loaded = {q.account: q.load for q in questions}
+        wanted: dict[str, tuple[set[str], list[str]]] = {}
+        for answer in runner.map_unordered(escalation_task, iter(questions)):
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            if answer.question_error is not None:
+                raise InputError(answer.question_error)
+            if answer.left_out is not None:
+                failed.setdefault(answer.account, answer.left_out)
+                continue
+            answers.setdefault(answer.account, []).append(answer)
+            for start, needed in answer.pending:
+                accounts, starts = wanted.setdefault(answer.account, (set(), []))
+                accounts.add(needed)
+                starts.append(start)
+        questions = [
+            question(a, (*loaded[a], *sorted(accounts)), tuple(sorted(starts)))
+            for a, (accounts, starts) in sorted(wanted.items())
+            if a not in failed
+        ]
+        total += len(questions)
+    left_out.extend(failed.values())
+    left_out.sort(key=lambda item: item.account)
+    merged = [_merge_rounds(rounds) for a, rounds in sorted(answers.items()) if a not in failed]
+    return merged, left_out, len(folder.accounts), tuple(rounds)
+
+
+def _merge_rounds(rounds: list[EscalationAnswer]) -> EscalationAnswer:
+    """One account's answer from its rounds (the first gives the verdicts and notes)."""
+    return dataclasses.replace(
+        rounds[0],  # the rounds finish in order: round one, which had every start, first
+        results=tuple(r for answer in rounds for r in answer.results),
+        checks=sum(r.checks for r in rounds),
+        pending=(),
+    )
 
 
 def _run(
@@ -555,14 +749,7 @@ def org_escalation(
     from iamsim.report.escalation import render_admins
     from iamsim.report.inert import inert_lines
 
-    answers, left_out, accounts = _run(
-        org_dir,
-        runner,
-        base,
-        escalation_task,
-        holder_of=None if base.to == "admin" else base.to,
-        progress=progress,
-    )
+    answers, left_out, accounts, rounds = _run_escalation(org_dir, runner, base, progress=progress)
     results = sorted((r for a in answers for r in a.results), key=lambda r: r.key)
     verdicts = sorted((v for a in answers for v in a.verdicts), key=lambda v: v.key)
     notes = _notes(answers)
@@ -623,7 +810,7 @@ def org_escalation(
     for note in notes:
         lines.append("")
         lines.append(f"note: {note}")
-    return OrgReport(document, inert_lines(lines), bool(escalating), left_out, accounts)
+    return OrgReport(document, inert_lines(lines), bool(escalating), left_out, accounts, rounds)
 
 
 def org_audit_boundaries(

@@ -6,7 +6,7 @@ the run over every start that makes an :class:`~iamsim.analysis.escalation.resul
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from iamsim.analysis.escalation.goals import AdminGoal, Goal, ResourceGoal
@@ -40,6 +40,16 @@ class _Link:
 _Hit = tuple[str, Edge, tuple[PathStep, ...]]
 
 
+class OutsideWorld(Exception):
+    """The search was about to expand a principal of an account whose edges the graph does
+    not hold (``EscalationAnalysis(within=...)``): the answer needs that account loaded."""
+
+    def __init__(self, account: str, key: str) -> None:
+        super().__init__(f"{key} is in account {account}, outside the searched accounts")
+        self.account = account
+        self.key = key
+
+
 class _Search:
     """One breadth-first search from a start (see :class:`EscalationAnalysis`)."""
 
@@ -70,6 +80,11 @@ class _Search:
             if max_paths is not None and self._enough(max_paths, self.length[key] + 1):
                 return False
             node = graph.actor(key)
+            within = self.analysis.within
+            if within is not None and node is not None and node.account not in within:
+                # Everything so far is what the search of the whole organization does; its
+                # next step would need this account's principals and policies.
+                raise OutsideWorld(node.account, key)
             if key in graph.actors or (node is not None and node.created):
                 self.seen.append(key)
                 for changer in self.changers:
@@ -180,14 +195,25 @@ class EscalationAnalysis:
     steps to it from the start). A node meeting the goal is not expanded. Every edge that
     reaches the goal from a node that does not meet it gives one path (its prefix is the first
     way found to that node).
+
+    ``within``: the accounts whose principals the graph holds with all their edges (None:
+    every account of the world). A graph may also hold principals of other accounts only as
+    targets (roles whose trust policies let principals of ``within`` in); a search about to
+    expand one raises :class:`OutsideWorld` instead of answering from part of the world.
     """
 
     def __init__(
-        self, graph: EscalationGraph, goal: Goal, *, max_changes: int = MAX_CHANGES
+        self,
+        graph: EscalationGraph,
+        goal: Goal,
+        *,
+        max_changes: int = MAX_CHANGES,
+        within: Collection[str] | None = None,
     ) -> None:
         self.graph = graph
         self.goal = goal
         self.max_changes = max_changes
+        self.within = frozenset(within) if within is not None else None
 
     def starts(self) -> list[str]:
         return sorted(self.graph.actors)
