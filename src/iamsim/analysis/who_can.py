@@ -969,10 +969,15 @@ class WhoCan:
         (a guardrail or an explicit Deny), or neither."""
         request = built.request
         assumption = self._assumption(candidate)
-        first = evaluate(request, compiled, explain=False)
+        # With identity policies that can apply (silent ones were dropped) the request is
+        # mostly allowed, and an allowed one is explained: explain it at once rather than
+        # deciding it twice (the explained decision's value, reason and guardrail are the
+        # unexplained one's).
+        explained = bool(policies.identity)
+        first = evaluate(request, compiled, explain=explained)
         value = first.value
         if value is DecisionValue.ALLOW:
-            decision = evaluate(request, compiled, explain=True)
+            decision = first if explained else evaluate(request, compiled, explain=True)
             facts = self._facts(candidate, built, given)
             conditions = _requirements(decision.decisive, compiled, facts) or ()
             unless = _unless(decision, compiled, facts)
