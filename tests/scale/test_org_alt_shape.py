@@ -107,3 +107,44 @@ def test_callers_differing_in_a_key_the_guardrails_read_are_asked(world: World) 
     }
     assert quarantined
     assert by_scp == quarantined
+
+
+def test_the_holder_is_found_without_reading_exports_that_only_grant_it(
+    alt_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Roles of every account have policies naming the shared bucket: their exports mention
+    it, but an export defines no bucket, so only the folder with the bucket is read."""
+    from iamsim.ingest.org_folder import OrgFolder
+
+    folder = OrgFolder(alt_dir)
+    mentioning = [
+        a for a in folder.accounts if b"alt-shared" in (folder.folder(a) / "gaad.json").read_bytes()
+    ]
+    assert len(mentioning) > 2
+    read: list[str] = []
+    original = OrgFolder.account_world
+
+    def recorded(self: OrgFolder, account: str) -> World:
+        read.append(account)
+        return original(self, account)
+
+    monkeypatch.setattr(OrgFolder, "account_world", recorded)
+    assert folder.holders(TARGET) == ("300000000000",)
+    assert read == ["300000000000"]
+
+
+def test_a_broken_export_that_mentions_the_target_is_still_read(
+    alt_dir: Path, tmp_path: Path
+) -> None:
+    """Not JSON of an export's shape: no shortcut, the folder is loaded and its error told."""
+    import shutil
+
+    from iamsim.errors import InputError
+    from iamsim.ingest.org_folder import OrgFolder
+
+    copy = tmp_path / "org"
+    shutil.copytree(alt_dir, copy)
+    gaad = copy / "accounts" / "300000000007" / "gaad.json"
+    gaad.write_text(gaad.read_text()[:-200])
+    with pytest.raises(InputError, match="300000000007"):
+        OrgFolder(copy).holders(TARGET)
