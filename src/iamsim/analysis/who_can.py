@@ -45,7 +45,12 @@ from iamsim.builder import BuiltRequest, RequestBuilder, principal_keys
 from iamsim.catalog import ServiceReference, service_reference
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
-from iamsim.engine.decision import NO_PERMISSION_ACTIONS, compile_policy_set, evaluate
+from iamsim.engine.decision import (
+    NO_PERMISSION_ACTIONS,
+    compile_policy_set,
+    evaluate,
+    forget_compiled_sets,
+)
 from iamsim.engine.trace import Decision
 from iamsim.errors import RequestError
 from iamsim.model import (
@@ -1353,6 +1358,16 @@ _BY_REF: dict[int, tuple[CompiledPolicySet, dict[_RefKey, CompiledStatement]]] =
 
 _NO_CONTEXT = Context()
 _COULD: dict[tuple[int, str, str], tuple[CompiledPolicy, bool]] = {}
+
+
+def forget_caches() -> None:
+    """Drop what who-can and the engine keep between questions: compiled policies and sets,
+    and the statement lookups of this module. A worker answering one account after another
+    calls it after each account, whose policies the next one never meets (otherwise the
+    bounded caches keep up to thousands of principals' compiled policies alive)."""
+    _BY_REF.clear()
+    _COULD.clear()
+    forget_compiled_sets()
 
 
 def _could_allow(identity: Sequence[CompiledPolicy], action: str, resource: str) -> bool:
