@@ -42,11 +42,16 @@ from iamsim.analysis.action_classes import ClassKey, class_key, engine_service, 
 from iamsim.analysis.actions_index import default_index
 from iamsim.analysis.collector import collector_paused
 from iamsim.analysis.facts import Facts, clauses_to_dict, principal_facts
-from iamsim.builder import BuiltRequest, RequestBuilder
+from iamsim.builder import BuiltRequest, RequestBuilder, principal_keys
 from iamsim.catalog import ServiceReference, service_reference
 from iamsim.engine import CompiledPolicySet, DecisionValue, PolicySet, StatementRef, decide
 from iamsim.engine.compiled import CompiledPolicy, CompiledStatement, compiled_policy
-from iamsim.engine.decision import NO_PERMISSION_ACTIONS, compile_policy_set, evaluate
+from iamsim.engine.decision import (
+    NO_PERMISSION_ACTIONS,
+    compile_policy_set,
+    evaluate,
+    forget_compiled_sets,
+)
 from iamsim.engine.trace import Decision
 from iamsim.errors import RequestError
 from iamsim.model import (
@@ -63,8 +68,9 @@ from iamsim.model import (
 from iamsim.patterns.action import compile_action
 from iamsim.patterns.arn import compile_resource
 from iamsim.policy import PolicyType, parse_policy
-from iamsim.policy.model import Effect, Policy
+from iamsim.policy.model import Effect, Policy, Statement
 from iamsim.vocabulary.request import CallerKind, Context, ContextValue
+from iamsim.vocabulary.targets import resource_policy_kind
 
 # Used for principals outside the loaded inputs, whose own policies are unknown.
 ASSUMED_IDENTITY = parse_policy(
@@ -321,6 +327,9 @@ class WhoCan:
         # id(identity policy) -> (the policy, the question's plan, whether it is silent)
         self._silent: dict[int, tuple[Policy, _Plan, bool]] = {}
         self._class_keys: dict[str, ClassKey] = {}
+        # (account, kind, service-linked, boundary ARN) -> (the question's plan, the answer
+        # such callers with silent identity policies share, if they can: _silent_elsewhere)
+        self._quiet: dict[tuple[str, str, bool, str | None], tuple[_Plan, _Shared | None]] = {}
 
     def _class_key(self, action: str) -> ClassKey:
         """:func:`class_key` of ``action`` by this analyzer's catalogue, memoised: a question
@@ -662,6 +671,19 @@ class WhoCan:
         Groups whose requests are equal but for the action (of classes the engine tells apart
         only by service, see :func:`~iamsim.analysis.action_classes.engine_service`) share
         one decision, made for the first action of the first such group."""
+        shared = self._silent_elsewhere(candidate, resource, plan, context)
+        if shared is not None:
+            return shared
+        return self._asked(candidate, resource, plan, context)
+
+    def _asked(
+        self,
+        candidate: Candidate,
+        resource: str,
+        plan: _Plan,
+        context: Mapping[str, ContextValue] | None,
+    ) -> tuple[dict[int, _Answer], int, tuple[int, str] | None]:
+        """:meth:`_candidate`'s answer by asking the engine."""
         answers: dict[int, _Answer] = {}
         asked = 0
         error: tuple[int, str] | None = None
@@ -773,6 +795,151 @@ class WhoCan:
                     )
         return answers, asked, error
 
+    def _silent_elsewhere(
+        self,
+        candidate: Candidate,
+        resource: str,
+        plan: _Plan,
+        context: Mapping[str, ContextValue] | None,
+    ) -> tuple[dict[int, _Answer], int, tuple[int, str] | None] | None:
+        """The answer of a candidate whose answer another candidate's already gives, or None
+        when the candidate must be asked itself.
+
+        That is a user or role of another account than the resource's whose identity
+        policies are silent on the question (:meth:`_identity_silent`). Across accounts "the
+        identity-based policy in the trusting account and the resource-based policy must
+        both allow" (https://docs.aws.amazon.com/IAM/latest/UserGuide/
+        reference_policies_evaluation-logic-cross-account.html), so such a caller is never
+        allowed (conditions aside: not even relaxed), and the engine decides it with no
+        identity policies (see :meth:`_candidate`): what remains is whether a guardrail or a
+        Deny stops it (a :class:`Blocked` entry). That depends on the caller only through
+        its account, kind, service-linked flag and boundary (the policies the builder
+        gives it) and the context keys of principal's own (its ARN, name, tags) that those
+        policies read (:meth:`_guard_profile`). The first such caller of each
+        (account, kind, service-linked, boundary) is asked; callers agreeing with it on the
+        keys read get its answer under their own name, without a request built or a policy
+        compiled."""
+        if (
+            plan.no_permission
+            or candidate.always
+            or candidate.assumed
+            or candidate.kind not in ("user", "role")
+        ):
+            return None
+        entity = candidate.principal
+        if not isinstance(entity, (User, Role)):
+            return None
+        try:
+            # The builder's own list (inline, attached, groups'): the one a build would use.
+            identity = self.builder._identity(entity)
+        except RequestError:
+            return None  # asked as before: its build reports the error
+        if identity and not self._identity_silent(identity, plan):
+            return None
+        key = (
+            entity.account,
+            candidate.kind,
+            isinstance(entity, Role) and entity.service_linked,
+            entity.boundary_arn,
+        )
+        found = self._quiet.get(key)
+        if found is None or found[0] is not plan:
+            shared: _Shared | None = None
+            profile = self._guard_profile(entity, resource, plan, context)
+            if profile is not None:
+                answers, asked, error = self._asked(candidate, resource, plan, context)
+                if error is None and all(
+                    grant is None and (stopped is None or _impersonal(stopped, entity))
+                    for grant, stopped in answers.values()
+                ):
+                    shared = _Shared(*profile, _read_values(entity, *profile), answers, asked)
+                    self._quiet[key] = (plan, shared)
+                    return answers, asked, error
+                self._quiet[key] = (plan, None)
+                return answers, asked, error
+            found = (plan, shared)
+            self._quiet[key] = found
+        shared = found[1]
+        if shared is None or _read_values(entity, shared.read, shared.named) != shared.values:
+            return None
+        out: dict[int, _Answer] = {}
+        for position, (_, stopped) in shared.answers.items():
+            out[position] = (
+                None,
+                None
+                if stopped is None
+                else dataclasses.replace(stopped, principal=candidate.name, kind=candidate.kind),
+            )
+        return out, shared.asked, None
+
+    def _guard_profile(
+        self,
+        entity: User | Role,
+        resource: str,
+        plan: _Plan,
+        context: Mapping[str, ContextValue] | None,
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The principal context keys (lower case) that the policies other than its identity
+        policies read when deciding ``entity``'s requests of the question, and the principals
+        their Principal and NotPrincipal elements name one by one; or None when its answer
+        cannot stand for another caller's: a request within one account, a trust or key
+        policy, a session or endpoint policy, or a statement that applies to an asked action
+        (by Action/NotAction) and holds a policy variable or a principal pattern.
+
+        The rest of a request is the same for every caller of ``entity``'s account and kind
+        with its service-linked flag and boundary: the builder takes the SCPs from the
+        caller's account (none for a service-linked role), the RCPs from the resource's
+        account (none for a service-linked caller), the boundary from its ARN, the resource
+        policy and keys from the resource, the credential keys from the caller's kind and
+        the organization keys from its account."""
+        read: set[str] = set()
+        named: set[str] = set()
+        for positions in plan.classes:
+            first = plan.actions[positions[0]]
+            try:
+                built = self.builder.build(
+                    entity, first, resource, context=context, now=plan.moment
+                )
+            except RequestError:
+                return None
+            request, policies = built.request, built.policies
+            if request.same_account or resource_policy_kind(request.action, request.resource) in (
+                "trust",
+                "kms",
+            ):
+                return None
+            if policies.resource is not None and (
+                policies.resource.policy_type is PolicyType.TRUST
+            ):
+                return None
+            if policies.session is not None or policies.endpoint is not None:
+                return None
+            guards: list[Policy] = [p for p in (policies.resource, policies.boundary) if p]
+            for levels in (policies.scp, policies.rcp):
+                for level in levels or ():
+                    guards.extend(level)
+            for policy in guards:
+                for statement in policy.statements:
+                    if not _statement_pairs(statement, plan.asked):
+                        continue  # its Action does not cover the request: it never matches
+                    for spec in (statement.principal, statement.not_principal):
+                        if spec is None or spec.wildcard:
+                            continue
+                        # Service, federated and canonical-user values never match a user
+                        # or role, an account (its ID or root ARN) matches all of its
+                        # principals alike: only an AWS value naming one principal (or a
+                        # pattern) tells callers of one account apart.
+                        for value in spec.values("AWS"):
+                            if value == "*" or _names_account(value):
+                                continue
+                            if "*" in value or "?" in value:
+                                return None
+                            named.add(value)
+                    if _has_variable(statement):
+                        return None
+                    read.update(clause.key.lower() for clause in statement.conditions)
+        return frozenset(read), frozenset(named)
+
     def _identity_silent(self, identity: Sequence[Policy], plan: _Plan) -> bool:
         """Whether no statement of ``identity`` (Allow or Deny, conditions aside) can apply to
         any action of ``plan`` on its request resource, by the engine's own patterns on the
@@ -821,10 +988,15 @@ class WhoCan:
         (a guardrail or an explicit Deny), or neither."""
         request = built.request
         assumption = self._assumption(candidate)
-        first = evaluate(request, compiled, explain=False)
+        # With identity policies that can apply (silent ones were dropped) the request is
+        # mostly allowed, and an allowed one is explained: explain it at once rather than
+        # deciding it twice (the explained decision's value, reason and guardrail are the
+        # unexplained one's).
+        explained = bool(policies.identity)
+        first = evaluate(request, compiled, explain=explained)
         value = first.value
         if value is DecisionValue.ALLOW:
-            decision = evaluate(request, compiled, explain=True)
+            decision = first if explained else evaluate(request, compiled, explain=True)
             facts = self._facts(candidate, built, given)
             conditions = _requirements(decision.decisive, compiled, facts) or ()
             unless = _unless(decision, compiled, facts)
@@ -1051,6 +1223,75 @@ def _policy_silent(policy: Policy, asked: Sequence[tuple[str, str]]) -> bool:
     return True
 
 
+def _statement_pairs(
+    statement: Statement, asked: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The ``(action, request resource)`` pairs of ``asked`` whose action ``statement``'s
+    Action/NotAction covers, by the engine's own patterns."""
+    if statement.actions is not None:
+        patterns = [compile_action(t) for t in statement.actions]
+        return [(a, r) for a, r in asked if any(p.matches(a) for p in patterns)]
+    excluded = [compile_action(t) for t in statement.not_actions or ()]
+    return [(a, r) for a, r in asked if not any(p.matches(a) for p in excluded)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """The answer of a silent caller of another account, shared by the callers of its kind
+    that agree with it on the principal keys ``read`` (their ``values``)."""
+
+    read: frozenset[str]
+    named: frozenset[str]
+    values: tuple[tuple[str, object], ...]
+    answers: dict[int, _Answer]
+    asked: int
+
+
+def _read_values(
+    entity: User | Role, read: frozenset[str], named: frozenset[str]
+) -> tuple[tuple[str, object], ...]:
+    """The principal context keys of ``entity`` (as the builder derives them) that ``read``
+    names, lower-cased, with their values (absent keys are absent), and whether a value of
+    ``named`` may name it (by its name or unique ID in the value: a role's ARN, its
+    sessions' ARNs, a user's ARN; more than matches, never less)."""
+    out: list[tuple[str, object]] = []
+    if read:
+        if isinstance(entity, User):
+            keys = principal_keys(entity, user=entity)
+        else:
+            keys = principal_keys(entity, role=entity)
+        out = sorted(
+            (k.lower(), tuple(v) if isinstance(v, list) else v)
+            for k, v in keys.items()
+            if k.lower() in read
+        )
+    if named:
+        marks = [entity.name, *([entity.id] if entity.id else [])]
+        out.append(("", any(m in value for value in named for m in marks)))
+    return tuple(out)
+
+
+def _names_account(value: str) -> bool:
+    """Whether a Principal ``AWS`` value names a whole account (its ID or root ARN)."""
+    return (len(value) == 12 and value.isdigit()) or (
+        value.startswith("arn:") and value.endswith(":root")
+    )
+
+
+def _impersonal(stopped: Blocked, entity: User | Role) -> bool:
+    """Whether ``stopped``'s reason names nothing of ``entity`` (it can stand for another)."""
+    return entity.arn not in stopped.reason and entity.name not in stopped.reason
+
+
+def _has_variable(statement: Statement) -> bool:
+    """Whether a resource or condition value of ``statement`` holds ``${``: a policy
+    variable reads context keys (the principal's name, tags...) that no clause names."""
+    texts = [*(statement.resources or ()), *(statement.not_resources or ())]
+    for clause in statement.conditions:
+        texts.extend(str(v) for v in clause.values)
+    return any("${" in t for t in texts)
+
+
 def _renamed_grant(grant: ActionGrant, action: str) -> ActionGrant:
     """``grant`` for another action of its class (a constructor call: many are made)."""
     if grant.action == action:
@@ -1118,6 +1359,16 @@ _BY_REF: dict[int, tuple[CompiledPolicySet, dict[_RefKey, CompiledStatement]]] =
 
 _NO_CONTEXT = Context()
 _COULD: dict[tuple[int, str, str], tuple[CompiledPolicy, bool]] = {}
+
+
+def forget_caches() -> None:
+    """Drop what who-can and the engine keep between questions: compiled policies and sets,
+    and the statement lookups of this module. A worker answering one account after another
+    calls it after each account, whose policies the next one never meets (otherwise the
+    bounded caches keep up to thousands of principals' compiled policies alive)."""
+    _BY_REF.clear()
+    _COULD.clear()
+    forget_compiled_sets()
 
 
 def _could_allow(identity: Sequence[CompiledPolicy], action: str, resource: str) -> bool:

@@ -519,6 +519,12 @@ def compiled_policy(policy: Policy, level: int | None = None) -> CompiledPolicy:
     return compiled
 
 
+def forget_compiled() -> None:
+    """Drop every cached compiled policy (a long-lived worker moving on to an account whose
+    policies share none of the cached ones: otherwise the cache keeps them alive)."""
+    _COMPILED.clear()
+
+
 def compile_policies(
     policies: Sequence[Policy], level: int | None = None
 ) -> tuple[CompiledPolicy, ...]:

@@ -31,6 +31,7 @@ from iamsim.engine.compiled import (
     CompiledStatement,
     compile_policies,
     compiled_policy,
+    forget_compiled,
 )
 from iamsim.engine.policies import PolicySet
 from iamsim.engine.principals import MatchClass
@@ -278,6 +279,13 @@ def compile_policy_set(policies: PolicySet | CompiledPolicySet) -> CompiledPolic
     if len(_SETS) > _SETS_LIMIT:
         _SETS.popitem(last=False)
     return compiled
+
+
+def forget_compiled_sets() -> None:
+    """Drop every cached compiled policy set and compiled policy (see
+    :func:`~iamsim.engine.compiled.forget_compiled`)."""
+    _SETS.clear()
+    forget_compiled()
 
 
 # Group codes of the short path, in slot order: which callers each policy type governs.

@@ -32,7 +32,7 @@ from iamsim.policy.model import Policy, PolicyType
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 
 LIST_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
-_PAGING_KEYS = {"Marker", "IsTruncated"}
+PAGING_KEYS = frozenset({"Marker", "IsTruncated"})
 
 # The members of each entry as the IAM API documents them (UserDetail, GroupDetail, RoleDetail,
 # ManagedPolicyDetail, PolicyVersion, AttachedPermissionsBoundary, AttachedPolicy,
@@ -103,7 +103,7 @@ def detect(file: InputFile) -> bool:
     doc = file.document
     if not isinstance(doc, Mapping) or not any(k in doc for k in LIST_KEYS):
         return False
-    if not all(k in LIST_KEYS or k in _PAGING_KEYS for k in doc):
+    if not all(k in LIST_KEYS or k in PAGING_KEYS for k in doc):
         return False
     if any(k in doc for k in LIST_KEYS[:3]):
         return True

@@ -25,8 +25,11 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
+
 from iamsim.errors import InputError
 from iamsim.ingest.files import InputFile
+from iamsim.ingest.gaad import LIST_KEYS, PAGING_KEYS
 from iamsim.ingest.iac.options import IacOptions
 from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadScope
@@ -40,6 +43,7 @@ ORG_FILE_NAMES = ("organization.yaml", "organization.yml", "organization.json")
 ACCOUNTS_DIR = "accounts"
 # What a folder's text files are, for finding a resource's holder without parsing them all.
 _TEXT_SUFFIXES = (".json", ".yaml", ".yml")
+GAAD_KEYS = frozenset((*LIST_KEYS, *PAGING_KEYS))
 
 
 def find_org_file(folder: Path) -> Path | None:
@@ -136,15 +140,18 @@ class OrgFolder:
             return found
         parsed = parse_entity_arn(arn)
         wanted = [arn, *governing_arns(arn)]
+        needles = [w.encode() for w in wanted] + [w.replace("/", "\\/").encode() for w in wanted]
         if parsed is not None and parsed.account in self.accounts:
             candidates = [parsed.account]
         else:
-            needles = [w.encode() for w in wanted] + [
-                w.replace("/", "\\/").encode() for w in wanted
-            ]
             candidates = [a for a in self.accounts if self._mentions(a, needles)]
         out = []
         for account in candidates:
+            # An export defines IAM entities only: for any other ARN, skip folders whose only
+            # mentions of it are grants in an export's documents.
+            iam = parsed is not None and parsed.service == "iam"
+            if not iam and not self._may_define(account, needles):
+                continue
             world = self.account_world(account)
             if any(w in world.resources or w in world.roles or w in world.users for w in wanted):
                 out.append(account)
@@ -162,9 +169,40 @@ class OrgFolder:
                 return True
         return False
 
+    def _may_define(self, account: str, needles: list[bytes]) -> bool:
+        """Whether a file of the account's folder that mentions one of ``needles`` may define
+        a resource: any but a get-account-authorization-details export, which holds only
+        IAM users, groups, roles and policies (an ARN of a bucket in one of its documents is
+        a grant, never the bucket). Without this, every account whose roles' policies name
+        the bucket would be read in full here, in the parent, one after the other."""
+        for file in sorted(self.accounts[account].rglob("*")):
+            if file.is_dir():
+                continue
+            if file.suffix.lower() not in _TEXT_SUFFIXES:
+                return True
+            data = self.scope.read_bytes(file, "a file of the account folder", str(file))
+            if not any(n in data for n in needles):
+                continue
+            if file.suffix.lower() != ".json" or not _is_gaad_bytes(data):
+                return True
+        return False
+
     def world(self) -> World:
         """The whole organization in one World (every account read now)."""
         return merge_worlds([self.tree, *(self.account_world(a) for a in self.accounts)])
+
+
+def _is_gaad_bytes(data: bytes) -> bool:
+    """Whether ``data`` is a JSON object whose keys are only those of a GAAD export (its
+    detail lists and paging keys): read with orjson, any doubt (not JSON, another shape)
+    is False, so the folder is loaded and checked in full."""
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return False
+    return (
+        isinstance(document, dict) and bool(document) and all(key in GAAD_KEYS for key in document)
+    )
 
 
 def _check_owned(world: World, account: str, source: str) -> None:

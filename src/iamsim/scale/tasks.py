@@ -35,6 +35,7 @@ from iamsim.analysis.who_can import (
     WhoCan,
     WhoCanEntry,
     WhoCanResult,
+    forget_caches,
 )
 from iamsim.builder import RequestBuilder
 from iamsim.errors import InputError
@@ -232,6 +233,10 @@ def who_can_task(task: WhoCanTask) -> AccountAnswer:
             result = analyzer.who_can(list(task.actions), task.resource, context=context)
         except InputError as exc:
             return AccountAnswer(task.account, question_error=exc.describe())
+        finally:
+            # The next task reads another account: nothing compiled here serves it but
+            # the few policies of the tree and the holder slice, recompiled at once.
+            forget_caches()
         return AccountAnswer(task.account, result=result, input_notes=world.notes)
 
 
