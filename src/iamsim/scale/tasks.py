@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iamsim import limits as limits_module
+from iamsim.analysis.collector import collector_paused
 from iamsim.analysis.who_can import (
     KIND_ORDER,
     Blocked,
@@ -193,7 +194,10 @@ def _candidate_account(candidate: Candidate) -> str | None:
 
 def who_can_task(task: WhoCanTask) -> AccountAnswer:
     """Answer one task (module-level: the runners pickle it by reference)."""
-    with limits_module.override(task.limits):
+    # The collector paused for the whole task, reading included: a worker's heap holds the
+    # catalogue and the tree, and reading an export's hundreds of thousands of objects
+    # triggered full collections over it (a quarter of a task's CPU time).
+    with limits_module.override(task.limits), collector_paused():
         try:
             folder = _folder(task)
         except InputError as exc:
