@@ -20,7 +20,7 @@ from typing import Any
 
 from iamsim.checks.inputs import parse_document
 from iamsim.checks.policy_cache import cached_policy, cached_set
-from iamsim.engine.context import make_request
+from iamsim.checks.scenario_request import scenario_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest import fast_json
@@ -176,7 +176,7 @@ def parse_scenario(
     now = item.get("now")
     moment = _parse_now(now, f"{path}/now", source) if now is not None else None
     try:
-        request = make_request(
+        request = scenario_request(
             principal,
             action,
             resource,
