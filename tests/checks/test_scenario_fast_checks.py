@@ -63,3 +63,20 @@ def test_action_memo_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(20):
         assert scenarios._action_problem(f"s3:Get{i}") is None
         assert len(scenarios._ACTION_PROBLEMS) <= 4
+
+
+@pytest.mark.parametrize(
+    ("resource", "refused"),
+    [
+        ("arn:aw*:s3:::bucket/key", True),
+        ("arn:aws:s?:::bucket/key", True),
+        ("arn:aws:ec2:eu-*:111122223333:instance/i-1", True),
+        ("arn:aws:ec2:eu-west-1:1111222233?3:instance/i-1", True),
+        ("arn:aws:s3:::bucket/*", False),  # a wildcard in the resource part is only text
+        ("arn:aws:s3:::bucket/key?", False),
+        ("arn:aws:ec2:eu-west-1:111122223333:instance/i-1", False),
+    ],
+)
+def test_wildcard_in_an_arn_head_refused(resource: str, refused: bool) -> None:
+    problem = scenarios._resource_problem(resource)
+    assert (problem is not None and "has a wildcard in its partition" in problem) is refused

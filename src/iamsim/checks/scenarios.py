@@ -345,7 +345,8 @@ def _resource_problem(resource: Any) -> str | None:
     problem = arn_problem(resource)
     if problem:
         return f"resource {resource!r}: {problem}"
-    if any(c in segment for segment in arn.segments[:5] for c in "*?"):
+    head = f"{arn.partition}:{arn.service}:{arn.region}:{arn.account}"  # "arn" has neither
+    if "*" in head or "?" in head:
         return (
             f"resource {resource!r} has a wildcard in its partition, service, Region or account; "
             "a request names one resource"
