@@ -36,6 +36,7 @@ from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
 from iamsim.engine.decision import CompiledPolicySet, compile_policy_set, evaluate
 from iamsim.engine.policies import PolicySet
+from iamsim.engine.trace import Decision, PolicyTypeResult, StatementRef
 from iamsim.errors import IamsimError, InputError
 from iamsim.report.inert import compact_json_bytes, echo
 from iamsim.report.json_report import scenario_to_json
@@ -287,12 +288,9 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
         lean = False
     tally.add(decision.value.value, met)
     if mode.kind != "text":
-        record = scenario_to_json(scenario, decision)
-        if lean:
-            # Shown only for failures or with --explain, whichever path decided.
-            record.pop("statements", None)
-            del record["missing_context_keys"]
-        _write(record)
+        # The statement trace is shown only for failures or with --explain, whichever path
+        # decided.
+        _write(_lean_record(scenario, decision) if lean else scenario_to_json(scenario, decision))
     else:
         header = f"== {scenario.name}"
         if met is not None:
@@ -303,6 +301,55 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
             echo(f"  assumed: {note}")
         echo()
     return met is not False
+
+
+_EVAL_RECORD = schema_version("eval-record")
+_FRAGMENTS: dict[tuple[object, ...], Any] = {}
+_FRAGMENTS_LIMIT = 4096
+
+
+def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) -> Any:
+    """The JSON list of ``items`` (their ``to_dict``) as an orjson fragment, written once per
+    distinct tuple: a batch under the same policies repeats its decisive statements and
+    policy results (frozen values, equal only when their JSON is equal)."""
+    found = _FRAGMENTS.get(items)
+    if found is None:
+        import orjson  # the batch writers only
+
+        found = orjson.Fragment(orjson.dumps([item.to_dict() for item in items]))
+        if len(_FRAGMENTS) >= _FRAGMENTS_LIMIT:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[items] = found
+    return found
+
+
+def _lean_record(scenario: Scenario, decision: Decision) -> dict[str, Any]:
+    """:func:`scenario_to_json` without the statement trace (``statements``,
+    ``missing_context_keys``): the same keys in the same order, the same JSON once written,
+    its lists of statements and results written once per distinct value."""
+    value = decision.value.value
+    record: dict[str, Any] = {"schema_version": _EVAL_RECORD, "name": scenario.name}
+    record["decision"] = value
+    if scenario.expect is not None:
+        record["expect"] = scenario.expect
+        record["expectation_met"] = scenario.expectation_met(value)
+    request = decision.request
+    record["reason"] = decision.reason
+    record["request"] = {
+        "principal": request.caller.display,
+        "action": request.action,
+        "resource": request.resource,
+        "resource_account": request.resource_account,
+        "same_account": request.same_account,
+    }
+    record["decisive_statements"] = _fragment(decision.decisive)
+    record["blocked_by"] = decision.blocked_by
+    record["policy_results"] = _fragment(decision.policy_results)
+    if decision.notes:
+        record["notes"] = list(decision.notes)
+    if scenario.notes:
+        record["notes"] = list(scenario.notes)
+    return record
 
 
 def _run_discover(scenario: Scenario, mode: Mode, tally: Tally) -> bool:
