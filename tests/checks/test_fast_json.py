@@ -25,6 +25,10 @@ from iamsim.report.inert import compact_json, compact_json_bytes
         '[{"a": 1}, {"a": 2}]',
         "[" * 100 + "]" * 100,
         '{"big": 123456789012345678901234567890}',
+        '{"big": [-1234567890123456789, 1234567890123456789.5e3]}',
+        # Digits apart in the text, together once its whitespace is deleted: read alike.
+        '{"s": "1234567890 123456789", "n": [123456789, 1234567890]}',
+        '{"n": 1234567890\n, "m": 123456789}',
     ],
 )
 def test_accepts_what_the_located_reader_accepts(text: str) -> None:

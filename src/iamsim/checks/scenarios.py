@@ -20,7 +20,7 @@ from typing import Any
 
 from iamsim.checks.inputs import parse_document
 from iamsim.checks.policy_cache import cached_policy, cached_set
-from iamsim.engine.context import make_request
+from iamsim.checks.scenario_request import scenario_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest import fast_json
@@ -170,13 +170,13 @@ def parse_scenario(
             source=source,
         )
     try:
-        context = check_context(raw_context or {})
+        context = _checked_context(raw_context) if raw_context else {}
     except InputError as exc:
         raise exc.located(source=source, prefix=f"{path}/context") from exc
     now = item.get("now")
     moment = _parse_now(now, f"{path}/now", source) if now is not None else None
     try:
-        request = make_request(
+        request = scenario_request(
             principal,
             action,
             resource,
@@ -229,6 +229,40 @@ def parse_scenario(
     )
 
 
+def _checked_context(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`check_context` of ``raw``, answered without it in the common case: every key a
+    string ``prefix:name`` spelled once (case folded), every value a string, which is then
+    the checked context as given. Anything else, including every error, is check_context's."""
+    folded = set()
+    for key, value in raw.items():
+        if type(key) is not str or type(value) is not str:
+            return check_context(raw)
+        prefix, _, name = key.partition(":")
+        if not prefix.strip() or not name.strip():
+            return check_context(raw)
+        folded.add(key.lower())
+    if len(folded) != len(raw):
+        return check_context(raw)
+    return dict(raw)
+
+
+_ACTION_PROBLEMS: dict[str, str | None] = {}
+_ACTION_PROBLEMS_LIMIT = 4096
+
+
+def _action_problem(action: str) -> str | None:
+    """:func:`_find_action_problem`, remembered per action text (a batch repeats its actions)."""
+    try:
+        return _ACTION_PROBLEMS[action]
+    except KeyError:
+        pass
+    problem = _find_action_problem(action)
+    if len(_ACTION_PROBLEMS) >= _ACTION_PROBLEMS_LIMIT:
+        _ACTION_PROBLEMS.clear()
+    _ACTION_PROBLEMS[action] = problem
+    return problem
+
+
 def _discover(value: Any, path: str, source: str) -> tuple[bool, dict[str, str]] | None:
     """``discover: true`` or ``{KEY: unknown | present | absent}`` (see Scenario.discover)."""
     if value is None or value is False:
@@ -277,7 +311,7 @@ def _required_text(item: Mapping[str, Any], field: str, path: str, source: str) 
 _ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-def _action_problem(action: str) -> str | None:
+def _find_action_problem(action: str) -> str | None:
     """Why ``action`` is not one ``service:ActionName`` (the catalogue is not consulted)."""
     if "*" in action or "?" in action:
         return "is a pattern (patterns belong in policies)"
@@ -311,7 +345,8 @@ def _resource_problem(resource: Any) -> str | None:
     problem = arn_problem(resource)
     if problem:
         return f"resource {resource!r}: {problem}"
-    if any(c in segment for segment in arn.segments[:5] for c in "*?"):
+    head = f"{arn.partition}:{arn.service}:{arn.region}:{arn.account}"  # "arn" has neither
+    if "*" in head or "?" in head:
         return (
             f"resource {resource!r} has a wildcard in its partition, service, Region or account; "
             "a request names one resource"

@@ -34,7 +34,9 @@ from iamsim.checks.jsonl import is_jsonl_name, open_lines, scenario_lines, stdin
 from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
 from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
-from iamsim.engine.decision import CompiledPolicySet, evaluate, policy_set_key
+from iamsim.engine.decision import CompiledPolicySet, compile_policy_set, evaluate
+from iamsim.engine.policies import PolicySet
+from iamsim.engine.trace import Decision, PolicyTypeResult, StatementRef
 from iamsim.errors import IamsimError, InputError
 from iamsim.report.inert import compact_json_bytes, echo
 from iamsim.report.json_report import scenario_to_json
@@ -234,22 +236,41 @@ class _SeenSets:
     the first time it meets the set: that pays off from the second request under the same
     policies, not for a set met once (a batch where every scenario carries its own policy
     text), where tracing every statement is the cheaper way to the same decision. Both paths
-    decide alike; this only picks the cheaper one."""
+    decide alike; this only picks the cheaper one.
+
+    Scenarios carrying the same policies share one PolicySet object
+    (:func:`iamsim.checks.policy_cache.cached_set`), so a set is recognised by its identity: a
+    set met once is remembered by its ``id`` alone (not kept alive: an id reused by a later set
+    only sends that set to the engine's own cache), a set met again is kept with its compiled
+    form, handed to the engine directly from then on (no key to compute per scenario)."""
 
     _LIMIT = 4096
 
     def __init__(self) -> None:
-        self._keys: set[tuple[object, ...]] = set()
+        self._once: set[int] = set()
+        self._again: dict[int, tuple[PolicySet, CompiledPolicySet]] = {}
 
-    def again(self, scenario: Scenario) -> bool:
-        """Whether the scenario's policy set was met before (and remember it)."""
-        key = policy_set_key(scenario.policies)
-        if key in self._keys:
-            return True
-        if len(self._keys) >= self._LIMIT:
-            self._keys.clear()
-        self._keys.add(key)
-        return False
+    def compiled(self, policies: PolicySet) -> tuple[bool, CompiledPolicySet]:
+        """(whether the set was met before, its compiled form): met before, the engine's
+        (cached) compilation; met for the first time, one for this scenario only."""
+        key = id(policies)
+        entry = self._again.get(key)
+        if entry is not None and entry[0] is policies:
+            return True, entry[1]
+        if key in self._once or entry is not None:
+            compiled = compile_policy_set(policies)
+            if len(self._again) >= self._LIMIT:
+                self._again.clear()
+            self._again[key] = (policies, compiled)
+            return True, compiled
+        if len(self._once) >= self._LIMIT:
+            self._once.clear()
+        self._once.add(key)
+        # Compiled outside the engine's cache of compiled sets: a batch where every scenario
+        # carries its own policy text would otherwise keep thousands of compiled sets alive
+        # (500 MB for 20,000) that nothing asks for again. From its second scenario on, a set
+        # goes through that cache.
+        return False, CompiledPolicySet(policies)
 
 
 def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
@@ -257,13 +278,8 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
         return _run_discover(scenario, mode, tally)
     # The trace of every statement is what costs: built only when the output shows it.
     lean = mode.kind == "jsonl" and not mode.explain
-    again = seen.again(scenario)
+    again, policies = seen.compiled(scenario.policies)
     fast = lean and again
-    # A policy set met for the first time is compiled for this scenario only, outside the
-    # engine's cache of compiled sets: a batch where every scenario carries its own policy
-    # text would otherwise keep thousands of compiled sets alive (500 MB for 20,000) that
-    # nothing asks for again. From its second scenario on, a set goes through that cache.
-    policies = scenario.policies if again else CompiledPolicySet(scenario.policies)
     decision = evaluate(scenario.request, policies, explain=not fast)
     met = scenario.expectation_met(decision.value.value)
     if fast and met is False:  # a failure is shown with its full trace
@@ -272,12 +288,9 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
         lean = False
     tally.add(decision.value.value, met)
     if mode.kind != "text":
-        record = scenario_to_json(scenario, decision)
-        if lean:
-            # Shown only for failures or with --explain, whichever path decided.
-            record.pop("statements", None)
-            del record["missing_context_keys"]
-        _write(record)
+        # The statement trace is shown only for failures or with --explain, whichever path
+        # decided.
+        _write(_lean_record(scenario, decision) if lean else scenario_to_json(scenario, decision))
     else:
         header = f"== {scenario.name}"
         if met is not None:
@@ -288,6 +301,55 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
             echo(f"  assumed: {note}")
         echo()
     return met is not False
+
+
+_EVAL_RECORD = schema_version("eval-record")
+_FRAGMENTS: dict[tuple[object, ...], Any] = {}
+_FRAGMENTS_LIMIT = 4096
+
+
+def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) -> Any:
+    """The JSON list of ``items`` (their ``to_dict``) as an orjson fragment, written once per
+    distinct tuple: a batch under the same policies repeats its decisive statements and
+    policy results (frozen values, equal only when their JSON is equal)."""
+    found = _FRAGMENTS.get(items)
+    if found is None:
+        import orjson  # the batch writers only
+
+        found = orjson.Fragment(orjson.dumps([item.to_dict() for item in items]))
+        if len(_FRAGMENTS) >= _FRAGMENTS_LIMIT:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[items] = found
+    return found
+
+
+def _lean_record(scenario: Scenario, decision: Decision) -> dict[str, Any]:
+    """:func:`scenario_to_json` without the statement trace (``statements``,
+    ``missing_context_keys``): the same keys in the same order, the same JSON once written,
+    its lists of statements and results written once per distinct value."""
+    value = decision.value.value
+    record: dict[str, Any] = {"schema_version": _EVAL_RECORD, "name": scenario.name}
+    record["decision"] = value
+    if scenario.expect is not None:
+        record["expect"] = scenario.expect
+        record["expectation_met"] = scenario.expectation_met(value)
+    request = decision.request
+    record["reason"] = decision.reason
+    record["request"] = {
+        "principal": request.caller.display,
+        "action": request.action,
+        "resource": request.resource,
+        "resource_account": request.resource_account,
+        "same_account": request.same_account,
+    }
+    record["decisive_statements"] = _fragment(decision.decisive)
+    record["blocked_by"] = decision.blocked_by
+    record["policy_results"] = _fragment(decision.policy_results)
+    if decision.notes:
+        record["notes"] = list(decision.notes)
+    if scenario.notes:
+        record["notes"] = list(scenario.notes)
+    return record
 
 
 def _run_discover(scenario: Scenario, mode: Mode, tally: Tally) -> bool:

@@ -1136,7 +1136,14 @@ def evaluate(
 ) -> Decision:
     """Decide ``request`` under ``policies``; with ``explain`` every statement is traced."""
     compiled = compile_policy_set(policies)
-    return _Evaluation(request, compiled, explain, options or _DEFAULT_OPTIONS).result()
+    evaluation = _Evaluation(request, compiled, explain, options or _DEFAULT_OPTIONS)
+    decision = evaluation.result()
+    # The groups' links back to the evaluation (for their lazy Allow matching) make a cycle:
+    # broken here, the evaluation is freed at once instead of by the cyclic collector (a
+    # batch of evaluations otherwise spends a tenth of its time in collections).
+    for group in evaluation.groups():
+        group._owner = None
+    return decision
 
 
 # Marks an action whose short-path plan is not built yet (None means "no short path"): a

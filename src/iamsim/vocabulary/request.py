@@ -152,6 +152,21 @@ class Context(Mapping[str, tuple[str, ...]]):
             self._multi.discard(folded)
         self._names[folded] = key
 
+    @classmethod
+    def with_derived(
+        cls, given: Mapping[str, ContextValue], derived: Iterable[tuple[str, str, str]]
+    ) -> Context:
+        """``Context(given).with_defaults(...)`` built in one pass: ``derived`` holds the
+        default keys as (folded name, name, value), each added unless ``given`` has it.
+        The same context (keys, order, values, multi-valued keys) for the same input."""
+        merged = cls(given)
+        values, names = merged._values, merged._names
+        for folded, name, value in derived:
+            if folded not in values:
+                values[folded] = (value,)
+                names[folded] = name
+        return merged
+
     def with_values(self, values: Mapping[str, ContextValue]) -> Context:
         """A copy of this context where ``values`` are added or override existing keys."""
         merged = Context()
