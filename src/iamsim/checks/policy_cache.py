@@ -25,12 +25,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from iamsim.engine.policies import PolicySet
 from iamsim.policy.model import Policy, PolicyType
+
+_Held = TypeVar("_Held", Policy, PolicySet)
 
 _LIMIT = 1024
 _PARSED: OrderedDict[Hashable, Policy] = OrderedDict()
@@ -60,6 +62,32 @@ def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable:
     return _frozen(document)
 
 
+def _held(
+    cache: OrderedDict[Hashable, _Held],
+    limit: int,
+    what: tuple[Any, ...],
+    from_json: bool,
+    make: Callable[[], _Held],
+) -> _Held:
+    """``cache``'s value for ``what`` (a document or block, then what else the value depends
+    on), made by ``make()`` on a miss; an LRU of ``limit`` entries. Content that cannot be
+    keyed (values outside JSON's) is made every time; ``make`` raising caches nothing."""
+    try:
+        key: Hashable = (_key(what[0], from_json), *what[1:])
+        hash(key)
+    except (TypeError, RecursionError):
+        return make()
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+        return found
+    made = make()
+    cache[key] = made
+    if len(cache) > limit:
+        cache.popitem(last=False)
+    return made
+
+
 def cached_policy(
     document: str | Mapping[str, Any],
     policy_type: PolicyType,
@@ -74,20 +102,7 @@ def cached_policy(
     nothing. A document holding values outside JSON's (a YAML date, a set) is never cached:
     ``parse`` decides what to do with it. ``from_json``: the document was read from JSON text
     (its key is then its JSON text, see the module)."""
-    try:
-        key: Hashable = (_key(document, from_json), policy_type, name, source)
-        hash(key)
-    except (TypeError, RecursionError):
-        return parse()
-    found = _PARSED.get(key)
-    if found is not None:
-        _PARSED.move_to_end(key)
-        return found
-    policy = parse()
-    _PARSED[key] = policy
-    if len(_PARSED) > _LIMIT:
-        _PARSED.popitem(last=False)
-    return policy
+    return _held(_PARSED, _LIMIT, (document, policy_type, name, source), from_json, parse)
 
 
 def cached_set(
@@ -107,20 +122,7 @@ def cached_set(
     request reads a resource policy); ``source`` the file its policies carry. The key is the
     block's content with the types of its values, as for :func:`cached_policy`; ``build``
     raising caches nothing, so every scenario with a bad block reports its own error."""
-    try:
-        key: Hashable = (_key(block, from_json), variant, source)
-        hash(key)
-    except (TypeError, RecursionError):
-        return build()
-    found = _SETS.get(key)
-    if found is not None:
-        _SETS.move_to_end(key)
-        return found
-    policies = build()
-    _SETS[key] = policies
-    if len(_SETS) > _SETS_LIMIT:
-        _SETS.popitem(last=False)
-    return policies
+    return _held(_SETS, _SETS_LIMIT, (block, variant, source), from_json, build)
 
 
 def clear() -> None:

@@ -63,6 +63,7 @@ from iamsim.model.organization import OrgNode
 from iamsim.scale.org_tasks import AccountIndex, IndexTask, closure, index_task
 from iamsim.scale.runner import TaskRunner
 from iamsim.scale.tasks import LeftOut
+from iamsim.scale.worker_folders import worker_folder
 from iamsim.vocabulary.arn import parse_entity_arn
 
 __all__ = ["DiffAnswer", "DiffTask", "OrgDiff", "diff_task", "org_diff"]
@@ -103,7 +104,6 @@ class DiffAnswer:
 
 # -- in the worker ------------------------------------------------------------------------
 
-_FOLDERS: dict[tuple[str, tuple[str, ...]], OrgFolder] = {}
 # Per side, the last World (and escalation graph) this process built, by the accounts it
 # holds: accounts with the same closure (all of a densely trusting organization) share one
 # load and one graph's edge caches. One World per side at a time.
@@ -127,14 +127,6 @@ class Owned:
         )
 
 
-def _folder(org_dir: str, allow_read: tuple[str, ...]) -> OrgFolder:
-    key = (org_dir, allow_read)
-    found = _FOLDERS.get(key)
-    if found is None:
-        found = _FOLDERS[key] = OrgFolder(org_dir, allow_read=allow_read)
-    return found
-
-
 def _side_world(task: DiffTask, side: str) -> tuple[World, Owned, Any] | LeftOut | None:
     """That side's World for the task, the account's own part of it, and its escalation
     graph (None without escalation); a LeftOut when an account of it cannot be read;
@@ -148,7 +140,7 @@ def _side_world(task: DiffTask, side: str) -> tuple[World, Owned, Any] | LeftOut
     if cached is not None and cached[0] == key:
         return cached[1], cached[2][task.account], cached[3]
     _WORLDS.pop(side, None)
-    folder = _folder(org_dir, task.allow_read)
+    folder = worker_folder(org_dir, task.allow_read)
     parts: list[World] = []
     # Merged in account order, as the whole folder is (OrgFolder.world): the World's entities
     # keep the relative order they have there, whatever account the task is about.
@@ -233,7 +225,7 @@ def diff_task(task: DiffTask) -> DiffAnswer:
 def _tree_only(task: DiffTask, side: str) -> World:
     """The side without the account: the tree alone (the account is added or removed)."""
     org_dir = task.before_dir if side == BEFORE else task.after_dir
-    return _folder(org_dir, task.allow_read).tree
+    return worker_folder(org_dir, task.allow_read).tree
 
 
 # -- in the parent ------------------------------------------------------------------------

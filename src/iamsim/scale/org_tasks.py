@@ -49,6 +49,7 @@ from iamsim.model.managed import resolve_managed_policies
 from iamsim.policy.model import Effect, Policy, PrincipalSpec
 from iamsim.scale.runner import TaskRunner
 from iamsim.scale.tasks import LeftOut
+from iamsim.scale.worker_folders import worker_folder
 from iamsim.vocabulary.arn import is_account_id, parse_entity_arn
 from iamsim.vocabulary.request import ContextValue
 
@@ -225,21 +226,10 @@ def account_index(world: World, account: str) -> AccountIndex:
     return AccountIndex(account, frozenset(grants), tuple(resource_grants), tuple(links))
 
 
-_FOLDERS: dict[tuple[str, tuple[str, ...]], OrgFolder] = {}
-
-
-def _folder(org_dir: str, allow_read: tuple[str, ...]) -> OrgFolder:
-    key = (org_dir, allow_read)
-    found = _FOLDERS.get(key)
-    if found is None:
-        found = _FOLDERS[key] = OrgFolder(org_dir, allow_read=allow_read)
-    return found
-
-
 def index_task(task: IndexTask) -> AccountIndex:
     """Index one account (module-level: the runners pickle it by reference)."""
     with limits_module.override(task.limits):
-        folder = _folder(task.org_dir, task.allow_read)
+        folder = worker_folder(task.org_dir, task.allow_read)
         try:
             world = folder.account_world(task.account)
         except InputError as exc:
@@ -299,7 +289,7 @@ def _task_world(task: OrgQuestion) -> tuple[OrgFolder, World] | LeftOut | str:
     """The task's world; a LeftOut when an account of it cannot be read, a string when the
     organization itself cannot."""
     try:
-        folder = _folder(task.org_dir, task.allow_read)
+        folder = worker_folder(task.org_dir, task.allow_read)
     except InputError as exc:
         return exc.describe()
     parts = [folder.tree]

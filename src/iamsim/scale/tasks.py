@@ -46,6 +46,7 @@ from iamsim.model import World, merge_worlds
 from iamsim.model.managed import resolve_managed_policies
 from iamsim.policy.model import Policy
 from iamsim.scale.runner import TaskRunner
+from iamsim.scale.worker_folders import worker_folder
 from iamsim.vocabulary.arn import parse_entity_arn
 from iamsim.vocabulary.request import ContextValue
 
@@ -122,16 +123,11 @@ class OrgWhoCanResult:
 
 # -- in the worker ------------------------------------------------------------------------
 
-_FOLDERS: dict[tuple[str, tuple[str, ...]], OrgFolder] = {}
 _SLICES: dict[tuple[str, str, str], World] = {}
 
 
 def _folder(task: WhoCanTask) -> OrgFolder:
-    key = (task.org_dir, task.allow_read)
-    found = _FOLDERS.get(key)
-    if found is None:
-        found = _FOLDERS[key] = OrgFolder(task.org_dir, allow_read=task.allow_read)
-    return found
+    return worker_folder(task.org_dir, task.allow_read)
 
 
 def _slice(folder: OrgFolder, holder: str, resource: str) -> World:
