@@ -13,12 +13,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from iamsim.conditions import ConditionOutcome, compile_conditions
+from iamsim.conditions import CompiledConditionBlock, ConditionOutcome, compile_conditions
 from iamsim.engine.principals import CompiledPrincipal, MatchClass
 from iamsim.engine.trace import ConditionCheck, StatementRef, StatementTrace
 from iamsim.patterns.action import ActionPattern, compile_action
 from iamsim.patterns.arn import ResourcePattern, compile_resource
-from iamsim.policy.model import Effect, Policy, PolicyType, Statement
+from iamsim.policy.model import ConditionClause, Effect, Policy, PolicyType, Statement
 from iamsim.vocabulary.arn import Arn
 from iamsim.vocabulary.request import Caller, CallerKind, Context, Request
 
@@ -85,7 +85,7 @@ class CompiledStatement:
         self.not_principal = (
             CompiledPrincipal.compile(statement.not_principal) if statement.not_principal else None
         )
-        self.conditions = compile_conditions(statement.conditions, variables_enabled=enabled)
+        self.conditions = _conditions(statement.conditions, enabled)
         # The block as one compiled closure for the decision-only path; None without conditions.
         self.holds = None if self.conditions.empty else self.conditions.holds
         # Whether the action and resource elements apply depends only on the action name and
@@ -436,6 +436,44 @@ def _failed_conditions(outcomes: list[ConditionOutcome] | None) -> str:
         return "a condition is not met"
     failed = [o for o in outcomes if not o.result]
     return "; ".join(f"{o.operator} {o.key}" + (f" ({o.note})" if o.note else "") for o in failed)
+
+
+# Compiled condition blocks by their content. Documents that are new text as a whole (a Sid,
+# a resource of their own) still repeat their organization's condition blocks word for word,
+# and a compiled block is immutable (its caches only save work), so equal blocks share one.
+_CONDITIONS: dict[tuple[object, ...], CompiledConditionBlock] = {}
+_CONDITIONS_LIMIT = 4096
+_EMPTY_CONDITIONS = {
+    enabled: compile_conditions((), variables_enabled=enabled) for enabled in (False, True)
+}
+
+
+def _conditions(clauses: tuple[ConditionClause, ...], enabled: bool) -> CompiledConditionBlock:
+    """``compile_conditions(clauses)``, shared between equal blocks (see ``_CONDITIONS``)."""
+    if not clauses:
+        return _EMPTY_CONDITIONS[enabled]
+    # The key keeps every value's type and spelling: 1, 1.0, True and "1" compile (and are
+    # traced) differently, though Python's == makes the first three equal.
+    key = (
+        enabled,
+        *(
+            (
+                c.operator,
+                c.key,
+                tuple(v if type(v) is str else (type(v), repr(v)) for v in c.values),
+                c.value_was_list,
+                c.path,
+            )
+            for c in clauses
+        ),
+    )
+    found = _CONDITIONS.get(key)
+    if found is None:
+        found = compile_conditions(clauses, variables_enabled=enabled)
+        if len(_CONDITIONS) >= _CONDITIONS_LIMIT:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = found
+    return found
 
 
 def _actions(values: tuple[str, ...] | None) -> tuple[ActionPattern, ...] | None:

@@ -419,6 +419,14 @@ def _segment(text: str, ignore_case: bool, variables_enabled: bool) -> Glob | Te
         template = parse_template(text, enabled=True)
         if template.has_variables:
             return template
+    return _segment_glob(text, ignore_case)
+
+
+# The partition, service, region and account segments of a batch's Resource ARNs recur
+# (``aws``, ``s3``, ``""``) even when every resource part is new: a Glob is immutable, so one
+# compiled glob per segment text serves every pattern that has it.
+@lru_cache(maxsize=4096)
+def _segment_glob(text: str, ignore_case: bool) -> Glob:
     return Glob(text, ignore_case=ignore_case)
 
 
