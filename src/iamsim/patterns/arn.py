@@ -144,16 +144,34 @@ class ResourcePattern:
     # each prefix segment that is not "*", and the resource part's test (compiled once).
     _checks: tuple[tuple[int, Callable[[str], bool]], ...] | None = None
     _resource_test: Callable[[str], bool] | None = None
-    # matches_arn specialised at compile time (attribute compares for a literal prefix);
-    # the engine's hot loop calls it directly.
-    arn_test: Callable[[Arn, Context], bool] = field(init=False, repr=False, compare=False)
-    # The same test over the request ARN split by :func:`split_request_arn` (six strings,
-    # "arn" first): decide() splits the resource once and builds no Arn object.
-    parts_test: Callable[[list[str], Context], bool] = field(init=False, repr=False, compare=False)
+    # The specialised tests below, built on first use: a pattern of a document used once
+    # (a batch where every scenario has its own policy text) is often never tested at all.
+    _arn_test: Callable[[Arn, Context], bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _parts_test: Callable[[list[str], Context], bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "arn_test", _specialised_arn_test(self))
-        object.__setattr__(self, "parts_test", _specialised_parts_test(self))
+    @property
+    def arn_test(self) -> Callable[[Arn, Context], bool]:
+        """``matches_arn`` specialised for this pattern (attribute compares for a literal
+        prefix); the engine's hot loop calls it directly."""
+        test = self._arn_test
+        if test is None:
+            test = _specialised_arn_test(self)
+            object.__setattr__(self, "_arn_test", test)
+        return test
+
+    @property
+    def parts_test(self) -> Callable[[list[str], Context], bool]:
+        """The same test over the request ARN split by :func:`split_request_arn` (six
+        strings, "arn" first): decide() splits the resource once and builds no Arn object."""
+        test = self._parts_test
+        if test is None:
+            test = _specialised_parts_test(self)
+            object.__setattr__(self, "_parts_test", test)
+        return test
 
     def matches(self, resource: str, context: Context) -> bool:
         """True if this entry covers the request resource (an ARN or ``"*"``)."""
