@@ -59,6 +59,7 @@ from policy text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,6 +73,10 @@ from iamsim.vocabulary.request import Context
 _KNOWN_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-eusc"})
 
 _PARTITION, _SERVICE, _REGION, _ACCOUNT, _RESOURCE = 1, 2, 3, 4, 5
+
+
+# str.isspace's characters (the regular expression module's \s over str is the same set).
+_WHITESPACE = re.compile(r"\s")
 
 
 def _has_wildcard(text: str) -> bool:
@@ -116,6 +121,11 @@ def arn_problem(text: str) -> str | None:
             return "the ARN has an empty resource part"
     if len(parts) > _SERVICE and parts[_SERVICE] == "":
         return "the ARN has an empty service"
+    # One search over the joined prefix finds whether any segment has whitespace or a
+    # variable (joining with ":" makes neither); only then the loop names the first such.
+    joined = ":".join(prefix)
+    if "${" not in joined and not _WHITESPACE.search(joined):
+        return None
     for segment in prefix:
         if any(c.isspace() for c in segment):
             return f"the ARN segment {segment!r} contains whitespace"

@@ -51,10 +51,11 @@ class _GiveUp(Exception):
 
 def _clean_object(value: Any) -> Mapping[str, Any]:
     """``value`` if it is an object the located parser's ``check_object`` finds nothing in."""
-    if not isinstance(value, Mapping):
-        raise _GiveUp
-    if isinstance(value, JsonObject) and value.duplicates:
-        raise _GiveUp
+    if type(value) is not dict:  # a plain dict (what orjson and json decode) skips the ABC check
+        if not isinstance(value, Mapping):
+            raise _GiveUp
+        if isinstance(value, JsonObject) and value.duplicates:
+            raise _GiveUp
     for key in value:
         if type(key) is not str:
             raise _GiveUp
