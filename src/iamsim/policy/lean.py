@@ -56,10 +56,11 @@ def _clean_object(value: Any) -> Mapping[str, Any]:
             raise _GiveUp
         if isinstance(value, JsonObject) and value.duplicates:
             raise _GiveUp
-    for key in value:
+    checked: Mapping[str, Any] = value
+    for key in checked:
         if type(key) is not str:
             raise _GiveUp
-    return value
+    return checked
 
 
 def _strings(value: Any) -> tuple[tuple[str, ...], bool]:
