@@ -230,13 +230,11 @@ class Tally:
 class _SeenSets:
     """The policy sets this run has decided before (bounded; forgetting costs only speed).
 
-    A set met for the first time is compiled for its scenario only, outside the engine's
-    cache of compiled sets (a batch where every scenario carries its own policy text would
-    otherwise keep thousands of them alive); a set met again goes through that cache. Both
-    are decided on the fast path (no trace) when the output needs no trace: the engine
-    compiles a statement's Resource, Principal and Condition elements only when a request
-    reaches them, so the fast path costs less than tracing every statement even for a set
-    used once."""
+    The engine's fast path (no trace) indexes a compiled policy set's statements by service
+    the first time it meets the set: that pays off from the second request under the same
+    policies, not for a set met once (a batch where every scenario carries its own policy
+    text), where tracing every statement is the cheaper way to the same decision. Both paths
+    decide alike; this only picks the cheaper one."""
 
     _LIMIT = 4096
 
@@ -260,7 +258,7 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
     # The trace of every statement is what costs: built only when the output shows it.
     lean = mode.kind == "jsonl" and not mode.explain
     again = seen.again(scenario)
-    fast = lean
+    fast = lean and again
     # A policy set met for the first time is compiled for this scenario only, outside the
     # engine's cache of compiled sets: a batch where every scenario carries its own policy
     # text would otherwise keep thousands of compiled sets alive (500 MB for 20,000) that
