@@ -13,12 +13,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from iamsim.conditions import ConditionOutcome, compile_conditions
+from iamsim.conditions import CompiledConditionBlock, ConditionOutcome, compile_conditions
 from iamsim.engine.principals import CompiledPrincipal, MatchClass
 from iamsim.engine.trace import ConditionCheck, StatementRef, StatementTrace
 from iamsim.patterns.action import ActionPattern, compile_action
 from iamsim.patterns.arn import ResourcePattern, compile_resource
-from iamsim.policy.model import Effect, Policy, PolicyType, Statement
+from iamsim.policy.model import ConditionClause, Effect, Policy, PolicyType, Statement
 from iamsim.vocabulary.arn import Arn
 from iamsim.vocabulary.request import Caller, CallerKind, Context, Request
 
@@ -34,6 +34,25 @@ _PRINCIPAL_TYPES = frozenset(
 _BOUNDABLE = frozenset({CallerKind.USER, CallerKind.ROLE_SESSION})
 
 
+_DENY = Effect.DENY
+
+# The slots CompiledStatement._complete fills on first use.
+_LAZY = frozenset(
+    {
+        "_arn_tests",
+        "_not_resource",
+        "_resource_memo",
+        "conditions",
+        "constant",
+        "holds",
+        "not_principal",
+        "not_resources",
+        "principal",
+        "resources",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Applied:
     """A statement that applied to a request, with how its Principal named the caller."""
@@ -43,12 +62,26 @@ class Applied:
 
 
 class CompiledStatement:
-    """One statement with every pattern compiled; evaluation allocates as little as possible."""
+    """One statement with every pattern compiled; evaluation allocates as little as possible.
+
+    Compiled in two steps. The constructor compiles only the Action/NotAction element (and
+    the services it covers): every request asks about it first, and a statement whose action
+    element does not cover a request never needs the rest. The Resource, Principal and
+    Condition elements (and the derived tests) are compiled on the first read of any of
+    them, the :class:`StatementRef` on the first read of ``ref``: each is a slot left unset
+    until :meth:`__getattr__` (which Python calls only for an unset slot) fills it. A
+    document used once (a batch where every scenario has its own policy text) so compiles
+    only what that one request reaches; a document used again pays nothing more, the slots
+    being plain attributes once filled. ``tests/engine/test_lazy_compile.py`` checks that a
+    statement compiled this way decides and traces as one compiled in full up front.
+    """
 
     __slots__ = (
         "_action_memo",
         "_arn_tests",
+        "_level",
         "_not_resource",
+        "_policy",
         "_resource_memo",
         "actions",
         "conditions",
@@ -67,61 +100,88 @@ class CompiledStatement:
     )
 
     def __init__(self, statement: Statement, policy: Policy, level: int | None) -> None:
-        enabled = policy.variables_enabled
         self.source = statement
-        self.effect = statement.effect
-        self.is_deny = statement.effect is Effect.DENY
-        self.actions: tuple[ActionPattern, ...] | None = _actions(statement.actions)
+        self._policy = policy
+        self._level = level
+        effect = statement.effect
+        self.effect = effect
+        self.is_deny = effect is _DENY
+        actions = _actions(statement.actions)
+        self.actions: tuple[ActionPattern, ...] | None = actions
         self.not_actions: tuple[ActionPattern, ...] | None = _actions(statement.not_actions)
-        self.resources: tuple[ResourcePattern, ...] | None = _resources(
-            statement.resources, enabled
+        self._action_memo: dict[str, bool] = {}
+        # Services this statement can apply to; None means any service (wildcard or NotAction).
+        services: frozenset[str] | None = None
+        if actions is not None:
+            named = [p.service for p in actions]
+            if None not in named:
+                services = frozenset(named)  # type: ignore[arg-type]  # None excluded above
+        self.services = services
+
+    def __getattr__(self, name: str) -> object:
+        """Compile what an unset slot needs, on its first read (see the class)."""
+        if name == "ref":
+            self.ref = self._make_ref()
+            return self.ref
+        if name in _LAZY:
+            self._complete()
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
+
+    def _make_ref(self) -> StatementRef:
+        statement = self.source
+        return StatementRef(
+            policy_type=self._policy.policy_type.value,
+            policy=self._policy.label,
+            statement=statement.label,
+            effect=statement.effect.value,
+            level=self._level,
         )
-        self.not_resources: tuple[ResourcePattern, ...] | None = _resources(
-            statement.not_resources, enabled
-        )
-        self.principal = (
-            CompiledPrincipal.compile(statement.principal) if statement.principal else None
-        )
-        self.not_principal = (
+
+    def _complete(self) -> None:
+        """Compile the Resource, Principal and Condition elements and the tests built on
+        them (every slot of ``_LAZY``)."""
+        statement = self.source
+        enabled = self._policy.variables_enabled
+        resources = _resources(statement.resources, enabled)
+        not_resources = _resources(statement.not_resources, enabled)
+        principal = CompiledPrincipal.compile(statement.principal) if statement.principal else None
+        not_principal = (
             CompiledPrincipal.compile(statement.not_principal) if statement.not_principal else None
         )
-        self.conditions = compile_conditions(statement.conditions, variables_enabled=enabled)
-        # The block as one compiled closure for the decision-only path; None without conditions.
-        self.holds = None if self.conditions.empty else self.conditions.holds
-        # Whether the action and resource elements apply depends only on the action name and
-        # the resource ARN (unless a policy variable is involved), so results are memoized.
-        self._action_memo: dict[str, bool] = {}
-        patterns = self.resources if self.resources is not None else self.not_resources
-        cacheable = patterns is not None and not any(p.has_variables for p in patterns)
-        self._resource_memo: dict[str, bool] | None = {} if cacheable else None
-        # The Resource (or NotResource) element's specialised ARN tests, for parsed requests.
-        self._not_resource = self.resources is None
-        self._arn_tests = tuple(p.arn_test for p in patterns or ())
-        # Services this statement can apply to; None means any service (wildcard or NotAction).
-        self.services: frozenset[str] | None = None
-        if self.actions is not None and all(p.service is not None for p in self.actions):
-            self.services = frozenset(p.service for p in self.actions if p.service is not None)
+        conditions = _conditions(statement.conditions, enabled)
+        # Whether the resource element applies depends only on the resource ARN (unless a
+        # policy variable is involved), so results are memoized.
+        patterns = resources if resources is not None else not_resources
+        cacheable = patterns is not None
+        matches_all = False
+        for pattern in patterns or ():
+            if pattern.has_variables:
+                cacheable = False
+            if pattern.matches_all:
+                matches_all = True
         # The match class when the statement applies to every request its action element
         # covers (Resource "*", no or a "*" Principal, no condition), else None: such a
         # statement needs no work per request once the action is known.
-        self.constant: int | None = None
-        if (
-            self.resources is not None
-            and any(p.matches_all for p in self.resources)
-            and self.not_principal is None
-            and self.conditions.empty
-        ):
-            if self.principal is None:
-                self.constant = IMPLICIT_PRINCIPAL
-            elif self.principal.wildcard:
-                self.constant = MatchClass.DIRECT
-        self.ref = StatementRef(
-            policy_type=policy.policy_type.value,
-            policy=policy.label,
-            statement=statement.label,
-            effect=statement.effect.value,
-            level=level,
-        )
+        constant: int | None = None
+        if resources is not None and matches_all and not_principal is None and conditions.empty:
+            if principal is None:
+                constant = IMPLICIT_PRINCIPAL
+            elif principal.wildcard:
+                constant = MatchClass.DIRECT
+        # Filled last, in one go: a slot read before this point would re-enter __getattr__.
+        self.resources: tuple[ResourcePattern, ...] | None = resources
+        self.not_resources: tuple[ResourcePattern, ...] | None = not_resources
+        self.principal = principal
+        self.not_principal = not_principal
+        self.conditions = conditions
+        # The block as one compiled closure for the decision-only path; None without conditions.
+        self.holds = None if conditions.empty else conditions.holds
+        self._resource_memo: dict[str, bool] | None = {} if cacheable else None
+        # The Resource (or NotResource) element's specialised ARN tests, for parsed requests.
+        self._not_resource = resources is None
+        self._arn_tests = tuple(p.arn_test for p in patterns or ())
+        self.constant = constant
 
     def match(
         self,
@@ -436,6 +496,44 @@ def _failed_conditions(outcomes: list[ConditionOutcome] | None) -> str:
         return "a condition is not met"
     failed = [o for o in outcomes if not o.result]
     return "; ".join(f"{o.operator} {o.key}" + (f" ({o.note})" if o.note else "") for o in failed)
+
+
+# Compiled condition blocks by their content. Documents that are new text as a whole (a Sid,
+# a resource of their own) still repeat their organization's condition blocks word for word,
+# and a compiled block is immutable (its caches only save work), so equal blocks share one.
+_CONDITIONS: dict[tuple[object, ...], CompiledConditionBlock] = {}
+_CONDITIONS_LIMIT = 4096
+_EMPTY_CONDITIONS = {
+    enabled: compile_conditions((), variables_enabled=enabled) for enabled in (False, True)
+}
+
+
+def _conditions(clauses: tuple[ConditionClause, ...], enabled: bool) -> CompiledConditionBlock:
+    """``compile_conditions(clauses)``, shared between equal blocks (see ``_CONDITIONS``)."""
+    if not clauses:
+        return _EMPTY_CONDITIONS[enabled]
+    # The key keeps every value's type and spelling: 1, 1.0, True and "1" compile (and are
+    # traced) differently, though Python's == makes the first three equal.
+    key = (
+        enabled,
+        *(
+            (
+                c.operator,
+                c.key,
+                tuple(v if type(v) is str else (type(v), repr(v)) for v in c.values),
+                c.value_was_list,
+                c.path,
+            )
+            for c in clauses
+        ),
+    )
+    found = _CONDITIONS.get(key)
+    if found is None:
+        found = compile_conditions(clauses, variables_enabled=enabled)
+        if len(_CONDITIONS) >= _CONDITIONS_LIMIT:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = found
+    return found
 
 
 def _actions(values: tuple[str, ...] | None) -> tuple[ActionPattern, ...] | None:

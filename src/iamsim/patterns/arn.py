@@ -59,6 +59,7 @@ from policy text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,6 +73,10 @@ from iamsim.vocabulary.request import Context
 _KNOWN_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-eusc"})
 
 _PARTITION, _SERVICE, _REGION, _ACCOUNT, _RESOURCE = 1, 2, 3, 4, 5
+
+
+# str.isspace's characters (the regular expression module's \s over str is the same set).
+_WHITESPACE = re.compile(r"\s")
 
 
 def _has_wildcard(text: str) -> bool:
@@ -116,6 +121,11 @@ def arn_problem(text: str) -> str | None:
             return "the ARN has an empty resource part"
     if len(parts) > _SERVICE and parts[_SERVICE] == "":
         return "the ARN has an empty service"
+    # One search over the joined prefix finds whether any segment has whitespace or a
+    # variable (joining with ":" makes neither); only then the loop names the first such.
+    joined = ":".join(prefix)
+    if "${" not in joined and not _WHITESPACE.search(joined):
+        return None
     for segment in prefix:
         if any(c.isspace() for c in segment):
             return f"the ARN segment {segment!r} contains whitespace"
@@ -144,16 +154,34 @@ class ResourcePattern:
     # each prefix segment that is not "*", and the resource part's test (compiled once).
     _checks: tuple[tuple[int, Callable[[str], bool]], ...] | None = None
     _resource_test: Callable[[str], bool] | None = None
-    # matches_arn specialised at compile time (attribute compares for a literal prefix);
-    # the engine's hot loop calls it directly.
-    arn_test: Callable[[Arn, Context], bool] = field(init=False, repr=False, compare=False)
-    # The same test over the request ARN split by :func:`split_request_arn` (six strings,
-    # "arn" first): decide() splits the resource once and builds no Arn object.
-    parts_test: Callable[[list[str], Context], bool] = field(init=False, repr=False, compare=False)
+    # The specialised tests below, built on first use: a pattern of a document used once
+    # (a batch where every scenario has its own policy text) is often never tested at all.
+    _arn_test: Callable[[Arn, Context], bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _parts_test: Callable[[list[str], Context], bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "arn_test", _specialised_arn_test(self))
-        object.__setattr__(self, "parts_test", _specialised_parts_test(self))
+    @property
+    def arn_test(self) -> Callable[[Arn, Context], bool]:
+        """``matches_arn`` specialised for this pattern (attribute compares for a literal
+        prefix); the engine's hot loop calls it directly."""
+        test = self._arn_test
+        if test is None:
+            test = _specialised_arn_test(self)
+            object.__setattr__(self, "_arn_test", test)
+        return test
+
+    @property
+    def parts_test(self) -> Callable[[list[str], Context], bool]:
+        """The same test over the request ARN split by :func:`split_request_arn` (six
+        strings, "arn" first): decide() splits the resource once and builds no Arn object."""
+        test = self._parts_test
+        if test is None:
+            test = _specialised_parts_test(self)
+            object.__setattr__(self, "_parts_test", test)
+        return test
 
     def matches(self, resource: str, context: Context) -> bool:
         """True if this entry covers the request resource (an ARN or ``"*"``)."""
@@ -419,6 +447,14 @@ def _segment(text: str, ignore_case: bool, variables_enabled: bool) -> Glob | Te
         template = parse_template(text, enabled=True)
         if template.has_variables:
             return template
+    return _segment_glob(text, ignore_case)
+
+
+# The partition, service, region and account segments of a batch's Resource ARNs recur
+# (``aws``, ``s3``, ``""``) even when every resource part is new: a Glob is immutable, so one
+# compiled glob per segment text serves every pattern that has it.
+@lru_cache(maxsize=4096)
+def _segment_glob(text: str, ignore_case: bool) -> Glob:
     return Glob(text, ignore_case=ignore_case)
 
 

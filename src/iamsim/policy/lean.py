@@ -51,26 +51,51 @@ class _GiveUp(Exception):
 
 def _clean_object(value: Any) -> Mapping[str, Any]:
     """``value`` if it is an object the located parser's ``check_object`` finds nothing in."""
-    if not isinstance(value, Mapping):
-        raise _GiveUp
-    if isinstance(value, JsonObject) and value.duplicates:
-        raise _GiveUp
-    for key in value:
+    if type(value) is not dict:  # a plain dict (what orjson and json decode) skips the ABC check
+        if not isinstance(value, Mapping):
+            raise _GiveUp
+        if isinstance(value, JsonObject) and value.duplicates:
+            raise _GiveUp
+    checked: Mapping[str, Any] = value
+    for key in checked:
         if type(key) is not str:
             raise _GiveUp
-    return value
+    return checked
 
 
 def _strings(value: Any) -> tuple[tuple[str, ...], bool]:
     """A string or a non-empty array of strings: ``(entries, written_as_scalar)``."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return (value,), True
-    if not isinstance(value, list | tuple) or not value:
+    if kind is not list and kind is not tuple:
+        if isinstance(value, str):
+            return (value,), True
+        if not isinstance(value, list | tuple):
+            raise _GiveUp
+    if not value:
         raise _GiveUp
     for item in value:
-        if not isinstance(item, str):
+        if type(item) is not str and not isinstance(item, str):
             raise _GiveUp
     return tuple(value), False
+
+
+# Condition operators by their text as written: parsing one is a pure function of the text
+# and a ConditionOperator is immutable (a name AWS refuses raises and is not remembered).
+_OPERATORS: dict[str, ConditionOperator] = {}
+_OPERATORS_LIMIT = 1024
+_NO_SCALARS: frozenset[str] = frozenset()
+
+
+def _operator(text: str) -> ConditionOperator:
+    found = _OPERATORS.get(text)
+    if found is None:
+        found = _operators.parse_operator(text)  # ValueError for a name AWS refuses
+        if len(_OPERATORS) >= _OPERATORS_LIMIT:
+            _OPERATORS.clear()
+        _OPERATORS[text] = found
+    return found
 
 
 def build(
@@ -188,7 +213,7 @@ class _Lean:
             principal=principal,
             not_principal=not_principal,
             conditions=conditions,
-            scalar_elements=frozenset(scalars),
+            scalar_elements=frozenset(scalars) if scalars else _NO_SCALARS,
             has_condition_element="Condition" in obj,
             path=path,
             empty_condition_operators=empty_ops,
@@ -312,7 +337,7 @@ class _Lean:
         empty_ops: list[ConditionOperator] = []
         for op_text, keys in block.items():
             try:
-                operator = _operators.parse_operator(op_text)
+                operator = _operator(op_text)
             except ValueError:
                 raise _GiveUp from None
             keys = _clean_object(keys)
