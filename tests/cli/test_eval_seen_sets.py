@@ -50,3 +50,12 @@ def test_another_set_is_met_for_the_first_time(monkeypatch: pytest.MonkeyPatch) 
     for policies in kept[-2:]:
         assert seen.compiled(policies)[0] is True
         assert seen.compiled(policies)[1] is compile_policy_set(policies)
+
+
+def test_a_set_met_once_is_never_taken_for_a_later_set_with_its_id() -> None:
+    # Sets made and dropped one after another: CPython hands a dropped set's memory, and so
+    # its id, to the next one. Each is met for the first time and must be seen so.
+    seen = eval_cmd._SeenSets()
+    for _ in range(200):
+        again, _compiled = seen.compiled(policy_set())
+        assert not again

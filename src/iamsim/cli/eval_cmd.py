@@ -240,14 +240,17 @@ class _SeenSets:
 
     Scenarios carrying the same policies share one PolicySet object
     (:func:`iamsim.checks.policy_cache.cached_set`), so a set is recognised by its identity: a
-    set met once is remembered by its ``id`` alone (not kept alive: an id reused by a later set
-    only sends that set to the engine's own cache), a set met again is kept with its compiled
-    form, handed to the engine directly from then on (no key to compute per scenario)."""
+    set met once is remembered by its ``id`` and held (so that a later set cannot take over
+    its id and be mistaken for it), a set met again is kept with its compiled form, handed to
+    the engine directly from then on (no key to compute per scenario)."""
 
     _LIMIT = 4096
 
     def __init__(self) -> None:
-        self._once: set[int] = set()
+        # id -> the set met once, held so that its id is not reused by a later set while
+        # remembered (a recycled id would send a set met once down the path for sets met
+        # again: the engine's cache and the per-service index, the dearer way for it).
+        self._once: dict[int, PolicySet] = {}
         self._again: dict[int, tuple[PolicySet, CompiledPolicySet]] = {}
 
     def compiled(self, policies: PolicySet) -> tuple[bool, CompiledPolicySet]:
@@ -257,7 +260,7 @@ class _SeenSets:
         entry = self._again.get(key)
         if entry is not None and entry[0] is policies:
             return True, entry[1]
-        if key in self._once or entry is not None:
+        if self._once.get(key) is policies or entry is not None:
             compiled = compile_policy_set(policies)
             if len(self._again) >= self._LIMIT:
                 self._again.clear()
@@ -265,7 +268,7 @@ class _SeenSets:
             return True, compiled
         if len(self._once) >= self._LIMIT:
             self._once.clear()
-        self._once.add(key)
+        self._once[key] = policies
         # Compiled outside the engine's cache of compiled sets: a batch where every scenario
         # carries its own policy text would otherwise keep thousands of compiled sets alive
         # (500 MB for 20,000) that nothing asks for again. From its second scenario on, a set
