@@ -831,7 +831,7 @@ class WhoCan:
             return None
         try:
             # The builder's own list (inline, attached, groups'): the one a build would use.
-            identity = self.builder._identity(entity)
+            identity = self.builder.identity_policies(entity)
         except RequestError:
             return None  # asked as before: its build reports the error
         if identity and not self._identity_silent(identity, plan):

@@ -512,7 +512,7 @@ class RequestBuilder:
             raise RequestError(f"unsupported principal {principal!r}")
         entity: User | Role | None = user or role
         if entity is not None:
-            identity = self._identity(entity)
+            identity = self.identity_policies(entity)
             if entity.boundary_arn:
                 boundary = self._managed(entity.boundary_arn, entity.arn).as_type(
                     PolicyType.BOUNDARY
@@ -569,7 +569,10 @@ class RequestBuilder:
                 "not answer from part of its policies: give the missing values"
             )
 
-    def _identity(self, entity: User | Role) -> tuple[Policy, ...]:
+    def identity_policies(self, entity: User | Role) -> tuple[Policy, ...]:
+        """The identity policies a request of ``entity`` carries: inline, attached managed
+        and (for a user) its groups', each managed policy once; RequestError when the inputs
+        leave them incomplete."""
         self._refuse_unresolved(entity.arn, "the policies of")
         policies: list[Policy] = list(entity.inline_policies)
         seen: set[str] = set()

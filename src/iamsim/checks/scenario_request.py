@@ -9,7 +9,8 @@ made of, so what depends only on a repeated part is computed once per distinct p
 * whether an action has resource-level permissions (else it is asked on ``"*"``), per action
   and catalogue;
 * the ``credential_context`` keys, per caller kind and service;
-* the text of ``aws:CurrentTime`` (and ``aws:TokenIssueTime``), per second on the clock;
+* the time keys (``aws:CurrentTime``, ``aws:EpochTime``; ``aws:TokenIssueTime`` takes the
+  first's text), per second on the clock;
 * the context itself: the keys the scenario gives, then the derived ones it does not give, in
   one construction instead of a merge key by key.
 
@@ -25,10 +26,12 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from iamsim.engine.context import (
+    asked_on_resources,
     caller_context,
     credential_context,
     requested_region,
     resource_account_of,
+    time_context,
 )
 from iamsim.engine.principals import parse_caller
 from iamsim.vocabulary.request import Caller, CallerKind, Context, ContextValue, Request
@@ -40,14 +43,13 @@ _LIMIT = 4096
 _Key = tuple[str, str, str]
 # Any fixed moment: credential keys are memoised with their time key's value replaced.
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _TOKEN_ISSUE_TIME = "aws:tokenissuetime"
 
 _callers: dict[str, tuple[Caller, tuple[_Key, ...]]] = {}
 _credentials: dict[tuple[CallerKind, str], tuple[_Key, ...]] = {}
 _resource_level: dict[str, bool] = {}
 _resource_level_catalog: list[object] = [None]
-_clock: list[tuple[datetime, str] | None] = [None]
+_clock: list[tuple[datetime, tuple[_Key, ...]] | None] = [None]
 
 
 def _keys(values: Mapping[str, ContextValue]) -> tuple[_Key, ...]:
@@ -82,8 +84,7 @@ def _authorized_resource(action: str, resource: str) -> str:
         _resource_level_catalog[0] = catalog
     keeps = _resource_level.get(action)
     if keeps is None:
-        canonical = catalog.canonical_action(action)
-        keeps = canonical is None or catalog.supports_resource_level_permissions(canonical)
+        keeps = asked_on_resources(action)
         _remember(_resource_level, action, keeps)
     return resource if keeps else "*"
 
@@ -100,15 +101,16 @@ def _credential_keys(kind: CallerKind, action: str, moment_text: str) -> tuple[_
     return keys
 
 
-def _time_text(moment: datetime) -> str:
-    """``moment`` (UTC) as ``aws:CurrentTime`` writes it; formatted once per second."""
+def _time_keys(moment: datetime) -> tuple[_Key, ...]:
+    """:func:`time_context` of ``moment`` (UTC), ``aws:CurrentTime`` first; made once per
+    second on the clock (both keys are whole seconds)."""
     second = moment.replace(microsecond=0)
     last = _clock[0]
     if last is not None and last[0] == second:
         return last[1]
-    text = moment.strftime(_TIME_FORMAT)
-    _clock[0] = (second, text)
-    return text
+    keys = _keys(time_context(moment))
+    _clock[0] = (second, keys)
+    return keys
 
 
 def scenario_request(
@@ -129,12 +131,8 @@ def scenario_request(
         moment = datetime.now(UTC)  # one clock reading for every time key of the request
     else:
         moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    text = _time_text(moment)
-    derived: list[_Key] = [
-        ("aws:currenttime", "aws:CurrentTime", text),
-        ("aws:epochtime", "aws:EpochTime", str(int(moment.timestamp()))),
-    ]
-    derived += _credential_keys(caller.kind, action, text)
+    derived = list(_time_keys(moment))
+    derived += _credential_keys(caller.kind, action, derived[0][2])  # the CurrentTime text
     derived += caller_keys
     region = requested_region(action, resource, caller.partition)
     if region is not None:

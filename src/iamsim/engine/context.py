@@ -145,15 +145,20 @@ def authorized_resource(action: str, resource: str) -> str:
     whatever ARN was named; ``resource`` otherwise (unknown actions keep it).
     https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
     """
-    if resource == "*":
+    if resource == "*" or asked_on_resources(action):
         return resource
+    return "*"
+
+
+def asked_on_resources(action: str) -> bool:
+    """Whether AWS authorizes ``action`` against the resource named (see
+    :func:`authorized_resource`): False only for an action the service reference lists with no
+    resource type."""
     from iamsim.catalog import service_reference  # loaded only when an ARN is named
 
     catalog = service_reference()
     canonical = catalog.canonical_action(action)
-    if canonical is None or catalog.supports_resource_level_permissions(canonical):
-        return resource
-    return "*"
+    return canonical is None or catalog.supports_resource_level_permissions(canonical)
 
 
 def make_request(
