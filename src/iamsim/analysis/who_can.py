@@ -1194,12 +1194,7 @@ def _policy_silent(policy: Policy, asked: Sequence[tuple[str, str]]) -> bool:
     counts as matching). A statement without the elements counts as matching."""
     enabled = policy.variables_enabled
     for statement in policy.statements:
-        if statement.actions is not None:
-            patterns = [compile_action(t) for t in statement.actions]
-            pairs = [(a, r) for a, r in asked if any(p.matches(a) for p in patterns)]
-        else:
-            excluded = [compile_action(t) for t in statement.not_actions or ()]
-            pairs = [(a, r) for a, r in asked if not any(p.matches(a) for p in excluded)]
+        pairs = _statement_pairs(statement, asked)
         if not pairs:
             continue
         if statement.resources is not None:
