@@ -308,6 +308,9 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
 
 _EVAL_RECORD = schema_version("eval-record")
 _FRAGMENTS: dict[tuple[object, ...], Any] = {}
+# The same lists by identity: the engine shares a Decision's parts between requests with the
+# same outcome, so most look-ups end here, without hashing the values.
+_FRAGMENTS_BY_ID: dict[int, tuple[tuple[object, ...], Any]] = {}
 _FRAGMENTS_LIMIT = 4096
 
 
@@ -315,6 +318,9 @@ def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) ->
     """The JSON list of ``items`` (their ``to_dict``) as an orjson fragment, written once per
     distinct tuple: a batch under the same policies repeats its decisive statements and
     policy results (frozen values, equal only when their JSON is equal)."""
+    held = _FRAGMENTS_BY_ID.get(id(items))
+    if held is not None and held[0] is items:
+        return held[1]
     found = _FRAGMENTS.get(items)
     if found is None:
         import orjson  # the batch writers only
@@ -323,6 +329,10 @@ def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) ->
         if len(_FRAGMENTS) >= _FRAGMENTS_LIMIT:
             _FRAGMENTS.clear()
         _FRAGMENTS[items] = found
+    if len(_FRAGMENTS_BY_ID) >= _FRAGMENTS_LIMIT:
+        _FRAGMENTS_BY_ID.clear()
+    # The tuple is held with its fragment, so its id cannot pass to another while remembered.
+    _FRAGMENTS_BY_ID[id(items)] = (items, found)
     return found
 
 
