@@ -231,7 +231,6 @@ class CompiledPolicySet:
         self._plains[action] = plain
         return plain
 
-
     def brief(self, action: str) -> _Brief | None:
         """The explanation memo of the lowercased ``action`` (see :class:`_Brief`); None on
         the first request of the action (a memo pays from the second on: a set met once is
