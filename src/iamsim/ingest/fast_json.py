@@ -187,8 +187,12 @@ class SharedMember:
                     known = self._known.get(text)
                     if known is None:
                         value = orjson.loads(text)
-                        # A container within the nesting limit one level down (else no count)
-                        if type(value) not in (dict, list) or _shape([value]) < 0:
+                        # A container within the nesting limit one level down (else no count):
+                        # no more containers opened than that, or else the walk says.
+                        if type(value) not in (dict, list) or (
+                            text.count(b"{") + text.count(b"[") >= limits.current().max_nesting
+                            and _shape([value]) < 0
+                        ):
                             return loads(line, source)
                         known = (value, orjson.dumps(value).count(b'":'))
                         if len(self._known) >= self._limit:
