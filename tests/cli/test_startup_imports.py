@@ -2,8 +2,9 @@
 
 A fresh interpreter runs the command exactly as the ``iamsim`` entry point does and then
 reports which modules it imported: rich (tables, progress bars), PyYAML (YAML input), lark
-(Terraform HCL), the explanation and statement-location modules, the policy checks and the
-AWS managed-policy snapshot must stay out when nothing asks for them. The decision itself is checked too, so a
+(Terraform HCL), the explanation and statement-location modules, the policy checks, the
+AWS managed-policy snapshot, the organization loader and the Terraform/CloudFormation options
+and placeholders must stay out when nothing asks for them. The decision itself is checked too, so a
 command that failed early (and so imported little) cannot pass. No timing is asserted.
 """
 
@@ -68,6 +69,8 @@ _NOT_NEEDED = (
     "iamsim.ingest.locations",
     "iamsim.catalog.managed_policies",
     "iamsim.policy.findings",
+    "iamsim.ingest.organization",
+    "iamsim.ingest.iac",
 )
 
 
@@ -114,3 +117,24 @@ def test_explain_still_finds_what_it_needs(tmp_path: Path) -> None:
     assert "where the decisive statements are written:" in out
     assert "one.json" in out
     assert "iamsim.report.statement_sources" in modules
+
+
+def test_check_with_an_iac_option_still_passes_it(tmp_path: Path) -> None:
+    # The options module is imported once an infrastructure-code option is given (and a
+    # malformed one is still refused as a usage error, status 2).
+    out, code, modules = _run(
+        tmp_path,
+        "check",
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--default-account",
+        "123456789012",
+    )
+    assert code == 0
+    assert out.startswith("Allow: arn:aws:iam::123456789012:user/alice -> s3:GetObject")
+    assert "iamsim.ingest.iac.options" in modules
+    _, code, _ = _run(
+        tmp_path, "check", "alice", "s3:GetObject", "arn:aws:s3:::b/k", "--default-account", "1"
+    )
+    assert code == 2

@@ -1,8 +1,8 @@
 """Detecting an input's format imports no other format's loader (``iamsim check`` start-up).
 
-Every input is asked of every registered format; Terraform's and CloudFormation's detection
-live in small modules (``ingest/terraform/detection.py``, ``ingest/cloudformation/detection.py``)
-and their loaders (lark, the HCL evaluator, the template intrinsics and schema) are imported the
+Every input is asked of every registered format; Terraform's, CloudFormation's and the
+organization formats' detection live in small modules (``ingest/terraform/detection.py``,
+``ingest/cloudformation/detection.py``, ``ingest/organization_detection.py``) and their loaders (lark, the HCL evaluator, the template intrinsics and schema) are imported the
 first time the format claims a file. Checked in a fresh interpreter, where ``sys.modules``
 starts empty.
 """
@@ -20,6 +20,9 @@ HEAVY = (
     "iamsim.ingest.terraform.plan",
     "iamsim.ingest.cloudformation.loader",
     "iamsim.ingest.cloudformation.intrinsics",
+    "iamsim.ingest.organization",
+    "iamsim.ingest.iac.options",
+    "iamsim.ingest.iac.placeholders",
 )
 
 
@@ -47,6 +50,21 @@ def test_a_claimed_format_loads_its_loader(tmp_path: Path) -> None:
     assert "iamsim.ingest.cloudformation.loader" not in loaded
 
 
+def test_claimed_organization_inputs_load_their_loader() -> None:
+    # Both organization formats (the tree, the CLI bundle) go through the detection module's
+    # lazy loaders to the real ones.
+    for name in ("org-tree.yaml", "org-cli.json"):
+        code = (
+            "import iamsim.ingest\n"
+            f"world = iamsim.ingest.load_inputs([{str(DATA / name)!r}])\n"
+            "assert world.organization is not None\n"
+            "assert len(world.accounts) > 1, sorted(world.accounts)\n"
+        )
+        loaded = _loaded_after(code)
+        assert "iamsim.ingest.organization" in loaded
+        assert "iamsim.ingest.terraform.loader" not in loaded
+
+
 def test_the_public_names_of_the_loader_modules_remain() -> None:
     from iamsim.ingest import cloudformation
     from iamsim.ingest.cloudformation import detection as cfn_detection
@@ -60,3 +78,11 @@ def test_the_public_names_of_the_loader_modules_remain() -> None:
     assert tf_loader.FORMATS is tf_detection.FORMATS
     assert tf_loader.detect is tf_detection.detect
     assert plan.detect is tf_detection.detect_plan
+
+    from iamsim.ingest import IacOptions, organization, organization_detection
+    from iamsim.ingest.iac import options
+
+    assert organization.FORMATS is organization_detection.FORMATS
+    assert organization.detect_tree is organization_detection.detect_tree
+    assert organization.detect_bundle is organization_detection.detect_bundle
+    assert IacOptions is options.IacOptions

@@ -268,6 +268,14 @@ def iac_options() -> IacOptions:
     )
 
 
+def _iac_given() -> bool:
+    """Whether the running command was given any infrastructure-code value (``--var``,
+    ``--param``, ``--default-account``, ...)."""
+    ctx = click.get_current_context(silent=True)
+    given: dict[str, list[Any]] = ctx.meta.get(_IAC_KEY, {}) if ctx is not None else {}
+    return any(given.values())
+
+
 def limit_option() -> Callable[[F], F]:
     """``--limit NAME=VALUE`` (repeatable) alone, for commands that read files but load no
     inputs (``eval``)."""
@@ -376,10 +384,11 @@ def load_world(paths: Sequence[Path | str], *, as_json: bool = False, quiet: boo
 
     if not paths:
         raise InputError("no inputs given: pass --input PATH (repeatable)")
+    # No infrastructure-code option given: no options at all, which the loaders read as empty
+    # ones, so a GAAD export never imports the Terraform/CloudFormation options module.
+    options = iac_options() if _iac_given() else None
     with progress_bar("loading inputs", machine=as_json, quiet=quiet) as progress:
-        world = load_inputs(
-            paths, allow_read=allowed_reads(), options=iac_options(), progress=progress
-        )
+        world = load_inputs(paths, allow_read=allowed_reads(), options=options, progress=progress)
     report_input_notes(world.notes, as_json=as_json, quiet=quiet)
     return world
 

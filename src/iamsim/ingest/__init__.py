@@ -14,12 +14,11 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from iamsim.errors import InputError
 from iamsim.ingest.documents import parse_text
 from iamsim.ingest.files import InputFile
-from iamsim.ingest.iac.options import IacOptions
-from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
 from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadRefused, ReadScope
 from iamsim.ingest.registry import (
@@ -30,6 +29,9 @@ from iamsim.ingest.registry import (
 )
 from iamsim.model import World, merge_worlds
 from iamsim.model.managed import aws_managed_policy, resolve_managed_policies
+
+if TYPE_CHECKING:
+    from iamsim.ingest.iac.options import IacOptions
 
 # Files a directory of inputs contributes when no format reads the directory as a whole.
 _INPUT_SUFFIXES = (".json", ".yaml", ".yml")
@@ -141,6 +143,16 @@ def load_inputs(
     if progress is not None:
         progress(len(listed), len(listed))
     world = merge_worlds(worlds)
+    if len(worlds) > 1:
+        world = _note_shared_placeholder(world, worlds)
+    return resolve_managed_policies(world) if resolve_managed else world
+
+
+def _note_shared_placeholder(world: World, worlds: list[World]) -> World:
+    # Imported here: only a merge of several inputs can share the placeholder account, and
+    # the module (hashlib, uuid) is not needed by a single-input command (start-up time).
+    from iamsim.ingest.iac.placeholders import PLACEHOLDER_ACCOUNT
+
     sharing = [w for w in worlds if PLACEHOLDER_ACCOUNT in w.accounts]
     if len(sharing) > 1:
         # Each input without a known account falls back to the same placeholder: their
@@ -153,7 +165,17 @@ def load_inputs(
             "account=...) if they differ"
         )
         world = dataclasses.replace(world, notes=(*world.notes, note))
-    return resolve_managed_policies(world) if resolve_managed else world
+    return world
+
+
+def __getattr__(name: str) -> Any:
+    # ``IacOptions`` is re-exported on first use: a GAAD export or an organization tree never
+    # needs the Terraform/CloudFormation options module (start-up time).
+    if name == "IacOptions":
+        from iamsim.ingest.iac.options import IacOptions
+
+        return IacOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -8,7 +8,6 @@ Reading the files themselves is :mod:`iamsim.ingest.files`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -167,6 +166,8 @@ def close_match(name: str, known: Iterable[str], cutoff: float = 0.8) -> str | N
     lowered = {k.lower(): k for k in known}
     if name.lower() in lowered:
         return lowered[name.lower()]
+    import difflib  # only for a misspelt name (start-up time)
+
     found = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[found[0]] if found else None
 

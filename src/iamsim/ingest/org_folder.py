@@ -30,7 +30,6 @@ import orjson
 from iamsim.errors import InputError
 from iamsim.ingest.files import InputFile
 from iamsim.ingest.gaad import LIST_KEYS, PAGING_KEYS
-from iamsim.ingest.iac.options import IacOptions
 from iamsim.ingest.input_format import InputFormat
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import World, merge_worlds
@@ -124,6 +123,7 @@ class OrgFolder:
         """Everything ``accounts/<account>/`` holds (not resolved: no AWS managed policies
         filled in), checked to belong to that account."""
         from iamsim.ingest import load_input
+        from iamsim.ingest.iac.options import IacOptions  # only a folder of accounts needs it
 
         folder = self.accounts[account]
         # Terraform and CloudFormation without a declared account belong to the folder's.

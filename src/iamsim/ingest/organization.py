@@ -24,7 +24,12 @@ from typing import Any
 from iamsim.errors import InputError
 from iamsim.ingest.documents import Reader
 from iamsim.ingest.files import InputFile
-from iamsim.ingest.input_format import InputFormat
+
+# Detection and the registry entries live in a small module of their own (start-up time);
+# re-exported here, where they were first defined.
+from iamsim.ingest.organization_detection import FORMATS as FORMATS
+from iamsim.ingest.organization_detection import detect_bundle as detect_bundle
+from iamsim.ingest.organization_detection import detect_tree as detect_tree
 from iamsim.ingest.policy_documents import load_policy
 from iamsim.ingest.read_scope import ReadScope
 from iamsim.model import (
@@ -71,15 +76,6 @@ _ORG_KEYS = {"id", "management_account", "scp_enabled", "rcp_enabled", "root", "
 _NODE_KEYS = {"id", "name", "scps", "rcps", "children", "full_aws_access"}
 _OU_KEYS = {"ou", "name", "scps", "rcps", "children", "full_aws_access"}
 _ACCOUNT_KEYS = {"account", "name", "email", "scps", "rcps", "full_aws_access"}
-
-
-def detect_tree(file: InputFile) -> bool:
-    doc = file.document
-    return (
-        isinstance(doc, Mapping)
-        and isinstance(doc.get("organization"), Mapping)
-        and "root" in doc["organization"]
-    )
 
 
 def load_tree(file: InputFile) -> World:
@@ -270,11 +266,6 @@ _BUNDLE_KEYS = {
     "PoliciesForTarget",
     "Policies",
 }
-
-
-def detect_bundle(file: InputFile) -> bool:
-    doc = file.document
-    return isinstance(doc, Mapping) and "DescribeOrganization" in doc and "Roots" in doc
 
 
 def load_bundle(file: InputFile) -> World:
@@ -549,19 +540,3 @@ class _BundleLoader:
             )
         self.policy_cache[policy_id] = policy
         return policy
-
-
-FORMATS = (
-    InputFormat(
-        name="organization",
-        description='organization tree ({"organization": {"id", "root", ...}})',
-        detect=detect_tree,
-        load=load_tree,
-    ),
-    InputFormat(
-        name="organization-cli",
-        description="assembled aws organizations CLI output (DescribeOrganization, Roots, ...)",
-        detect=detect_bundle,
-        load=load_bundle,
-    ),
-)

@@ -2,7 +2,8 @@
 
 The built-in formats are listed here explicitly (:data:`BUILTIN_FORMATS`, each format module's
 ``FORMATS``; Terraform's and CloudFormation's come from their small ``detection`` modules, which
-import the heavy loaders only when the format claims a file); a library user adds one with
+import the heavy loaders only when the format claims a file, and so do the organization formats'
+from :mod:`iamsim.ingest.organization_detection`); a library user adds one with
 :func:`register_format` (through the public front :mod:`iamsim.formats`). Exactly one format must claim an input: two claiming the same content
 is an error, as is none.
 """
@@ -16,9 +17,9 @@ from iamsim.errors import InputError
 from iamsim.ingest import (
     gaad,
     org_folder,
-    organization,
     resources_file,
 )
+from iamsim.ingest import organization_detection as organization
 from iamsim.ingest.cloudformation import detection as cloudformation
 from iamsim.ingest.files import InputFile
 from iamsim.ingest.input_format import InputFormat

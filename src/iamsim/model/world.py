@@ -9,7 +9,6 @@ ones as input errors.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -289,6 +288,8 @@ class World:
         raise RequestError(self._unknown_message(text))
 
     def _unknown_message(self, text: str) -> str:
+        import difflib  # only for this error message (start-up time)
+
         close = difflib.get_close_matches(text.lower(), list(self._principal_names), n=5)
         arns = sorted({e.arn for key in close for e in self._principal_names[key]})
         hint = f"; did you mean: {', '.join(arns)}" if arns else ""
