@@ -33,7 +33,7 @@ import orjson
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest import parse_text
+from iamsim.ingest.documents import parse_text
 from iamsim.ingest.read_scope import decode_text
 
 # JSON's whitespace, deleted before counting the ends of object keys (see _keys_written).
