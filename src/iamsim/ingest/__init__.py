@@ -14,7 +14,7 @@ loader, the registry and the world model with it (start-up time).
 
 from __future__ import annotations
 
-from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,20 +34,20 @@ if TYPE_CHECKING:
 
 # Each public name and the module that defines it.
 _HOMES = {
-    "IacOptions": "iamsim.ingest.iac.options",
-    "InputFile": "iamsim.ingest.files",
-    "InputFormat": "iamsim.ingest.input_format",
-    "ReadRefused": "iamsim.ingest.read_scope",
-    "ReadScope": "iamsim.ingest.read_scope",
-    "aws_managed_policy": "iamsim.model.managed",
-    "detect_format": "iamsim.ingest.registry",
-    "formats": "iamsim.ingest.registry",
-    "load_input": "iamsim.ingest.loading",
-    "load_inputs": "iamsim.ingest.loading",
-    "parse_text": "iamsim.ingest.documents",
-    "register_format": "iamsim.ingest.registry",
-    "resolve_managed_policies": "iamsim.model.managed",
-    "unregister_format": "iamsim.ingest.registry",
+    "IacOptions": "iac.options",
+    "InputFile": "files",
+    "InputFormat": "input_format",
+    "ReadRefused": "read_scope",
+    "ReadScope": "read_scope",
+    "aws_managed_policy": "managed",
+    "detect_format": "registry",
+    "formats": "registry",
+    "load_input": "loading",
+    "load_inputs": "loading",
+    "parse_text": "documents",
+    "register_format": "registry",
+    "resolve_managed_policies": "managed",
+    "unregister_format": "registry",
 }
 
 
@@ -55,9 +55,44 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
+    value = getattr(_module(home), name)
     globals()[name] = value  # found once; later look-ups are plain attributes
     return value
+
+
+def _module(home: str) -> ModuleType:
+    """The module ``home`` names, imported statically (no import by computed name)."""
+    if home == "loading":
+        from iamsim.ingest import loading
+
+        return loading
+    if home == "registry":
+        from iamsim.ingest import registry
+
+        return registry
+    if home == "documents":
+        from iamsim.ingest import documents
+
+        return documents
+    if home == "files":
+        from iamsim.ingest import files
+
+        return files
+    if home == "read_scope":
+        from iamsim.ingest import read_scope
+
+        return read_scope
+    if home == "input_format":
+        from iamsim.ingest import input_format
+
+        return input_format
+    if home == "managed":
+        from iamsim.model import managed
+
+        return managed
+    from iamsim.ingest.iac import options
+
+    return options
 
 
 __all__ = [
