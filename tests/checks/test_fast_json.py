@@ -188,3 +188,87 @@ def test_compact_bytes_are_the_inert_text_encoded(value: object) -> None:
     assert data == compact_json(value).encode("utf-8")
     assert json.loads(data) == value
     assert all(0x20 <= byte <= 0x7E or byte >= 0x80 for byte in data)  # nothing to hide
+
+
+def test_shared_member_reads_every_line_as_loads_reads_it() -> None:
+    """Lines whose ``policies`` text recurs (a pool of random texts, duplicates and deep ones
+    among them) read by SharedMember: the same documents and the same located errors as
+    :func:`fast_json.loads`, the recurring value one object."""
+    rng = random.Random(20261208)
+    pool = [_random_text(rng) for _ in range(30)]
+    pool += [
+        "[" * 99 + "]" * 99,  # at the limit once inside a line: too deep
+        "[" * 98 + "]" * 98,
+        '{"a": 1, "a": 2}',
+        '{"s": "\\":", "t": 1}',
+        '{"n": 1234567890123456789}',
+        '"a scalar"',
+        "7",
+    ]
+    reader = fast_json.SharedMember("policies")
+    shared: dict[str, object] = {}
+    for _ in range(3000):
+        policies = rng.choice(pool)
+        rest = [f'"name":"n{rng.randrange(10)}"', f'"x":{_random_text(rng)}']
+        rng.shuffle(rest)
+        sep = rng.choice([",", " , ", ",\n"])
+        line = "{" + sep.join([*rest, f'"policies"{rng.choice(["", " "])}:{policies}']) + "}"
+        if rng.random() < 0.05:
+            line = line[:-1]  # not JSON
+        data = line.encode()
+        expected = _outcome(lambda t: fast_json.loads(t, "b.jsonl line 1"), data)
+        found = _outcome(lambda t: reader.loads(t, "b.jsonl line 1"), data)
+        assert found == expected, line
+        if found[0] == "ok" and isinstance(found[1]["policies"], dict | list):
+            value = shared.setdefault(policies, found[1]["policies"])
+            assert value == found[1]["policies"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"policies": {"a": 1}, "policies": {"a": 1}}',
+        '{"name": "a", "name": "b", "policies": {"a": 1}}',
+        '{"policies": {"a": 1, "a": 2}}',
+        '{"context": {"k": "\\u0022:", "k": 1}, "policies": {}}',
+    ],
+)
+def test_shared_member_refuses_duplicates_anywhere(line: str) -> None:
+    reader = fast_json.SharedMember("policies")
+    for _ in range(2):  # the second time the block is known
+        with pytest.raises(InputError, match="duplicate key"):
+            reader.loads(line.encode(), "b.jsonl line 3")
+
+
+def test_shared_member_hands_out_one_object_for_a_recurring_block() -> None:
+    reader = fast_json.SharedMember("policies")
+    first = reader.loads(b'{"name": "a", "policies": {"scp": [[{"x": 1}]]}}', "l1")
+    second = reader.loads(b'{"name": "b", "policies": {"scp": [[{"x": 1}]]}}', "l2")
+    other = reader.loads(b'{"name": "c", "policies": {"scp": [[{"x": 2}]]}}', "l3")
+    assert first["policies"] is second["policies"]
+    assert other["policies"] == {"scp": [[{"x": 2}]]}
+    assert (first["name"], second["name"]) == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"a\x01b": 1, "policies": {}}',
+        b'{"a\xffb": 1, "policies": {}}',
+        b'{"a\\qb": 1, "policies": {}}',
+        b'{"a": 1, "policies": {}} x',
+        b'{"a": 01, "policies": {}}',
+        b'{"a": "\x01", "policies": {}}',
+        b'{"policies": {"k\x01": 1}}',
+        b'{"a": 1.0e999, "policies": {}}',
+        b'{"a\\/b": 1, "policies": {}}',
+        b'{"policies": {}, "a": Infinity}',
+        b'[{"policies": {}}]',
+        b' {"policies": [] } ',
+    ],
+)
+def test_shared_member_answers_odd_lines_as_loads_does(line: bytes) -> None:
+    reader = fast_json.SharedMember("policies")
+    for _ in range(2):
+        expected = _outcome(lambda t: fast_json.loads(t, "b.jsonl line 2"), line)
+        assert _outcome(lambda t: reader.loads(t, "b.jsonl line 2"), line) == expected

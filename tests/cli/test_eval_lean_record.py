@@ -60,8 +60,9 @@ SCENARIOS = [
 ]
 
 
+@pytest.mark.parametrize("recurring", [True, False])
 @pytest.mark.parametrize("explain", [True, False])
-def test_lean_record_is_the_full_record_without_the_trace(explain: bool) -> None:
+def test_lean_record_is_the_full_record_without_the_trace(explain: bool, recurring: bool) -> None:
     loaded = load_scenarios(json.dumps(SCENARIOS * 2), "batch.json")  # twice: the memo
     for item in loaded:
         assert isinstance(item, Scenario)
@@ -69,7 +70,7 @@ def test_lean_record_is_the_full_record_without_the_trace(explain: bool) -> None
         full = scenario_to_json(item, decision)
         full.pop("statements", None)
         del full["missing_context_keys"]
-        lean = eval_cmd._lean_record(item, decision)
+        lean = eval_cmd._lean_record(item, decision, recurring)
         assert list(lean) == list(full)
         assert compact_json_bytes(lean) == compact_json_bytes(full)
 
@@ -77,8 +78,10 @@ def test_lean_record_is_the_full_record_without_the_trace(explain: bool) -> None
 def test_fragment_memo_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(eval_cmd, "_FRAGMENTS_LIMIT", 2)
     monkeypatch.setattr(eval_cmd, "_FRAGMENTS", {})
+    monkeypatch.setattr(eval_cmd, "_FRAGMENTS_BY_ID", {})
     for item in load_scenarios(json.dumps(SCENARIOS), "batch.json"):
         assert isinstance(item, Scenario)
         decision = evaluate(item.request, item.policies, explain=False)
-        eval_cmd._lean_record(item, decision)
+        eval_cmd._lean_record(item, decision, True)
         assert len(eval_cmd._FRAGMENTS) <= 2
+        assert len(eval_cmd._FRAGMENTS_BY_ID) <= 2

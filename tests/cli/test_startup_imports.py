@@ -1,4 +1,4 @@
-"""``iamsim check`` on a small JSON input imports only what it uses (issue 10: start-up).
+"""``iamsim check`` on a small JSON input, and ``eval`` of JSON Lines, import only what they use (issue 10: start-up).
 
 A fresh interpreter runs the command exactly as the ``iamsim`` entry point does and then
 reports which modules it imported: rich (tables, progress bars), PyYAML (YAML input), lark
@@ -138,3 +138,38 @@ def test_check_with_an_iac_option_still_passes_it(tmp_path: Path) -> None:
         tmp_path, "check", "alice", "s3:GetObject", "arn:aws:s3:::b/k", "--default-account", "1"
     )
     assert code == 2
+
+
+def test_eval_of_json_lines_imports_no_loader_and_no_world_model(tmp_path: Path) -> None:
+    # A batch of scenarios reads JSON Lines through fast_json alone: the ingest package's
+    # loaders, its format registry and the world model stay out.
+    scenario = {
+        "principal": "arn:aws:iam::123456789012:user/alice",
+        "action": "s3:GetObject",
+        "resource": "arn:aws:s3:::b/k",
+        "policies": {
+            "identity": [EXPORT["UserDetailList"][0]["UserPolicyList"][0]["PolicyDocument"]]
+        },  # type: ignore[index]
+        "expect": "Allow",
+    }
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps(scenario) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "eval", "--jsonl", str(batch)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    modules = set(report["modules"])
+    assert report["code"] == 0
+    assert json.loads(done.stdout)["decision"] == "Allow"
+    unwanted = (
+        *_NOT_NEEDED,
+        "iamsim.model",
+        "iamsim.ingest.registry",
+        "iamsim.ingest.loading",
+        "iamsim.ingest.gaad",
+    )
+    assert [name for name in unwanted if _imported(modules, name)] == []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from iamsim.errors import InputError
-from iamsim.ingest import parse_text
+from iamsim.ingest.documents import parse_text
 
 # ingest's file readers; that module is being made public (its name may change at merge).
 from iamsim.ingest.files import read_text

@@ -7,6 +7,8 @@ through a fixed buffer. What bounds memory is the line: one longer than
 ``limits.max_file_bytes`` is refused (and the file with it: the reader cannot find the next
 line without reading this one), blank lines are skipped, and each line is one scenario (a JSON
 object), read by :mod:`iamsim.ingest.fast_json` and labelled ``FILE line N`` in its errors.
+A ``policies`` block that recurs byte for byte is decoded once and shared
+(:class:`~iamsim.ingest.fast_json.SharedMember`; memory bounded by its LRU of blocks).
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def scenario_lines(
     """(line number, label, the scenario object or the InputError saying why it is not one)
     for every non-blank line of ``stream``; raises InputError for a line too long to read."""
     limit = limits.current().max_file_bytes
+    # Scenarios of a batch often carry the same policies block, byte for byte: decoded once,
+    # one object for all (which policy_cache then recognises by identity).
+    reader = fast_json.SharedMember("policies")
     number = 0
     while True:
         line = stream.readline(limit + 1)
@@ -87,7 +92,7 @@ def scenario_lines(
         if not line.strip():
             continue
         try:
-            item = fast_json.loads(line, label)
+            item = reader.loads(line, label)
         except InputError as exc:
             yield number, label, exc
             continue

@@ -52,13 +52,28 @@ def _frozen(value: Any) -> Hashable:
     raise TypeError(f"not a document value: {type(value).__name__}")
 
 
+# JSON-text keys of the documents keyed last, by identity: the JSON Lines reader hands out one
+# object for a block that recurs byte for byte (fast_json.SharedMember), and its key is not
+# written again. Each entry holds its document, so its id cannot pass to another object while
+# remembered; decoded documents are never edited (scenarios parse them, nothing changes them).
+_JSON_KEYS: dict[int, tuple[Any, Hashable]] = {}
+_JSON_KEYS_LIMIT = 256
+
+
 def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable:
     if from_json and not isinstance(document, str):
+        known = _JSON_KEYS.get(id(document))
+        if known is not None and known[0] is document:
+            return known[1]
         try:
             # The tag keeps a JSON-text key apart from any _frozen image.
-            return ("json", orjson.dumps(document))
+            key: Hashable = ("json", orjson.dumps(document))
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the general key
-            pass
+            return _frozen(document)
+        if len(_JSON_KEYS) >= _JSON_KEYS_LIMIT:
+            _JSON_KEYS.clear()
+        _JSON_KEYS[id(document)] = (document, key)
+        return key
     return _frozen(document)
 
 
@@ -130,3 +145,4 @@ def clear() -> None:
     catalogue)."""
     _PARSED.clear()
     _SETS.clear()
+    _JSON_KEYS.clear()

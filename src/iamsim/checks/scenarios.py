@@ -24,7 +24,7 @@ from iamsim.checks.scenario_request import scenario_request
 from iamsim.engine.policies import PolicySet
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest import fast_json
-from iamsim.patterns.arn import arn_problem
+from iamsim.patterns.arn import KNOWN_PARTITIONS, arn_problem
 from iamsim.policy.jsondoc import json_type
 from iamsim.policy.model import Policy, PolicyType
 from iamsim.policy.parser import parse_policy
@@ -33,18 +33,20 @@ from iamsim.vocabulary.context_keys import check_context
 from iamsim.vocabulary.request import Request
 from iamsim.vocabulary.targets import resource_policy_kind
 
-_FIELDS = {
-    "name",
-    "principal",
-    "action",
-    "resource",
-    "resource_account",
-    "context",
-    "policies",
-    "expect",
-    "now",
-    "discover",
-}
+_FIELDS = frozenset(
+    {
+        "name",
+        "principal",
+        "action",
+        "resource",
+        "resource_account",
+        "context",
+        "policies",
+        "expect",
+        "now",
+        "discover",
+    }
+)
 # Statuses of a context key in discover mode (iamsim.analysis.symbolic.discover).
 DISCOVER_STATUSES = ("unknown", "present", "absent")
 _POLICY_FIELDS = {"identity", "boundary", "session", "resource", "scp", "rcp", "endpoint"}
@@ -133,7 +135,7 @@ def parse_scenario(
     to look for, and its policies are cached by their JSON text."""
     if not isinstance(item, Mapping):
         raise InputError("a scenario must be a mapping", path=path or "/", source=source)
-    unknown = sorted(set(item) - _FIELDS)
+    unknown = [] if _FIELDS.issuperset(item) else sorted(set(item) - _FIELDS)
     if unknown:
         raise InputError(
             f"unknown scenario field {unknown[0]!r} (known: {', '.join(sorted(_FIELDS))})",
@@ -301,6 +303,10 @@ def _parse_now(value: Any, path: str, source: str) -> datetime:
 
 def _required_text(item: Mapping[str, Any], field: str, path: str, source: str) -> str:
     value = item.get(field)
+    if type(value) is str:  # the common case: one strip
+        stripped = value.strip()
+        if stripped:
+            return stripped
     if not isinstance(value, str | int) or not str(value).strip():
         raise InputError(
             f"{field} is required and must be a string", path=f"{path}/{field}", source=source
@@ -329,8 +335,35 @@ def _find_action_problem(action: str) -> str | None:
     return None
 
 
+# Whitespace or a wildcard in an ARN's partition, service, Region or account (a fixed pattern).
+_ODD_HEAD = re.compile(r"[\s*?]")
+
+
 def _resource_problem(resource: Any) -> str | None:
     """Why ``resource`` is not ``"*"`` or one well-formed ARN, or None."""
+    if type(resource) is str and _plain_arn(resource):
+        return None
+    return _resource_problem_of(resource)
+
+
+def _plain_arn(resource: str) -> bool:
+    """True for the common well-formed ARN, answered at once: ``arn``, a known partition, a
+    service, no whitespace or wildcard before the resource part, a resource part, no policy
+    variable syntax anywhere (False is no verdict: :func:`_resource_problem_of` decides)."""
+    parts = resource.split(":", 5)
+    return (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[1] in KNOWN_PARTITIONS
+        and bool(parts[2])
+        and bool(parts[5])
+        and "${" not in resource
+        and not _ODD_HEAD.search(resource, 0, len(resource) - len(parts[5]))
+    )
+
+
+def _resource_problem_of(resource: Any) -> str | None:
+    """:func:`_resource_problem` the long way."""
     if not isinstance(resource, str) or not resource.strip():
         found = "an empty string" if resource == "" else _a_type(resource)
         return f'resource must be an ARN or "*", not {found}'

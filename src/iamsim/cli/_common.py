@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from iamsim.errors import IamsimError, InputError
-from iamsim.model import World
 from iamsim.report.inert import echo, echo_json_text
 from iamsim.report.schemas import versioned
 
 if TYPE_CHECKING:
     from iamsim.ingest.iac.options import IacOptions
+    from iamsim.model import World
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -14,7 +14,7 @@ JSON Lines (``--jsonl``, and any ``.jsonl`` file): the scenarios are read one li
 and each record written as soon as its scenario is decided, so memory stays constant however
 long the batch. A ``--jsonl`` record carries what the output asks for: the decision, the
 expectation and whether it held, the reason, the decisive statements and the policy results,
-decided on the engine's fast path; the statement-by-statement trace (``statements``,
+decided without tracing statements; the statement-by-statement trace (``statements``,
 ``missing_context_keys``) is built only for a scenario whose expectation failed, or for every
 scenario with ``--explain``. ``--json`` keeps its full records.
 """
@@ -232,11 +232,12 @@ class Tally:
 class _SeenSets:
     """The policy sets this run has decided before (bounded; forgetting costs only speed).
 
-    The engine's fast path (no trace) indexes a compiled policy set's statements by service
-    the first time it meets the set: that pays off from the second request under the same
-    policies, not for a set met once (a batch where every scenario carries its own policy
-    text), where tracing every statement is the cheaper way to the same decision. Both paths
-    decide alike; this only picks the cheaper one.
+    A set met again is worth the engine's cache of compiled sets, where its compilation, its
+    per-action plans and its explanations by outcome (:func:`iamsim.engine.decision.evaluate`)
+    serve every later scenario; a set met once (a batch where every scenario carries its own
+    policy text) is not: it is compiled for its scenario alone, and its record's lists are
+    written directly instead of through the cache of written lists. Both paths decide alike;
+    this only picks the cheaper one.
 
     Scenarios carrying the same policies share one PolicySet object
     (:func:`iamsim.checks.policy_cache.cached_set`), so a set is recognised by its identity: a
@@ -282,18 +283,19 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
     # The trace of every statement is what costs: built only when the output shows it.
     lean = mode.kind == "jsonl" and not mode.explain
     again, policies = seen.compiled(scenario.policies)
-    fast = lean and again
-    decision = evaluate(scenario.request, policies, explain=not fast)
+    decision = evaluate(scenario.request, policies, explain=not lean)
     met = scenario.expectation_met(decision.value.value)
-    if fast and met is False:  # a failure is shown with its full trace
+    if lean and met is False:  # a failure is shown with its full trace
         decision = evaluate(scenario.request, policies, explain=True)
-    if met is False:
         lean = False
     tally.add(decision.value.value, met)
     if mode.kind != "text":
-        # The statement trace is shown only for failures or with --explain, whichever path
-        # decided.
-        _write(_lean_record(scenario, decision) if lean else scenario_to_json(scenario, decision))
+        # The statement trace is shown only for failures or with --explain.
+        _write(
+            _lean_record(scenario, decision, again)
+            if lean
+            else scenario_to_json(scenario, decision)
+        )
     else:
         header = f"== {scenario.name}"
         if met is not None:
@@ -308,6 +310,9 @@ def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:
 
 _EVAL_RECORD = schema_version("eval-record")
 _FRAGMENTS: dict[tuple[object, ...], Any] = {}
+# The same lists by identity: the engine shares a Decision's parts between requests with the
+# same outcome, so most look-ups end here, without hashing the values.
+_FRAGMENTS_BY_ID: dict[int, tuple[tuple[object, ...], Any]] = {}
 _FRAGMENTS_LIMIT = 4096
 
 
@@ -315,6 +320,9 @@ def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) ->
     """The JSON list of ``items`` (their ``to_dict``) as an orjson fragment, written once per
     distinct tuple: a batch under the same policies repeats its decisive statements and
     policy results (frozen values, equal only when their JSON is equal)."""
+    held = _FRAGMENTS_BY_ID.get(id(items))
+    if held is not None and held[0] is items:
+        return held[1]
     found = _FRAGMENTS.get(items)
     if found is None:
         import orjson  # the batch writers only
@@ -323,13 +331,18 @@ def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) ->
         if len(_FRAGMENTS) >= _FRAGMENTS_LIMIT:
             _FRAGMENTS.clear()
         _FRAGMENTS[items] = found
+    if len(_FRAGMENTS_BY_ID) >= _FRAGMENTS_LIMIT:
+        _FRAGMENTS_BY_ID.clear()
+    # The tuple is held with its fragment, so its id cannot pass to another while remembered.
+    _FRAGMENTS_BY_ID[id(items)] = (items, found)
     return found
 
 
-def _lean_record(scenario: Scenario, decision: Decision) -> dict[str, Any]:
+def _lean_record(scenario: Scenario, decision: Decision, recurring: bool) -> dict[str, Any]:
     """:func:`scenario_to_json` without the statement trace (``statements``,
     ``missing_context_keys``): the same keys in the same order, the same JSON once written,
-    its lists of statements and results written once per distinct value."""
+    its lists of statements and results written once per distinct value when the policy set
+    ``recurring`` (met before), where they repeat; a set met once has lists of its own."""
     value = decision.value.value
     record: dict[str, Any] = {"schema_version": _EVAL_RECORD, "name": scenario.name}
     record["decision"] = value
@@ -345,9 +358,14 @@ def _lean_record(scenario: Scenario, decision: Decision) -> dict[str, Any]:
         "resource_account": request.resource_account,
         "same_account": request.same_account,
     }
-    record["decisive_statements"] = _fragment(decision.decisive)
-    record["blocked_by"] = decision.blocked_by
-    record["policy_results"] = _fragment(decision.policy_results)
+    if recurring:
+        record["decisive_statements"] = _fragment(decision.decisive)
+        record["blocked_by"] = decision.blocked_by
+        record["policy_results"] = _fragment(decision.policy_results)
+    else:
+        record["decisive_statements"] = [item.to_dict() for item in decision.decisive]
+        record["blocked_by"] = decision.blocked_by
+        record["policy_results"] = [item.to_dict() for item in decision.policy_results]
     if decision.notes:
         record["notes"] = list(decision.notes)
     if scenario.notes:

@@ -120,6 +120,7 @@ class CompiledPolicySet:
     """A :class:`PolicySet` with every policy compiled once, to decide many requests."""
 
     __slots__ = (
+        "_briefs",
         "_plains",
         "_plans",
         "_service_plans",
@@ -168,6 +169,7 @@ class CompiledPolicySet:
         self.slots = tuple(slots)
         self._plans: dict[str, ActionPlan] = {}
         self._plains: dict[str, _PlainPlan | None] = {}
+        self._briefs: dict[str, _Brief | None] = {}
         self._service_plans: dict[str, tuple[tuple[int, CompiledStatement], ...]] = {}
 
     def plan(self, service: str) -> tuple[tuple[int, CompiledStatement], ...]:
@@ -228,6 +230,24 @@ class CompiledPolicySet:
             self._plains.clear()
         self._plains[action] = plain
         return plain
+
+    def brief(self, action: str) -> _Brief | None:
+        """The explanation memo of the lowercased ``action`` (see :class:`_Brief`); None on
+        the first request of the action (a memo pays from the second on: a set met once is
+        not worth one) and for an action or set off the short path's ground."""
+        found = self._briefs.get(action, _UNASKED)
+        if found is _UNASKED:
+            found = None
+            self._briefs[action] = _ASKED_ONCE
+        elif found is _ASKED_ONCE:
+            plain = self._plains.get(action, _UNPLANNED)
+            if plain is _UNPLANNED:
+                plain = self.plain_plan(action)
+            found = None if plain is None else _Brief(self, self.action_plan(action))
+            if len(self._briefs) >= _PLAN_LIMIT:
+                self._briefs.clear()
+            self._briefs[action] = found
+        return found
 
 
 # Per slot with candidates: (slot index, Deny statements, Allow statements) for one action.
@@ -508,6 +528,82 @@ def _decide_plain(request: Request, plan: _PlainPlan, options: EngineOptions) ->
     if same_account or granted:
         return ALLOW
     return IMPLICIT_DENY
+
+
+class _Brief:
+    """One action's untraced explanation under one compiled set, assembled once per outcome.
+
+    On the short path's ground (a signed IAM caller, an action only the policies decide, no
+    endpoint or trust policy: :meth:`CompiledPolicySet.plain_plan`), what
+    :class:`_Evaluation` reports without a trace -- the decision, its reason, the decisive
+    statements, the blocking guardrail, the per-policy results and the notes -- depends on
+    the request only through its *outcome*: how each statement of the action's plan applies
+    to it (its match class, or None), the caller's kind and whether it is service-linked,
+    whether the request stays within one account, and the action as written (reasons and
+    notes quote it). Every request still has every statement it meets matched, which is the
+    work that depends on the request; the procedure that turns an outcome into an
+    explanation runs once per distinct outcome, its Decision's parts shared afterwards.
+    ``tests/engine/test_properties.py`` checks the result against the evaluation's on
+    random policy sets and requests.
+    """
+
+    __slots__ = ("checks", "known")
+
+    _LIMIT = 1024
+
+    def __init__(self, compiled: CompiledPolicySet, plan: ActionPlan) -> None:
+        bounded = compiled.boundary is not None
+        self.checks = tuple(
+            _check(statement, bounded)
+            for _, denies, allows in plan
+            for statement in (*denies, *allows)
+        )
+        # outcome -> (value, reason, decisive, blocked_by, policy results, notes)
+        self.known: dict[tuple[object, ...], _Explained] = {}
+
+    def decision(self, request: Request, compiled: CompiledPolicySet) -> Decision:
+        caller = request.caller
+        # The resource split once, as _decide_plain does; None for "*" or a non-ARN.
+        split = request.resource.split(":", 5)
+        parts = split if len(split) == 6 and split[0] == "arn" else None
+        owner = request.resource_account
+        outcome = (
+            tuple([check(request, parts) for check in self.checks]),
+            request.action,
+            caller.kind,
+            caller.service_linked,
+            owner is None or caller.account is None or owner == caller.account,
+        )
+        known = self.known.get(outcome)
+        if known is None:
+            decision = _evaluated(request, compiled, False, _DEFAULT_OPTIONS)
+            if len(self.known) >= self._LIMIT:
+                self.known.clear()
+            self.known[outcome] = (
+                decision.value,
+                decision.reason,
+                decision.decisive,
+                decision.blocked_by,
+                decision.policy_results,
+                decision.notes,
+            )
+            return decision
+        value, reason, decisive, blocked_by, results, notes = known
+        return Decision(value, reason, request, decisive, blocked_by, results, (), (), notes)
+
+
+_Explained = tuple[
+    DecisionValue,
+    str,
+    tuple[StatementRef, ...],
+    str | None,
+    tuple[PolicyTypeResult, ...],
+    tuple[str, ...],
+]
+# Markers of CompiledPolicySet._briefs: an action never asked, asked once (bare instances,
+# never used as memos, so the look-up keeps the memo's type).
+_UNASKED: _Brief = object.__new__(_Brief)
+_ASKED_ONCE: _Brief = object.__new__(_Brief)
 
 
 _NO_TRACES: list[StatementTrace] = []  # shared, never appended to (fast path only)
@@ -1134,9 +1230,27 @@ def evaluate(
     explain: bool = True,
     options: EngineOptions | None = None,
 ) -> Decision:
-    """Decide ``request`` under ``policies``; with ``explain`` every statement is traced."""
+    """Decide ``request`` under ``policies``; with ``explain`` every statement is traced.
+
+    Without the trace, requests of an action met before under the same compiled set share
+    the explanation of an earlier request with the same outcome (:class:`_Brief`)."""
     compiled = compile_policy_set(policies)
-    evaluation = _Evaluation(request, compiled, explain, options or _DEFAULT_OPTIONS)
+    if (
+        not explain
+        and (options is None or options is _DEFAULT_OPTIONS)
+        and request.caller.kind in _SIGNED_IAM
+    ):
+        brief = compiled.brief(request.action.lower())
+        if brief is not None:
+            return brief.decision(request, compiled)
+    return _evaluated(request, compiled, explain, options or _DEFAULT_OPTIONS)
+
+
+def _evaluated(
+    request: Request, compiled: CompiledPolicySet, explain: bool, options: EngineOptions
+) -> Decision:
+    """The decision of a fresh :class:`_Evaluation`."""
+    evaluation = _Evaluation(request, compiled, explain, options)
     decision = evaluation.result()
     # The groups' links back to the evaluation (for their lazy Allow matching) make a cycle:
     # broken here, the evaluation is freed at once instead of by the cyclic collector (a

@@ -33,7 +33,7 @@ import orjson
 
 from iamsim import limits
 from iamsim.errors import InputError
-from iamsim.ingest import parse_text
+from iamsim.ingest.documents import parse_text
 from iamsim.ingest.read_scope import decode_text
 
 # JSON's whitespace, deleted before counting the ends of object keys (see _keys_written).
@@ -134,3 +134,80 @@ def _located(text: str | bytes, source: str) -> Any:
     if not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
         raise InputError("not JSON: expected a JSON object", source=source)
     return parse_text(text, source)
+
+
+class SharedMember:
+    """JSON objects read one line at a time whose ``member`` (a scenario's ``policies``) often
+    recurs byte for byte: that member's value is decoded once per distinct text and the same
+    object handed out again, the rest of the line decoded every time.
+
+    :meth:`loads` returns exactly what :func:`loads` returns for the line (and raises what it
+    raises); only the decoding is shared. msgspec splits the line into its members, each kept
+    as raw text (in C, without building the values); the member's text keys a bounded LRU of
+    decoded values, every other member is decoded by orjson. The proofs are :func:`loads`'s
+    over the whole line -- no nineteen digits in a row, no ``\\u`` escape, nesting within the
+    limit, and ``"``-``:`` written exactly as often as the decoded document holds keys (plus
+    ``":`` in the shared value's strings) -- with the shared value's count and depth taken
+    once, when it was decoded. The ``":`` counts of the parts add up to the whole's
+    because the member's text starts with ``{`` or ``[`` and ends with ``}`` or ``]`` (no
+    ``"`` and ``:`` pair spans a boundary). Any doubt, any line msgspec or orjson refuses,
+    goes to :func:`loads`, whose located reader decides and words the error.
+
+    The shared value is one object for every line that carries the text: callers must not
+    change it (scenarios never do: their policies are parsed, not edited).
+    """
+
+    def __init__(self, member: str, limit: int = 256) -> None:
+        import msgspec  # the JSON Lines batch reader only
+
+        self._member = member
+        self._limit = limit
+        # raw text -> (decoded value, its keys held plus the ``":`` inside its strings)
+        self._known: dict[bytes, tuple[Any, int]] = {}
+        self._members = msgspec.json.Decoder(dict[str, msgspec.Raw])
+        self._refused = (msgspec.DecodeError, orjson.JSONDecodeError)
+
+    def loads(self, line: bytes, source: str) -> Any:
+        """The JSON document of the line ``line`` (see the class)."""
+        if b"\\u" in line:
+            return loads(line, source)
+        try:
+            members = self._members.decode(line)
+        except self._refused:
+            return loads(line, source)
+        squeezed = line.translate(_DIGITS_AS_ZERO, _JSON_SPACE)
+        if _NINETEEN_ZEROS in squeezed:
+            return loads(line, source)
+        document: dict[str, Any] = {}
+        shared = 0
+        try:
+            for key, raw in members.items():
+                if key == self._member:
+                    text = bytes(raw)
+                    known = self._known.get(text)
+                    if known is None:
+                        value = orjson.loads(text)
+                        # A container within the nesting limit one level down (else no count):
+                        # no more containers opened than that, or else the walk says.
+                        if type(value) not in (dict, list) or (
+                            text.count(b"{") + text.count(b"[") >= limits.current().max_nesting
+                            and _shape([value]) < 0
+                        ):
+                            return loads(line, source)
+                        known = (value, orjson.dumps(value).count(b'":'))
+                        if len(self._known) >= self._limit:
+                            self._known.clear()
+                        self._known[text] = known
+                    document[key] = known[0]
+                    # the member's own key, then what its value holds
+                    shared = 1 + known[1]
+                else:
+                    document[key] = orjson.loads(memoryview(raw))
+        except orjson.JSONDecodeError:
+            return loads(line, source)
+        # The rest's keys counted by the walk (no ``":`` in its strings: one there is a doubt
+        # more, settled by loads), which also bounds its nesting.
+        rest = _shape({key: value for key, value in document.items() if key != self._member})
+        if rest < 0 or rest + shared != squeezed.count(b'":'):
+            return loads(line, source)
+        return document

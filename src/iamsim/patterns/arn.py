@@ -70,7 +70,7 @@ from iamsim.vocabulary.arn import Arn, parse_arn
 from iamsim.vocabulary.request import Context
 
 # Partitions documented on the ARN page plus the isolated and European sovereign partitions.
-_KNOWN_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-eusc"})
+KNOWN_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-eusc"})
 
 _PARTITION, _SERVICE, _REGION, _ACCOUNT, _RESOURCE = 1, 2, 3, 4, 5
 
@@ -104,7 +104,7 @@ def arn_problem(text: str) -> str | None:
     if not partition:
         return "the ARN has an empty partition"
     if not _has_wildcard(partition) and not (
-        partition in _KNOWN_PARTITIONS or partition.startswith("aws-iso")
+        partition in KNOWN_PARTITIONS or partition.startswith("aws-iso")
     ):
         return f"unknown ARN partition {partition!r}"
     if len(parts) < 6:
