@@ -11,7 +11,6 @@ The format (JSON or YAML; a file holds one scenario or a list) is documented in 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -519,10 +518,12 @@ def _policy(
         if not from_json:  # JSON has no dates: only YAML makes them
             _reject_yaml_dates(document, doc_path, source)
         try:
-            policy = parse_policy(document, policy_type, name=name, source=source)
+            # Parsed as carrying ``file`` (the source the parser gives the Policy), not copied
+            # afterwards: an error's source is the parser's only other use of it, and that is
+            # replaced by the scenario's label here.
+            return parse_policy(document, policy_type, name=name, source=file)
         except InputError as exc:
             raise exc.located(source=source, prefix=doc_path) from exc
-        return policy if file == source else dataclasses.replace(policy, source=file)
 
     # Scenarios of a batch repeat their organization's policies: each distinct one is parsed
     # (and so compiled, by the engine's identity-keyed caches) once per process.
