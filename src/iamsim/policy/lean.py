@@ -404,14 +404,10 @@ class _Lean:
                 else:
                     values, was_list = (raw,), False
                 for value in values:
-                    kind = type(value)
-                    if kind is not str:
-                        if kind is bool or kind is int or kind is float:
+                    if not isinstance(value, str):
+                        if isinstance(value, bool | int | float):
                             continue
-                        if not isinstance(value, str | bool | int | float):
-                            raise _GiveUp
-                        if not isinstance(value, str):
-                            continue
+                        raise _GiveUp
                     append_text(value)
                     if (
                         variables
