@@ -75,6 +75,8 @@ def test_glob_from_tokens_compiles_as_token_by_token(
     tokens: list[str], ignore_case: bool, values: list[str]
 ) -> None:
     built = Glob.from_tokens(list(tokens), ignore_case=ignore_case)
+    spelled = "".join("*" if t == WILD_STAR else "?" if t == WILD_ONE else t for t in tokens)
+    assert built.pattern == spelled
     _same(built, _reference(built.pattern, list(tokens), ignore_case), values)
 
 

@@ -52,7 +52,12 @@ class Glob:
     def from_tokens(cls, tokens: list[str], *, ignore_case: bool = False) -> Glob:
         """Compile from tokens where ``WILD_STAR``/``WILD_ONE`` are wildcards, others literal."""
         glob = cls.__new__(cls)
-        text = "".join("*" if t == WILD_STAR else "?" if t == WILD_ONE else t for t in tokens)
+        joined = "".join(tokens)
+        if joined.count("\x00") == tokens.count(WILD_STAR) + tokens.count(WILD_ONE):
+            # Every NUL starts a wildcard token: the pattern by replacing them in one go.
+            text = joined.replace(WILD_STAR, "*").replace(WILD_ONE, "?")
+        else:
+            text = "".join("*" if t == WILD_STAR else "?" if t == WILD_ONE else t for t in tokens)
         object.__setattr__(glob, "pattern", text)
         object.__setattr__(glob, "ignore_case", ignore_case)
         _compile(glob, tokens)
