@@ -52,14 +52,20 @@ def _frozen(value: Any) -> Hashable:
     raise TypeError(f"not a document value: {type(value).__name__}")
 
 
-def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable:
+def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable | None:
+    """The key of a document or block's content (see the module); None when it has none."""
     if from_json and not isinstance(document, str):
         try:
-            # The tag keeps a JSON-text key apart from any _frozen image.
-            return ("json", orjson.dumps(document))
+            # Bytes: apart from any _frozen image (a tuple), without a tag.
+            return orjson.dumps(document)
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the general key
             pass
-    return _frozen(document)
+    try:
+        key = _frozen(document)
+        hash(key)
+    except (TypeError, RecursionError):
+        return None
+    return key
 
 
 def _held(
@@ -70,13 +76,13 @@ def _held(
     make: Callable[[], _Held],
 ) -> _Held:
     """``cache``'s value for ``what`` (a document or block, then what else the value depends
-    on), made by ``make()`` on a miss; an LRU of ``limit`` entries. Content that cannot be
-    keyed (values outside JSON's) is made every time; ``make`` raising caches nothing."""
-    try:
-        key: Hashable = (_key(what[0], from_json), *what[1:])
-        hash(key)
-    except (TypeError, RecursionError):
+    on: hashable values), made by ``make()`` on a miss; an LRU of ``limit`` entries. Content
+    that cannot be keyed (values outside JSON's) is made every time; ``make`` raising caches
+    nothing."""
+    content = _key(what[0], from_json)
+    if content is None:
         return make()
+    key = (content, *what[1:])
     found = cache.get(key)
     if found is not None:
         cache.move_to_end(key)
