@@ -109,13 +109,15 @@ def _remember_clean(found: set[str], text: str) -> None:
 
 def _template_is_clean(text: str) -> bool:
     """Whether ``text`` (holding ``${``) parses as a template with variables on."""
-    if text in _CLEAN_TEMPLATES:
+    plain = type(text) is str  # a str subclass is neither looked up nor remembered
+    if plain and text in _CLEAN_TEMPLATES:
         return True
     try:
         _variables.parse_template(text, enabled=True)
     except ValueError:
         return False
-    _remember_clean(_CLEAN_TEMPLATES, text)
+    if plain:
+        _remember_clean(_CLEAN_TEMPLATES, text)
     return True
 
 
@@ -337,10 +339,15 @@ class _Lean:
         texts, scalar = _strings(obj[element])
         clean = _CLEAN_RESOURCES[self.variables]
         for text in texts:
-            if text != "*" and text not in clean:
+            if text == "*":
+                continue
+            # Only plain strings are remembered or looked up: a str subclass may compare
+            # equal to one and still behave otherwise.
+            if type(text) is not str:
                 self.resource(text)
-                if type(text) is str:  # a str subclass may compare equal and differ
-                    _remember_clean(clean, text)
+            elif text not in clean:
+                self.resource(text)
+                _remember_clean(clean, text)
         if scalar:
             scalars.add(element)
         self.texts.extend(texts)
