@@ -167,3 +167,19 @@ def test_a_bad_block_is_reported_by_every_scenario_carrying_it() -> None:
     assert "'s1'" in loaded[0].error.describe()  # type: ignore[union-attr]
     assert "'s2'" in loaded[1].error.describe()  # type: ignore[union-attr]
     policy_cache.clear()
+
+
+def test_a_policy_error_names_the_scenario_and_the_policy_carries_the_file() -> None:
+    """A scenario's policy is parsed as carrying the scenario file; its errors still name the
+    scenario (and the path inside it), both on the lean path's fallback and when located."""
+    good, bad = _scenario(1), _scenario(2)
+    bad["policies"] = {
+        "identity": [ALLOW_S3, {"Version": "2012-10-17", "Statement": {"Effect": "Permit"}}]
+    }
+    first, second = load_scenarios(json.dumps([good, bad]), "batch.json")
+    assert isinstance(first, Scenario) and not isinstance(second, Scenario)
+    assert first.policies.identity[0].source == "batch.json"
+    error = second.error
+    assert error.source == "batch.json, scenario 's2'"
+    assert error.path == "/1/policies/identity/1/Statement/Effect"
+    assert "Permit" in error.reason

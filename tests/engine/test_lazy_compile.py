@@ -73,3 +73,25 @@ def test_a_statement_the_action_misses_is_never_completed(
     for statement in _statements(compiled):
         if not statement.action_applies(action):
             assert not _completed(statement), statement.source
+
+
+@laws(200)
+@given(scenarios())
+def test_shared_elements_decide_as_elements_compiled_afresh(
+    scenario: tuple[Request, PolicySet],
+) -> None:
+    """Statements take their compiled Action and Resource elements from the ones equal
+    elements met before (here: earlier examples'); compiled with those caches empty, the
+    same set decides and traces the same."""
+    request, policies = scenario
+    shared = (
+        evaluate(request, _fresh(policies)),
+        evaluate(request, _fresh(policies), explain=False),
+    )
+    compiled_module._ACTION_ELEMENTS.clear()
+    compiled_module._RESOURCE_ELEMENTS.clear()
+    afresh = (
+        evaluate(request, _fresh(policies)),
+        evaluate(request, _fresh(policies), explain=False),
+    )
+    assert shared == afresh

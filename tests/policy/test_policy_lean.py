@@ -271,3 +271,74 @@ def test_duplicate_keys_and_bad_text_take_the_located_path() -> None:
     ):
         for policy_type in PolicyType:
             _agree(text, policy_type)
+
+
+# -- texts the lean path remembers as clean ----------------------------------------------------
+
+_VARIABLE_RESOURCE = "arn:aws:s3:::bucket/${aws:username}/*"
+_VARIABLE_ACCOUNT = "arn:aws:kms:*:${aws:PrincipalAccount}:key/*"
+
+
+def _document(version: str, resource: str, condition: dict[str, Any] | None = None) -> Any:
+    statement: dict[str, Any] = {"Sid": "S1", "Effect": "Allow", "Action": "s3:*"}
+    statement["Resource"] = ["arn:aws:s3:::bucket/*", resource]
+    if condition is not None:
+        statement["Condition"] = condition
+    return {"Version": version, "Statement": [statement]}
+
+
+def test_remembered_resources_and_templates_decide_as_when_first_met() -> None:
+    """A Resource entry or a condition value remembered clean under one policy Version, one
+    operator, is checked afresh where its check differs (variables on or off, an operator
+    refusing variables), in either order: the lean path agrees with the located parser on
+    every document, met for the first time or again."""
+    documents = [
+        _document("2012-10-17", _VARIABLE_RESOURCE),  # a variable in the resource part
+        _document("2008-10-17", _VARIABLE_RESOURCE),  # the same text, literal
+        _document("2012-10-17", _VARIABLE_ACCOUNT),  # a variable outside it: refused
+        _document("2008-10-17", _VARIABLE_ACCOUNT),  # literal: accepted
+        _document("2012-10-17", "*", {"StringLike": {"s3:prefix": "${aws:username}/*"}}),
+        _document("2012-10-17", "*", {"NumericEquals": {"s3:max-keys": "${aws:username}/*"}}),
+        _document("2008-10-17", "*", {"NumericEquals": {"s3:max-keys": "${aws:username}/*"}}),
+        _document("2012-10-17", "*", {"StringLike": {"s3:prefix": "${aws:username/*"}}),
+    ]
+    for order in (documents, documents[::-1], documents + documents):
+        lean._CLEAN_RESOURCES[0].clear()
+        lean._CLEAN_RESOURCES[1].clear()
+        lean._CLEAN_TEMPLATES.clear()
+        answered = [
+            _agree(copy.deepcopy(doc), policy_type)
+            for doc in order
+            for policy_type in (PolicyType.IDENTITY, PolicyType.RESOURCE)
+        ]
+        assert any(answered) and not all(answered)
+
+
+def test_a_batch_of_documents_each_with_its_own_text_builds_the_same_model() -> None:
+    """Documents shaped like a batch where every scenario carries its own policy text (a Sid
+    and a resource of their own, the rest repeated): each parsed as the located parser does,
+    the repeated parts remembered from one document to the next."""
+    for i in range(40):
+        identity = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": f"S{i}N0",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject"],
+                    "Resource": "arn:aws:s3:::data-*/*",
+                    "Condition": {
+                        "StringEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/team}"}
+                    },
+                },
+                {
+                    "Sid": f"S{i}N1",
+                    "Effect": "Deny",
+                    "NotAction": ["iam:*", "sts:*"],
+                    "Resource": ["*", f"arn:aws:s3:::never-{i % 7}/*"],
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+                },
+            ],
+        }
+        for policy_type in (PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SCP):
+            assert _agree(identity, policy_type)

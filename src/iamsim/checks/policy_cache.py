@@ -56,25 +56,32 @@ def _frozen(value: Any) -> Hashable:
 # object for a block that recurs byte for byte (fast_json.SharedMember), and its key is not
 # written again. Each entry holds its document, so its id cannot pass to another object while
 # remembered; decoded documents are never edited (scenarios parse them, nothing changes them).
-_JSON_KEYS: dict[int, tuple[Any, Hashable]] = {}
+_JSON_KEYS: dict[int, tuple[Any, bytes]] = {}
 _JSON_KEYS_LIMIT = 256
 
 
-def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable:
+def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable | None:
+    """The key of a document or block's content (see the module); None when it has none."""
     if from_json and not isinstance(document, str):
         known = _JSON_KEYS.get(id(document))
         if known is not None and known[0] is document:
             return known[1]
         try:
-            # The tag keeps a JSON-text key apart from any _frozen image.
-            key: Hashable = ("json", orjson.dumps(document))
+            # Bytes: apart from any _frozen image (a tuple), without a tag.
+            text = orjson.dumps(document)
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the general key
-            return _frozen(document)
-        if len(_JSON_KEYS) >= _JSON_KEYS_LIMIT:
-            _JSON_KEYS.clear()
-        _JSON_KEYS[id(document)] = (document, key)
-        return key
-    return _frozen(document)
+            pass
+        else:
+            if len(_JSON_KEYS) >= _JSON_KEYS_LIMIT:
+                _JSON_KEYS.clear()
+            _JSON_KEYS[id(document)] = (document, text)
+            return text
+    try:
+        key = _frozen(document)
+        hash(key)
+    except (TypeError, RecursionError):
+        return None
+    return key
 
 
 def _held(
@@ -85,13 +92,13 @@ def _held(
     make: Callable[[], _Held],
 ) -> _Held:
     """``cache``'s value for ``what`` (a document or block, then what else the value depends
-    on), made by ``make()`` on a miss; an LRU of ``limit`` entries. Content that cannot be
-    keyed (values outside JSON's) is made every time; ``make`` raising caches nothing."""
-    try:
-        key: Hashable = (_key(what[0], from_json), *what[1:])
-        hash(key)
-    except (TypeError, RecursionError):
+    on: hashable values), made by ``make()`` on a miss; an LRU of ``limit`` entries. Content
+    that cannot be keyed (values outside JSON's) is made every time; ``make`` raising caches
+    nothing."""
+    content = _key(what[0], from_json)
+    if content is None:
         return make()
+    key = (content, *what[1:])
     found = cache.get(key)
     if found is not None:
         cache.move_to_end(key)

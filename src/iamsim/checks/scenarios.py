@@ -11,7 +11,6 @@ The format (JSON or YAML; a file holds one scenario or a list) is documented in 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -409,22 +408,22 @@ def _policies(
 ) -> PolicySet:
     """The scenario's policy set; the same object for every scenario of the process carrying
     the same block from the same file (:func:`iamsim.checks.policy_cache.cached_set`)."""
-    if not isinstance(block, Mapping):
-        return _policy_set(block, request, path, source, file, from_json)
     # The one thing besides the block the set depends on: whether the request reads the
     # resource policy as a role trust policy.
     trust = resource_policy_kind(request.action, request.resource) == "trust"
+    if not isinstance(block, Mapping):
+        return _policy_set(block, trust, path, source, file, from_json)
     return cached_set(
         block,
         trust,
         file,
-        lambda: _policy_set(block, request, path, source, file, from_json),
+        lambda: _policy_set(block, trust, path, source, file, from_json),
         from_json=from_json,
     )
 
 
 def _policy_set(
-    block: Any, request: Request, path: str, source: str, file: str, from_json: bool
+    block: Any, trust: bool, path: str, source: str, file: str, from_json: bool
 ) -> PolicySet:
     if not isinstance(block, Mapping):
         raise InputError(
@@ -503,7 +502,6 @@ def _policy_set(
             for i, level in enumerate(value)
         )
 
-    trust = resource_policy_kind(request.action, request.resource) == "trust"
     identity = many("identity", PolicyType.IDENTITY)
     session = many("session", PolicyType.SESSION)
     return PolicySet(
@@ -532,7 +530,7 @@ def _policy(
     name = default_name
     document = value
     doc_path = path
-    if isinstance(value, Mapping) and "document" in value:
+    if (type(value) is dict or isinstance(value, Mapping)) and "document" in value:
         extra = sorted(set(value) - {"name", "document"})
         if extra:
             raise InputError(
@@ -543,7 +541,7 @@ def _policy(
         name = str(value.get("name") or default_name)
         document = value["document"]
         doc_path = f"{path}/document"
-    if not isinstance(document, str | Mapping):
+    if type(document) is not dict and not isinstance(document, str | Mapping):
         raise InputError(
             "a policy must be a JSON object or a JSON string", path=doc_path, source=source
         )
@@ -552,10 +550,12 @@ def _policy(
         if not from_json:  # JSON has no dates: only YAML makes them
             _reject_yaml_dates(document, doc_path, source)
         try:
-            policy = parse_policy(document, policy_type, name=name, source=source)
+            # Parsed as carrying ``file`` (the source the parser gives the Policy), not copied
+            # afterwards: an error's source is the parser's only other use of it, and that is
+            # replaced by the scenario's label here.
+            return parse_policy(document, policy_type, name=name, source=file)
         except InputError as exc:
             raise exc.located(source=source, prefix=doc_path) from exc
-        return policy if file == source else dataclasses.replace(policy, source=file)
 
     # Scenarios of a batch repeat their organization's policies: each distinct one is parsed
     # (and so compiled, by the engine's identity-keyed caches) once per process.

@@ -106,17 +106,18 @@ class CompiledStatement:
         effect = statement.effect
         self.effect = effect
         self.is_deny = effect is _DENY
-        actions = _actions(statement.actions)
-        self.actions: tuple[ActionPattern, ...] | None = actions
-        self.not_actions: tuple[ActionPattern, ...] | None = _actions(statement.not_actions)
         self._action_memo: dict[str, bool] = {}
         # Services this statement can apply to; None means any service (wildcard or NotAction).
-        services: frozenset[str] | None = None
-        if actions is not None:
-            named = [p.service for p in actions]
-            if None not in named:
-                services = frozenset(named)  # type: ignore[arg-type]  # None excluded above
-        self.services = services
+        values = statement.actions
+        self.actions: tuple[ActionPattern, ...] | None
+        self.not_actions: tuple[ActionPattern, ...] | None
+        if values is not None:
+            self.actions, self.services = _action_element(values)
+            self.not_actions = None
+        else:
+            self.actions = self.services = None
+            not_actions = statement.not_actions
+            self.not_actions = None if not_actions is None else _action_element(not_actions)[0]
 
     def __getattr__(self, name: str) -> object:
         """Compile what an unset slot needs, on its first read (see the class)."""
@@ -130,12 +131,14 @@ class CompiledStatement:
 
     def _make_ref(self) -> StatementRef:
         statement = self.source
+        policy = self._policy
+        # ``_value_`` is what an enum's ``value`` property returns, without the property call.
         return StatementRef(
-            policy_type=self._policy.policy_type.value,
-            policy=self._policy.label,
-            statement=statement.label,
-            effect=statement.effect.value,
-            level=self._level,
+            policy.policy_type._value_,
+            policy.label,
+            statement.label,
+            statement.effect._value_,
+            self._level,
         )
 
     def _complete(self) -> None:
@@ -143,23 +146,27 @@ class CompiledStatement:
         them (every slot of ``_LAZY``)."""
         statement = self.source
         enabled = self._policy.variables_enabled
-        resources = _resources(statement.resources, enabled)
-        not_resources = _resources(statement.not_resources, enabled)
+        resources = not_resources = None
+        patterns: tuple[ResourcePattern, ...] | None = None
+        cacheable = matches_all = False
+        arn_tests: tuple[ArnTest, ...] = ()
+        values = statement.resources
+        positive = values is not None
+        if values is None:
+            values = statement.not_resources
+        if values is not None:
+            # Whether the resource element applies depends only on the resource ARN (unless
+            # a policy variable is involved), so results are memoized.
+            patterns, cacheable, matches_all, arn_tests = _resource_element(values, enabled)
+            if positive:
+                resources = patterns
+            else:
+                not_resources = patterns
         principal = CompiledPrincipal.compile(statement.principal) if statement.principal else None
         not_principal = (
             CompiledPrincipal.compile(statement.not_principal) if statement.not_principal else None
         )
         conditions = _conditions(statement.conditions, enabled)
-        # Whether the resource element applies depends only on the resource ARN (unless a
-        # policy variable is involved), so results are memoized.
-        patterns = resources if resources is not None else not_resources
-        cacheable = patterns is not None
-        matches_all = False
-        for pattern in patterns or ():
-            if pattern.has_variables:
-                cacheable = False
-            if pattern.matches_all:
-                matches_all = True
         # The match class when the statement applies to every request its action element
         # covers (Resource "*", no or a "*" Principal, no condition), else None: such a
         # statement needs no work per request once the action is known.
@@ -180,7 +187,7 @@ class CompiledStatement:
         self._resource_memo: dict[str, bool] | None = {} if cacheable else None
         # The Resource (or NotResource) element's specialised ARN tests, for parsed requests.
         self._not_resource = resources is None
-        self._arn_tests = tuple(p.arn_test for p in patterns or ())
+        self._arn_tests = arn_tests
         self.constant = constant
 
     def match(
@@ -444,6 +451,7 @@ class CompiledStatement:
 _MEMO_LIMIT = 8192
 
 # A Resource pattern's test over a split request ARN, and a statement's compiled check.
+ArnTest = Callable[[Arn, Context], bool]
 PartsTest = Callable[[list[str], Context], bool]
 Check = Callable[[Request, list[str] | None], int | None]
 
@@ -536,16 +544,52 @@ def _conditions(clauses: tuple[ConditionClause, ...], enabled: bool) -> Compiled
     return found
 
 
-def _actions(values: tuple[str, ...] | None) -> tuple[ActionPattern, ...] | None:
-    if values is None:
-        return None
-    return tuple(compile_action(v) for v in values)
+# Compiled Action and Resource elements by their text. The documents of a batch that each
+# carry their own text still repeat most of their elements word for word (an organization's
+# ``["s3:GetObject", "s3:PutObject"]``, ``"*"``), and what is kept here is immutable (patterns
+# are shared already, one per text, by compile_action and compile_resource), so equal
+# elements share one compiled tuple and the facts derived from it. Bounded; emptied when full.
+_ActionElement = tuple[tuple[ActionPattern, ...], frozenset[str] | None]
+# The patterns, whether the element's answer depends on the resource ARN alone (no policy
+# variable), whether one entry matches every resource, and the entries' specialised ARN tests.
+_ResourceElement = tuple[tuple[ResourcePattern, ...], bool, bool, tuple[ArnTest, ...]]
+_ACTION_ELEMENTS: dict[tuple[str, ...], _ActionElement] = {}
+_RESOURCE_ELEMENTS: dict[tuple[tuple[str, ...], bool], _ResourceElement] = {}
+_ELEMENTS_LIMIT = 8192
 
 
-def _resources(values: tuple[str, ...] | None, enabled: bool) -> tuple[ResourcePattern, ...] | None:
-    if values is None:
-        return None
-    return tuple(compile_resource(v, variables_enabled=enabled) for v in values)
+def _action_element(values: tuple[str, ...]) -> _ActionElement:
+    """The compiled Action/NotAction element and the services it names (None: any)."""
+    found = _ACTION_ELEMENTS.get(values)
+    if found is None:
+        patterns = tuple([compile_action(v) for v in values])
+        named = {p.service for p in patterns}
+        services = None if None in named else frozenset(s for s in named if s is not None)
+        found = (patterns, services)
+        if len(_ACTION_ELEMENTS) >= _ELEMENTS_LIMIT:
+            _ACTION_ELEMENTS.clear()
+        _ACTION_ELEMENTS[values] = found
+    return found
+
+
+def _resource_element(values: tuple[str, ...], enabled: bool) -> _ResourceElement:
+    """The compiled Resource/NotResource element and its facts (see ``_ResourceElement``)."""
+    key = (values, enabled)
+    found = _RESOURCE_ELEMENTS.get(key)
+    if found is None:
+        patterns = tuple([compile_resource(v, variables_enabled=enabled) for v in values])
+        cacheable = True
+        matches_all = False
+        for pattern in patterns:
+            if pattern.has_variables:
+                cacheable = False
+            if pattern.matches_all:
+                matches_all = True
+        found = (patterns, cacheable, matches_all, tuple([p.arn_test for p in patterns]))
+        if len(_RESOURCE_ELEMENTS) >= _ELEMENTS_LIMIT:
+            _RESOURCE_ELEMENTS.clear()
+        _RESOURCE_ELEMENTS[key] = found
+    return found
 
 
 class CompiledPolicy:
@@ -556,7 +600,7 @@ class CompiledPolicy:
     def __init__(self, policy: Policy, level: int | None = None) -> None:
         self.policy = policy
         self.level = level
-        self.statements = tuple(CompiledStatement(s, policy, level) for s in policy.statements)
+        self.statements = tuple([CompiledStatement(s, policy, level) for s in policy.statements])
         self._by_service: dict[str, tuple[CompiledStatement, ...]] = {}
 
     @property

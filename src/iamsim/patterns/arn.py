@@ -405,12 +405,9 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
             text, False, None, whole.has_variables, "other", (), None, False, whole
         )
     parts = split_outside_variables(text, ":", 5, enabled=variables_enabled)
-    prefix_texts = parts[_PARTITION:_RESOURCE]
-    prefix = tuple(
-        _segment(segment, index == _SERVICE, variables_enabled)
-        for index, segment in enumerate(prefix_texts, start=_PARTITION)
+    prefix, prefix_variables, checks = _compiled_prefix(
+        tuple(parts[_PARTITION:_RESOURCE]), variables_enabled
     )
-    prefix_variables = any(isinstance(p, Template) for p in prefix)
     service: str | None = None
     if len(parts) > _SERVICE and not _has_wildcard(parts[_SERVICE]):
         service = parts[_SERVICE].lower()
@@ -425,11 +422,6 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
     if prefix_variables:
         return ResourcePattern(text, False, service, True, "arn", prefix, resource, False, None)
     # Static prefix: its tests are fixed now, so matching needs no template or dispatch.
-    checks = tuple(
-        (index, segment.test)
-        for index, segment in enumerate(prefix, start=_PARTITION)
-        if isinstance(segment, Glob) and not segment.matches_everything
-    )
     if resource.has_variables:
         return ResourcePattern(
             text, False, service, True, "arn", prefix, resource, False, None, checks
@@ -439,6 +431,29 @@ def compile_resource(text: str, *, variables_enabled: bool) -> ResourcePattern:
     return ResourcePattern(
         text, False, service, False, "arn", prefix, resource, False, None, checks, static.test
     )
+
+
+_SegmentCheck = tuple[int, Callable[[str], bool]]
+
+
+# The partition, service, Region and account of a batch's Resource ARNs recur (``aws``,
+# ``s3``, ``""``, ``""``) even when every resource part is new: compiled once per texts.
+@lru_cache(maxsize=1024)
+def _compiled_prefix(
+    texts: tuple[str, ...], variables_enabled: bool
+) -> tuple[tuple[Glob | Template, ...], bool, tuple[_SegmentCheck, ...]]:
+    """(the segments compiled, whether one holds a policy variable, the test of each literal
+    segment that is not ``*`` by its index: what matching a static prefix needs)."""
+    prefix = tuple(
+        _segment(segment, index == _SERVICE, variables_enabled)
+        for index, segment in enumerate(texts, start=_PARTITION)
+    )
+    checks = tuple(
+        (index, segment.test)
+        for index, segment in enumerate(prefix, start=_PARTITION)
+        if isinstance(segment, Glob) and not segment.matches_everything
+    )
+    return prefix, any(isinstance(p, Template) for p in prefix), checks
 
 
 def _segment(text: str, ignore_case: bool, variables_enabled: bool) -> Glob | Template:

@@ -41,13 +41,23 @@ class Glob:
     test: Callable[[str], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _compile(self, tokenize(self.pattern))
+        pattern = self.pattern
+        if "?" not in pattern and "\x00" not in pattern and pattern.isascii():
+            # The commonest pattern: its pieces straight from the text (see _star_pieces).
+            _set_star(self, _star_pieces(pattern, "*", self.ignore_case))
+            return
+        _compile(self, tokenize(pattern))
 
     @classmethod
     def from_tokens(cls, tokens: list[str], *, ignore_case: bool = False) -> Glob:
         """Compile from tokens where ``WILD_STAR``/``WILD_ONE`` are wildcards, others literal."""
         glob = cls.__new__(cls)
-        text = "".join("*" if t == WILD_STAR else "?" if t == WILD_ONE else t for t in tokens)
+        joined = "".join(tokens)
+        if joined.count("\x00") == tokens.count(WILD_STAR) + tokens.count(WILD_ONE):
+            # Every NUL starts a wildcard token: the pattern by replacing them in one go.
+            text = joined.replace(WILD_STAR, "*").replace(WILD_ONE, "?")
+        else:
+            text = "".join("*" if t == WILD_STAR else "?" if t == WILD_ONE else t for t in tokens)
         object.__setattr__(glob, "pattern", text)
         object.__setattr__(glob, "ignore_case", ignore_case)
         _compile(glob, tokens)
@@ -93,7 +103,47 @@ def tokenize(pattern: str) -> list[str]:
     return [WILD_STAR if c == "*" else WILD_ONE if c == "?" else c for c in pattern]
 
 
+def _star_pieces(text: str, star: str, ignore_case: bool) -> list[str]:
+    """The pieces between the stars of ``text`` (``star`` spelling a wildcard ``*`` and no
+    other part of it), consecutive stars counted as one, lower-cased with ``ignore_case``: what
+    _compile builds token by token, in a few string operations. Only for ASCII text, where
+    lower-casing the whole equals lower-casing each character (not so for, say, a Greek
+    capital sigma, whose lower case depends on its neighbours)."""
+    if ignore_case:
+        text = text.lower()
+    pieces = text.split(star)
+    if len(pieces) > 2 and "" in pieces[1:-1]:  # an empty piece between two stars
+        pieces = [pieces[0], *[p for p in pieces[1:-1] if p], pieces[-1]]
+    return pieces
+
+
+def _set_star(glob: Glob, pieces: list[str]) -> None:
+    """Fill ``glob`` as _compile does for a pattern without ``?``, from its pieces."""
+    setattr_ = object.__setattr__
+    setattr_(glob, "_masks", {})
+    setattr_(glob, "_any_mask", 0)
+    setattr_(glob, "_star_mask", 0)
+    setattr_(glob, "_accept", 0)
+    setattr_(glob, "_kind", "literal" if len(pieces) == 1 else "star")
+    frozen = tuple(pieces)
+    setattr_(glob, "_pieces", frozen)
+    setattr_(glob, "test", _specialised(glob, frozen))
+
+
 def _compile(glob: Glob, tokens: list[str]) -> None:
+    if WILD_ONE not in tokens:
+        joined = "".join(tokens)
+        # Every NUL of the text the start of a wildcard star token (a literal NUL followed
+        # by a literal "*" would read as one), and ASCII: the pieces by string operations.
+        if joined.isascii() and joined.count("\x00") == tokens.count(WILD_STAR):
+            _set_star(glob, _star_pieces(joined, WILD_STAR, glob.ignore_case))
+            return
+    _compile_tokens(glob, tokens)
+
+
+def _compile_tokens(glob: Glob, tokens: list[str]) -> None:
+    """_compile token by token: the definition the shortcuts above must agree with
+    (tests/patterns/test_glob_compile.py)."""
     if glob.ignore_case:
         tokens = [t if t in (WILD_STAR, WILD_ONE) else t.lower() for t in tokens]
     # Consecutive stars are one star.

@@ -86,6 +86,39 @@ def _strings(value: Any) -> tuple[tuple[str, ...], bool]:
 _OPERATORS: dict[str, ConditionOperator] = {}
 _OPERATORS_LIMIT = 1024
 _NO_SCALARS: frozenset[str] = frozenset()
+# The pointers of the first statements of a list and of their Condition elements, made once.
+_PATHS_COUNT = 64
+_PATHS = tuple(f"/Statement/{i}" for i in range(_PATHS_COUNT))
+_CONDITION_PATHS = {path: f"{path}/Condition" for path in (*_PATHS, "/Statement")}
+
+# Texts found clean by a check that is a pure function of the text (and of whether policy
+# variables are on): a Resource entry (``_Lean.resource``), a condition value's variable
+# syntax (``parse_template``). A batch of documents repeats them (an organization's buckets,
+# its ``${aws:PrincipalTag/team}`` conditions) although each document as a whole is new.
+# Only texts that passed are kept; a bounded set each, emptied when full.
+_CLEAN_RESOURCES: tuple[set[str], set[str]] = (set(), set())  # variables off, on
+_CLEAN_TEMPLATES: set[str] = set()
+_CLEAN_LIMIT = 8192
+
+
+def _remember_clean(found: set[str], text: str) -> None:
+    if len(found) >= _CLEAN_LIMIT:
+        found.clear()
+    found.add(text)
+
+
+def _template_is_clean(text: str) -> bool:
+    """Whether ``text`` (holding ``${``) parses as a template with variables on."""
+    plain = type(text) is str  # a str subclass is neither looked up nor remembered
+    if plain and text in _CLEAN_TEMPLATES:
+        return True
+    try:
+        _variables.parse_template(text, enabled=True)
+    except ValueError:
+        return False
+    if plain:
+        _remember_clean(_CLEAN_TEMPLATES, text)
+    return True
 
 
 def _operator(text: str) -> ConditionOperator:
@@ -149,8 +182,12 @@ class _Lean:
         if isinstance(value, list | tuple):
             if not value:
                 raise _GiveUp
+            statement = self.statement
             statements = tuple(
-                self.statement(item, i, f"/Statement/{i}") for i, item in enumerate(value)
+                [
+                    statement(item, i, _PATHS[i] if i < _PATHS_COUNT else f"/Statement/{i}")
+                    for i, item in enumerate(value)
+                ]
             )
             was_list = True
         elif isinstance(value, Mapping):
@@ -200,23 +237,26 @@ class _Lean:
         resources, not_resources = self.resources(obj, scalars)
         conditions: tuple[ConditionClause, ...] = ()
         empty_ops: tuple[ConditionOperator, ...] = ()
-        if "Condition" in obj:
-            conditions, empty_ops = self.condition(obj["Condition"], f"{path}/Condition")
+        has_condition = "Condition" in obj
+        if has_condition:
+            cond_path = _CONDITION_PATHS.get(path) or f"{path}/Condition"
+            conditions, empty_ops = self.condition(obj["Condition"], cond_path)
+        # Positional, in the order of Statement's fields (cheaper than keywords, per statement).
         return Statement(
-            index=index,
-            effect=effect,
-            sid=sid,
-            actions=actions,
-            not_actions=not_actions,
-            resources=resources,
-            not_resources=not_resources,
-            principal=principal,
-            not_principal=not_principal,
-            conditions=conditions,
-            scalar_elements=frozenset(scalars) if scalars else _NO_SCALARS,
-            has_condition_element="Condition" in obj,
-            path=path,
-            empty_condition_operators=empty_ops,
+            index,
+            effect,
+            sid,
+            actions,
+            not_actions,
+            resources,
+            not_resources,
+            principal,
+            not_principal,
+            conditions,
+            frozenset(scalars) if scalars else _NO_SCALARS,
+            has_condition,
+            path,
+            empty_ops,
         )
 
     def principals(
@@ -297,9 +337,17 @@ class _Lean:
             raise _GiveUp
         element = "Resource" if has else "NotResource"
         texts, scalar = _strings(obj[element])
+        clean = _CLEAN_RESOURCES[self.variables]
         for text in texts:
-            if text != "*":
+            if text == "*":
+                continue
+            # Only plain strings are remembered or looked up: a str subclass may compare
+            # equal to one and still behave otherwise.
+            if type(text) is not str:
                 self.resource(text)
+            elif text not in clean:
+                self.resource(text)
+                _remember_clean(clean, text)
         if scalar:
             scalars.add(element)
         self.texts.extend(texts)
@@ -312,10 +360,8 @@ class _Lean:
             if not self.variables:
                 checked = text.replace("${", "$_")
             else:
-                try:
-                    _variables.parse_template(text, enabled=True)
-                except ValueError:
-                    raise _GiveUp from None
+                if not _template_is_clean(text):
+                    raise _GiveUp
                 parts = _variables.split_outside_variables(text, ":", 5, enabled=True)
                 if len(parts) < 6 or any("${" in part for part in parts[:5]):
                     raise _GiveUp  # the variable-outside-resource-part warning
@@ -335,17 +381,22 @@ class _Lean:
         block = _clean_object(block)
         clauses: list[ConditionClause] = []
         empty_ops: list[ConditionOperator] = []
+        append_text = self.texts.append
+        variables = self.variables
         for op_text, keys in block.items():
             try:
                 operator = _operator(op_text)
             except ValueError:
                 raise _GiveUp from None
             keys = _clean_object(keys)
-            self.texts.append(op_text)
+            append_text(op_text)
             if not keys:
                 empty_ops.append(operator)
                 continue
             info = _operators.operator_info(operator)
+            single_bool = (
+                info.family is _operators.OperatorFamily.BOOL and operator.set_operator is None
+            )
             op_path = pointer(cond_path, op_text)
             seen: set[str] = set()
             for key, raw in keys.items():
@@ -353,30 +404,25 @@ class _Lean:
                 if not key or "${" in key or lowered in seen:
                     raise _GiveUp
                 seen.add(lowered)
-                self.texts.append(key)
+                append_text(key)
                 values: tuple[ConditionScalar, ...]
-                if isinstance(raw, list | tuple):
+                if type(raw) is list or isinstance(raw, list | tuple):
                     values, was_list = tuple(raw), True
                 else:
                     values, was_list = (raw,), False
                 for value in values:
-                    if not isinstance(value, str | bool | int | float):
-                        raise _GiveUp
                     if not isinstance(value, str):
-                        continue
-                    self.texts.append(value)
-                    if self.variables and "${" in value:
-                        if not info.accepts_variables:
-                            raise _GiveUp
-                        try:
-                            _variables.parse_template(value, enabled=True)
-                        except ValueError:
-                            raise _GiveUp from None
-                if (
-                    info.family is _operators.OperatorFamily.BOOL
-                    and operator.set_operator is None
-                    and len(values) > 1
-                ):
+                        if isinstance(value, bool | int | float):
+                            continue
+                        raise _GiveUp
+                    append_text(value)
+                    if (
+                        variables
+                        and "${" in value
+                        and (not info.accepts_variables or not _template_is_clean(value))
+                    ):
+                        raise _GiveUp
+                if single_bool and len(values) > 1:
                     raise _GiveUp
                 clauses.append(
                     ConditionClause(operator, key, values, was_list, pointer(op_path, key))

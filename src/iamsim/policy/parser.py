@@ -19,7 +19,7 @@ for what IAM reports as an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +109,11 @@ class Analysis:
         return [f for f in self.findings if f.rejected]
 
 
+# iamsim.policy.lean.build, bound on the first parse (a batch parses thousands of documents:
+# an import statement per call costs more than the look-up of a global).
+_lean_build: Callable[..., Policy | None] | None = None
+
+
 def parse_policy(
     document: str | bytes | Mapping[str, Any],
     policy_type: PolicyType | str,
@@ -123,7 +128,8 @@ def parse_policy(
     ``document`` is JSON text (``str`` or UTF-8 ``bytes``) or an already-decoded mapping.
     ``name`` and ``source`` label the policy (and ``source`` every error) for reports.
     """
-    ptype = PolicyType(policy_type)
+    global _lean_build
+    ptype = policy_type if type(policy_type) is PolicyType else PolicyType(policy_type)
     decoded: Any = document
     if isinstance(document, str | bytes):
         try:
@@ -133,9 +139,12 @@ def parse_policy(
     if decoded is not None:
         # Lean path first (iamsim.policy.lean): a document without a single finding, built
         # without locations. Anything else is parsed again, located, for the message.
-        from iamsim.policy import lean  # imports this module: loaded on first use
+        build = _lean_build
+        if build is None:
+            from iamsim.policy import lean  # imports this module: loaded on first use
 
-        policy = lean.build(decoded, ptype, name=name, source=source)
+            build = _lean_build = lean.build
+        policy = build(decoded, ptype, name=name, source=source)
         if policy is not None:
             return policy
     analysis = analyze(document, ptype, name=name, source=source)
