@@ -198,14 +198,20 @@ class CompiledPolicySet:
         entries = []
         for index, (_, _, policies) in enumerate(self.slots):
             denies: list[CompiledStatement] = []
+            constants: list[CompiledStatement] = []
             allows: list[CompiledStatement] = []
             for policy in policies:
                 for statement in policy.candidates(service):
                     if statement.action_applies(action):
-                        (denies if statement.is_deny else allows).append(statement)
-            allows.sort(key=lambda s: s.constant is None)  # stable: constants first
-            if denies or allows:
-                entries.append((index, tuple(denies), tuple(allows)))
+                        if statement.is_deny:
+                            denies.append(statement)
+                        elif statement.constant is not None:
+                            constants.append(statement)
+                        else:
+                            allows.append(statement)
+            if denies or constants or allows:
+                # Constants first, each part in statement order.
+                entries.append((index, tuple(denies), (*constants, *allows)))
         plan = tuple(entries)
         if len(self._plans) >= _PLAN_LIMIT:
             self._plans.clear()  # a crude bound; plans are cheap to rebuild
