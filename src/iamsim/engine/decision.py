@@ -787,8 +787,12 @@ class _Evaluation:
             for group, (_, _, policies) in zip(groups, compiled.slots, strict=True):
                 if policies:
                     self._collect(group, policies)
-        else:
+        elif compiled._plans:
             self._collect_fast(groups, compiled.action_plan(self.action))
+        else:
+            # The set's first request: its statements met directly (a per-action plan pays
+            # from the second request on; a set met once never needs one).
+            self._collect_once(groups)
         self.identity, self.boundary, self.session, self.resource, self.endpoint = groups[:5]
         scp_count = len(compiled.scp or ())
         self.scp_levels = groups[5 : 5 + scp_count]
@@ -804,6 +808,22 @@ class _Evaluation:
             if group.applicable:
                 for item in applied:
                     (group.denies if item.statement.is_deny else group.allows).append(item)
+
+    def _collect_once(self, groups: list[_Group]) -> None:
+        """Match every statement whose action element covers the request, in document order
+        (what the lazy path reports once every Allow is matched)."""
+        request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
+        for group, (_, _, policies) in zip(groups, self.compiled.slots, strict=True):
+            if not group.applicable:
+                continue
+            denies, allows = group.denies, group._allows
+            for policy in policies:
+                for statement in policy.statements:
+                    if statement.action_applies(action):
+                        match_class = statement.applies(request, bounded, arn)
+                        if match_class is not None:
+                            applied = Applied(statement, match_class)
+                            (denies if statement.is_deny else allows).append(applied)
 
     def _collect_fast(self, groups: list[_Group], plan: ActionPlan) -> None:
         """Match every Deny statement the action meets; leave the Allows to be matched lazily."""
