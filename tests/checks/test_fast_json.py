@@ -190,6 +190,23 @@ def test_compact_bytes_are_the_inert_text_encoded(value: object) -> None:
     assert all(0x20 <= byte <= 0x7E or byte >= 0x80 for byte in data)  # nothing to hide
 
 
+# Numbers whose reading could differ between readers: out of range, signed zeros, exponents.
+_NUMBERS = [
+    "1e999",
+    "-1e999",
+    "-0",
+    "-0.0",
+    "1E2",
+    "1.5e300",
+    "0.1",
+    "[1e-400, 2.5E+3]",
+    '{"k": 12345678901234567890}',
+    "123456789012345678",
+]
+# The members a line may hold (any other one is a doubt, settled by loads).
+_LINE_FIELDS = ("name", "x", "context")
+
+
 def test_shared_member_reads_every_line_as_loads_reads_it() -> None:
     """Lines whose ``policies`` text recurs (a pool of random texts, duplicates and deep ones
     among them) read by SharedMember: the same documents and the same located errors as
@@ -205,21 +222,27 @@ def test_shared_member_reads_every_line_as_loads_reads_it() -> None:
         '"a scalar"',
         "7",
     ]
-    reader = fast_json.SharedMember("policies")
+    reader = fast_json.SharedMember("policies", _LINE_FIELDS)
     shared: dict[str, object] = {}
     for _ in range(3000):
         policies = rng.choice(pool)
         rest = [f'"name":"n{rng.randrange(10)}"', f'"x":{_random_text(rng)}']
+        if rng.random() < 0.3:
+            rest.append(f'"context":{rng.choice(_NUMBERS)}')
+        if rng.random() < 0.1:
+            rest.append(f'"y":{_random_text(rng)}')  # a member outside the fields
+        if rng.random() < 0.9:
+            rest.append(f'"policies"{rng.choice(["", " "])}:{policies}')
         rng.shuffle(rest)
         sep = rng.choice([",", " , ", ",\n"])
-        line = "{" + sep.join([*rest, f'"policies"{rng.choice(["", " "])}:{policies}']) + "}"
+        line = "{" + sep.join(rest) + "}"
         if rng.random() < 0.05:
             line = line[:-1]  # not JSON
         data = line.encode()
         expected = _outcome(lambda t: fast_json.loads(t, "b.jsonl line 1"), data)
         found = _outcome(lambda t: reader.loads(t, "b.jsonl line 1"), data)
         assert found == expected, line
-        if found[0] == "ok" and isinstance(found[1]["policies"], dict | list):
+        if found[0] == "ok" and isinstance(found[1].get("policies"), dict | list):
             value = shared.setdefault(policies, found[1]["policies"])
             assert value == found[1]["policies"]
 
@@ -234,14 +257,14 @@ def test_shared_member_reads_every_line_as_loads_reads_it() -> None:
     ],
 )
 def test_shared_member_refuses_duplicates_anywhere(line: str) -> None:
-    reader = fast_json.SharedMember("policies")
+    reader = fast_json.SharedMember("policies", _LINE_FIELDS)
     for _ in range(2):  # the second time the block is known
         with pytest.raises(InputError, match="duplicate key"):
             reader.loads(line.encode(), "b.jsonl line 3")
 
 
 def test_shared_member_hands_out_one_object_for_a_recurring_block() -> None:
-    reader = fast_json.SharedMember("policies")
+    reader = fast_json.SharedMember("policies", _LINE_FIELDS)
     first = reader.loads(b'{"name": "a", "policies": {"scp": [[{"x": 1}]]}}', "l1")
     second = reader.loads(b'{"name": "b", "policies": {"scp": [[{"x": 1}]]}}', "l2")
     other = reader.loads(b'{"name": "c", "policies": {"scp": [[{"x": 2}]]}}', "l3")
@@ -268,7 +291,7 @@ def test_shared_member_hands_out_one_object_for_a_recurring_block() -> None:
     ],
 )
 def test_shared_member_answers_odd_lines_as_loads_does(line: bytes) -> None:
-    reader = fast_json.SharedMember("policies")
+    reader = fast_json.SharedMember("policies", _LINE_FIELDS)
     for _ in range(2):
         expected = _outcome(lambda t: fast_json.loads(t, "b.jsonl line 2"), line)
         assert _outcome(lambda t: reader.loads(t, "b.jsonl line 2"), line) == expected

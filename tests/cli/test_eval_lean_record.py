@@ -19,6 +19,18 @@ ALLOW_S3 = {
     "Version": "2012-10-17",
     "Statement": [{"Sid": "AllowS3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
 }
+ALLOW_PREFIX_THEN_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Prefix",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+        },
+        {"Sid": "All", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    ],
+}
 DENY_PUT = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}],
@@ -57,6 +69,8 @@ SCENARIOS = [
     scenario(principal="arn:aws:iam::444455556666:user/x", expect="Deny"),
     scenario(policies={"resource": BUCKET_POLICY}, expect="Allow"),
     scenario(policies={"identity": [ALLOW_S3], "boundary": DENY_PUT}),
+    # A conditional Allow before a constant one: both listed in document order.
+    scenario(policies={"identity": [ALLOW_PREFIX_THEN_ALL]}, expect="Allow"),
 ]
 
 

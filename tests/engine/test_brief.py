@@ -9,6 +9,8 @@ statements, guardrail, per-policy results, notes) equals the one a fresh compile
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.engine.test_properties import laws, requests, scenarios
@@ -34,6 +36,21 @@ def test_shared_explanations_equal_the_evaluations_own(
     compiled = CompiledPolicySet(policy_set)
     for request in [first, *others, first, *others]:
         assert evaluate(request, compiled, explain=False) == _fresh(policy_set, request)
+
+
+@laws(150)
+@given(scenarios(), st.lists(requests(), max_size=3))
+def test_untraced_explanations_are_the_traced_ones_without_the_trace(
+    scenario: tuple[Request, PolicySet], others: list[Request]
+) -> None:
+    # The same reason, decisive statements, guardrail, per-policy results (statements in
+    # document order, though the untraced path tries constant Allows first) and notes.
+    first, policy_set = scenario
+    compiled = CompiledPolicySet(policy_set)
+    for request in [first, *others, first]:
+        traced = evaluate(request, policy_set, explain=True)
+        expected = replace(traced, statements=(), missing_context_keys=())
+        assert evaluate(request, compiled, explain=False) == expected
 
 
 def _policy(statements: list[dict[str, object]], policy_type: PolicyType, name: str):  # type: ignore[no-untyped-def]

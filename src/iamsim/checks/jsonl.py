@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from iamsim import limits
+from iamsim.checks.scenarios import SCENARIO_FIELDS
 from iamsim.errors import InputError
 from iamsim.ingest import fast_json
 
@@ -73,7 +74,7 @@ def scenario_lines(
     limit = limits.current().max_file_bytes
     # Scenarios of a batch often carry the same policies block, byte for byte: decoded once,
     # one object for all (which policy_cache then recognises by identity).
-    reader = fast_json.SharedMember("policies")
+    reader = fast_json.SharedMember("policies", SCENARIO_FIELDS)
     number = 0
     while True:
         line = stream.readline(limit + 1)

@@ -32,7 +32,7 @@ from iamsim.vocabulary.context_keys import check_context
 from iamsim.vocabulary.request import Request
 from iamsim.vocabulary.targets import resource_policy_kind
 
-_FIELDS = frozenset(
+SCENARIO_FIELDS = frozenset(
     {
         "name",
         "principal",
@@ -134,10 +134,10 @@ def parse_scenario(
     to look for, and its policies are cached by their JSON text."""
     if not isinstance(item, Mapping):
         raise InputError("a scenario must be a mapping", path=path or "/", source=source)
-    unknown = [] if _FIELDS.issuperset(item) else sorted(set(item) - _FIELDS)
+    unknown = [] if SCENARIO_FIELDS.issuperset(item) else sorted(set(item) - SCENARIO_FIELDS)
     if unknown:
         raise InputError(
-            f"unknown scenario field {unknown[0]!r} (known: {', '.join(sorted(_FIELDS))})",
+            f"unknown scenario field {unknown[0]!r} (known: {', '.join(sorted(SCENARIO_FIELDS))})",
             path=f"{path}/{unknown[0]}",
             source=source,
         )

@@ -189,23 +189,38 @@ class CompiledPolicySet:
         """For the lowercased ``action``: per slot, the Deny and the Allow statements whose
         Action/NotAction element covers it (the index that lets a request meet only the
         statements that can apply to it). Allows that apply whatever the request (constant
-        ones) come first, so "does this group allow?" usually stops at the first."""
+        ones) come first, so "does this group allow?" usually stops at the first; the Allows'
+        places in their documents go with them when that reorders them (None when it does not),
+        so that the statements a group reports keep document order, as the traced path's do."""
         found = self._plans.get(action)
         if found is not None:
             return found
         service = action.partition(":")[0]
-        entries: list[tuple[int, tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]]
-        entries = []
+        entries: list[tuple[int, Statements, Statements, dict[int, int] | None]] = []
         for index, (_, _, policies) in enumerate(self.slots):
             denies: list[CompiledStatement] = []
+            constants: list[CompiledStatement] = []
             allows: list[CompiledStatement] = []
+            in_order: list[CompiledStatement] = []  # the Allows in document order
             for policy in policies:
                 for statement in policy.candidates(service):
                     if statement.action_applies(action):
-                        (denies if statement.is_deny else allows).append(statement)
-            allows.sort(key=lambda s: s.constant is None)  # stable: constants first
-            if denies or allows:
-                entries.append((index, tuple(denies), tuple(allows)))
+                        if statement.is_deny:
+                            denies.append(statement)
+                            continue
+                        in_order.append(statement)
+                        if statement.constant is not None:
+                            constants.append(statement)
+                        else:
+                            allows.append(statement)
+            if denies or in_order:
+                pending = (*constants, *allows)  # constants first, each part in order
+                ranks = (
+                    None
+                    if list(pending) == in_order
+                    else {id(statement): rank for rank, statement in enumerate(in_order)}
+                )
+                entries.append((index, tuple(denies), pending, ranks))
         plan = tuple(entries)
         if len(self._plans) >= _PLAN_LIMIT:
             self._plans.clear()  # a crude bound; plans are cheap to rebuild
@@ -250,8 +265,12 @@ class CompiledPolicySet:
         return found
 
 
-# Per slot with candidates: (slot index, Deny statements, Allow statements) for one action.
-ActionPlan = tuple[tuple[int, tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]], ...]
+# Per slot with candidates: (slot index, Deny statements, Allow statements in the order they are
+# tried, the Allows' document order when that differs: statement id -> rank, else None).
+ActionPlan = tuple[
+    tuple[int, tuple[CompiledStatement, ...], tuple[CompiledStatement, ...], dict[int, int] | None],
+    ...,
+]
 _PLAN_LIMIT = 4096
 
 
@@ -379,7 +398,7 @@ class _PlainPlan:
 
     def __init__(self, compiled: CompiledPolicySet, plan: ActionPlan, action: str) -> None:
         bounded = compiled.boundary is not None
-        by_slot = {index: (denies, allows) for index, denies, allows in plan}
+        by_slot = {index: (denies, allows) for index, denies, allows, _ in plan}
         denies: list[tuple[int, Check]] = []
         allows: dict[int, Statements] = {}
         scp: list[Checks | None] = []
@@ -555,7 +574,7 @@ class _Brief:
         bounded = compiled.boundary is not None
         self.checks = tuple(
             _check(statement, bounded)
-            for _, denies, allows in plan
+            for _, denies, allows, _ in plan
             for statement in (*denies, *allows)
         )
         # outcome -> (value, reason, decisive, blocked_by, policy results, notes)
@@ -621,6 +640,7 @@ class _Group:
         "_next",
         "_owner",
         "_pending",
+        "_ranks",
         "applicable",
         "denies",
         "level",
@@ -638,6 +658,7 @@ class _Group:
         self.traces: list[StatementTrace] = _NO_TRACES
         self.note: str | None = None
         self._pending: tuple[CompiledStatement, ...] = ()
+        self._ranks: dict[int, int] | None = None
         self._next = 0
         self._owner: _Evaluation | None = None
 
@@ -648,10 +669,13 @@ class _Group:
         owner = self._owner
         assert owner is not None
         match_class = statement.applies(owner.request, owner.bounded, owner.arn)
-        if match_class is None:
-            return False
-        self._allows.append(Applied(statement, match_class))
-        return True
+        if match_class is not None:
+            self._allows.append(Applied(statement, match_class))
+        ranks = self._ranks
+        if ranks is not None and self._next == len(self._pending) and len(self._allows) > 1:
+            # Every Allow matched: reported in document order, as the traced path reports them.
+            self._allows.sort(key=lambda applied: ranks[id(applied.statement)])
+        return match_class is not None
 
     @property
     def allows(self) -> list[Applied]:
@@ -763,8 +787,12 @@ class _Evaluation:
             for group, (_, _, policies) in zip(groups, compiled.slots, strict=True):
                 if policies:
                     self._collect(group, policies)
-        else:
+        elif compiled._plans:
             self._collect_fast(groups, compiled.action_plan(self.action))
+        else:
+            # The set's first request: its statements met directly (a per-action plan pays
+            # from the second request on; a set met once never needs one).
+            self._collect_once(groups)
         self.identity, self.boundary, self.session, self.resource, self.endpoint = groups[:5]
         scp_count = len(compiled.scp or ())
         self.scp_levels = groups[5 : 5 + scp_count]
@@ -781,10 +809,26 @@ class _Evaluation:
                 for item in applied:
                     (group.denies if item.statement.is_deny else group.allows).append(item)
 
+    def _collect_once(self, groups: list[_Group]) -> None:
+        """Match every statement whose action element covers the request, in document order
+        (what the lazy path reports once every Allow is matched)."""
+        request, action, bounded, arn = self.request, self.action, self.bounded, self.arn
+        for group, (_, _, policies) in zip(groups, self.compiled.slots, strict=True):
+            if not group.applicable:
+                continue
+            denies, allows = group.denies, group._allows
+            for policy in policies:
+                for statement in policy.statements:
+                    if statement.action_applies(action):
+                        match_class = statement.applies(request, bounded, arn)
+                        if match_class is not None:
+                            applied = Applied(statement, match_class)
+                            (denies if statement.is_deny else allows).append(applied)
+
     def _collect_fast(self, groups: list[_Group], plan: ActionPlan) -> None:
         """Match every Deny statement the action meets; leave the Allows to be matched lazily."""
         request, bounded, arn = self.request, self.bounded, self.arn
-        for index, denies, allows in plan:
+        for index, denies, allows, ranks in plan:
             group = groups[index]
             if not group.applicable:
                 continue
@@ -794,6 +838,7 @@ class _Evaluation:
                     group.denies.append(Applied(statement, match_class))
             if allows:
                 group._pending = allows
+                group._ranks = ranks
                 group._owner = self
 
     def groups(self) -> list[_Group]:

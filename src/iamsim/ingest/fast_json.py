@@ -27,6 +27,7 @@ Writing the batch path's records is :func:`iamsim.report.inert.compact_json`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -141,11 +142,12 @@ class SharedMember:
     recurs byte for byte: that member's value is decoded once per distinct text and the same
     object handed out again, the rest of the line decoded every time.
 
-    :meth:`loads` returns exactly what :func:`loads` returns for the line (and raises what it
-    raises); only the decoding is shared. msgspec splits the line into its members, each kept
-    as raw text (in C, without building the values); the member's text keys a bounded LRU of
-    decoded values, every other member is decoded by orjson. The proofs are :func:`loads`'s
-    over the whole line -- no nineteen digits in a row, no ``\\u`` escape, nesting within the
+    :meth:`loads` returns a document equal to what :func:`loads` returns for the line (its
+    top-level members in the order of ``fields``), and raises what it raises; only the
+    decoding is shared. msgspec decodes the line as an object of exactly the members
+    ``fields`` (in C; a member outside them is a doubt), the member's value kept as raw text,
+    which keys a bounded LRU of values decoded by orjson. The proofs are :func:`loads`'s over
+    the whole line -- no nineteen digits in a row, no ``\\u`` escape, nesting within the
     limit, and ``"``-``:`` written exactly as often as the decoded document holds keys (plus
     ``":`` in the shared value's strings) -- with the shared value's count and depth taken
     once, when it was decoded. The ``":`` counts of the parts add up to the whole's
@@ -157,57 +159,74 @@ class SharedMember:
     change it (scenarios never do: their policies are parsed, not edited).
     """
 
-    def __init__(self, member: str, limit: int = 256) -> None:
+    def __init__(self, member: str, fields: Iterable[str], limit: int = 256) -> None:
         import msgspec  # the JSON Lines batch reader only
 
         self._member = member
+        self._fields = tuple(dict.fromkeys([*fields, member]))
         self._limit = limit
         # raw text -> (decoded value, its keys held plus the ``":`` inside its strings)
         self._known: dict[bytes, tuple[Any, int]] = {}
-        self._members = msgspec.json.Decoder(dict[str, msgspec.Raw])
-        self._refused = (msgspec.DecodeError, orjson.JSONDecodeError)
+        line = msgspec.defstruct(
+            "Line",
+            [
+                (name, msgspec.Raw if name == member else Any, msgspec.UNSET)
+                for name in self._fields
+            ],
+            forbid_unknown_fields=True,
+        )
+        self._decoder = msgspec.json.Decoder(line)
+        self._unset = msgspec.UNSET
+        # ValidationError (an unknown member, a number out of range) is a DecodeError.
+        self._refused = msgspec.DecodeError
 
     def loads(self, line: bytes, source: str) -> Any:
         """The JSON document of the line ``line`` (see the class)."""
         if b"\\u" in line:
             return loads(line, source)
         try:
-            members = self._members.decode(line)
+            parts = self._decoder.decode(line)
         except self._refused:
             return loads(line, source)
         squeezed = line.translate(_DIGITS_AS_ZERO, _JSON_SPACE)
         if _NINETEEN_ZEROS in squeezed:
             return loads(line, source)
+        unset, member = self._unset, self._member
         document: dict[str, Any] = {}
-        shared = 0
-        try:
-            for key, raw in members.items():
-                if key == self._member:
-                    text = bytes(raw)
-                    known = self._known.get(text)
-                    if known is None:
-                        value = orjson.loads(text)
-                        # A container within the nesting limit one level down (else no count):
-                        # no more containers opened than that, or else the walk says.
-                        if type(value) not in (dict, list) or (
-                            text.count(b"{") + text.count(b"[") >= limits.current().max_nesting
-                            and _shape([value]) < 0
-                        ):
-                            return loads(line, source)
-                        known = (value, orjson.dumps(value).count(b'":'))
-                        if len(self._known) >= self._limit:
-                            self._known.clear()
-                        self._known[text] = known
-                    document[key] = known[0]
-                    # the member's own key, then what its value holds
-                    shared = 1 + known[1]
+        raw = unset
+        for name in self._fields:
+            value = getattr(parts, name)
+            if value is not unset:
+                if name == member:
+                    raw = value
                 else:
-                    document[key] = orjson.loads(memoryview(raw))
-        except orjson.JSONDecodeError:
-            return loads(line, source)
+                    document[name] = value
         # The rest's keys counted by the walk (no ``":`` in its strings: one there is a doubt
         # more, settled by loads), which also bounds its nesting.
-        rest = _shape({key: value for key, value in document.items() if key != self._member})
-        if rest < 0 or rest + shared != squeezed.count(b'":'):
+        held = _shape(document)
+        if held < 0:
+            return loads(line, source)
+        if raw is not unset:
+            text = bytes(raw)
+            known = self._known.get(text)
+            if known is None:
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    return loads(line, source)
+                # A container within the nesting limit one level down (else no count): no more
+                # containers opened than that, or else the walk says.
+                if type(value) not in (dict, list) or (
+                    text.count(b"{") + text.count(b"[") >= limits.current().max_nesting
+                    and _shape([value]) < 0
+                ):
+                    return loads(line, source)
+                known = (value, orjson.dumps(value).count(b'":'))
+                if len(self._known) >= self._limit:
+                    self._known.clear()
+                self._known[text] = known
+            document[member] = known[0]
+            held += 1 + known[1]  # the member's own key, then what its value holds
+        if held != squeezed.count(b'":'):
             return loads(line, source)
         return document
