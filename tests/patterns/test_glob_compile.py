@@ -91,3 +91,24 @@ def test_the_shortcut_is_taken_for_the_common_shapes_and_not_for_the_others() ->
     # Word-final sigma: whole-word lower-casing differs from per-character; per character wins.
     sigma = Glob("\u0391\u03a3*", ignore_case=True)
     assert sigma._pieces == ("\u03b1\u03c3", "")
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.text(alphabet=ALPHABET, max_size=10),
+    st.booleans(),
+    st.lists(st.text(alphabet=ALPHABET, max_size=10), max_size=8),
+)
+def test_the_specialised_test_answers_as_matches(
+    pattern: str, ignore_case: bool, values: list[str]
+) -> None:
+    # ``test`` (shaped for the pieces) and ``matches`` (the general walk) are the engine's two
+    # paths (decision-only and traced): they must never disagree.
+    glob = Glob(pattern, ignore_case=ignore_case)
+    for value in [*values, ":\u0130\u0130", "\u0130" * 3]:
+        assert glob.test(value) == glob.matches(value), (pattern, value)
+
+
+def test_a_character_that_lower_cases_to_two_is_measured_after_lower_casing() -> None:
+    glob = Glob(":*\u0130\u0130", ignore_case=True)
+    assert glob.matches(":\u0130\u0130") and glob.test(":\u0130\u0130")

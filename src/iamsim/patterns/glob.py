@@ -201,10 +201,12 @@ def _specialised(glob: Glob, pieces: tuple[str, ...]) -> Callable[[str], bool]:
             return lambda value: value.endswith(last)
         least = len(first) + len(last)
         if fold:
+            # Lower-cased before its length is taken: a character may lower-case to two
+            # (U+0130 to "i" and a combining dot), as ``matches`` compares it.
             return lambda value: (
-                len(value) >= least
-                and (value := value.lower()).startswith(first)
-                and value.endswith(last)
+                len(lowered := value.lower()) >= least
+                and lowered.startswith(first)
+                and lowered.endswith(last)
             )
         return lambda value: (
             len(value) >= least and value.startswith(first) and value.endswith(last)
