@@ -338,8 +338,8 @@ def _ignore_denies(slot: str) -> Any:
     def action_plan(self: Any, action: str) -> Any:
         names = [name for name, _, _ in self.slots]
         return tuple(
-            (index, () if names[index] == slot else denies, allows)  # the injected bug
-            for index, denies, allows in original(self, action)
+            (index, () if names[index] == slot else denies, allows, ranks)  # the injected bug
+            for index, denies, allows, ranks in original(self, action)
         )
 
     # The copy must stay a copy: same parameters as the method it replaces.
