@@ -80,3 +80,12 @@ def test_action_memo_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_wildcard_in_an_arn_head_refused(resource: str, refused: bool) -> None:
     problem = scenarios._resource_problem(resource)
     assert (problem is not None and "has a wildcard in its partition" in problem) is refused
+
+
+def test_context_check_same_answer_with_the_keys_remembered() -> None:
+    # The second time round every tuple of keys found plain is remembered: the values are
+    # still checked, and a context whose values are not plain still gets check_context's
+    # answer.
+    for _ in range(2):
+        for context in CONTEXTS:
+            assert outcome(scenarios._checked_context, context) == outcome(check_context, context)

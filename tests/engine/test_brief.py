@@ -51,6 +51,10 @@ def test_untraced_explanations_are_the_traced_ones_without_the_trace(
         traced = evaluate(request, policy_set, explain=True)
         expected = replace(traced, statements=(), missing_context_keys=())
         assert evaluate(request, compiled, explain=False) == expected
+        # A set compiled for itself alone (a scenario's own policy text) decides alike.
+        alone = CompiledPolicySet(policy_set, shared=False)
+        assert evaluate(request, alone, explain=False) == expected
+        assert evaluate(request, alone, explain=True) == traced
 
 
 def _policy(statements: list[dict[str, object]], policy_type: PolicyType, name: str):  # type: ignore[no-untyped-def]

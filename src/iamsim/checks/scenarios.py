@@ -233,18 +233,32 @@ def parse_scenario(
 def _checked_context(raw: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`check_context` of ``raw``, answered without it in the common case: every key a
     string ``prefix:name`` spelled once (case folded), every value a string, which is then
-    the checked context as given. Anything else, including every error, is check_context's."""
-    folded = set()
-    for key, value in raw.items():
-        if type(key) is not str or type(value) is not str:
+    the checked context as given. Anything else, including every error, is check_context's.
+    The keys' verdict is remembered per tuple of keys (a batch repeats its context keys)."""
+    keys = tuple(raw)
+    if keys not in _PLAIN_KEYS:
+        folded = set()
+        for key in keys:
+            if type(key) is not str:
+                return check_context(raw)
+            prefix, _, name = key.partition(":")
+            if not prefix.strip() or not name.strip():
+                return check_context(raw)
+            folded.add(key.lower())
+        if len(folded) != len(keys):
             return check_context(raw)
-        prefix, _, name = key.partition(":")
-        if not prefix.strip() or not name.strip():
+        if len(_PLAIN_KEYS) >= _PLAIN_KEYS_LIMIT:
+            _PLAIN_KEYS.clear()
+        _PLAIN_KEYS.add(keys)
+    for value in raw.values():
+        if type(value) is not str:
             return check_context(raw)
-        folded.add(key.lower())
-    if len(folded) != len(raw):
-        return check_context(raw)
     return dict(raw)
+
+
+# Tuples of context keys found plain (strings ``prefix:name``, each once case folded).
+_PLAIN_KEYS: set[tuple[Any, ...]] = set()
+_PLAIN_KEYS_LIMIT = 1024
 
 
 _ACTION_PROBLEMS: dict[str, str | None] = {}

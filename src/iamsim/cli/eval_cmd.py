@@ -270,11 +270,11 @@ class _SeenSets:
         if len(self._once) >= self._LIMIT:
             self._once.clear()
         self._once[key] = policies
-        # Compiled outside the engine's cache of compiled sets: a batch where every scenario
-        # carries its own policy text would otherwise keep thousands of compiled sets alive
-        # (500 MB for 20,000) that nothing asks for again. From its second scenario on, a set
-        # goes through that cache.
-        return False, CompiledPolicySet(policies)
+        # Compiled outside the engine's caches of compiled sets and policies: a batch where
+        # every scenario carries its own policy text would otherwise keep thousands of
+        # compiled forms alive (500 MB for 20,000) that nothing asks for again. From its
+        # second scenario on, a set goes through those caches.
+        return False, CompiledPolicySet(policies, shared=False)
 
 
 def _run(scenario: Scenario, mode: Mode, tally: Tally, seen: _SeenSets) -> bool:

@@ -29,7 +29,6 @@ from iamsim.engine.compiled import (
     Check,
     CompiledPolicy,
     CompiledStatement,
-    compile_policies,
     compiled_policy,
     forget_compiled,
 )
@@ -135,26 +134,32 @@ class CompiledPolicySet:
         "slots",
     )
 
-    def __init__(self, policies: PolicySet) -> None:
+    def __init__(self, policies: PolicySet, *, shared: bool = True) -> None:
+        """``shared``: each policy's compiled form taken from (and left in) the cache of
+        compiled policies, so sets sharing a policy share its compilation; False for a set met
+        once (a scenario carrying its own policy text), whose policies nothing asks for again:
+        compiled for this set alone, held by nothing else."""
         self.policies = policies
-        self.identity = compile_policies(policies.identity)
-        self.boundary = compiled_policy(policies.boundary) if policies.boundary else None
-        self.session = compile_policies(policies.session) if policies.session else None
-        self.resource = compiled_policy(policies.resource) if policies.resource else None
+        one: Callable[[Policy, int | None], CompiledPolicy] = (
+            compiled_policy if shared else CompiledPolicy
+        )
+
+        def many(group: tuple[Policy, ...], level: int | None = None) -> tuple[CompiledPolicy, ...]:
+            return tuple([one(policy, level) for policy in group])
+
+        self.identity = many(policies.identity)
+        self.boundary = one(policies.boundary, None) if policies.boundary else None
+        self.session = many(policies.session) if policies.session else None
+        self.resource = one(policies.resource, None) if policies.resource else None
         self.scp = (
-            tuple(compile_policies(level, i) for i, level in enumerate(policies.scp))
-            if policies.scp
-            else None
+            tuple(many(level, i) for i, level in enumerate(policies.scp)) if policies.scp else None
         )
         self.rcp = (
-            tuple(
-                compile_policies(_with_rcp_full_access(level), i)
-                for i, level in enumerate(policies.rcp)
-            )
+            tuple(many(_with_rcp_full_access(level), i) for i, level in enumerate(policies.rcp))
             if policies.rcp
             else None
         )
-        self.endpoint = compile_policies(policies.endpoint) if policies.endpoint else None
+        self.endpoint = many(policies.endpoint) if policies.endpoint else None
         # Every present policy type (and organization level) in one fixed order, so the fast
         # path can walk all candidate statements of a service in a single flat loop.
         slots: list[tuple[str, int | None, tuple[CompiledPolicy, ...]]] = [
