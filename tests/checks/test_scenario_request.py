@@ -122,3 +122,35 @@ def test_memos_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         )
         assert len(module._callers) <= 8
         assert len(module._resource_level) <= 8
+
+
+_KEYS = ["aws:a", "AWS:A", "aws:b", "s3:prefix", "", 7]
+_VALUES: list[Any] = ["x", "", ["a", "b"], ("c",), 1, True, None]
+
+
+def _state(context: Any) -> tuple[Any, ...]:
+    return (list(context._values.items()), list(context._names.items()), context._multi)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3])
+def test_with_derived_is_the_constructor_then_the_defaults(size: int) -> None:
+    # Every combination of keys (case-folded duplicates, an empty key, a non-string key) and
+    # values (strings, lists, tuples, numbers, booleans, None): the same context, or the same
+    # error, as the constructor followed by the derived keys that are missing.
+    from iamsim.vocabulary.request import Context
+
+    derived = [("aws:a", "aws:A", "derived"), ("aws:c", "aws:C", "c")]
+    for keys in itertools.product(_KEYS, repeat=size):
+        for values in itertools.product(_VALUES[:4] if size > 2 else _VALUES, repeat=size):
+            given = dict(zip(keys, values, strict=True))
+            try:
+                expected = Context(given)
+            except Exception as exc:  # the same refusal either way
+                with pytest.raises(type(exc)):
+                    Context.with_derived(given, derived)
+                continue
+            for folded, name, value in derived:
+                if folded not in expected._values:
+                    expected._values[folded] = (value,)
+                    expected._names[folded] = name
+            assert _state(Context.with_derived(given, derived)) == _state(expected)

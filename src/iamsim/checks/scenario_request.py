@@ -53,7 +53,7 @@ _clock: list[tuple[datetime, tuple[_Key, ...]] | None] = [None]
 
 
 def _keys(values: Mapping[str, ContextValue]) -> tuple[_Key, ...]:
-    return tuple((name.lower(), name, str(value)) for name, value in values.items())
+    return tuple([(name.lower(), name, str(value)) for name, value in values.items()])
 
 
 def _remember(memo: dict[K, V], key: K, value: V) -> None:

@@ -178,7 +178,7 @@ def _eval_lines(name: str, run: _Run) -> None:
             if isinstance(item, InputError):
                 run.scenario(ScenarioError(f"line {number}", item))
                 continue
-            scenario_name = str(item.get("name", f"line {number}"))
+            scenario_name = str(item["name"]) if "name" in item else f"line {number}"
             where = f"{label}, scenario {scenario_name!r}"
             try:
                 scenario: Scenario | ScenarioError = parse_scenario(

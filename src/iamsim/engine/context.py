@@ -52,8 +52,9 @@ def caller_context(caller: Caller) -> dict[str, ContextValue]:
         values["aws:PrincipalType"] = principal_type
     if caller.account:
         values["aws:PrincipalAccount"] = caller.account
-    if caller.principal_arn:
-        values["aws:PrincipalArn"] = caller.principal_arn
+    principal_arn = caller.principal_arn
+    if principal_arn:
+        values["aws:PrincipalArn"] = principal_arn
     values["aws:PrincipalIsAWSService"] = "false"
     if kind is CallerKind.USER and caller.arn:
         values["aws:username"] = caller.arn.rsplit("/", 1)[-1]

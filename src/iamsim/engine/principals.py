@@ -57,6 +57,10 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
     value = text.strip()
     if not value:
         raise RequestError("the principal is empty")
+    # An ARN (the common form) is none of the names below: straight to its reading.
+    match = _IAM_ARN.match(value) if value.startswith("arn:") else None
+    if match is not None:
+        return _caller_of_arn(text, value, match, service_linked)
     if value.lower() == "anonymous" or value == "*":
         return Caller(kind=CallerKind.ANONYMOUS)
     if _ACCOUNT_ID.match(value):
@@ -74,6 +78,13 @@ def parse_caller(text: str, *, service_linked: bool | None = None) -> Caller:
     match = _IAM_ARN.match(value)
     if match is None:
         raise RequestError(f"principal {text!r} is not an IAM or STS principal ARN")
+    return _caller_of_arn(text, value, match, service_linked)
+
+
+def _caller_of_arn(
+    text: str, value: str, match: re.Match[str], service_linked: bool | None
+) -> Caller:
+    """The caller an IAM or STS principal ARN names (``match``: its :data:`_IAM_ARN` match)."""
     partition, service, account, resource = match.groups()
     kind, _, rest = resource.partition("/")
     if service == "iam" and resource == "root":

@@ -159,8 +159,21 @@ class Context(Mapping[str, tuple[str, ...]]):
         """``Context(given).with_defaults(...)`` built in one pass: ``derived`` holds the
         default keys as (folded name, name, value), each added unless ``given`` has it.
         The same context (keys, order, values, multi-valued keys) for the same input."""
-        merged = cls(given)
-        values, names = merged._values, merged._names
+        merged = cls.__new__(cls)
+        values: dict[str, tuple[str, ...]] = {}
+        names: dict[str, str] = {}
+        for key, value in given.items():
+            # The common case in one pass (what _set does for a string key and value); any
+            # other key or value takes the constructor's checks and conversions.
+            if type(key) is not str or not key or type(value) is not str:
+                merged = cls(given)
+                values, names = merged._values, merged._names
+                break
+            folded = key.lower()
+            values[folded] = (value,)
+            names[folded] = key
+        else:
+            merged._values, merged._names, merged._multi = values, names, set()
         for folded, name, value in derived:
             if folded not in values:
                 values[folded] = (value,)
