@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from iamsim.conditions import CompiledConditionBlock, ConditionOutcome, compile_conditions
@@ -615,17 +615,16 @@ class CompiledPolicy:
         return found
 
     def applied(
-        self, request: Request, action: str, service: str, bounded: bool, arn: Arn | None
+        self, request: Request, action: str, bounded: bool, arn: Arn | None
     ) -> list[Applied]:
-        """Statements that apply to the request (fast path: no trace)."""
+        """The statements that apply to the request, in document order, without a trace
+        (``action``: the lowercased request action)."""
         out: list[Applied] = []
-        candidates = self._by_service.get(service)
-        if candidates is None:
-            candidates = self.candidates(service)
-        for statement in candidates:
-            match_class = statement.match(request, action, bounded, None, arn)[0]
-            if match_class is not None:
-                out.append(Applied(statement, match_class))
+        for statement in self.statements:
+            if statement.action_applies(action):
+                match_class = statement.applies(request, bounded, arn)
+                if match_class is not None:
+                    out.append(Applied(statement, match_class))
         return out
 
     def explain(
@@ -665,12 +664,6 @@ def forget_compiled() -> None:
     """Drop every cached compiled policy (a long-lived worker moving on to an account whose
     policies share none of the cached ones: otherwise the cache keeps them alive)."""
     _COMPILED.clear()
-
-
-def compile_policies(
-    policies: Sequence[Policy], level: int | None = None
-) -> tuple[CompiledPolicy, ...]:
-    return tuple(compiled_policy(p, level) for p in policies)
 
 
 def caller_is_bounded(caller: Caller, has_boundary: bool) -> bool:

@@ -260,10 +260,9 @@ class CompiledPolicySet:
             found = None
             self._briefs[action] = _ASKED_ONCE
         elif found is _ASKED_ONCE:
-            plain = self._plains.get(action, _UNPLANNED)
-            if plain is _UNPLANNED:
-                plain = self.plain_plan(action)
-            found = None if plain is None else _Brief(self, self.action_plan(action))
+            found = (
+                None if self.plain_plan(action) is None else _Brief(self, self.action_plan(action))
+            )
             if len(self._briefs) >= _PLAN_LIMIT:
                 self._briefs.clear()
             self._briefs[action] = found
@@ -590,13 +589,12 @@ class _Brief:
         # The resource split once, as _decide_plain does; None for "*" or a non-ARN.
         split = request.resource.split(":", 5)
         parts = split if len(split) == 6 and split[0] == "arn" else None
-        owner = request.resource_account
         outcome = (
             tuple([check(request, parts) for check in self.checks]),
             request.action,
             caller.kind,
             caller.service_linked,
-            owner is None or caller.account is None or owner == caller.account,
+            request.same_account,
         )
         known = self.known.get(outcome)
         if known is None:
@@ -821,14 +819,9 @@ class _Evaluation:
         for group, (_, _, policies) in zip(groups, self.compiled.slots, strict=True):
             if not group.applicable:
                 continue
-            denies, allows = group.denies, group._allows
             for policy in policies:
-                for statement in policy.statements:
-                    if statement.action_applies(action):
-                        match_class = statement.applies(request, bounded, arn)
-                        if match_class is not None:
-                            applied = Applied(statement, match_class)
-                            (denies if statement.is_deny else allows).append(applied)
+                for applied in policy.applied(request, action, bounded, arn):
+                    (group.denies if applied.statement.is_deny else group._allows).append(applied)
 
     def _collect_fast(self, groups: list[_Group], plan: ActionPlan) -> None:
         """Match every Deny statement the action meets; leave the Allows to be matched lazily."""
