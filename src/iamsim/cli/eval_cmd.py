@@ -338,6 +338,11 @@ def _fragment(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) ->
     return found
 
 
+def _dicts(items: tuple[StatementRef, ...] | tuple[PolicyTypeResult, ...]) -> list[Any]:
+    """The JSON list of ``items``, written for this record alone."""
+    return [item.to_dict() for item in items]
+
+
 def _lean_record(scenario: Scenario, decision: Decision, recurring: bool) -> dict[str, Any]:
     """:func:`scenario_to_json` without the statement trace (``statements``,
     ``missing_context_keys``): the same keys in the same order, the same JSON once written,
@@ -358,14 +363,10 @@ def _lean_record(scenario: Scenario, decision: Decision, recurring: bool) -> dic
         "resource_account": request.resource_account,
         "same_account": request.same_account,
     }
-    if recurring:
-        record["decisive_statements"] = _fragment(decision.decisive)
-        record["blocked_by"] = decision.blocked_by
-        record["policy_results"] = _fragment(decision.policy_results)
-    else:
-        record["decisive_statements"] = [item.to_dict() for item in decision.decisive]
-        record["blocked_by"] = decision.blocked_by
-        record["policy_results"] = [item.to_dict() for item in decision.policy_results]
+    as_json = _fragment if recurring else _dicts
+    record["decisive_statements"] = as_json(decision.decisive)
+    record["blocked_by"] = decision.blocked_by
+    record["policy_results"] = as_json(decision.policy_results)
     if decision.notes:
         record["notes"] = list(decision.notes)
     if scenario.notes:
