@@ -14,13 +14,16 @@ Modes:
 - default: in process, what ``iamsim eval --json`` does over one YAML file (read, evaluate with
   the full explanation, build the record) -- the figure recorded before the lean path;
 - ``--peer``: writes both workloads as JSON and JSON Lines files, then times, in one run and
-  interleaved, ``iamsim eval --jsonl FILE.jsonl``, ``iamsim eval --json FILE.json`` and the
-  peer's public API (``node bench/peer_batch.mjs FILE.jsonl``), and prints the ratios of
-  CPU time, whole processes (start-up included for both; iamsim byte-compiled first, as an
-  installed copy is), and again with each tool's start-up
-  (an empty batch, timed alike) taken out for both;
+  interleaved, ``iamsim eval --jsonl FILE.jsonl`` (its default: worker processes, one per
+  CPU, see iamsim.cli.eval_workers), the same with ``--workers 1`` (one process),
+  ``iamsim eval --json FILE.json`` (one process) and the peer's public API
+  (``node bench/peer_batch.mjs FILE.jsonl``, one process), and prints the ratios of
+  CPU time (all processes of each run), of wall time, both of whole processes (start-up
+  included for both; iamsim byte-compiled first, as an installed copy is), and the CPU
+  ratios again with each tool's start-up (an empty batch, timed alike) taken out for both;
 - ``--rss N``: writes N recurring scenarios as JSON Lines and reports the peak RSS of
-  ``iamsim eval --jsonl`` over them (constant memory).
+  ``iamsim eval --jsonl --workers 1`` over them (constant memory; each worker is bounded
+  alike).
 
 Run: ``python bench/eval_bench.py [--scenarios 2000] [--no-policy-cache] [--json out.json]``,
 ``python bench/eval_bench.py --peer [--scenarios 20000] [--runs 3]``,
@@ -47,10 +50,12 @@ import yaml
 
 from iamsim.checks import policy_cache
 from iamsim.checks.scenarios import Scenario, load_scenarios
+from iamsim.cli.eval_workers import worker_count
 from iamsim.engine.decision import evaluate
 from iamsim.report.json_report import scenario_to_json
 
 HERE = Path(__file__).resolve().parent
+ONE_PROCESS = "iamsim eval --jsonl --workers 1"
 ACCOUNT = "111122223333"
 
 
@@ -227,6 +232,15 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
             write_json(whole, count, variant)
             commands = {
                 "iamsim eval --jsonl": [_iamsim(), "eval", "--jsonl", "--quiet", str(jsonl)],
+                ONE_PROCESS: [
+                    _iamsim(),
+                    "eval",
+                    "--jsonl",
+                    "--workers",
+                    "1",
+                    "--quiet",
+                    str(jsonl),
+                ],
                 "iamsim eval --json": [_iamsim(), "eval", "--json", "--quiet", str(whole)],
             }
             walls: dict[str, list[float]] = {name: [] for name in [*commands, "peer", "peer loop"]}
@@ -269,6 +283,7 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
             cpu = {name: statistics.median(times) for name, times in cpus.items()}
             per_second = {name: count / seconds for name, seconds in medians.items()}
             results[variant] = {
+                "workers": worker_count(None, [str(jsonl)], machine=True),
                 "median_seconds": {k: round(v, 3) for k, v in medians.items()},
                 "per_second": {k: round(v, 1) for k, v in per_second.items()},
                 # CPU seconds of the whole process (start-up included for both): what a loaded
@@ -277,10 +292,25 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
                 "cpu_per_second": {k: round(count / v, 1) for k, v in cpu.items()},
                 "cpu_ratio_jsonl_vs_peer": round(cpu["peer"] / cpu["iamsim eval --jsonl"], 2),
                 "cpu_ratio_json_vs_peer": round(cpu["peer"] / cpu["iamsim eval --json"], 2),
+                "cpu_ratio_jsonl_one_process_vs_peer": round(cpu["peer"] / cpu[ONE_PROCESS], 2),
+                # Wall time of the whole processes, start-up included for both: what a user
+                # waits for (iamsim's default uses the machine's CPUs, the peer one).
+                "wall_ratio_jsonl_vs_peer": round(
+                    medians["peer"] / medians["iamsim eval --jsonl"], 2
+                ),
+                "wall_ratio_jsonl_one_process_vs_peer": round(
+                    medians["peer"] / medians[ONE_PROCESS], 2
+                ),
+                "wall_ratio_json_vs_peer": round(
+                    medians["peer"] / medians["iamsim eval --json"], 2
+                ),
                 # The same with each tool's own start-up taken out (the steady-state rate).
                 "cpu_ratio_jsonl_vs_peer_without_start_up": round(
                     (cpu["peer"] - start["peer"]) / (cpu["iamsim eval --jsonl"] - start["iamsim"]),
                     2,
+                ),
+                "cpu_ratio_jsonl_one_process_vs_peer_without_start_up": round(
+                    (cpu["peer"] - start["peer"]) / (cpu[ONE_PROCESS] - start["iamsim"]), 2
                 ),
                 "cpu_ratio_json_vs_peer_without_start_up": round(
                     (cpu["peer"] - start["peer"]) / (cpu["iamsim eval --json"] - start["iamsim"]),
@@ -306,7 +336,11 @@ def rss_run(count: int) -> dict[str, Any]:
         path = Path(tmp) / "many.jsonl"
         write_jsonl(path, count, "recurring")
         size = path.stat().st_size
-        wall, cpu, peak = _timed([_iamsim(), "eval", "--jsonl", "--quiet", str(path)])
+        # One process: the figure is what bounds each process (with workers, each one holds
+        # at most this, the parent less).
+        wall, cpu, peak = _timed(
+            [_iamsim(), "eval", "--jsonl", "--workers", "1", "--quiet", str(path)]
+        )
     return {
         "scenarios": count,
         "input_mib": round(size / 2**20, 1),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from iamsim import limits
@@ -71,27 +71,61 @@ def scenario_lines(
 ) -> Iterator[tuple[int, str, dict[str, Any] | InputError]]:
     """(line number, label, the scenario object or the InputError saying why it is not one)
     for every non-blank line of ``stream``; raises InputError for a line too long to read."""
+    return decoded_lines(numbered_lines(stream, source), source)
+
+
+def numbered_lines(
+    stream: IO[bytes], source: str, *, first: int = 1, end: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for every non-blank line of ``stream`` read from where it stands,
+    whose first line is number ``first`` (a byte order mark dropped from line 1), up to the
+    offset ``end`` from where it started (the end of the stream when None); raises
+    InputError (:func:`too_long`) for a line longer than ``limits.max_file_bytes``."""
     limit = limits.current().max_file_bytes
-    # Scenarios of a batch often carry the same policies block, byte for byte: decoded once,
-    # one object for all (which policy_cache then recognises by identity).
-    reader = fast_json.SharedMember("policies", SCENARIO_FIELDS)
-    number = 0
-    while True:
+    number = first - 1
+    left = end
+    while left is None or left > 0:
         line = stream.readline(limit + 1)
         if not line:
             return
         number += 1
-        label = f"{source} line {number}"
+        if left is not None:
+            left -= len(line)
         if len(line) > limit:
-            raise InputError(
-                f"line {number} is longer than {limit} bytes (raise it with "
-                "--limit max_file_bytes=N)",
-                source=source,
-            )
+            raise too_long(number, limit, source)
         if number == 1 and line.startswith(_BOM):
             line = line[len(_BOM) :]
-        if not line.strip():
-            continue
+        if line.strip():
+            yield number, line
+
+
+def too_long(number: int, limit: int, source: str) -> InputError:
+    """The error for line ``number`` being longer than ``limit`` bytes (which ends the file:
+    the next line cannot be found without reading this one)."""
+    return InputError(
+        f"line {number} is longer than {limit} bytes (raise it with --limit max_file_bytes=N)",
+        source=source,
+    )
+
+
+def line_reader() -> fast_json.SharedMember:
+    """The decoder of scenario lines: scenarios of a batch often carry the same policies
+    block, byte for byte, decoded once, one object for all (which policy_cache then
+    recognises by identity)."""
+    return fast_json.SharedMember("policies", SCENARIO_FIELDS)
+
+
+def decoded_lines(
+    lines: Iterable[tuple[int, bytes]],
+    source: str,
+    reader: fast_json.SharedMember | None = None,
+) -> Iterator[tuple[int, str, dict[str, Any] | InputError]]:
+    """(line number, label, the scenario object or the InputError saying why it is not one)
+    for each numbered line; ``reader``: a :func:`line_reader` kept from earlier lines."""
+    if reader is None:
+        reader = line_reader()
+    for number, line in lines:
+        label = f"{source} line {number}"
         try:
             item = reader.loads(line, label)
         except InputError as exc:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -43,6 +43,9 @@ from iamsim.report.json_report import scenario_to_json
 from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
 
+if TYPE_CHECKING:
+    from iamsim.cli.eval_workers import EvalWorkers
+
 EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
 
 
@@ -59,6 +62,13 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
 @click.option("--explain", is_flag=True, help="With --jsonl: the statement trace in every record.")
 @click.option("--brief", is_flag=True, help="Only the verdict and decisive statements.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line and no progress bar.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for JSON Lines files with --json/--jsonl (default: one per CPU, "
+    "at most 8, for 2 MiB of JSON Lines or more; 1: this process only). Same output.",
+)
 @limit_option()
 def eval_command(
     files: tuple[str, ...],
@@ -67,6 +77,7 @@ def eval_command(
     explain: bool,
     brief: bool,
     quiet: bool,
+    workers: int | None,
 ) -> None:
     """Evaluate scenario FILES (JSON, YAML or JSON Lines (.jsonl); standard input when none).
 
@@ -86,13 +97,33 @@ def eval_command(
     with progress_bar("evaluating scenarios", machine=machine, quiet=quiet) as progress:
         try:
             with batch_collector():
-                status, tally = _eval_all(files, mode, progress)
+                status, tally = _eval_in_workers(files, mode, progress, workers)
+        except IamsimError as exc:  # a worker process lost: the run has no whole answer
+            sys.stdout.flush()
+            echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INVALID)
         finally:
             if machine:
                 sys.stdout.flush()
     if not quiet:
         echo(tally.line(), err=machine)
     sys.exit(status)
+
+
+def _eval_in_workers(
+    files: tuple[str, ...], mode: Mode, progress: ProgressCallback, requested: int | None
+) -> tuple[int, Tally]:
+    """:func:`_eval_all`, with worker processes when the run uses them
+    (:func:`iamsim.cli.eval_workers.worker_count`)."""
+    if requested == 1 or not any(is_jsonl_name(name) for name in files):
+        return _eval_all(files, mode, progress)
+    from iamsim.cli.eval_workers import EvalWorkers, worker_count
+
+    count = worker_count(requested, files, machine=mode.kind != "text")
+    if count == 1:
+        return _eval_all(files, mode, progress)
+    with EvalWorkers(count, mode) as workers:
+        return _eval_all(files, mode, progress, workers)
 
 
 @dataclass(frozen=True)
@@ -105,10 +136,12 @@ class Mode:
     explain: bool = False
 
 
-class _Run:
+class EvalRun:
     """One run of ``eval``: the output mode, the tally, the exit status, the progress."""
 
-    def __init__(self, mode: Mode, progress: ProgressCallback) -> None:
+    def __init__(
+        self, mode: Mode, progress: ProgressCallback, workers: EvalWorkers | None = None
+    ) -> None:
         self.mode = mode
         self.progress = progress
         self.tally = Tally()
@@ -116,6 +149,8 @@ class _Run:
         self.done = 0
         self.total = 0
         self.seen = _SeenSets()
+        # Worker processes for named JSON Lines files (iamsim.cli.eval_workers), if any.
+        self.workers = workers
 
     def error(self, name: str | None, error: InputError) -> None:
         _emit_error(self.mode, name, error)
@@ -131,12 +166,28 @@ class _Run:
         elif not _run(item, self.mode, self.tally, self.seen) and self.status == EXIT_OK:
             self.status = EXIT_EXPECTATION
 
+    def merge(self, tally: Tally, status: int, handled: int) -> None:
+        """Take in what a worker did with ``handled`` lines (in file order): its tally and
+        its status, as if this run had done it."""
+        self.done += handled
+        self.total = max(self.total, self.done)
+        self.progress(self.done, self.total)
+        self.tally.merge(tally)
+        if status == EXIT_INVALID or (status == EXIT_EXPECTATION and self.status == EXIT_OK):
+            self.status = status
 
-def _eval_all(files: tuple[str, ...], mode: Mode, progress: ProgressCallback) -> tuple[int, Tally]:
+
+def _eval_all(
+    files: tuple[str, ...],
+    mode: Mode,
+    progress: ProgressCallback,
+    workers: EvalWorkers | None = None,
+) -> tuple[int, Tally]:
     """Evaluate and print every scenario of ``files`` in order; the exit status and the tally.
 
-    ``progress`` hears (scenarios done, scenarios read so far) after each scenario."""
-    run = _Run(mode, progress)
+    ``progress`` hears (scenarios done, scenarios read so far) after each scenario (each
+    block of scenarios with ``workers``)."""
+    run = EvalRun(mode, progress, workers)
     names = files or (STDIN,)
     for name in names:
         if (name == STDIN and mode.kind == "jsonl") or (name != STDIN and is_jsonl_name(name)):
@@ -146,7 +197,7 @@ def _eval_all(files: tuple[str, ...], mode: Mode, progress: ProgressCallback) ->
     return run.status, run.tally
 
 
-def _eval_file(name: str, run: _Run) -> None:
+def _eval_file(name: str, run: EvalRun) -> None:
     """The scenarios of one JSON or YAML file (read whole: one document)."""
     for source, text in read_texts([name], kind="scenario file"):
         if isinstance(text, InputError):
@@ -165,8 +216,9 @@ def _eval_file(name: str, run: _Run) -> None:
             run.scenario(item)
 
 
-def _eval_lines(name: str, run: _Run) -> None:
-    """The scenarios of one JSON Lines file (or standard input), one line at a time."""
+def _eval_lines(name: str, run: EvalRun) -> None:
+    """The scenarios of one JSON Lines file (or standard input), one line at a time; a named
+    file by the run's worker processes when it has them."""
     source = STDIN_SOURCE if name == STDIN else name
     try:
         stream = stdin_lines() if name == STDIN else open_lines(name, source)
@@ -174,30 +226,41 @@ def _eval_lines(name: str, run: _Run) -> None:
         run.error(None, exc)
         return
     try:
+        if run.workers is not None and name != STDIN:
+            run.workers.eval_file(stream, name, run)
+            return
         for number, label, item in scenario_lines(stream, source):
-            if isinstance(item, InputError):
-                run.scenario(ScenarioError(f"line {number}", item))
-                continue
-            scenario_name = str(item["name"]) if "name" in item else f"line {number}"
-            where = f"{label}, scenario {scenario_name!r}"
-            try:
-                scenario: Scenario | ScenarioError = parse_scenario(
-                    item, name=scenario_name, source=where, file=source, from_json=True
-                )
-            except InputError as exc:
-                scenario = ScenarioError(scenario_name, exc)
-            except IamsimError as exc:
-                scenario = ScenarioError(scenario_name, InputError(str(exc), source=where))
-            except RecursionError:
-                scenario = ScenarioError(
-                    scenario_name, InputError("the document is nested too deeply", source=where)
-                )
-            run.scenario(scenario)
+            eval_line(run, source, number, label, item)
     except InputError as exc:
         run.error(None, exc)
     finally:
         if name != STDIN:
             stream.close()
+
+
+def eval_line(
+    run: EvalRun, source: str, number: int, label: str, item: dict[str, Any] | InputError
+) -> None:
+    """Line ``number`` of the JSON Lines file ``source`` (labelled ``label``): its scenario
+    decided, or its error reported."""
+    if isinstance(item, InputError):
+        run.scenario(ScenarioError(f"line {number}", item))
+        return
+    scenario_name = str(item["name"]) if "name" in item else f"line {number}"
+    where = f"{label}, scenario {scenario_name!r}"
+    try:
+        scenario: Scenario | ScenarioError = parse_scenario(
+            item, name=scenario_name, source=where, file=source, from_json=True
+        )
+    except InputError as exc:
+        scenario = ScenarioError(scenario_name, exc)
+    except IamsimError as exc:
+        scenario = ScenarioError(scenario_name, InputError(str(exc), source=where))
+    except RecursionError:
+        scenario = ScenarioError(
+            scenario_name, InputError("the document is nested too deeply", source=where)
+        )
+    run.scenario(scenario)
 
 
 @dataclass
@@ -215,6 +278,14 @@ class Tally:
             self.met += 1
         elif met is False:
             self.failed += 1
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s counts (a later part of the same run: kinds keep the order in which
+        they first appeared)."""
+        self.decisions.update(other.decisions)
+        self.met += other.met
+        self.failed += other.failed
+        self.errors += other.errors
 
     def line(self) -> str:
         """E.g. ``12 scenarios: 7 Allow, 3 ExplicitDeny, 2 ImplicitDeny; expectations 11 met,

@@ -25,7 +25,7 @@ ProgressCallback = Callable[[int, int], None]
 """``(done, total)``: called by library code as work advances (``total`` may grow)."""
 
 
-def _silent(done: int, total: int) -> None:
+def silent(done: int, total: int) -> None:
     """The callback when no bar is shown: costs one call per step, prints nothing."""
 
 
@@ -53,7 +53,7 @@ def progress_bar(
     (standard error), or a silent one when :func:`shows_progress` says no."""
     target = sys.stderr if stream is None else stream
     if not shows_progress(machine=machine, quiet=quiet, stream=target):
-        yield _silent
+        yield silent
         return
     # Imported only when a bar is drawn: commands run off a terminal never pay for rich.
     from rich.progress import (
