@@ -50,7 +50,7 @@ import yaml
 
 from iamsim.checks import policy_cache
 from iamsim.checks.scenarios import Scenario, load_scenarios
-from iamsim.cli.eval_workers import worker_count
+from iamsim.cli.eval_workers import worker_plan
 from iamsim.engine.decision import evaluate
 from iamsim.report.json_report import scenario_to_json
 
@@ -190,6 +190,12 @@ def _iamsim() -> str:
     return str(Path(sys.executable).parent / "iamsim")
 
 
+def _workers(path: Path) -> int:
+    """The worker processes ``iamsim eval`` uses by default for ``path``."""
+    plan = worker_plan(None, machine=True)
+    return plan.count if plan is not None and plan.applies(path.stat().st_size) else 1
+
+
 def _decisions(path: Path) -> Counter[str]:
     with path.open("rb") as records:
         return Counter(json.loads(line)["decision"] for line in records if line.strip())
@@ -283,7 +289,7 @@ def peer_run(count: int, runs: int) -> dict[str, Any]:
             cpu = {name: statistics.median(times) for name, times in cpus.items()}
             per_second = {name: count / seconds for name, seconds in medians.items()}
             results[variant] = {
-                "workers": worker_count(None, [str(jsonl)], machine=True),
+                "workers": _workers(jsonl),
                 "median_seconds": {k: round(v, 3) for k, v in medians.items()},
                 "per_second": {k: round(v, 1) for k, v in per_second.items()},
                 # CPU seconds of the whole process (start-up included for both): what a loaded

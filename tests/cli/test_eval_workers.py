@@ -1,8 +1,9 @@
 """``iamsim eval`` in worker processes: the same bytes, summary and exit status as one process.
 
-The workers (iamsim.cli.eval_workers) cut a JSON Lines file into blocks; these tests make the
-blocks a few lines long so that every kind of line falls in several blocks and on block edges,
-and compare the whole output with ``--workers 1`` (the single process).
+The workers (iamsim.cli.eval_workers) cut a scenario file (JSON Lines, or one JSON or YAML
+document) into blocks; these tests make the blocks a few scenarios long so that every kind of
+line or item falls in several blocks and on block edges, and compare the whole output with
+``--workers 1`` (the single process).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from iamsim.cli import eval_workers
-from iamsim.cli.eval_workers import AUTO_BYTES, AUTO_MAX, can_fork, worker_count
+from iamsim.cli.eval_workers import AUTO_BYTES, AUTO_MAX, WorkerPlan, can_fork, worker_plan
 from iamsim.cli.main import cli
 
 ALLOW_GET_PUT = {
@@ -104,9 +106,11 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     started: list[int] = []
     original = eval_workers.EvalWorkers.__init__
 
-    def counting(self: eval_workers.EvalWorkers, count: int, mode: object) -> None:
+    def counting(
+        self: eval_workers.EvalWorkers, count: int, mode: object, items: object = None
+    ) -> None:
         started.append(count)
-        original(self, count, mode)  # type: ignore[arg-type]
+        original(self, count, mode, items)  # type: ignore[arg-type]
 
     monkeypatch.setattr(eval_workers.EvalWorkers, "__init__", counting)
     return started
@@ -143,7 +147,7 @@ def test_a_line_too_long_ends_the_file_after_the_lines_before_it(
     args = ["--jsonl", "--limit", "max_file_bytes=4000", str(path), str(other)]
     alone = _eval(["--workers", "1", *args])
     together = _eval(["--workers", "2", *args])
-    assert small_blocks == [2]
+    assert small_blocks == [2, 2]  # workers forked for each file
     assert together == alone
     errors = [json.loads(line) for line in alone[1].splitlines() if b'"eval-error' in line]
     assert any("line 42 is longer than 4000 bytes" in str(e["error"]) for e in errors)
@@ -159,7 +163,34 @@ def test_several_files_and_standard_input_in_order(tmp_path: Path, small_blocks:
     yaml_file.write_text(json.dumps(_scenario(1)))
     args = ["--jsonl", str(first), str(yaml_file), str(second)]
     assert _eval(["--workers", "3", *args]) == _eval(["--workers", "1", *args])
-    assert small_blocks == [3]
+    assert small_blocks == [3, 3]  # one.json holds one scenario: decided here
+
+
+def _items(count: int) -> list[object]:
+    """The items of a scenario list: scenarios, and items that are not (a string, a list,
+    an unknown field, a bad action, a refused policy)."""
+    items: list[object] = []
+    for line in _mixed_lines(count):
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError:
+            items.append("not a scenario")
+    return items
+
+
+@pytest.mark.parametrize("kind", ["json", "yaml"])
+@pytest.mark.parametrize("output", ["--jsonl", "--json"])
+def test_a_json_or_yaml_document_is_decided_by_workers_alike(
+    tmp_path: Path, small_blocks: list[int], kind: str, output: str
+) -> None:
+    path = tmp_path / f"batch.{kind}"
+    items = _items(90)
+    path.write_text(json.dumps(items) if kind == "json" else yaml.safe_dump(items))
+    alone = _eval([output, "--workers", "1", str(path)])
+    together = _eval([output, "--workers", "2", str(path)])
+    assert small_blocks == [2]
+    assert together == alone
+    assert alone[0] == 2 and alone[1].count(b"eval-record") >= 60
 
 
 def test_a_worker_that_dies_is_an_error_not_a_short_answer(
@@ -178,19 +209,16 @@ def test_a_worker_that_dies_is_an_error_not_a_short_answer(
     assert "scenarios:" not in errors  # no summary of a run that has no whole answer
 
 
-def test_worker_count(tmp_path: Path) -> None:
-    small = tmp_path / "small.jsonl"
-    small.write_bytes(b"".join(_mixed_lines(10)))
-    big = tmp_path / "big.jsonl"
-    with big.open("wb") as out:
-        out.truncate(AUTO_BYTES)  # its size is what counts
-    cpus = len(os.sched_getaffinity(0))
-    assert worker_count(None, [str(small)], machine=True) == 1
-    assert worker_count(None, [str(big)], machine=True) == max(1, min(cpus, AUTO_MAX))
-    assert worker_count(None, [str(big)], machine=False) == 1  # text output: one process
-    assert worker_count(4, [str(small)], machine=True) == 4
-    assert worker_count(4, ["-"], machine=True) == 1  # standard input is read here
-    assert worker_count(4, [str(tmp_path / "x.yaml")], machine=True) == 1
+def test_worker_plan() -> None:
+    cpus = min(len(os.sched_getaffinity(0)), AUTO_MAX)
+    auto = worker_plan(None, machine=True)
+    assert auto == (WorkerPlan(cpus, AUTO_BYTES) if cpus > 1 else None)
+    if auto is not None:
+        assert not auto.applies(AUTO_BYTES - 1) and auto.applies(AUTO_BYTES)
+    assert worker_plan(None, machine=False) is None  # text output: one process
+    assert worker_plan(4, machine=False) is None
+    assert worker_plan(4, machine=True) == WorkerPlan(4, 0)
+    assert worker_plan(1, machine=True) is None
 
 
 def test_the_command_line_uses_workers_on_a_big_file(tmp_path: Path) -> None:

@@ -87,35 +87,54 @@ class ScenarioError:
 
 def load_scenarios(text: str, source: str) -> list[Scenario | ScenarioError]:
     """All scenarios of one file, in order; a bad scenario becomes a ScenarioError."""
+    items = scenario_items(text, source)
+    return [scenario_at(items, index) for index in range(len(items.values))]
+
+
+@dataclass(frozen=True)
+class ScenarioItems:
+    """The decoded items of one scenario file, each read by :func:`scenario_at`."""
+
+    values: list[Any]
+    prefix: str  # the JSON pointer of the items ("" for a file of one scenario, "/" for a list)
+    source: str
+    from_json: bool
+
+
+def scenario_items(text: str, source: str) -> ScenarioItems:
+    """The items of one scenario file (one scenario, or a list of them), decoded; InputError
+    when the file is not one of those."""
     from_json = text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
     data = fast_json.loads(text, source) if from_json else parse_document(text, source)
     if isinstance(data, Mapping):
-        items: list[Any] = [data]
-        prefix = ""
-    elif isinstance(data, list):
-        items = data
-        prefix = "/"
-    else:
-        raise InputError(
-            "a scenario file holds one scenario (a mapping) or a list of them", source=source
+        return ScenarioItems([data], "", source, from_json)
+    if isinstance(data, list):
+        return ScenarioItems(data, "/", source, from_json)
+    raise InputError(
+        "a scenario file holds one scenario (a mapping) or a list of them", source=source
+    )
+
+
+def scenario_at(items: ScenarioItems, index: int) -> Scenario | ScenarioError:
+    """The scenario of item ``index``, or the ScenarioError saying why it is not one."""
+    item = items.values[index]
+    path = f"{items.prefix}{index}" if items.prefix else ""
+    fallback = f"#{index + 1}"
+    name = str(item.get("name", fallback)) if isinstance(item, Mapping) else fallback
+    label = f"{items.source}, scenario {name!r}"
+    try:
+        return parse_scenario(
+            item,
+            name=name,
+            path=path,
+            source=label,
+            file=items.source,
+            from_json=items.from_json,
         )
-    out: list[Scenario | ScenarioError] = []
-    for index, item in enumerate(items):
-        path = f"{prefix}{index}" if prefix else ""
-        fallback = f"#{index + 1}"
-        name = str(item.get("name", fallback)) if isinstance(item, Mapping) else fallback
-        label = f"{source}, scenario {name!r}"
-        try:
-            out.append(
-                parse_scenario(
-                    item, name=name, path=path, source=label, file=source, from_json=from_json
-                )
-            )
-        except InputError as exc:
-            out.append(ScenarioError(name, exc))
-        except IamsimError as exc:
-            out.append(ScenarioError(name, InputError(str(exc), path=path, source=label)))
-    return out
+    except InputError as exc:
+        return ScenarioError(name, exc)
+    except IamsimError as exc:
+        return ScenarioError(name, InputError(str(exc), path=path, source=label))
 
 
 def parse_scenario(

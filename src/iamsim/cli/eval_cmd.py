@@ -21,6 +21,7 @@ scenario with ``--explain``. ``--json`` keeps its full records.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +32,14 @@ import click
 from iamsim.checks.batch_gc import batch_collector
 from iamsim.checks.inputs import STDIN, STDIN_SOURCE, read_texts
 from iamsim.checks.jsonl import is_jsonl_name, open_lines, scenario_lines, stdin_lines
-from iamsim.checks.scenarios import Scenario, ScenarioError, load_scenarios, parse_scenario
+from iamsim.checks.scenarios import (
+    Scenario,
+    ScenarioError,
+    ScenarioItems,
+    parse_scenario,
+    scenario_at,
+    scenario_items,
+)
 from iamsim.cli._common import limit_option
 from iamsim.cli.progress import ProgressCallback, progress_bar
 from iamsim.engine.decision import CompiledPolicySet, compile_policy_set, evaluate
@@ -44,7 +52,7 @@ from iamsim.report.schemas import schema_version, versioned
 from iamsim.report.text import render_decision
 
 if TYPE_CHECKING:
-    from iamsim.cli.eval_workers import EvalWorkers
+    from iamsim.cli.eval_workers import WorkerPlan
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
 
@@ -97,7 +105,7 @@ def eval_command(
     with progress_bar("evaluating scenarios", machine=machine, quiet=quiet) as progress:
         try:
             with batch_collector():
-                status, tally = _eval_in_workers(files, mode, progress, workers)
+                status, tally = _eval_all(files, mode, progress, _plan(files, mode, workers))
         except IamsimError as exc:  # a worker process lost: the run has no whole answer
             sys.stdout.flush()
             echo(f"error: {exc}", err=True)
@@ -110,20 +118,14 @@ def eval_command(
     sys.exit(status)
 
 
-def _eval_in_workers(
-    files: tuple[str, ...], mode: Mode, progress: ProgressCallback, requested: int | None
-) -> tuple[int, Tally]:
-    """:func:`_eval_all`, with worker processes when the run uses them
-    (:func:`iamsim.cli.eval_workers.worker_count`)."""
-    if requested == 1 or not any(is_jsonl_name(name) for name in files):
-        return _eval_all(files, mode, progress)
-    from iamsim.cli.eval_workers import EvalWorkers, worker_count
+def _plan(files: tuple[str, ...], mode: Mode, requested: int | None) -> WorkerPlan | None:
+    """The run's worker processes (:func:`iamsim.cli.eval_workers.worker_plan`), looked at only
+    when some file is named (standard input is read in this process)."""
+    if requested == 1 or not any(name != STDIN for name in files):
+        return None
+    from iamsim.cli.eval_workers import worker_plan
 
-    count = worker_count(requested, files, machine=mode.kind != "text")
-    if count == 1:
-        return _eval_all(files, mode, progress)
-    with EvalWorkers(count, mode) as workers:
-        return _eval_all(files, mode, progress, workers)
+    return worker_plan(requested, machine=mode.kind != "text")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class EvalRun:
     """One run of ``eval``: the output mode, the tally, the exit status, the progress."""
 
     def __init__(
-        self, mode: Mode, progress: ProgressCallback, workers: EvalWorkers | None = None
+        self, mode: Mode, progress: ProgressCallback, workers: WorkerPlan | None = None
     ) -> None:
         self.mode = mode
         self.progress = progress
@@ -149,7 +151,7 @@ class EvalRun:
         self.done = 0
         self.total = 0
         self.seen = _SeenSets()
-        # Worker processes for named JSON Lines files (iamsim.cli.eval_workers), if any.
+        # The worker processes that decide large named files (iamsim.cli.eval_workers).
         self.workers = workers
 
     def error(self, name: str | None, error: InputError) -> None:
@@ -181,12 +183,12 @@ def _eval_all(
     files: tuple[str, ...],
     mode: Mode,
     progress: ProgressCallback,
-    workers: EvalWorkers | None = None,
+    workers: WorkerPlan | None = None,
 ) -> tuple[int, Tally]:
     """Evaluate and print every scenario of ``files`` in order; the exit status and the tally.
 
     ``progress`` hears (scenarios done, scenarios read so far) after each scenario (each
-    block of scenarios with ``workers``)."""
+    block of scenarios decided by ``workers``)."""
     run = EvalRun(mode, progress, workers)
     names = files or (STDIN,)
     for name in names:
@@ -204,16 +206,35 @@ def _eval_file(name: str, run: EvalRun) -> None:
             run.error(None, text)
             continue
         try:
-            scenarios = load_scenarios(text, source)
+            items = scenario_items(text, source)
         except InputError as exc:
             run.error(None, exc)
             continue
         except RecursionError:
             run.error(None, InputError("the document is nested too deeply", source=source))
             continue
-        run.total += len(scenarios)
-        for item in scenarios:
-            run.scenario(item)
+        count = len(items.values)
+        run.total += count
+        if run.workers is not None and count > 1 and run.workers.applies(len(text)):
+            from iamsim.cli.eval_workers import EvalWorkers
+
+            with EvalWorkers(run.workers.count, run.mode, items) as workers:
+                workers.eval_items(count, run)
+            continue
+        for index in range(count):
+            eval_item(run, items, index)
+
+
+def eval_item(run: EvalRun, items: ScenarioItems, index: int) -> None:
+    """Item ``index`` of a decoded scenario file: its scenario decided, or its error
+    reported."""
+    try:
+        scenario = scenario_at(items, index)
+    except RecursionError:
+        scenario = ScenarioError(
+            f"#{index + 1}", InputError("the document is nested too deeply", source=items.source)
+        )
+    run.scenario(scenario)
 
 
 def _eval_lines(name: str, run: EvalRun) -> None:
@@ -227,8 +248,13 @@ def _eval_lines(name: str, run: EvalRun) -> None:
         return
     try:
         if run.workers is not None and name != STDIN:
-            run.workers.eval_file(stream, name, run)
-            return
+            size = os.fstat(stream.fileno()).st_size
+            if run.workers.applies(size):
+                from iamsim.cli.eval_workers import EvalWorkers
+
+                with EvalWorkers(run.workers.count, run.mode) as workers:
+                    workers.eval_lines(stream, name, run)
+                return
         for number, label, item in scenario_lines(stream, source):
             eval_line(run, source, number, label, item)
     except InputError as exc:

@@ -1,34 +1,40 @@
-"""``iamsim eval`` over JSON Lines files in several worker processes, records in file order.
+"""``iamsim eval`` of a large scenario file in several worker processes, records in order.
 
-A batch of scenarios is embarrassingly parallel: each line is decided on its own. When
-``eval`` writes JSON (``--json``, ``--jsonl``) and reads a named JSON Lines file, the file is
-cut into blocks of :data:`BLOCK_LINES` lines and the blocks are decided by worker processes
-while this process only finds where the blocks start and writes what the workers return, in
-the order of the file. The output -- every record, every error, the summary line, the exit
+A batch of scenarios is embarrassingly parallel: each scenario is decided on its own. When
+``eval`` writes JSON (``--json``, ``--jsonl``) and reads a named scenario file of
+:data:`AUTO_BYTES` or more, the file's scenarios are cut into blocks and the blocks decided by
+worker processes while this process hands out the blocks and writes what the workers return,
+in the order of the file. The output -- every record, every error, the summary line, the exit
 status -- is byte for byte the one a single process writes (``tests/cli/test_eval_workers.py``);
 only the wall time changes.
 
 How:
 
-- the parent reads the file once, line by line through the same reader as the serial path
-  (so a line over ``max_file_bytes`` ends the file at the same place, after the records of the
-  lines before it), and sends each worker only a block's byte range and first line number:
-  messages of a few bytes, which never fill a pipe, so a worker waiting to hand back a block
-  of records can never block the parent's next message;
-- block ``k`` goes to worker ``k mod N``; each worker answers its blocks in order, and the
-  parent reads the answers in the order it sent the blocks, at most ``2 N`` blocks ahead: the
-  records come out in file order and memory stays bounded by those blocks' records;
-- a worker opens the same file again (with the same refusals), reads its range, and decides
-  the lines exactly as the serial path does (:func:`iamsim.cli.eval_cmd.eval_line`), with its
+- a JSON Lines file: this process reads it once, line by line through the same reader as the
+  serial path (so a line over ``max_file_bytes`` ends the file at the same place, after the
+  records of the lines before it), and sends a worker only a block's byte range and first
+  line number; the worker opens the same file again (with the same refusals) and reads its
+  range. Memory stays constant however long the file;
+- a JSON or YAML file (one document): this process reads and decodes it, as the serial path
+  does, then forks the workers, which so hold the decoded items without copying them; a
+  block is a range of item indexes;
+- either way a message to a worker is a few bytes, which never fills a pipe, so a worker
+  waiting to hand back a block of records can never block the next message; block ``k``
+  goes to worker ``k mod N``, each worker answers its blocks in order, and this process reads
+  the answers in the order it sent the blocks, at most ``2 N`` blocks ahead: the records come
+  out in file order, and memory is bounded by those blocks' records;
+- a worker decides a scenario exactly as the serial path does
+  (:func:`iamsim.cli.eval_cmd.eval_line`, :func:`iamsim.cli.eval_cmd.eval_item`), with its
   own caches, which the blocks it gets fill as the single process's would;
-- workers are forked from this process once its imports are done (cheap: nothing to import
-  again; the collector's view frozen first, see :mod:`iamsim.checks.batch_gc`), and only when
-  this process runs no other thread: forking a process with threads can leave a lock held in
-  the child. Where that cannot be guaranteed, or off Linux, ``eval`` runs in one process.
+- workers are forked for the file, from this process with its imports done (nothing to
+  import again; the collector's view frozen first, see :mod:`iamsim.checks.batch_gc`), and
+  only when this process runs no other thread: forking a process with threads can leave a
+  lock held in the child. Where that cannot be guaranteed, or off Linux, the file is decided
+  in this process.
 
-By default (:func:`worker_count`) a run whose JSON Lines files add up to at least
-:data:`AUTO_BYTES` uses one worker per CPU this process may run on (at most
-:data:`AUTO_MAX`); ``--workers 1`` keeps everything in this process.
+By default (:func:`worker_plan`) a file uses one worker per CPU this process may run on (at
+most :data:`AUTO_MAX`) from :data:`AUTO_BYTES` on; ``--workers N`` uses N for every named
+file, ``--workers 1`` none.
 """
 
 from __future__ import annotations
@@ -40,19 +46,12 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
+from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from iamsim import limits
-from iamsim.checks.jsonl import (
-    decoded_lines,
-    is_jsonl_name,
-    line_reader,
-    numbered_lines,
-    open_lines,
-    too_long,
-)
+from iamsim.checks.jsonl import decoded_lines, line_reader, numbered_lines, open_lines, too_long
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest.fast_json import SharedMember
 
@@ -60,20 +59,34 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
+    from iamsim.checks.scenarios import ScenarioItems
     from iamsim.cli.eval_cmd import EvalRun, Mode, Tally
 
-# Lines per block: enough that a block's messages cost little beside deciding it (a few
-# milliseconds of work), few enough that the blocks in flight hold little memory.
+# Lines (or items) per block: enough that a block's messages cost little beside deciding it
+# (a few milliseconds of work), few enough that the blocks in flight hold little memory.
 BLOCK_LINES = 256
-# The JSON Lines input (bytes, all files together) from which a run uses workers by default:
-# below it (about a thousand scenarios) starting them costs more than they save.
+# The size of a scenario file (bytes) from which it is decided by workers by default: below
+# it (about a thousand scenarios) starting them costs more than they save.
 AUTO_BYTES = 2 << 20
 AUTO_MAX = 8
 
-# A block: (file name, source label, start offset, end offset, its first line number).
-_Block = tuple[str, str, int, int, int]
-# A block's answer: (records written, tally, exit status, lines handled).
+# A block of a JSON Lines file: ("lines", file name, source label, start offset, end offset,
+# its first line number); of a decoded file: ("items", first index, end index).
+_Block = tuple[Any, ...]
+# A block's answer: (records written, tally, exit status, scenarios handled).
 _Answer = tuple[bytes, "Tally", int, int]
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """How many worker processes a file is decided by, and from what size on."""
+
+    count: int
+    min_bytes: int
+
+    def applies(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes is decided by workers (and can be, now)."""
+        return size >= self.min_bytes and can_fork()
 
 
 def can_fork() -> bool:
@@ -82,34 +95,24 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def worker_count(requested: int | None, files: Sequence[str], machine: bool) -> int:
-    """How many worker processes a run over ``files`` uses: ``requested`` when given, else
-    one per CPU (at most :data:`AUTO_MAX`) when the JSON Lines ``files`` add up to
-    :data:`AUTO_BYTES`; 1 (this process alone) whenever workers cannot serve: text output
-    (``machine`` False), no named JSON Lines file, or no safe way to start them."""
-    if not machine or not can_fork():
-        return 1
-    named = [name for name in files if name != "-" and is_jsonl_name(name)]
-    if not named:
-        return 1
+def worker_plan(requested: int | None, machine: bool) -> WorkerPlan | None:
+    """The workers of a run (None: every file in this process): ``requested`` for every named
+    file when given, else one per CPU (at most :data:`AUTO_MAX`) for files of
+    :data:`AUTO_BYTES` or more; none for text output (``machine`` False) or off Linux."""
+    if not machine or not sys.platform.startswith("linux"):
+        return None
     if requested is not None:
-        return requested
-    total = 0
-    for name in named:
-        try:
-            total += os.stat(name).st_size
-        except OSError:  # reported when the file is read
-            continue
-    if total < AUTO_BYTES:
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)), AUTO_MAX))
+        return WorkerPlan(requested, 0) if requested > 1 else None
+    count = min(len(os.sched_getaffinity(0)), AUTO_MAX)
+    return WorkerPlan(count, AUTO_BYTES) if count > 1 else None
 
 
 class EvalWorkers:
-    """``count`` forked worker processes deciding blocks of JSON Lines files (see the
-    module). A context manager: leaving it stops the workers."""
+    """``count`` worker processes forked for one file (see the module); ``items``: the
+    decoded items of a JSON or YAML file, which the workers inherit. A context manager:
+    leaving it stops the workers."""
 
-    def __init__(self, count: int, mode: Mode) -> None:
+    def __init__(self, count: int, mode: Mode, items: ScenarioItems | None = None) -> None:
         from multiprocessing import get_context
 
         context = get_context("fork")
@@ -118,12 +121,14 @@ class EvalWorkers:
         self._processes: list[BaseProcess] = []
         for _ in range(count):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, mode), daemon=True)
+            # Forked: the arguments are the child's copy of this memory, not pickled.
+            process = context.Process(target=_serve, args=(theirs, mode, items), daemon=True)
             process.start()
             theirs.close()
             self._connections.append(ours)
             self._processes.append(process)
         self._next = 0
+        self._pending: deque[int] = deque()
 
     def __enter__(self) -> EvalWorkers:
         return self
@@ -150,12 +155,11 @@ class EvalWorkers:
         self._connections.clear()
         self._processes.clear()
 
-    def eval_file(self, stream: IO[bytes], name: str, run: EvalRun) -> None:
+    def eval_lines(self, stream: IO[bytes], name: str, run: EvalRun) -> None:
         """Decide the JSON Lines file ``name`` (open as ``stream``, unread) into ``run``:
         records written to standard output in file order, tally and status merged; raises
         the InputError of a line too long (after the records of the lines before it)."""
         limit = limits.current().max_file_bytes
-        pending: deque[int] = deque()
         offset = start = 0
         number = 0
         first = 1
@@ -166,31 +170,38 @@ class EvalWorkers:
             number += 1
             if len(line) > limit:
                 if offset > start:
-                    self._send((name, name, start, offset, first), pending, run)
-                self._drain(pending, run)
+                    self._send(("lines", name, name, start, offset, first), run)
+                self._drain(run)
                 raise too_long(number, limit, name)
             offset += len(line)
             if number - first + 1 == BLOCK_LINES:
-                self._send((name, name, start, offset, first), pending, run)
+                self._send(("lines", name, name, start, offset, first), run)
                 start, first = offset, number + 1
         if offset > start:
-            self._send((name, name, start, offset, first), pending, run)
-        self._drain(pending, run)
+            self._send(("lines", name, name, start, offset, first), run)
+        self._drain(run)
 
-    def _send(self, block: _Block, pending: deque[int], run: EvalRun) -> None:
-        if len(pending) >= 2 * len(self._connections):
-            self._collect(pending.popleft(), run)
+    def eval_items(self, count: int, run: EvalRun) -> None:
+        """Decide the ``count`` items the workers were forked with into ``run`` (records in
+        order, tally and status merged)."""
+        for start in range(0, count, BLOCK_LINES):
+            self._send(("items", start, min(start + BLOCK_LINES, count)), run)
+        self._drain(run)
+
+    def _send(self, block: _Block, run: EvalRun) -> None:
+        if len(self._pending) >= 2 * len(self._connections):
+            self._collect(self._pending.popleft(), run)
         worker = self._next
         self._next = (worker + 1) % len(self._connections)
         try:
             self._connections[worker].send(block)
         except OSError:  # a broken pipe to the worker (not standard output's)
             raise _lost() from None
-        pending.append(worker)
+        self._pending.append(worker)
 
-    def _drain(self, pending: deque[int], run: EvalRun) -> None:
-        while pending:
-            self._collect(pending.popleft(), run)
+    def _drain(self, run: EvalRun) -> None:
+        while self._pending:
+            self._collect(self._pending.popleft(), run)
 
     def _collect(self, worker: int, run: EvalRun) -> None:
         """The next answer of ``worker``, written and merged into ``run``."""
@@ -208,7 +219,7 @@ def _lost() -> IamsimError:
     )
 
 
-def _serve(connection: Connection, mode: Mode) -> None:
+def _serve(connection: Connection, mode: Mode, items: ScenarioItems | None) -> None:
     """A worker: decide each block the parent sends, answer with its records, until told to
     stop (None) or the parent is gone."""
     from iamsim.cli.eval_cmd import EvalRun
@@ -220,35 +231,57 @@ def _serve(connection: Connection, mode: Mode) -> None:
     captured = io.BytesIO()
     # What eval writes goes to standard output's buffer: here, the block's answer.
     sys.stdout = io.TextIOWrapper(captured, encoding="utf-8", write_through=True)
-    run = EvalRun(mode, silent)
-    reader = line_reader()
+    worker = _Worker(EvalRun(mode, silent), line_reader(), items, captured)
     with contextlib.suppress(EOFError, OSError):  # the parent is gone: nobody to answer
-        while _answer(connection, run, reader, captured):
+        while worker.answer(connection):
             pass
 
 
-def _answer(
-    connection: Connection, run: EvalRun, reader: SharedMember, captured: io.BytesIO
-) -> bool:
-    """Decide the next block the parent sends and answer it; False when told to stop."""
-    from iamsim.cli.eval_cmd import EXIT_OK, Tally, eval_line
+class _Worker:
+    """A worker's state across the blocks of its file: the run (its caches) and readers."""
 
-    block: _Block | None = connection.recv()
-    if block is None:
-        return False
-    name, source, start, end, first = block
-    run.tally, run.status, run.done = Tally(), EXIT_OK, 0
-    try:
-        with open_lines(name, source) as stream:
-            stream.seek(start)
-            lines = numbered_lines(stream, source, first=first, end=end - start)
-            for number, label, item in decoded_lines(lines, source, reader):
-                eval_line(run, source, number, label, item)
-    except InputError as exc:  # the file changed or vanished since the parent read it
-        run.error(None, exc)
-    sys.stdout.flush()
-    answer: _Answer = (captured.getvalue(), run.tally, run.status, run.done)
-    connection.send(answer)
-    captured.seek(0)
-    captured.truncate()
-    return True
+    def __init__(
+        self,
+        run: EvalRun,
+        reader: SharedMember,
+        items: ScenarioItems | None,
+        captured: io.BytesIO,
+    ) -> None:
+        self.run = run
+        self.reader = reader
+        self.items = items
+        self.captured = captured
+
+    def answer(self, connection: Connection) -> bool:
+        """Decide the next block the parent sends and answer it; False when told to stop."""
+        from iamsim.cli.eval_cmd import EXIT_OK, Tally, eval_item
+
+        block: _Block | None = connection.recv()
+        if block is None:
+            return False
+        run = self.run
+        run.tally, run.status, run.done = Tally(), EXIT_OK, 0
+        if block[0] == "lines":
+            self._lines(*block[1:])
+        else:
+            assert self.items is not None  # forked with the items of the file
+            for index in range(block[1], block[2]):
+                eval_item(run, self.items, index)
+        sys.stdout.flush()
+        answer: _Answer = (self.captured.getvalue(), run.tally, run.status, run.done)
+        connection.send(answer)
+        self.captured.seek(0)
+        self.captured.truncate()
+        return True
+
+    def _lines(self, name: str, source: str, start: int, end: int, first: int) -> None:
+        from iamsim.cli.eval_cmd import eval_line
+
+        try:
+            with open_lines(name, source) as stream:
+                stream.seek(start)
+                lines = numbered_lines(stream, source, first=first, end=end - start)
+                for number, label, item in decoded_lines(lines, source, self.reader):
+                    eval_line(self.run, source, number, label, item)
+        except InputError as exc:  # the file changed or vanished since the parent read it
+            self.run.error(None, exc)
