@@ -222,6 +222,13 @@ ALLOWED: dict[str, set[str]] = {
     # --workers: a pool of iamsim's own worker processes (spawn/forkserver start method) that
     # answer per-account tasks of an organization folder; they run iamsim code, never input
     "scale/runner.py": {"import multiprocessing"},
+    # eval's workers: iamsim's own processes, forked for a large scenario file, deciding its
+    # scenarios as this process would (the file is input; nothing in it is run)
+    "cli/eval_workers.py": {
+        "from multiprocessing import ...",
+        "from multiprocessing.connection import ...",
+        "from multiprocessing.process import ...",
+    },
     # --format svg, and only it, runs Graphviz's dot (found on PATH) on the DOT text it wrote
     "report/diagrams.py": {"import subprocess"},
     # --ray HOST:PORT, and only it, first checks that the cluster head the user named accepts
