@@ -17,6 +17,10 @@ expectation and whether it held, the reason, the decisive statements and the pol
 decided without tracing statements; the statement-by-statement trace (``statements``,
 ``missing_context_keys``) is built only for a scenario whose expectation failed, or for every
 scenario with ``--explain``. ``--json`` keeps its full records.
+
+With ``--json``/``--jsonl``, a named scenario file of 2 MiB or more (JSON Lines, JSON or YAML)
+is decided by worker processes, one per CPU by default (``--workers``): the same records in the
+same order, the same summary and exit status, in less wall time (:mod:`iamsim.cli.eval_workers`).
 """
 
 from __future__ import annotations
@@ -74,8 +78,8 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_INVALID = 0, 1, 2
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes for JSON Lines files with --json/--jsonl (default: one per CPU, "
-    "at most 8, for 2 MiB of JSON Lines or more; 1: this process only). Same output.",
+    help="Worker processes deciding a large scenario file with --json/--jsonl (default: one "
+    "per CPU, at most 8, for a file of 2 MiB or more; 1: this process only). Same output.",
 )
 @limit_option()
 def eval_command(
@@ -216,9 +220,7 @@ def _eval_file(name: str, run: EvalRun) -> None:
         count = len(items.values)
         run.total += count
         if run.workers is not None and count > 1 and run.workers.applies(len(text)):
-            from iamsim.cli.eval_workers import EvalWorkers
-
-            with EvalWorkers(run.workers.count, run.mode, items) as workers:
+            with run.workers.start(run.mode, items) as workers:
                 workers.eval_items(count, run)
             continue
         for index in range(count):
@@ -250,9 +252,7 @@ def _eval_lines(name: str, run: EvalRun) -> None:
         if run.workers is not None and name != STDIN:
             size = os.fstat(stream.fileno()).st_size
             if run.workers.applies(size):
-                from iamsim.cli.eval_workers import EvalWorkers
-
-                with EvalWorkers(run.workers.count, run.mode) as workers:
+                with run.workers.start(run.mode) as workers:
                     workers.eval_lines(stream, name, run)
                 return
         for number, label, item in scenario_lines(stream, source):

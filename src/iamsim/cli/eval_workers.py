@@ -88,6 +88,10 @@ class WorkerPlan:
         """Whether a file of ``size`` bytes is decided by workers (and can be, now)."""
         return size >= self.min_bytes and can_fork()
 
+    def start(self, mode: Mode, items: ScenarioItems | None = None) -> EvalWorkers:
+        """The workers for one file (``items``: a decoded file's, which they inherit)."""
+        return EvalWorkers(self.count, mode, items)
+
 
 def can_fork() -> bool:
     """Whether workers may be forked from this process now (see the module)."""
