@@ -48,7 +48,9 @@ def _fresh_cache() -> None:
 
 
 def test_scenarios_of_a_file_share_each_distinct_document() -> None:
-    first, second = _load([_scenario(1), _scenario(2, "s3:DeleteObject")])
+    # Kept from the second sighting on: the first scenario's documents are its own.
+    met_once, first, second = _load([_scenario(0), _scenario(1), _scenario(2, "s3:DeleteObject")])
+    assert met_once.policies.identity[0] is not first.policies.identity[0]
     assert first.policies.identity[0] is second.policies.identity[0]
     assert first.policies.scp is not None and second.policies.scp is not None
     assert first.policies.scp[0][0] is second.policies.scp[0][0]
@@ -85,11 +87,12 @@ def test_value_types_are_part_of_the_key() -> None:
         calls.append(1)
         return object()
 
-    for document in ({"k": 1}, {"k": True}, {"k": 1.0}, {"k": "1"}, {1: "k"}, {"1": "k"}):
-        policy_cache.cached_policy(document, PolicyType.IDENTITY, "n", "f", parse)  # type: ignore[arg-type]
-    assert len(calls) == 6
+    for _ in range(2):  # kept from the second sighting on
+        for document in ({"k": 1}, {"k": True}, {"k": 1.0}, {"k": "1"}, {1: "k"}, {"1": "k"}):
+            policy_cache.cached_policy(document, PolicyType.IDENTITY, "n", "f", parse)  # type: ignore[arg-type]
+    assert len(calls) == 12
     policy_cache.cached_policy({"k": 1}, PolicyType.IDENTITY, "n", "f", parse)  # type: ignore[arg-type]
-    assert len(calls) == 6
+    assert len(calls) == 12
 
 
 def test_a_bad_document_is_refused_every_time() -> None:
@@ -114,7 +117,10 @@ def test_shared_policies_are_immutable() -> None:
 
 def test_scenarios_carrying_the_same_block_share_one_policy_set() -> None:
     policy_cache.clear()
-    first, second, other = _load([_scenario(1), _scenario(2), _scenario(3, scp=ALLOW_S3)])
+    met_once, first, second, other = _load(
+        [_scenario(0), _scenario(1), _scenario(2), _scenario(3, scp=ALLOW_S3)]
+    )
+    assert met_once.policies is not first.policies  # kept from the second sighting on
     assert second.policies is first.policies
     assert other.policies is not first.policies
     assert (
@@ -122,7 +128,7 @@ def test_scenarios_carrying_the_same_block_share_one_policy_set() -> None:
         and other.policies.scp[0][0].statements != (first.policies.scp or ((),))[0][0].statements
     )
     # The same block in another file: policies carrying that file, a set of their own.
-    (elsewhere,) = _load([_scenario(4)], source="other.json")
+    elsewhere, _ = _load([_scenario(4), _scenario(5)], source="other.json")
     assert elsewhere.policies is not first.policies
     assert elsewhere.policies.identity[0].source == "other.json"
     policy_cache.clear()

@@ -17,8 +17,14 @@ A document read from JSON (only strings, numbers, booleans, null, lists and obje
 string keys: nothing else can come out of a JSON parser) is keyed by its compact JSON text
 instead, which orjson writes in C, keeping key order and the type of every number (``1`` and
 ``1.0`` differ): the same key, quickly, for the unique documents of a batch where no two
-scenarios share a policy. Only documents that parsed are cached; a bad one is parsed, and refused, every time. The
-cache is a bounded LRU.
+scenarios share a policy. Only documents that parsed are cached; a bad one is parsed, and
+refused, every time. The cache is a bounded LRU.
+
+A document (or block) is kept from the second time the process meets it: the first time, only
+a hash of its key is remembered. A batch where every scenario carries its own policy text
+never meets one twice, and keeping the last thousand of them alive served nothing: the
+cyclic collector walked them at every young collection (about 6% of such a batch's time).
+A batch that repeats its documents pays one parse more per distinct document.
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ _PARSED: OrderedDict[Hashable, Policy] = OrderedDict()
 # Whole ``policies`` blocks of scenarios, to the PolicySet built from them (see cached_set).
 _SETS_LIMIT = 256
 _SETS: OrderedDict[Hashable, PolicySet] = OrderedDict()
+# Hashes of the keys met once (see the module), per cache; bounded, emptied when full. Two
+# keys with one hash only make the second kept a sighting early.
+_MET_ONCE_LIMIT = 8192
+_MET_ONCE: dict[int, set[int]] = {id(_PARSED): set(), id(_SETS): set()}
 
 
 def _frozen(value: Any) -> Hashable:
@@ -92,7 +102,8 @@ def _held(
     make: Callable[[], _Held],
 ) -> _Held:
     """``cache``'s value for ``what`` (a document or block, then what else the value depends
-    on: hashable values), made by ``make()`` on a miss; an LRU of ``limit`` entries. Content
+    on: hashable values), made by ``make()`` on a miss and kept from its second miss on (see
+    the module); an LRU of ``limit`` entries. Content
     that cannot be keyed (values outside JSON's) is made every time; ``make`` raising caches
     nothing."""
     content = _key(what[0], from_json)
@@ -104,6 +115,14 @@ def _held(
         cache.move_to_end(key)
         return found
     made = make()
+    met_once = _MET_ONCE[id(cache)]
+    marker = hash(key)
+    if marker not in met_once:
+        if len(met_once) >= _MET_ONCE_LIMIT:
+            met_once.clear()
+        met_once.add(marker)
+        return made
+    met_once.discard(marker)
     cache[key] = made
     if len(cache) > limit:
         cache.popitem(last=False)
@@ -153,3 +172,5 @@ def clear() -> None:
     _PARSED.clear()
     _SETS.clear()
     _JSON_KEYS.clear()
+    for met_once in _MET_ONCE.values():
+        met_once.clear()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -338,17 +339,16 @@ class _SeenSets:
 
     Scenarios carrying the same policies share one PolicySet object
     (:func:`iamsim.checks.policy_cache.cached_set`), so a set is recognised by its identity: a
-    set met once is remembered by its ``id`` and held (so that a later set cannot take over
-    its id and be mistaken for it), a set met again is kept with its compiled form, handed to
-    the engine directly from then on (no key to compute per scenario)."""
+    set met once is remembered by its ``id`` with a weak reference (a later set that takes
+    over the id of one gone is not the same object, and is not mistaken for it; holding the
+    sets instead kept thousands of them alive in a batch where each is met once, and the
+    collector walked them all), a set met again is kept with its compiled form, handed to the
+    engine directly from then on (no key to compute per scenario)."""
 
     _LIMIT = 4096
 
     def __init__(self) -> None:
-        # id -> the set met once, held so that its id is not reused by a later set while
-        # remembered (a recycled id would send a set met once down the path for sets met
-        # again: the engine's cache and the per-service index, the dearer way for it).
-        self._once: dict[int, PolicySet] = {}
+        self._once: dict[int, weakref.ref[PolicySet]] = {}
         self._again: dict[int, tuple[PolicySet, CompiledPolicySet]] = {}
 
     def compiled(self, policies: PolicySet) -> tuple[bool, CompiledPolicySet]:
@@ -358,7 +358,8 @@ class _SeenSets:
         entry = self._again.get(key)
         if entry is not None and entry[0] is policies:
             return True, entry[1]
-        if self._once.get(key) is policies or entry is not None:
+        once = self._once.get(key)
+        if (once is not None and once() is policies) or entry is not None:
             compiled = compile_policy_set(policies)
             if len(self._again) >= self._LIMIT:
                 self._again.clear()
@@ -366,7 +367,7 @@ class _SeenSets:
             return True, compiled
         if len(self._once) >= self._LIMIT:
             self._once.clear()
-        self._once[key] = policies
+        self._once[key] = weakref.ref(policies)
         # Compiled outside the engine's caches of compiled sets and policies: a batch where
         # every scenario carries its own policy text would otherwise keep thousands of
         # compiled forms alive (500 MB for 20,000) that nothing asks for again. From its

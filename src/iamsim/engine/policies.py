@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from iamsim.policy.model import Policy, PolicyType
 
 
-@dataclass(frozen=True, slots=True)
+# weakref_slot: a batch remembers the sets it met once without keeping them alive
+# (iamsim.cli.eval_cmd._SeenSets).
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class PolicySet:
     """Identity policies (user + groups, or the role), at most one boundary, session
     policies, the resource-based policy (the trust policy for role assumption), and one tuple
