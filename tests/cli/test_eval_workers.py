@@ -254,3 +254,26 @@ def test_output_closed_early_ends_the_workers_quietly(tmp_path: Path) -> None:
     errors = child.stderr.read()
     assert child.wait(timeout=60) == 141
     assert errors == b""
+
+
+def test_workers_read_the_file_the_run_opened(
+    tmp_path: Path, small_blocks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another file put in place of the named one once the run has opened it changes nothing:
+    the workers read the open file, never the path again."""
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b"".join(_mixed_lines(40)))
+    alone = _eval(["--jsonl", "--workers", "1", str(path)])
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(b'{"name": "impostor"}\n' * 40)
+    decide = eval_workers.EvalWorkers.eval_lines
+
+    def after_a_swap(
+        self: eval_workers.EvalWorkers, stream: object, name: str, run: object
+    ) -> None:
+        os.replace(other, path)
+        decide(self, stream, name, run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(eval_workers.EvalWorkers, "eval_lines", after_a_swap)
+    assert _eval(["--jsonl", "--workers", "2", str(path)]) == alone
+    assert small_blocks == [2]

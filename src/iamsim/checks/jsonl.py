@@ -75,22 +75,18 @@ def scenario_lines(
 
 
 def numbered_lines(
-    stream: IO[bytes], source: str, *, first: int = 1, end: int | None = None
+    stream: IO[bytes], source: str, *, first: int = 1
 ) -> Iterator[tuple[int, bytes]]:
     """(line number, line) for every non-blank line of ``stream`` read from where it stands,
-    whose first line is number ``first`` (a byte order mark dropped from line 1), up to the
-    offset ``end`` from where it started (the end of the stream when None); raises
+    whose first line is number ``first`` (a byte order mark dropped from line 1); raises
     InputError (:func:`too_long`) for a line longer than ``limits.max_file_bytes``."""
     limit = limits.current().max_file_bytes
     number = first - 1
-    left = end
-    while left is None or left > 0:
+    while True:
         line = stream.readline(limit + 1)
         if not line:
             return
         number += 1
-        if left is not None:
-            left -= len(line)
         if len(line) > limit:
             raise too_long(number, limit, source)
         if number == 1 and line.startswith(_BOM):

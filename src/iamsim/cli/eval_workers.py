@@ -13,8 +13,9 @@ How:
 - a JSON Lines file: this process reads it once, line by line through the same reader as the
   serial path (so a line over ``max_file_bytes`` ends the file at the same place, after the
   records of the lines before it), and sends a worker only a block's byte range and first
-  line number; the worker opens the same file again (with the same refusals) and reads its
-  range. Memory stays constant however long the file;
+  line number; the worker reads its range from the file this process opened (inherited:
+  nothing is opened again by name, so nothing else can be read if the path changes), at its
+  own offsets (``os.pread``), one line at a time. Memory stays constant however long the file;
 - a JSON or YAML file (one document): this process reads and decodes it, as the serial path
   does, then forks the workers, which so hold the decoded items without copying them; a
   block is a range of item indexes;
@@ -51,7 +52,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from iamsim import limits
-from iamsim.checks.jsonl import decoded_lines, line_reader, numbered_lines, open_lines, too_long
+from iamsim.checks.jsonl import decoded_lines, line_reader, numbered_lines, too_long
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest.fast_json import SharedMember
 
@@ -70,8 +71,9 @@ BLOCK_LINES = 256
 AUTO_BYTES = 2 << 20
 AUTO_MAX = 8
 
-# A block of a JSON Lines file: ("lines", file name, source label, start offset, end offset,
-# its first line number); of a decoded file: ("items", first index, end index).
+# A block of a JSON Lines file: ("lines", its file descriptor (inherited), source label,
+# start offset, end offset, its first line number); of a decoded file: ("items", first
+# index, end index).
 _Block = tuple[Any, ...]
 # A block's answer: (records written, tally, exit status, scenarios handled).
 _Answer = tuple[bytes, "Tally", int, int]
@@ -164,6 +166,7 @@ class EvalWorkers:
         records written to standard output in file order, tally and status merged; raises
         the InputError of a line too long (after the records of the lines before it)."""
         limit = limits.current().max_file_bytes
+        fd = stream.fileno()
         offset = start = 0
         number = 0
         first = 1
@@ -174,15 +177,15 @@ class EvalWorkers:
             number += 1
             if len(line) > limit:
                 if offset > start:
-                    self._send(("lines", name, name, start, offset, first), run)
+                    self._send(("lines", fd, name, start, offset, first), run)
                 self._drain(run)
                 raise too_long(number, limit, name)
             offset += len(line)
             if number - first + 1 == BLOCK_LINES:
-                self._send(("lines", name, name, start, offset, first), run)
+                self._send(("lines", fd, name, start, offset, first), run)
                 start, first = offset, number + 1
         if offset > start:
-            self._send(("lines", name, name, start, offset, first), run)
+            self._send(("lines", fd, name, start, offset, first), run)
         self._drain(run)
 
     def eval_items(self, count: int, run: EvalRun) -> None:
@@ -278,14 +281,42 @@ class _Worker:
         self.captured.truncate()
         return True
 
-    def _lines(self, name: str, source: str, start: int, end: int, first: int) -> None:
+    def _lines(self, fd: int, source: str, start: int, end: int, first: int) -> None:
         from iamsim.cli.eval_cmd import eval_line
 
+        stream = io.BufferedReader(_Range(fd, start, end), _BUFFER)
         try:
-            with open_lines(name, source) as stream:
-                stream.seek(start)
-                lines = numbered_lines(stream, source, first=first, end=end - start)
-                for number, label, item in decoded_lines(lines, source, self.reader):
-                    eval_line(self.run, source, number, label, item)
-        except InputError as exc:  # the file changed or vanished since the parent read it
+            lines = numbered_lines(stream, source, first=first)
+            for number, label, item in decoded_lines(lines, source, self.reader):
+                eval_line(self.run, source, number, label, item)
+        except InputError as exc:  # the file changed since the parent read it
             self.run.error(None, exc)
+        except OSError as exc:
+            self.run.error(None, InputError(f"cannot read file: {exc.strerror}", source=source))
+
+
+# What a worker reads of its range at a time (a line longer than it is read in parts).
+_BUFFER = 1 << 20
+
+
+class _Range(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of the open file ``fd``, read at this reader's own offsets
+    (``os.pread``): the file the parent opened, whose shared offset is the parent's."""
+
+    def __init__(self, fd: int, start: int, end: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._at = start
+        self._end = end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), self._end - self._at)
+        if size <= 0:
+            return 0
+        data = os.pread(self._fd, size, self._at)
+        buffer[: len(data)] = data
+        self._at += len(data)
+        return len(data)
