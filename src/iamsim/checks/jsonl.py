@@ -80,6 +80,17 @@ def numbered_lines(
     """(line number, line) for every non-blank line of ``stream`` read from where it stands,
     whose first line is number ``first`` (a byte order mark dropped from line 1); raises
     InputError (:func:`too_long`) for a line longer than ``limits.max_file_bytes``."""
+    for number, line in every_line(stream, source, first=first):
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+        if line.strip():
+            yield number, line
+
+
+def every_line(stream: IO[bytes], source: str, *, first: int = 1) -> Iterator[tuple[int, bytes]]:
+    """(line number, line as written) for every line of ``stream`` read from where it stands
+    (blank ones too); raises InputError (:func:`too_long`) for a line longer than
+    ``limits.max_file_bytes``, which ends the reading."""
     limit = limits.current().max_file_bytes
     number = first - 1
     while True:
@@ -89,10 +100,7 @@ def numbered_lines(
         number += 1
         if len(line) > limit:
             raise too_long(number, limit, source)
-        if number == 1 and line.startswith(_BOM):
-            line = line[len(_BOM) :]
-        if line.strip():
-            yield number, line
+        yield number, line
 
 
 def too_long(number: int, limit: int, source: str) -> InputError:

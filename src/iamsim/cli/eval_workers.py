@@ -51,8 +51,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from iamsim import limits
-from iamsim.checks.jsonl import decoded_lines, line_reader, numbered_lines, too_long
+from iamsim.checks.jsonl import decoded_lines, every_line, line_reader, numbered_lines
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest.fast_json import SharedMember
 
@@ -165,28 +164,25 @@ class EvalWorkers:
         """Decide the JSON Lines file ``name`` (open as ``stream``, unread) into ``run``:
         records written to standard output in file order, tally and status merged; raises
         the InputError of a line too long (after the records of the lines before it)."""
-        limit = limits.current().max_file_bytes
         fd = stream.fileno()
         offset = start = 0
-        number = 0
         first = 1
+        lines = every_line(stream, name)
         while True:
-            line = stream.readline(limit + 1)
-            if not line:
-                break
-            number += 1
-            if len(line) > limit:
+            try:
+                number, line = next(lines)
+            except (StopIteration, InputError) as end:
+                # The lines read before the end, or before a line too long (then its error).
                 if offset > start:
                     self._send(("lines", fd, name, start, offset, first), run)
                 self._drain(run)
-                raise too_long(number, limit, name)
+                if isinstance(end, InputError):
+                    raise
+                return
             offset += len(line)
             if number - first + 1 == BLOCK_LINES:
                 self._send(("lines", fd, name, start, offset, first), run)
                 start, first = offset, number + 1
-        if offset > start:
-            self._send(("lines", fd, name, start, offset, first), run)
-        self._drain(run)
 
     def eval_items(self, count: int, run: EvalRun) -> None:
         """Decide the ``count`` items the workers were forked with into ``run`` (records in
