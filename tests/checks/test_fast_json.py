@@ -99,7 +99,7 @@ def test_json_documents_are_cached_by_their_text_with_types_kept() -> None:
     first, kept, again = cached(one), cached(one), cached(one)
     assert kept is not first and again is kept
     other, other_kept = cached(one_float), cached(one_float)
-    assert cached(one_float) is other_kept and other_kept is not kept
+    assert cached(one_float) is other_kept and other is not other_kept is not kept
     assert len(calls) == 4
     policy_cache.clear()
 
