@@ -277,3 +277,13 @@ def test_workers_read_the_file_the_run_opened(
     monkeypatch.setattr(eval_workers.EvalWorkers, "eval_lines", after_a_swap)
     assert _eval(["--jsonl", "--workers", "2", str(path)]) == alone
     assert small_blocks == [2]
+
+
+def test_crlf_lines_and_no_final_newline(tmp_path: Path, small_blocks: list[int]) -> None:
+    path = tmp_path / "batch.jsonl"
+    text = b"".join(line.rstrip(b"\n") + b"\r\n" for line in _mixed_lines(33))
+    path.write_bytes(text.rstrip(b"\r\n"))
+    alone = _eval(["--jsonl", "--workers", "1", str(path)])
+    assert _eval(["--jsonl", "--workers", "2", str(path)]) == alone
+    assert small_blocks == [2]
+    assert alone[1].count(b"\n") >= 30
