@@ -209,7 +209,10 @@ def _compiled_as_installed() -> None:
 
     import iamsim
 
-    compileall.compile_dir(Path(iamsim.__file__).parent, quiet=1)
+    # force: compileall judges a .pyc by the source's modification time alone, while the
+    # importer also compares the size; a file edited within the second it was compiled keeps
+    # a .pyc that compileall calls fresh and every start compiles again.
+    compileall.compile_dir(Path(iamsim.__file__).parent, quiet=1, force=True)
 
 
 def peer_run(count: int, runs: int) -> dict[str, Any]:
