@@ -196,7 +196,7 @@ def test_a_json_or_yaml_document_is_decided_by_workers_alike(
 def test_a_worker_that_dies_is_an_error_not_a_short_answer(
     tmp_path: Path, small_blocks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def dying(connection: object, mode: object) -> None:
+    def dying(connection: object, mode: object, items: object, reader: object) -> None:
         os._exit(3)
 
     monkeypatch.setattr(eval_workers, "_serve", dying)
