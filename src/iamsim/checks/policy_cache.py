@@ -45,10 +45,11 @@ _PARSED: OrderedDict[Hashable, Policy] = OrderedDict()
 # Whole ``policies`` blocks of scenarios, to the PolicySet built from them (see cached_set).
 _SETS_LIMIT = 256
 _SETS: OrderedDict[Hashable, PolicySet] = OrderedDict()
-# Hashes of the keys met once (see the module), per cache; bounded, emptied when full. Two
+# Hashes of the keys each cache met once (see the module); bounded, emptied when full. Two
 # keys with one hash only make the second kept a sighting early.
 _MET_ONCE_LIMIT = 8192
-_MET_ONCE: dict[int, set[int]] = {id(_PARSED): set(), id(_SETS): set()}
+_PARSED_MET_ONCE: set[int] = set()
+_SETS_MET_ONCE: set[int] = set()
 
 
 def _frozen(value: Any) -> Hashable:
@@ -96,16 +97,17 @@ def _key(document: str | Mapping[str, Any], from_json: bool) -> Hashable | None:
 
 def _held(
     cache: OrderedDict[Hashable, _Held],
+    met_once: set[int],
     limit: int,
     what: tuple[Any, ...],
     from_json: bool,
     make: Callable[[], _Held],
 ) -> _Held:
     """``cache``'s value for ``what`` (a document or block, then what else the value depends
-    on: hashable values), made by ``make()`` on a miss and kept from its second miss on (see
-    the module); an LRU of ``limit`` entries. Content
-    that cannot be keyed (values outside JSON's) is made every time; ``make`` raising caches
-    nothing."""
+    on: hashable values), made by ``make()`` on a miss and kept from its second miss on
+    (``met_once``: the hashes of the keys missed once, see the module); an LRU of ``limit``
+    entries. Content that cannot be keyed (values outside JSON's) is made every time;
+    ``make`` raising caches nothing."""
     content = _key(what[0], from_json)
     if content is None:
         return make()
@@ -115,7 +117,6 @@ def _held(
         cache.move_to_end(key)
         return found
     made = make()
-    met_once = _MET_ONCE[id(cache)]
     marker = hash(key)
     if marker not in met_once:
         if len(met_once) >= _MET_ONCE_LIMIT:
@@ -143,7 +144,9 @@ def cached_policy(
     nothing. A document holding values outside JSON's (a YAML date, a set) is never cached:
     ``parse`` decides what to do with it. ``from_json``: the document was read from JSON text
     (its key is then its JSON text, see the module)."""
-    return _held(_PARSED, _LIMIT, (document, policy_type, name, source), from_json, parse)
+    return _held(
+        _PARSED, _PARSED_MET_ONCE, _LIMIT, (document, policy_type, name, source), from_json, parse
+    )
 
 
 def cached_set(
@@ -163,7 +166,7 @@ def cached_set(
     request reads a resource policy); ``source`` the file its policies carry. The key is the
     block's content with the types of its values, as for :func:`cached_policy`; ``build``
     raising caches nothing, so every scenario with a bad block reports its own error."""
-    return _held(_SETS, _SETS_LIMIT, (block, variant, source), from_json, build)
+    return _held(_SETS, _SETS_MET_ONCE, _SETS_LIMIT, (block, variant, source), from_json, build)
 
 
 def clear() -> None:
@@ -172,5 +175,5 @@ def clear() -> None:
     _PARSED.clear()
     _SETS.clear()
     _JSON_KEYS.clear()
-    for met_once in _MET_ONCE.values():
-        met_once.clear()
+    _PARSED_MET_ONCE.clear()
+    _SETS_MET_ONCE.clear()

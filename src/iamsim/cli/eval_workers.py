@@ -52,6 +52,8 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from iamsim.checks.jsonl import decoded_lines, every_line, line_reader, numbered_lines
+from iamsim.cli.eval_cmd import EXIT_OK, EvalRun, Mode, Tally, eval_item, eval_line
+from iamsim.cli.progress import silent
 from iamsim.errors import IamsimError, InputError
 from iamsim.ingest.fast_json import SharedMember
 
@@ -60,7 +62,6 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from iamsim.checks.scenarios import ScenarioItems
-    from iamsim.cli.eval_cmd import EvalRun, Mode, Tally
 
 # Lines (or items) per block: enough that a block's messages cost little beside deciding it
 # (a few milliseconds of work), few enough that the blocks in flight hold little memory.
@@ -75,7 +76,7 @@ AUTO_MAX = 8
 # index, end index).
 _Block = tuple[Any, ...]
 # A block's answer: (records written, tally, exit status, scenarios handled).
-_Answer = tuple[bytes, "Tally", int, int]
+_Answer = tuple[bytes, Tally, int, int]
 
 
 @dataclass(frozen=True)
@@ -176,22 +177,23 @@ class EvalWorkers:
         fd = stream.fileno()
         offset = start = 0
         first = 1
-        lines = every_line(stream, name)
-        while True:
-            try:
-                number, line = next(lines)
-            except (StopIteration, InputError) as end:
-                # The lines read before the end, or before a line too long (then its error).
-                if offset > start:
-                    self._send(("lines", fd, name, start, offset, first), run)
-                self._drain(run)
-                if isinstance(end, InputError):
-                    raise
-                return
-            offset += len(line)
-            if number - first + 1 == BLOCK_LINES:
+
+        def finish() -> None:
+            """The lines read before the end, or before a line too long, then every answer."""
+            if offset > start:
                 self._send(("lines", fd, name, start, offset, first), run)
-                start, first = offset, number + 1
+            self._drain(run)
+
+        try:
+            for number, line in every_line(stream, name):
+                offset += len(line)
+                if number - first + 1 == BLOCK_LINES:
+                    self._send(("lines", fd, name, start, offset, first), run)
+                    start, first = offset, number + 1
+        except InputError:
+            finish()
+            raise
+        finish()
 
     def eval_items(self, count: int, run: EvalRun) -> None:
         """Decide the ``count`` items the workers were forked with into ``run`` (records in
@@ -239,9 +241,6 @@ def _serve(
 ) -> None:
     """A worker: decide each block the parent sends, answer with its records, until told to
     stop (None) or the parent is gone."""
-    from iamsim.cli.eval_cmd import EvalRun
-    from iamsim.cli.progress import silent
-
     # Ctrl-C reaches every process of the terminal's group: the parent alone handles it (and
     # then stops the workers), so no worker prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -271,8 +270,6 @@ class _Worker:
 
     def answer(self, connection: Connection) -> bool:
         """Decide the next block the parent sends and answer it; False when told to stop."""
-        from iamsim.cli.eval_cmd import EXIT_OK, Tally, eval_item
-
         block: _Block | None = connection.recv()
         if block is None:
             return False
@@ -292,8 +289,6 @@ class _Worker:
         return True
 
     def _lines(self, fd: int, source: str, start: int, end: int, first: int) -> None:
-        from iamsim.cli.eval_cmd import eval_line
-
         stream = io.BufferedReader(_Range(fd, start, end), _BUFFER)
         try:
             lines = numbered_lines(stream, source, first=first)
